@@ -109,10 +109,12 @@ int zpl_lseek(struct zpl_fs *fs, uint64_t obj, uint64_t off, int whence, uint64_
 int zpl_fsync(struct zpl_fs *fs);
 int zpl_statfs(struct zpl_fs *fs, struct statvfs *ret);
 
-/* The directory entry at or after *cookie (0 to start): returns 1 and sets *cookie past it, or
- * 0 at the end. Cookies are below 2^63 - 16, so a reader may offset them by a few. */
-int zpl_readdir(struct zpl_fs *fs, uint64_t dir, uint64_t *cookie, char name[256],
-		uint64_t *ret_obj, unsigned *ret_dtype);
+/* Directory entries from cookie (0 to start) in cookie order: cb gets each with the cookie
+ * that resumes after it, and returns 0 to go on or non-zero to stop (that entry is then not
+ * consumed). Cookies are below 2^63 - 16, so a reader may offset them by a few. */
+typedef int (*zpl_dirent_cb)(void *arg, const char *name, uint64_t obj, unsigned dtype,
+			     uint64_t next_cookie);
+int zpl_readdir(struct zpl_fs *fs, uint64_t dir, uint64_t cookie, zpl_dirent_cb cb, void *arg);
 /* The parent of a directory (itself for the root). */
 int zpl_parent(struct zpl_fs *fs, uint64_t dir, uint64_t *ret_parent);
 
