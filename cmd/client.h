@@ -16,7 +16,7 @@
 
 /* ---- paths under the state directory ---- */
 #define ZFSD_SOCKET "run/zfsd.sock"
-#define ZFSD_LOCK "run/zfsd.lock" /* held by a client while it starts the daemon */
+#define ZFSD_LOCK "run/zfsd.lock"   /* held by a client while it starts the daemon */
 #define ZFSD_PIDFILE "run/zfsd.pid" /* locked by the daemon for its whole life */
 #define ZFSD_LOG "log/zfsd.log"
 
@@ -52,14 +52,18 @@ struct zfsd_reply {
 struct cmd_io {
 	FILE *in, *out, *err; /* the client's stdio, buffered; the daemon flushes and closes them */
 	int in_fd, out_fd, err_fd; /* the same descriptors, for streams (send, receive) */
-	const char *cwd;           /* the client's working directory, to resolve relative paths */
-	uid_t uid;                 /* the client's user */
+	const char *cwd;	   /* the client's working directory, to resolve relative paths */
+	uid_t uid;		   /* the client's user */
 };
 
 /* Run `zfs ARGS` / `zpool ARGS` for a client; argv[0] is "zfs" / "zpool". Returns the exit
  * status: 0 success, 1 failure, 2 usage error. */
 int zfs_command(struct cmd_io *io, int argc, char **argv);
 int zpool_command(struct cmd_io *io, int argc, char **argv);
+
+/* Mount a file system just created (zfs create, zfs clone, zpool create) if its canmount and
+ * mountpoint properties say so; already mounted is fine. Negative errno on failure. */
+int zfs_mount_created(const char *name);
 
 /* An absolute form of path, relative to the client's directory; caller frees. */
 char *cmd_abspath(const struct cmd_io *io, const char *path);

@@ -137,7 +137,7 @@ struct fmt_table {
 	bool *hidden;
 	int nrows, cap;
 	struct fmt_cell **rows; /* rows[r][c] */
-	int *order;             /* print order, an index into rows */
+	int *order;		/* print order, an index into rows */
 };
 
 struct fmt_table *fmt_table_new(int ncols)
@@ -458,15 +458,14 @@ char *fmt_prop_header(char *buf, size_t size, const char *prop)
 }
 
 static const char *const numeric_props[] = {
-	"used", "available", "referenced", "compressratio", "refcompressratio", "quota",
-	"refquota", "reservation", "refreservation", "volsize", "volblocksize", "recordsize",
-	"usedbysnapshots", "usedbydataset", "usedbychildren", "usedbyrefreservation",
-	"logicalused", "logicalreferenced", "written", "userrefs", "createtxg",
-	"filesystem_count", "snapshot_count", "filesystem_limit", "snapshot_limit", "copies",
+	"used", "available", "referenced", "compressratio", "refcompressratio", "quota", "refquota",
+	"reservation", "refreservation", "volsize", "volblocksize", "recordsize", "usedbysnapshots",
+	"usedbydataset", "usedbychildren", "usedbyrefreservation", "logicalused",
+	"logicalreferenced", "written", "userrefs", "createtxg", "filesystem_count",
+	"snapshot_count", "filesystem_limit", "snapshot_limit", "copies",
 	/* pools, by full and by short name */
 	"size", "allocated", "alloc", "free", "freeing", "leaked", "checkpoint", "ckpoint",
-	"expandsize", "expandsz", "fragmentation", "frag", "capacity", "cap", "dedupratio",
-	"dedup",
+	"expandsize", "expandsz", "fragmentation", "frag", "capacity", "cap", "dedupratio", "dedup"
 };
 
 bool fmt_prop_is_numeric(const char *prop)
@@ -480,26 +479,16 @@ bool fmt_prop_is_numeric(const char *prop)
 static const struct {
 	const char *alias, *prop;
 } zfs_aliases[] = {
-	{ "avail", "available" },
-	{ "refer", "referenced" },
-	{ "ratio", "compressratio" },
-	{ "refratio", "refcompressratio" },
-	{ "compress", "compression" },
-	{ "recsize", "recordsize" },
-	{ "reserv", "reservation" },
-	{ "refreserv", "refreservation" },
-	{ "usedsnap", "usedbysnapshots" },
-	{ "usedds", "usedbydataset" },
-	{ "usedchild", "usedbychildren" },
-	{ "usedrefreserv", "usedbyrefreservation" },
-	{ "lused", "logicalused" },
-	{ "lrefer", "logicalreferenced" },
-	{ "volblock", "volblocksize" },
-	{ "fslimit", "filesystem_limit" },
-	{ "sslimit", "snapshot_limit" },
-	{ "fscount", "filesystem_count" },
-	{ "sscount", "snapshot_count" },
-	{ "rdonly", "readonly" },
+	{ "avail", "available" },	   { "refer", "referenced" },
+	{ "ratio", "compressratio" },	   { "refratio", "refcompressratio" },
+	{ "compress", "compression" },	   { "recsize", "recordsize" },
+	{ "reserv", "reservation" },	   { "refreserv", "refreservation" },
+	{ "usedsnap", "usedbysnapshots" }, { "usedds", "usedbydataset" },
+	{ "usedchild", "usedbychildren" }, { "usedrefreserv", "usedbyrefreservation" },
+	{ "lused", "logicalused" },	   { "lrefer", "logicalreferenced" },
+	{ "volblock", "volblocksize" },	   { "fslimit", "filesystem_limit" },
+	{ "sslimit", "snapshot_limit" },   { "fscount", "filesystem_count" },
+	{ "sscount", "snapshot_count" },   { "rdonly", "readonly" },
 };
 
 const char *fmt_zfs_prop_canonical(const char *prop)
@@ -510,21 +499,89 @@ const char *fmt_zfs_prop_canonical(const char *prop)
 	return prop;
 }
 
-static const char *const zfs_native_props[] = {
-	"name", "type", "creation", "used", "available", "referenced", "compressratio",
-	"refcompressratio", "mounted", "origin", "clones", "quota", "refquota", "reservation",
-	"refreservation", "recordsize", "mountpoint", "sharenfs", "sharesmb", "checksum",
-	"compression", "atime", "relatime", "devices", "exec", "setuid", "readonly", "zoned",
-	"snapdir", "aclmode", "aclinherit", "acltype", "createtxg", "canmount", "xattr", "copies",
-	"version", "utf8only", "normalization", "casesensitivity", "vscan", "nbmand", "guid",
-	"primarycache", "secondarycache", "usedbysnapshots", "usedbydataset", "usedbychildren",
-	"usedbyrefreservation", "logbias", "objsetid", "dedup", "mlslabel", "sync", "dnodesize",
-	"written", "logicalused", "logicalreferenced", "volmode", "volsize", "volblocksize",
-	"filesystem_limit", "snapshot_limit", "filesystem_count", "snapshot_count", "snapdev",
-	"context", "fscontext", "defcontext", "rootcontext", "redundant_metadata", "overlay",
-	"encryption", "keylocation", "keyformat", "pbkdf2iters", "encryptionroot", "keystatus",
-	"special_small_blocks", "userrefs", "defer_destroy", "receive_resume_token", "prefetch",
-};
+static const char *const zfs_native_props[] = { "name",
+						"type",
+						"creation",
+						"used",
+						"available",
+						"referenced",
+						"compressratio",
+						"refcompressratio",
+						"mounted",
+						"origin",
+						"clones",
+						"quota",
+						"refquota",
+						"reservation",
+						"refreservation",
+						"recordsize",
+						"mountpoint",
+						"sharenfs",
+						"sharesmb",
+						"checksum",
+						"compression",
+						"atime",
+						"relatime",
+						"devices",
+						"exec",
+						"setuid",
+						"readonly",
+						"zoned",
+						"snapdir",
+						"aclmode",
+						"aclinherit",
+						"acltype",
+						"createtxg",
+						"canmount",
+						"xattr",
+						"copies",
+						"version",
+						"utf8only",
+						"normalization",
+						"casesensitivity",
+						"vscan",
+						"nbmand",
+						"guid",
+						"primarycache",
+						"secondarycache",
+						"usedbysnapshots",
+						"usedbydataset",
+						"usedbychildren",
+						"usedbyrefreservation",
+						"logbias",
+						"objsetid",
+						"dedup",
+						"mlslabel",
+						"sync",
+						"dnodesize",
+						"written",
+						"logicalused",
+						"logicalreferenced",
+						"volmode",
+						"volsize",
+						"volblocksize",
+						"filesystem_limit",
+						"snapshot_limit",
+						"filesystem_count",
+						"snapshot_count",
+						"snapdev",
+						"context",
+						"fscontext",
+						"defcontext",
+						"rootcontext",
+						"redundant_metadata",
+						"overlay",
+						"encryption",
+						"keylocation",
+						"keyformat",
+						"pbkdf2iters",
+						"encryptionroot",
+						"keystatus",
+						"special_small_blocks",
+						"userrefs",
+						"defer_destroy",
+						"receive_resume_token",
+						"prefetch" };
 
 bool fmt_zfs_prop_valid(const char *prop)
 {

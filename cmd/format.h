@@ -17,7 +17,7 @@
 /* ---- options ---- */
 struct cmd_longopt {
 	const char *name; /* without the leading "--" */
-	int val;          /* returned as if it were a short option */
+	int val;	  /* returned as if it were a short option */
 	bool has_arg;
 };
 
@@ -29,12 +29,12 @@ struct cmd_longopt {
 struct cmd_args {
 	int argc;
 	char **argv;
-	int idx;        /* next argv element to look at */
-	int pos;        /* position inside a cluster of short options, 0 if none */
-	const char *arg; /* the argument of the option just returned */
-	int opt;        /* the option character that was bad, for the error message */
+	int idx;	     /* next argv element to look at */
+	int pos;	     /* position inside a cluster of short options, 0 if none */
+	const char *arg;     /* the argument of the option just returned */
+	int opt;	     /* the option character that was bad, for the error message */
 	const char *badlong; /* the long option that was bad */
-	char **operands; /* the non-option arguments, in order, NULL-terminated */
+	char **operands;     /* the non-option arguments, in order, NULL-terminated */
 	int noperands;
 };
 
@@ -72,7 +72,7 @@ struct fmt_sortkey {
 /* Stable sort by the keys in order; rows equal on every key keep their order. */
 void fmt_table_sort(struct fmt_table *t, const struct fmt_sortkey *keys, int nkeys);
 
-#define FMT_SCRIPTED 1  /* -H: no header, one tab between fields, no padding */
+#define FMT_SCRIPTED 1	/* -H: no header, one tab between fields, no padding */
 #define FMT_NO_HEADER 2 /* padded columns without the header line */
 /* Print the table: columns two spaces apart, each as wide as its widest cell; the last column is
  * not padded. Returns 0 or -EIO. */

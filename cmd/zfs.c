@@ -91,9 +91,9 @@ _printf_(2, 3) static int usage_error(struct zfs_ctx *z, const char *fmt, ...)
 static int bad_option(struct zfs_ctx *z, int c, const struct cmd_args *a)
 {
 	if (a->badlong)
-		return usage_error(z, c == ':' ? "option '--%s' needs an argument" :
-						 "invalid option '--%s'",
-				   a->badlong);
+		return usage_error(
+			z, c == ':' ? "option '--%s' needs an argument" : "invalid option '--%s'",
+			a->badlong);
 	if (c == ':')
 		return usage_error(z, "option '-%c' needs an argument", a->opt);
 	return usage_error(z, "invalid option '-%c'", a->opt);
@@ -106,8 +106,7 @@ static void log_history(struct zfs_ctx *z, const char *name)
 
 	pool[strcspn(pool, "/@#")] = '\0';
 	if (stor_pool_history_log(pool, z->line) < 0)
-		log_warn("cannot log '%s' to the history of %s: %s", z->line, pool,
-			 bs_error_msg());
+		log_warn("cannot log '%s' to the history of %s: %s", z->line, pool, bs_error_msg());
 }
 
 /* ---- values from the engine's listings ---- */
@@ -180,8 +179,7 @@ static json_t *ds_prop(json_t *ds, json_t *props, const char *prop)
 }
 
 /* Split a comma-separated list into canonical dataset property names. */
-static int split_props(struct zfs_ctx *z, const char *list, char ***ret, int *ret_n,
-		       bool allow_all)
+static int split_props(struct zfs_ctx *z, const char *list, char ***ret, int *ret_n, bool allow_all)
 {
 	_cleanup_free_ char *copy = bs_strdup(list);
 	char **v = NULL, *save = NULL, *tok;
@@ -248,8 +246,9 @@ static int parse_types(const char *list, int *ret)
 	return 0;
 }
 
-/* The mount a new file system gets, as `zfs create` and `zfs clone` do in OpenZFS. */
-static int mount_new(struct zfs_ctx *z, const char *name)
+/* A new file system is mounted where its properties say, as `zfs create` and `zfs clone` do in
+ * OpenZFS; canmount=off or noauto and mountpoint=none or legacy leave it unmounted. */
+int zfs_mount_created(const char *name)
 {
 	json_t *props = NULL;
 	const char *canmount, *mountpoint, *type;
@@ -258,12 +257,11 @@ static int mount_new(struct zfs_ctx *z, const char *name)
 
 	r = stor_ds_get_props(name, &props);
 	if (r < 0)
-		return fail(z, "%s", bs_strerror(r));
+		return r;
 	type = prop_text(json_object_get(props, "type"), false, buf, sizeof(buf));
-	canmount = json_string_value(
-		json_object_get(json_object_get(props, "canmount"), "value"));
-	mountpoint = json_string_value(
-		json_object_get(json_object_get(props, "mountpoint"), "value"));
+	canmount = json_string_value(json_object_get(json_object_get(props, "canmount"), "value"));
+	mountpoint =
+		json_string_value(json_object_get(json_object_get(props, "mountpoint"), "value"));
 	r = 0;
 	if ((streq(type, "filesystem") || streq(type, "-")) &&
 	    (!canmount || streq(canmount, "on")) && mountpoint && mountpoint[0] == '/') {
@@ -272,6 +270,13 @@ static int mount_new(struct zfs_ctx *z, const char *name)
 			r = 0;
 	}
 	json_decref(props);
+	return r;
+}
+
+static int mount_new(struct zfs_ctx *z, const char *name)
+{
+	int r = zfs_mount_created(name);
+
 	if (r < 0)
 		return fail(z, "%s created, but not mounted: %s", name, bs_strerror(r));
 	return 0;
@@ -564,7 +569,7 @@ static int one_name(struct zfs_ctx *z, int argc, char **argv, int nargs, struct 
 		return bad_option(z, c, a);
 	if (a->noperands != nargs)
 		return usage_error(z, a->noperands < nargs ? "missing dataset name" :
-							    "too many arguments");
+							     "too many arguments");
 	return 0;
 }
 
@@ -732,8 +737,8 @@ static int zfs_list(struct zfs_ctx *z, int argc, char **argv)
 		json_t *props = json_object_get(ds, "props"), *all = NULL;
 		int row = fmt_table_add_row(t);
 
-		if (userprops && stor_ds_get_props(json_string_value(json_object_get(ds, "name")),
-						   &all) >= 0)
+		if (userprops &&
+		    stor_ds_get_props(json_string_value(json_object_get(ds, "name")), &all) >= 0)
 			props = all;
 		for (col = 0; col < ncols + nsort; col++) {
 			const char *p = col < ncols ? cols[col] : sortcols[col - ncols];
@@ -781,8 +786,8 @@ static bool source_matches(const char *filter, const char *source)
 
 static bool valid_sources(const char *filter)
 {
-	static const char *const ok[] = { "local", "default", "inherited", "temporary",
-					  "received", "none" };
+	static const char *const ok[] = { "local",     "default",  "inherited",
+					  "temporary", "received", "none" };
 	_cleanup_free_ char *copy = bs_strdup(filter);
 	char *save = NULL, *tok;
 
@@ -892,16 +897,18 @@ static int zfs_get(struct zfs_ctx *z, int argc, char **argv)
 			break;
 		case 'o':
 			if (parse_fields(a.arg, fields, &nfields) < 0) {
-				r = usage_error(z, "invalid field list '%s' (name, property, value, "
-						   "received, source)",
+				r = usage_error(z,
+						"invalid field list '%s' (name, property, value, "
+						"received, source)",
 						a.arg);
 				goto out;
 			}
 			break;
 		case 's':
 			if (!valid_sources(a.arg)) {
-				r = usage_error(z, "invalid source list '%s' (local, default, "
-						   "inherited, temporary, received, none)",
+				r = usage_error(z,
+						"invalid source list '%s' (local, default, "
+						"inherited, temporary, received, none)",
 						a.arg);
 				goto out;
 			}
@@ -1016,8 +1023,9 @@ static int zfs_set(struct zfs_ctx *z, int argc, char **argv)
 	while (nprops < a.noperands && strchr(a.operands[nprops], '='))
 		nprops++;
 	if (nprops == 0) {
-		r = usage_error(z, a.noperands ? "'%s' is not of the form property=value" :
-						 "missing property=value",
+		r = usage_error(z,
+				a.noperands ? "'%s' is not of the form property=value" :
+					      "missing property=value",
 				a.noperands ? a.operands[0] : "");
 		goto out;
 	}
@@ -1137,8 +1145,7 @@ static int zfs_mount(struct zfs_ctx *z, int argc, char **argv)
 		int row = fmt_table_add_row(t);
 
 		fmt_table_set(t, row, 0, json_string_value(json_object_get(m, "name")), NULL);
-		fmt_table_set(t, row, 1, json_string_value(json_object_get(m, "mountpoint")),
-			      NULL);
+		fmt_table_set(t, row, 1, json_string_value(json_object_get(m, "mountpoint")), NULL);
 	}
 	r = fmt_table_print(z->io->out, t, FMT_NO_HEADER) < 0 ? 1 : 0;
 out:
@@ -1177,9 +1184,9 @@ static int zfs_unmount(struct zfs_ctx *z, int argc, char **argv)
 		}
 	}
 	if (every ? a.noperands != 0 : a.noperands != 1) {
-		r = usage_error(z, every ? "-a takes no dataset name" :
-				a.noperands ? "too many arguments" :
-					      "missing dataset name or mountpoint");
+		r = usage_error(z, every       ? "-a takes no dataset name" :
+				   a.noperands ? "too many arguments" :
+						 "missing dataset name or mountpoint");
 		goto out;
 	}
 	r = stor_mount_list(&list);
@@ -1222,7 +1229,8 @@ static int zfs_unmount(struct zfs_ctx *z, int argc, char **argv)
 			}
 		}
 		if (!found) {
-			r = fail(z, "cannot unmount '%s': not a mounted file system", a.operands[0]);
+			r = fail(z, "cannot unmount '%s': not a mounted file system",
+				 a.operands[0]);
 			goto out;
 		}
 	}
@@ -1477,13 +1485,16 @@ static const struct zfs_subcmd subcmds[] = {
 	{ "snapshot", "snap", zfs_snapshot,
 	  "snapshot [-r] [-o property=value]... filesystem@snapname|volume@snapname..." },
 	{ "rollback", NULL, zfs_rollback, "rollback [-rRf] snapshot" },
-	{ "clone", NULL, zfs_clone, "clone [-p] [-o property=value]... snapshot filesystem|volume" },
+	{ "clone", NULL, zfs_clone,
+	  "clone [-p] [-o property=value]... snapshot filesystem|volume" },
 	{ "promote", NULL, zfs_promote, "promote clone-filesystem" },
-	{ "rename", NULL, zfs_rename, "rename filesystem|volume|snapshot filesystem|volume|snapshot" },
+	{ "rename", NULL, zfs_rename,
+	  "rename filesystem|volume|snapshot filesystem|volume|snapshot" },
 	{ "list", NULL, zfs_list,
 	  "list [-Hpj] [-r|-d max] [-o property[,property]...] [-s property]... [-S property]...\n"
 	  " [-t type[,type]...] [filesystem|volume|snapshot]..." },
-	{ "set", NULL, zfs_set, "set property=value [property=value]... filesystem|volume|snapshot..." },
+	{ "set", NULL, zfs_set,
+	  "set property=value [property=value]... filesystem|volume|snapshot..." },
 	{ "get", NULL, zfs_get,
 	  "get [-rHpj] [-d max] [-o field[,field]...] [-t type[,type]...] [-s source[,source]...]\n"
 	  " all | property[,property]... [filesystem|volume|snapshot]..." },
