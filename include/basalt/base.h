@@ -26,6 +26,8 @@
 #define _unlikely_(x) __builtin_expect(!!(x), 0)
 #define _cleanup_(f) __attribute__((cleanup(f)))
 
+/* clang-format 14 would print "(x) - 1" as "(x)-1", taking it for a cast of a negation. */
+/* clang-format off */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
@@ -33,6 +35,7 @@
 #define P2ALIGN(x, a) ((x) & -(a))
 #define P2ROUNDUP(x, a) (-(-(x) & -(a)))
 #define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+/* clang-format on */
 
 void bs_freep(void *p);
 void bs_closep(int *fd);
@@ -110,7 +113,7 @@ int bs_size_parse(const char *s, uint64_t *ret);
 char *bs_size_format(char *buf, uint64_t n);
 
 /* ---- fds and paths ---- */
-int bs_read_full(int fd, void *buf, size_t n);   /* -EIO on short read (EOF) */
+int bs_read_full(int fd, void *buf, size_t n); /* -EIO on short read (EOF) */
 int bs_write_full(int fd, const void *buf, size_t n);
 int bs_pread_full(int fd, void *buf, size_t n, uint64_t off); /* zero-fills past EOF: no */
 int bs_pwrite_full(int fd, const void *buf, size_t n, uint64_t off);
@@ -128,7 +131,7 @@ void bs_uuid_generate(char out[BS_UUID_STR]); /* random (v4) uuid, lowercase tex
 bool bs_uuid_valid(const char *s);
 
 /* ---- time ---- */
-uint64_t bs_now_ns(void);      /* CLOCK_REALTIME in nanoseconds */
+uint64_t bs_now_ns(void); /* CLOCK_REALTIME in nanoseconds */
 uint64_t bs_monotonic_ns(void);
 
 /* ---- the state directory: BASALT_ROOT, default /var/lib/basalt ---- */

@@ -15,10 +15,10 @@
 
 /* ---- pools ---- */
 struct stor_pool_create_opts {
-	unsigned ashift;          /* 0: 12 (4 KiB sectors) */
-	bool force;               /* -f: use devices that hold another pool's label */
-	const char *mountpoint;   /* -m: root dataset's mountpoint, NULL for "/NAME" */
-	const char *altroot;      /* -R */
+	unsigned ashift;	    /* 0: 12 (4 KiB sectors) */
+	bool force;		    /* -f: use devices that hold another pool's label */
+	const char *mountpoint;	    /* -m: root dataset's mountpoint, NULL for "/NAME" */
+	const char *altroot;	    /* -R */
 	const char *const *fsprops; /* -O name=value..., NULL-terminated, may be NULL */
 };
 
@@ -67,17 +67,16 @@ enum stor_ds_type {
 /* props: NULL-terminated "name=value" strings. volsize: 0 for a file system. */
 int stor_ds_create(const char *name, enum stor_ds_type type, uint64_t volsize,
 		   const char *const *props, bool parents);
-#define STOR_DESTROY_RECURSIVE 1 /* -r: children and snapshots */
+#define STOR_DESTROY_RECURSIVE 1  /* -r: children and snapshots */
 #define STOR_DESTROY_DEPENDENTS 2 /* -R: also clones, anywhere */
-#define STOR_DESTROY_DRYRUN 4     /* -n */
+#define STOR_DESTROY_DRYRUN 4	  /* -n */
 /* Destroy a dataset or snapshot ("pool/fs@snap", "pool/fs@a%b" ranges not supported);
  * ret_destroyed (may be NULL) lists what was (or, with -n, would be) destroyed. */
 int stor_ds_destroy(const char *name, int flags, json_t **ret_destroyed);
 /* Snapshot names ("pool/fs@snap"), all taken in one transaction group. recursive: each name's
  * descendants get the same snapshot name, atomically. */
 int stor_ds_snapshot(const char *const *names, int n, bool recursive, const char *const *props);
-int stor_ds_clone(const char *snapshot, const char *target, const char *const *props,
-		  bool parents);
+int stor_ds_clone(const char *snapshot, const char *target, const char *const *props, bool parents);
 /* Roll back to a snapshot; recursive (-r) destroys later snapshots, otherwise they are an
  * error that names them. */
 int stor_ds_rollback(const char *snapshot, bool recursive);
@@ -104,32 +103,31 @@ int stor_ds_holds(const char *snapshot, bool recursive, json_t **ret);
 
 /* ---- send and receive ---- */
 struct stor_send_opts {
-	const char *from;  /* -i (NULL: full); a snapshot of the same dataset or of its origin */
+	const char *from;   /* -i (NULL: full); a snapshot of the same dataset or of its origin */
 	bool intermediates; /* -I: also every snapshot between from and the target */
-	bool replicate;     /* -R: descendants and their snapshots */
+	bool replicate;	    /* -R: descendants and their snapshots */
 };
 /* Write the stream of snapshot to fd. */
 int stor_send(const char *snapshot, const struct stor_send_opts *opts, int fd);
 struct stor_recv_opts {
-	bool force;  /* -F: roll back the target to its latest snapshot first */
+	bool force;   /* -F: roll back the target to its latest snapshot first */
 	bool nomount; /* -u */
-	bool dryrun; /* -n */
+	bool dryrun;  /* -n */
 	bool verbose;
 };
 /* Read a stream from fd into target (a file system, or fs@snap to name the snapshot).
  * ret_received (may be NULL) names the snapshots created. */
-int stor_recv(const char *target, const struct stor_recv_opts *opts, int fd,
-	      json_t **ret_received);
+int stor_recv(const char *target, const struct stor_recv_opts *opts, int fd, json_t **ret_received);
 
 /* ---- mounts ---- */
-int stor_ds_mount(const char *name);        /* mount at its mountpoint through FUSE */
+int stor_ds_mount(const char *name); /* mount at its mountpoint through FUSE */
 int stor_ds_unmount(const char *name, bool force);
-int stor_mount_all(void);                   /* zfs mount -a */
+int stor_mount_all(void); /* zfs mount -a */
 /* [{name, mountpoint}] of what is mounted now */
 int stor_mount_list(json_t **ret);
 
 /* ---- the engine as a whole ---- */
-int stor_init(void);  /* once per process: the namespace, caches, sync thread */
+int stor_init(void); /* once per process: the namespace, caches, sync thread */
 void stor_fini(void);
 
 #endif

@@ -28,7 +28,7 @@ struct dmu_object_info {
 	uint8_t nlevels;
 	uint32_t datablksz;
 	uint64_t maxblkid;
-	uint64_t used;   /* bytes allocated on disk, all copies, as of the last sync */
+	uint64_t used; /* bytes allocated on disk, all copies, as of the last sync */
 	uint64_t gen;
 };
 

@@ -31,37 +31,45 @@
 struct label_hdr {
 	uint64_t magic;
 	uint64_t version;
-	uint64_t txg;       /* txg at which this config was written */
+	uint64_t txg;	     /* txg at which this config was written */
 	uint64_t config_len; /* bytes of JSON text following the header */
-	uint8_t cksum[32];  /* sha256 of the JSON text */
+	uint8_t cksum[32];   /* sha256 of the JSON text */
 	uint8_t pad[64];
 };
 
 /* ---- block pointers ---- */
 struct dva {
-	uint32_t vdev;  /* top-level vdev index */
-	uint32_t asize; /* allocated bytes; 0 = this DVA is unused */
+	uint32_t vdev;	 /* top-level vdev index */
+	uint32_t asize;	 /* allocated bytes; 0 = this DVA is unused */
 	uint64_t offset; /* byte offset on the vdev */
 };
 
-enum zio_checksum { ZIO_CKSUM_INHERIT = 0, ZIO_CKSUM_FLETCHER4 = 1, ZIO_CKSUM_SHA256 = 2,
-		    ZIO_CKSUM_OFF = 3 };
-enum zio_compress { ZIO_COMPRESS_INHERIT = 0, ZIO_COMPRESS_OFF = 1, ZIO_COMPRESS_LZ4 = 2,
-		    ZIO_COMPRESS_ZSTD = 3 };
+enum zio_checksum {
+	ZIO_CKSUM_INHERIT = 0,
+	ZIO_CKSUM_FLETCHER4 = 1,
+	ZIO_CKSUM_SHA256 = 2,
+	ZIO_CKSUM_OFF = 3
+};
+enum zio_compress {
+	ZIO_COMPRESS_INHERIT = 0,
+	ZIO_COMPRESS_OFF = 1,
+	ZIO_COMPRESS_LZ4 = 2,
+	ZIO_COMPRESS_ZSTD = 3
+};
 
 #define BP_MAX_COPIES 3
 struct blkptr {
 	struct dva dva[BP_MAX_COPIES];
-	uint32_t lsize;    /* logical (uncompressed) size */
-	uint32_t psize;    /* physical (compressed) size */
-	uint8_t compress;  /* enum zio_compress */
-	uint8_t checksum;  /* enum zio_checksum */
-	uint8_t type;      /* enum dmu_object_type of the object the block belongs to */
-	uint8_t level;     /* 0 data, >0 indirect */
-	uint8_t ncopies;   /* DVAs in use */
+	uint32_t lsize;	  /* logical (uncompressed) size */
+	uint32_t psize;	  /* physical (compressed) size */
+	uint8_t compress; /* enum zio_compress */
+	uint8_t checksum; /* enum zio_checksum */
+	uint8_t type;	  /* enum dmu_object_type of the object the block belongs to */
+	uint8_t level;	  /* 0 data, >0 indirect */
+	uint8_t ncopies;  /* DVAs in use */
 	uint8_t pad0[3];
-	uint64_t birth;    /* logical birth txg; for a hole, the txg it was punched (0: never) */
-	uint64_t fill;     /* non-hole level-0 blocks beneath (dnodes in use for dnode blocks) */
+	uint64_t birth; /* logical birth txg; for a hole, the txg it was punched (0: never) */
+	uint64_t fill;	/* non-hole level-0 blocks beneath (dnodes in use for dnode blocks) */
 	uint8_t cksum[32];
 	uint8_t pad1[16];
 };
@@ -72,8 +80,8 @@ struct uberblock {
 	uint64_t magic;
 	uint64_t version;
 	uint64_t txg;
-	uint64_t guid_sum; /* sum of every leaf vdev's guid: detects a missing device */
-	uint64_t timestamp; /* seconds */
+	uint64_t guid_sum;    /* sum of every leaf vdev's guid: detects a missing device */
+	uint64_t timestamp;   /* seconds */
 	struct blkptr rootbp; /* the MOS objset_phys */
 	uint8_t pad[UB_SLOT_SIZE - 40 - sizeof(struct blkptr) - 32];
 	uint8_t cksum[32]; /* sha256 of everything before it */
@@ -94,39 +102,39 @@ struct uberblock {
 #define SPA_MAXBLOCKSIZE (1u << 20)
 
 struct dnode_phys {
-	uint8_t type;      /* enum dmu_object_type; 0 = free slot */
-	uint8_t nlevels;   /* levels of the block tree, 1 = the root bp is the only data block */
+	uint8_t type;	 /* enum dmu_object_type; 0 = free slot */
+	uint8_t nlevels; /* levels of the block tree, 1 = the root bp is the only data block */
 	uint8_t bonustype;
 	uint8_t flags;
 	uint16_t bonuslen;
 	uint16_t pad0;
 	uint32_t datablksz; /* size of every level-0 block */
 	uint32_t pad1;
-	uint64_t maxblkid;  /* highest level-0 block ever written (0 when none) */
-	uint64_t used;      /* bytes allocated for this object's blocks (all copies) */
-	uint64_t gen;       /* txg the object was allocated in */
-	uint8_t pad2[16];
-	struct blkptr bp;   /* root of the block tree */
+	uint64_t maxblkid; /* highest level-0 block ever written (0 when none) */
+	uint64_t used;	   /* bytes allocated for this object's blocks (all copies) */
+	uint64_t gen;	   /* txg the object was allocated in */
+	uint8_t pad2[24];
+	struct blkptr bp; /* root of the block tree */
 	uint8_t bonus[DN_BONUS_SIZE];
 };
 
 enum dmu_object_type {
 	DMU_OT_NONE = 0,
 	DMU_OT_OBJECT_DIRECTORY, /* MOS: zap of well-known objects */
-	DMU_OT_DNODE,            /* the meta dnode's blocks */
+	DMU_OT_DNODE,		 /* the meta dnode's blocks */
 	DMU_OT_OBJSET,
-	DMU_OT_SPACE_MAP,        /* MOS: allocation bitmap of a top-level vdev */
-	DMU_OT_DEFER,            /* MOS: frees waiting for the ring to forget them */
+	DMU_OT_SPACE_MAP, /* MOS: allocation bitmap of a top-level vdev */
+	DMU_OT_DEFER,	  /* MOS: frees waiting for the ring to forget them */
 	DMU_OT_DSL_DIR,
 	DMU_OT_DSL_DATASET,
-	DMU_OT_DSL_PROPS,        /* zap */
-	DMU_OT_DSL_CHILDREN,     /* zap: child name -> dsl_dir object */
-	DMU_OT_DSL_SNAPNAMES,    /* zap: snapshot name -> dataset object */
-	DMU_OT_DEADLIST,         /* array of block pointers */
-	DMU_OT_USERREFS,         /* zap: hold tag -> time */
+	DMU_OT_DSL_PROPS,     /* zap */
+	DMU_OT_DSL_CHILDREN,  /* zap: child name -> dsl_dir object */
+	DMU_OT_DSL_SNAPNAMES, /* zap: snapshot name -> dataset object */
+	DMU_OT_DEADLIST,      /* array of block pointers */
+	DMU_OT_USERREFS,      /* zap: hold tag -> time */
 	DMU_OT_HISTORY,
 	DMU_OT_ERRLOG,
-	DMU_OT_CLONES,           /* zap: clone dataset objects of a snapshot */
+	DMU_OT_CLONES,		 /* zap: clone dataset objects of a snapshot */
 	DMU_OT_MASTER_NODE = 32, /* zpl */
 	DMU_OT_PLAIN_FILE,
 	DMU_OT_DIRECTORY,

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dmu_impl.h - the DMU's in-memory objects: object sets, dnodes and dbufs (cached blocks), and
+ * the sync entry points the pool calls at txg commit. Private to lib/stor.
+ */
+#ifndef STOR_DMU_IMPL_H
+#define STOR_DMU_IMPL_H
+
+#include "dmu.h"
+#include "spa_impl.h"
+
+struct dnode;
+
+struct dbuf {
+	struct dnode *dn;
+	uint64_t blkid;
+	uint8_t level;
+	bool dirty;
+	uint32_t size;
+	uint8_t *data;
+	struct blkptr bp; /* the block as last written (a hole if never) */
+	struct dbuf *hnext;
+	struct dbuf *dnext;
+};
+
+struct dnode {
+	struct objset *os;
+	uint64_t object;
+	struct dnode_phys phys;
+	bool dirty;
+	struct dbuf **hash;
+	size_t nhash, nbufs;
+	struct dbuf *dirty_list[DN_MAX_LEVELS];
+	struct dnode *hnext;
+	struct dnode *dnext;
+};
+
+/* What the owner of an object set does when one of its blocks is born or killed. */
+struct objset_ops {
+	void (*born)(struct objset *os, const struct blkptr *bp);
+	void (*kill)(struct objset *os, const struct blkptr *bp);
+};
+
+struct objset {
+	struct spa *spa;
+	struct dsl_dataset *ds; /* NULL for the MOS */
+	const struct objset_ops *ops;
+	struct objset_phys phys;
+	struct blkptr bp; /* where phys was last written */
+	struct dnode meta;
+	struct dnode **hash;
+	size_t nhash, ndnodes;
+	struct dnode *dirty_list;
+	bool dirty;
+	bool snapshot;
+	uint64_t next_obj;
+	/* write policy, from the dataset's properties */
+	uint8_t compress, checksum, copies;
+	uint32_t recordsize;
+};
+
+/* dnode.c */
+void dnode_drop_dbufs(struct dnode *dn, bool clean_only);
+size_t dnode_cached_bytes(struct dnode *dn);
+uint32_t dnode_blksz(const struct dnode *dn, uint8_t level);
+void dnode_dirty(struct dnode *dn);
+int dnode_hold_write(struct dnode *dn, uint64_t blkid, bool whole, struct dbuf **ret);
+int dnode_hold_read(struct dnode *dn, uint64_t blkid, struct dbuf **ret);
+int dnode_block_has_data(struct dnode *dn, uint64_t blkid, bool *ret);
+int dnode_set_blksz(struct dnode *dn, uint32_t blksz);
+int dnode_free_blocks(struct dnode *dn, uint64_t first, uint64_t last);
+int dnode_free_all(struct dnode *dn);
+int dnode_sync(struct dnode *dn, uint64_t txg);
+
+/* objset.c */
+#define DN_FLAG_GROW 1 /* block size follows the data until it reaches recordsize */
+int dnode_hold(struct objset *os, uint64_t obj, bool allow_free, struct dnode **ret);
+
+int objset_open(struct spa *spa, const struct blkptr *bp, const struct objset_ops *ops,
+		struct objset **ret);
+/* A new, empty object set of the given type (dirty: it is written at the next sync). */
+struct objset *objset_create(struct spa *spa, enum dmu_objset_type type,
+			     const struct objset_ops *ops);
+void objset_close(struct objset *os);
+/* Write every dirty block of the object set for the syncing txg and return its new root. */
+int objset_sync(struct objset *os, uint64_t txg, struct blkptr *ret_bp);
+/* Drop clean cached blocks (called after sync to bound memory). */
+void objset_evict_clean(struct objset *os);
+size_t objset_cached_bytes(struct objset *os);
+/* Forget every cached block and dnode, dirty or not (rollback replaces the content). */
+void objset_reset(struct objset *os, const struct blkptr *bp);
+
+/* Walk every block pointer of the tree under bp (pruning what was born at or before
+ * min_txg); the callback sees indirect and dnode blocks before their children. */
+typedef int (*bp_visit_fn)(struct spa *spa, const struct blkptr *bp, void *arg);
+int traverse_bp_tree(struct spa *spa, const struct blkptr *bp, uint64_t min_txg, bp_visit_fn fn,
+		     void *arg);
+
+#endif

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * spa_impl.h - the engine's private view of a pool: vdevs, the allocator, the I/O pipeline and the
+ * pieces of the sync loop that the layers share. Not for use outside lib/stor.
+ */
+#ifndef STOR_SPA_IMPL_H
+#define STOR_SPA_IMPL_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "basalt/base.h"
+#include "format.h"
+#include "spa.h"
+
+/* ---- leaf devices ---- */
+struct vdev_leaf;
+struct vdev_leaf_ops {
+	int (*pread)(struct vdev_leaf *l, void *buf, size_t n, uint64_t off);
+	int (*pwrite)(struct vdev_leaf *l, const void *buf, size_t n, uint64_t off);
+	int (*flush)(struct vdev_leaf *l);
+	void (*close)(struct vdev_leaf *l);
+};
+
+struct vdev_leaf {
+	char *path;
+	int fd;
+	uint64_t guid;
+	uint64_t size; /* bytes of the device */
+	const struct vdev_leaf_ops *ops;
+	void *priv;
+	bool missing; /* not found at import: the mirror runs degraded */
+	uint64_t read_errors, write_errors, cksum_errors, repaired_bytes;
+};
+
+/* ---- top-level vdevs: a leaf, or a mirror of leaves; each has its own allocator ---- */
+struct vdev_top {
+	unsigned id;
+	uint64_t guid;
+	bool mirror;
+	int nchildren;
+	struct vdev_leaf **child;
+	uint64_t asize; /* bytes usable for blocks: [VDEV_DATA_START, VDEV_DATA_START + asize) */
+	/* allocator: one bit per (1 << ashift) sector of the usable range */
+	uint64_t nsectors;
+	uint64_t *bitmap;
+	uint64_t *dirty_chunks; /* one bit per space-map block whose bytes changed */
+	uint64_t alloc_bytes;	/* allocated, deferred frees included */
+	uint64_t rotor;
+	uint64_t sm_obj; /* MOS object holding the bitmap */
+};
+
+/* ---- deferred frees: blocks freed in txg T are reusable at T + UB_RING ---- */
+struct defer_rec {
+	uint64_t txg;
+	uint32_t vdev;
+	uint32_t asize;
+	uint64_t offset;
+};
+
+struct spa_error {
+	uint64_t dsobj, obj;
+};
+
+struct dsl_dataset;
+struct objset;
+
+struct spa {
+	char *name;
+	uint64_t guid;
+	unsigned ashift;
+	char *altroot;
+	pthread_mutex_t lock;
+	int nvdevs;
+	struct vdev_top **vdev;
+
+	struct uberblock ub;  /* the last committed uberblock */
+	uint64_t txg;	      /* the open txg */
+	uint64_t syncing_txg; /* non-zero while spa_sync runs */
+	int sync_pass;
+	uint64_t config_txg; /* txg the labels' config was last written at */
+	bool config_dirty;
+	bool full_sm_rewrite; /* first sync after import rewrites every space-map block */
+	bool readonly;
+
+	struct objset *mos;
+	uint64_t root_dir_obj; /* root dsl_dir in the MOS */
+	uint64_t history_obj;
+	uint64_t defer_obj;
+
+	struct defer_rec *defer;
+	size_t ndefer, defer_cap;
+	bool defer_dirty;
+	uint64_t defer_bytes;
+
+	uint64_t dirty_bytes; /* estimate of what the open txg will write */
+	bool enospc;	      /* a write failed for space in this txg: age deferred frees */
+
+	struct dsl_dataset **dirty_ds; /* datasets with dirty objsets in the open txg */
+	size_t ndirty_ds, dirty_ds_cap;
+	struct dsl_dataset *ds_cache; /* open dataset objects, by MOS object number */
+
+	struct spa_error *errlog;
+	size_t nerrlog;
+
+	/* scrub state */
+	bool scrub_active, scrub_cancel;
+	uint64_t scrub_start, scrub_end, scrub_examined, scrub_repaired, scrub_errors;
+	uint64_t scrub_total;
+
+	struct spa *next; /* the namespace */
+};
+
+/* ---- checksums and compression ---- */
+void zio_checksum_compute(enum zio_checksum c, const void *buf, size_t n, uint8_t out[32]);
+/* dst has room for n bytes; returns the compressed size, or 0 if it would not save 1/8. */
+size_t zio_compress(enum zio_compress c, const void *src, void *dst, size_t n);
+int zio_decompress(enum zio_compress c, const void *src, size_t psize, void *dst, size_t lsize);
+bool zio_is_zero(const void *buf, size_t n);
+
+/* ---- vdevs ---- */
+int vdev_leaf_open(const char *path, bool create_ok, struct vdev_leaf **ret);
+void vdev_leaf_close(struct vdev_leaf *l);
+int vdev_leaf_read_label(struct vdev_leaf *l, json_t **ret_config, struct uberblock *ret_best);
+int vdev_leaf_write_labels(struct vdev_leaf *l, const char *config, uint64_t txg);
+int vdev_leaf_write_uberblock(struct vdev_leaf *l, const struct uberblock *ub);
+int vdev_leaf_wipe_labels(struct vdev_leaf *l);
+/* Read n bytes at off from a top-level vdev, trying each mirror side in turn until verify()
+ * accepts the data (verify NULL: first success). Sides that returned bad data are rewritten
+ * with the good copy and their counters bumped. */
+typedef bool (*vdev_verify_fn)(const void *buf, size_t n, void *arg);
+int vdev_top_read(struct spa *spa, struct vdev_top *vd, void *buf, size_t n, uint64_t off,
+		  vdev_verify_fn verify, void *arg);
+int vdev_top_write(struct spa *spa, struct vdev_top *vd, const void *buf, size_t n, uint64_t off);
+int spa_flush_all(struct spa *spa);
+uint64_t spa_guid_sum(struct spa *spa);
+void vdev_top_free(struct vdev_top *vd);
+const char *vdev_top_state(struct vdev_top *vd);
+
+/* fault-injecting leaf for crash tests ("fault:" path prefix) */
+int vdev_fault_open(const char *path, struct vdev_leaf *l);
+/* Power cut: every fault leaf keeps a random subset of its unflushed writes (some torn) and
+ * fails all further I/O. */
+void vdev_fault_powercut(uint64_t seed);
+/* Reset the failed state (the machine came back). */
+void vdev_fault_reset(void);
+
+/* ---- allocation ---- */
+int space_init(struct spa *spa, struct vdev_top *vd);
+int space_alloc(struct spa *spa, uint64_t asize, int copies, struct dva *ret, bool metadata);
+void space_free(struct spa *spa, const struct dva *dva, uint64_t birth);
+uint64_t space_total(struct spa *spa);
+uint64_t space_allocated(struct spa *spa);
+uint64_t space_slop(struct spa *spa);
+void space_release_deferred(struct spa *spa, uint64_t txg);
+int space_sync(struct spa *spa, bool *ret_dirtied);
+int space_load(struct spa *spa);
+int space_create_objects(struct spa *spa);
+
+/* ---- block I/O ---- */
+struct zio_prop {
+	uint8_t type, level;
+	uint8_t compress, checksum;
+	uint8_t copies;
+};
+uint64_t zio_asize(struct spa *spa, uint64_t psize);
+/* Write a block for txg. reuse (may be NULL): a bp born in this txg whose DVAs are overwritten in
+ * place when the new data fits them (ret_bp then has the same DVAs). An all-zero block becomes a
+ * hole (no allocation) unless compression is off. */
+int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zio_prop *zp,
+	      uint64_t txg, const struct blkptr *reuse, struct blkptr *ret_bp);
+int zio_read(struct spa *spa, const struct blkptr *bp, void *buf);
+/* Free a block's DVAs: at once if born in the syncing/open txg, otherwise deferred. */
+void zio_free(struct spa *spa, const struct blkptr *bp);
+uint64_t bp_asize(const struct blkptr *bp);
+
+/* ---- the pool namespace ---- */
+struct spa *spa_lookup(const char *name); /* namespace lock held by caller */
+void spa_namespace_enter(void);
+void spa_namespace_exit(void);
+void spa_dirty_ds(struct spa *spa, struct dsl_dataset *ds);
+
+#endif

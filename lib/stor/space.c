@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * space.c - space allocation. Each top-level vdev has a bitmap with one bit per sector, held in
+ * memory and kept on disk as a MOS object (the vdev's space map), rewritten block by block as it
+ * changes. Frees are deferred: a block freed in txg T stays allocated until txg T + UB_RING, by
+ * which time no uberblock left in the label rings can still point at it, so rolling back to any
+ * uberblock in the ring finds its blocks intact. The pending frees are a MOS object too.
+ */
+#include "dmu_impl.h"
+#include "spa_impl.h"
+
+#define SM_BLOCK_SIZE (16u << 10)
+#define SM_BITS_PER_CHUNK ((uint64_t)SM_BLOCK_SIZE * 8)
+
+static uint64_t vd_sector(struct spa *spa)
+{
+	return 1ull << spa->ashift;
+}
+
+int space_init(struct spa *spa, struct vdev_top *vd)
+{
+	uint64_t words, chunks;
+
+	vd->nsectors = vd->asize >> spa->ashift;
+	words = DIV_ROUND_UP(vd->nsectors, 64);
+	chunks = DIV_ROUND_UP(vd->nsectors, SM_BITS_PER_CHUNK);
+	vd->bitmap = bs_zalloc(words * 8);
+	vd->dirty_chunks = bs_zalloc(DIV_ROUND_UP(chunks, 64) * 8);
+	vd->alloc_bytes = 0;
+	vd->rotor = 0;
+	return 0;
+}
+
+static bool bit_test(const uint64_t *bm, uint64_t i)
+{
+	return bm[i / 64] & (1ull << (i % 64));
+}
+
+static void mark_range(struct vdev_top *vd, uint64_t start, uint64_t n, bool set)
+{
+	uint64_t i;
+
+	for (i = start; i < start + n; i++) {
+		if (set)
+			vd->bitmap[i / 64] |= 1ull << (i % 64);
+		else
+			vd->bitmap[i / 64] &= ~(1ull << (i % 64));
+	}
+	for (i = start / SM_BITS_PER_CHUNK; i <= (start + n - 1) / SM_BITS_PER_CHUNK; i++)
+		vd->dirty_chunks[i / 64] |= 1ull << (i % 64);
+}
+
+/* First fit of n free sectors in [from, to). */
+static int64_t find_run(struct vdev_top *vd, uint64_t from, uint64_t to, uint64_t n)
+{
+	uint64_t i = from, run = 0;
+
+	while (i < to) {
+		if (run == 0 && i % 64 == 0 && vd->bitmap[i / 64] == ~0ull && i + 64 <= to) {
+			i += 64;
+			continue;
+		}
+		if (bit_test(vd->bitmap, i)) {
+			run = 0;
+		} else if (++run == n) {
+			return (int64_t)(i + 1 - n);
+		}
+		i++;
+	}
+	return -1;
+}
+
+static int alloc_on(struct spa *spa, struct vdev_top *vd, uint64_t asize, struct dva *ret)
+{
+	uint64_t n = asize >> spa->ashift;
+	int64_t s;
+
+	if (vd->asize - vd->alloc_bytes < asize)
+		return -ENOSPC;
+	s = find_run(vd, vd->rotor, vd->nsectors, n);
+	if (s < 0)
+		s = find_run(vd, 0, MIN(vd->rotor + n, vd->nsectors), n);
+	if (s < 0)
+		return -ENOSPC;
+	mark_range(vd, (uint64_t)s, n, true);
+	vd->alloc_bytes += asize;
+	vd->rotor = (uint64_t)s + n;
+	ret->vdev = vd->id;
+	ret->asize = (uint32_t)asize;
+	ret->offset = VDEV_DATA_START + ((uint64_t)s << spa->ashift);
+	return 0;
+}
+
+/*
+ * Allocate copies DVAs of asize bytes: on different top-level vdevs while there are enough,
+ * otherwise at different places of the same one (ditto blocks).
+ */
+int space_alloc(struct spa *spa, uint64_t asize, int copies, struct dva *ret, bool metadata)
+{
+	static unsigned next_vdev;
+	int c, r, tries;
+
+	(void)metadata;
+	ASSERT(asize % vd_sector(spa) == 0 && copies >= 1 && copies <= BP_MAX_COPIES);
+	for (c = 0; c < copies; c++) {
+		unsigned start = next_vdev++ % (unsigned)spa->nvdevs;
+
+		r = -ENOSPC;
+		for (tries = 0; tries < spa->nvdevs && r < 0; tries++) {
+			struct vdev_top *vd = spa->vdev[(start + (unsigned)tries) % spa->nvdevs];
+			int k;
+			bool used = false;
+
+			for (k = 0; k < c && spa->nvdevs >= copies; k++)
+				if (ret[k].vdev == vd->id)
+					used = true;
+			if (used)
+				continue;
+			if (c > 0 && spa->nvdevs < copies) /* ditto on one vdev: spread them out */
+				vd->rotor = (vd->rotor + vd->nsectors / 8) % vd->nsectors;
+			r = alloc_on(spa, vd, asize, &ret[c]);
+		}
+		if (r < 0) {
+			while (c-- > 0) {
+				struct vdev_top *vd = spa->vdev[ret[c].vdev];
+
+				mark_range(vd, (ret[c].offset - VDEV_DATA_START) >> spa->ashift,
+					   ret[c].asize >> spa->ashift, false);
+				vd->alloc_bytes -= ret[c].asize;
+			}
+			return bs_error(ENOSPC, "pool '%s' is out of space", spa->name);
+		}
+	}
+	return 0;
+}
+
+static void release(struct spa *spa, uint32_t vdev, uint64_t offset, uint64_t asize)
+{
+	struct vdev_top *vd;
+
+	VERIFY(vdev < (uint32_t)spa->nvdevs);
+	vd = spa->vdev[vdev];
+	mark_range(vd, (offset - VDEV_DATA_START) >> spa->ashift, asize >> spa->ashift, false);
+	vd->alloc_bytes -= asize;
+}
+
+void space_free(struct spa *spa, const struct dva *dva, uint64_t birth)
+{
+	struct defer_rec *d;
+
+	if (birth == spa->txg && spa->syncing_txg == spa->txg) {
+		release(spa, dva->vdev, dva->offset, dva->asize);
+		return;
+	}
+	if (spa->ndefer == spa->defer_cap) {
+		spa->defer_cap = spa->defer_cap ? spa->defer_cap * 2 : 256;
+		spa->defer = bs_realloc(spa->defer, spa->defer_cap * sizeof(*spa->defer));
+	}
+	d = &spa->defer[spa->ndefer++];
+	d->txg = spa->txg;
+	d->vdev = dva->vdev;
+	d->asize = dva->asize;
+	d->offset = dva->offset;
+	spa->defer_bytes += dva->asize;
+	spa->defer_dirty = true;
+}
+
+void space_release_deferred(struct spa *spa, uint64_t txg)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < spa->ndefer; i++) {
+		struct defer_rec *d = &spa->defer[i];
+
+		if (d->txg + UB_RING <= txg) {
+			release(spa, d->vdev, d->offset, d->asize);
+			spa->defer_bytes -= d->asize;
+			spa->defer_dirty = true;
+		} else {
+			spa->defer[j++] = *d;
+		}
+	}
+	spa->ndefer = j;
+}
+
+uint64_t space_total(struct spa *spa)
+{
+	uint64_t t = 0;
+	int v;
+
+	for (v = 0; v < spa->nvdevs; v++)
+		t += spa->vdev[v]->asize;
+	return t;
+}
+
+uint64_t space_allocated(struct spa *spa)
+{
+	uint64_t t = 0;
+	int v;
+
+	for (v = 0; v < spa->nvdevs; v++)
+		t += spa->vdev[v]->alloc_bytes;
+	return t;
+}
+
+/* Kept back from user data so that a sync (and deleting files) always has room. */
+uint64_t space_slop(struct spa *spa)
+{
+	uint64_t t = space_total(spa);
+
+	return MIN(MAX(t / 32, 16ull << 20), t / 2);
+}
+
+int space_create_objects(struct spa *spa)
+{
+	int v, r;
+
+	for (v = 0; v < spa->nvdevs; v++) {
+		r = dmu_object_alloc(spa->mos, DMU_OT_SPACE_MAP, SM_BLOCK_SIZE, 0, 0,
+				     &spa->vdev[v]->sm_obj);
+		if (r < 0)
+			return r;
+	}
+	r = dmu_object_alloc(spa->mos, DMU_OT_DEFER, SM_BLOCK_SIZE, 0, 0, &spa->defer_obj);
+	if (r < 0)
+		return r;
+	spa->full_sm_rewrite = true;
+	return 0;
+}
+
+/* Write what changed in the bitmaps and the deferred frees into the MOS. */
+int space_sync(struct spa *spa, bool *ret_dirtied)
+{
+	bool dirtied = false;
+	int v, r;
+
+	for (v = 0; v < spa->nvdevs; v++) {
+		struct vdev_top *vd = spa->vdev[v];
+		uint64_t bytes = DIV_ROUND_UP(vd->nsectors, 64) * 8;
+		uint64_t nchunks = DIV_ROUND_UP(vd->nsectors, SM_BITS_PER_CHUNK), c;
+
+		for (c = 0; c < nchunks; c++) {
+			uint64_t off = c * SM_BLOCK_SIZE;
+
+			if (!spa->full_sm_rewrite &&
+			    !(vd->dirty_chunks[c / 64] & (1ull << (c % 64))))
+				continue;
+			vd->dirty_chunks[c / 64] &= ~(1ull << (c % 64));
+			r = dmu_write(spa->mos, vd->sm_obj, off, MIN(SM_BLOCK_SIZE, bytes - off),
+				      (uint8_t *)vd->bitmap + off);
+			if (r < 0)
+				return r;
+			dirtied = true;
+		}
+	}
+	spa->full_sm_rewrite = false;
+	if (spa->defer_dirty) {
+		uint64_t len = spa->ndefer * sizeof(struct defer_rec);
+		uint64_t hdr = spa->ndefer;
+
+		spa->defer_dirty = false;
+		r = dmu_write(spa->mos, spa->defer_obj, 0, 8, &hdr);
+		if (r == 0 && len)
+			r = dmu_write(spa->mos, spa->defer_obj, 8, len, spa->defer);
+		if (r == 0)
+			r = dmu_free_range(spa->mos, spa->defer_obj,
+					   P2ROUNDUP(8 + len, (uint64_t)SM_BLOCK_SIZE), UINT64_MAX);
+		if (r < 0)
+			return r;
+		dirtied = true;
+	}
+	*ret_dirtied = dirtied;
+	return 0;
+}
+
+int space_load(struct spa *spa)
+{
+	uint64_t n;
+	int v, r;
+
+	for (v = 0; v < spa->nvdevs; v++) {
+		struct vdev_top *vd = spa->vdev[v];
+		uint64_t bytes = DIV_ROUND_UP(vd->nsectors, 64) * 8, i;
+
+		r = dmu_read(spa->mos, vd->sm_obj, 0, bytes, vd->bitmap);
+		if (r < 0)
+			return r;
+		vd->alloc_bytes = 0;
+		for (i = 0; i < bytes / 8; i++)
+			vd->alloc_bytes += (uint64_t)__builtin_popcountll(vd->bitmap[i])
+					   << spa->ashift;
+	}
+	r = dmu_read(spa->mos, spa->defer_obj, 0, 8, &n);
+	if (r < 0)
+		return r;
+	if (n > (1ull << 28))
+		return -EIO;
+	spa->ndefer = spa->defer_cap = n;
+	spa->defer = bs_malloc(MAX(n, 1) * sizeof(struct defer_rec));
+	r = dmu_read(spa->mos, spa->defer_obj, 8, n * sizeof(struct defer_rec), spa->defer);
+	if (r < 0)
+		return r;
+	spa->defer_bytes = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (spa->defer[i].vdev >= (uint32_t)spa->nvdevs)
+			return -EIO;
+		spa->defer_bytes += spa->defer[i].asize;
+	}
+	spa->full_sm_rewrite = true;
+	return 0;
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zio.c - the block I/O pipeline. Writing a block: compress, checksum, allocate its copies and
+ * write each one. Reading a block: read a copy, verify its checksum against the block pointer,
+ * fall back to the other copies (and the other sides of a mirror) on failure, repair the copies
+ * that were bad, decompress. Every read is verified: a block that matches no copy is EIO.
+ */
+#include "spa_impl.h"
+
+uint64_t zio_asize(struct spa *spa, uint64_t psize)
+{
+	return P2ROUNDUP(psize, 1ull << spa->ashift);
+}
+
+uint64_t bp_asize(const struct blkptr *bp)
+{
+	uint64_t a = 0;
+	int i;
+
+	for (i = 0; i < BP_MAX_COPIES; i++)
+		a += bp->dva[i].asize;
+	return a;
+}
+
+static bool fits(const struct blkptr *reuse, int copies, uint64_t asize)
+{
+	int i;
+
+	if (!reuse || BP_IS_HOLE(reuse) || reuse->ncopies != copies)
+		return false;
+	for (i = 0; i < copies; i++)
+		if (reuse->dva[i].asize < asize)
+			return false;
+	return true;
+}
+
+int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zio_prop *zp,
+	      uint64_t txg, const struct blkptr *reuse, struct blkptr *ret_bp)
+{
+	struct blkptr bp = { 0 };
+	_cleanup_free_ uint8_t *pbuf = NULL;
+	uint64_t psize, asize;
+	int copies = MAX(1, MIN(zp->copies, BP_MAX_COPIES)), i, r;
+	const uint8_t *src = data;
+
+	bp.lsize = lsize;
+	bp.type = zp->type;
+	bp.level = zp->level;
+	bp.birth = txg;
+	if (zp->compress != ZIO_COMPRESS_OFF && zio_is_zero(data, lsize)) {
+		*ret_bp = bp; /* a hole born now */
+		return 0;
+	}
+	pbuf = bs_zalloc(zio_asize(spa, lsize));
+	psize = zio_compress(zp->compress, data, pbuf, lsize);
+	if (psize) {
+		bp.compress = zp->compress;
+	} else {
+		bp.compress = ZIO_COMPRESS_OFF;
+		psize = lsize;
+		memcpy(pbuf, src, lsize);
+	}
+	bp.psize = (uint32_t)psize;
+	bp.checksum = zp->checksum ? zp->checksum : ZIO_CKSUM_FLETCHER4;
+	asize = zio_asize(spa, psize);
+	memset(pbuf + psize, 0, asize - psize);
+	zio_checksum_compute(bp.checksum, pbuf, psize, bp.cksum);
+	bp.ncopies = (uint8_t)copies;
+	if (fits(reuse, copies, asize)) {
+		memcpy(bp.dva, reuse->dva, sizeof(bp.dva));
+	} else {
+		r = space_alloc(spa, asize, copies, bp.dva, zp->level > 0);
+		if (r < 0)
+			return r;
+	}
+	for (i = 0; i < copies; i++) {
+		r = vdev_top_write(spa, spa->vdev[bp.dva[i].vdev], pbuf, bp.dva[i].asize,
+				   bp.dva[i].offset);
+		if (r < 0)
+			return bs_error(EIO, "write error on pool '%s'", spa->name);
+	}
+	*ret_bp = bp;
+	return 0;
+}
+
+struct verify_arg {
+	const struct blkptr *bp;
+};
+
+static bool verify_block(const void *buf, size_t n, void *arg)
+{
+	const struct blkptr *bp = ((struct verify_arg *)arg)->bp;
+	uint8_t ck[32];
+
+	(void)n;
+	if (bp->checksum == ZIO_CKSUM_OFF)
+		return true;
+	zio_checksum_compute(bp->checksum, buf, bp->psize, ck);
+	return memcmp(ck, bp->cksum, 32) == 0;
+}
+
+static bool dva_sane(struct spa *spa, const struct dva *d, uint64_t psize)
+{
+	struct vdev_top *vd;
+
+	if (d->vdev >= (uint32_t)spa->nvdevs || d->asize < psize)
+		return false;
+	vd = spa->vdev[d->vdev];
+	return d->offset >= VDEV_DATA_START && d->offset + d->asize <= VDEV_DATA_START + vd->asize;
+}
+
+int zio_read(struct spa *spa, const struct blkptr *bp, void *buf)
+{
+	struct verify_arg va = { bp };
+	_cleanup_free_ uint8_t *pbuf = NULL;
+	bool bad[BP_MAX_COPIES] = { false };
+	int i, good = -1, r;
+	uint64_t n;
+
+	if (BP_IS_HOLE(bp)) {
+		memset(buf, 0, bp->lsize);
+		return 0;
+	}
+	if (bp->psize == 0 || bp->psize > bp->lsize || bp->lsize > SPA_MAXBLOCKSIZE ||
+	    bp->ncopies < 1 || bp->ncopies > BP_MAX_COPIES)
+		return -EIO;
+	n = zio_asize(spa, bp->psize);
+	pbuf = bs_malloc(n);
+	for (i = 0; i < bp->ncopies; i++) {
+		if (!dva_sane(spa, &bp->dva[i], n)) {
+			bad[i] = true;
+			continue;
+		}
+		r = vdev_top_read(spa, spa->vdev[bp->dva[i].vdev], pbuf, n, bp->dva[i].offset,
+				  verify_block, &va);
+		if (r == 0) {
+			good = i;
+			break;
+		}
+		bad[i] = true;
+	}
+	if (good < 0)
+		return -EIO;
+	/* repair the ditto copies that failed */
+	for (i = 0; i < good; i++)
+		if (bad[i] && !spa->readonly && dva_sane(spa, &bp->dva[i], n))
+			(void)vdev_top_write(spa, spa->vdev[bp->dva[i].vdev], pbuf, n,
+					     bp->dva[i].offset);
+	if (bp->compress == ZIO_COMPRESS_OFF) {
+		if (bp->psize != bp->lsize)
+			return -EIO;
+		memcpy(buf, pbuf, bp->lsize);
+		return 0;
+	}
+	return zio_decompress(bp->compress, pbuf, bp->psize, buf, bp->lsize);
+}
+
+void zio_free(struct spa *spa, const struct blkptr *bp)
+{
+	int i;
+
+	if (BP_IS_HOLE(bp))
+		return;
+	for (i = 0; i < bp->ncopies; i++)
+		space_free(spa, &bp->dva[i], bp->birth);
+}
