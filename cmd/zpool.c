@@ -70,6 +70,21 @@ static void print_usage(FILE *f, const struct zpool_subcmd *c)
 	}
 }
 
+/* The first form of a command's usage on one line, its continuation lines joined to it. */
+static void print_short_usage(FILE *f, const char *u)
+{
+	size_t n = strcspn(u, "\n");
+
+	fprintf(f, "zpool %.*s", (int)n, u);
+	for (u += n; *u == '\n' && u[1] == ' ';) {
+		u++;
+		n = strcspn(u, "\n");
+		fprintf(f, "%.*s", (int)n, u);
+		u += n;
+	}
+}
+
+/* A usage error: what is wrong and the usage, on one line; exit status 2. */
 _printf_(2, 3) static int usage_error(struct zpool_ctx *z, const char *fmt, ...)
 {
 	va_list ap;
@@ -78,8 +93,9 @@ _printf_(2, 3) static int usage_error(struct zpool_ctx *z, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(z->io->err, fmt, ap);
 	va_end(ap);
+	fputs("; usage: ", z->io->err);
+	print_short_usage(z->io->err, z->cmd->usage);
 	fputc('\n', z->io->err);
-	print_usage(z->io->err, z->cmd);
 	return 2;
 }
 
