@@ -511,7 +511,22 @@ static int daemon_main(void)
 	return 0;
 }
 
-/* `zfsd --stop`: signal the daemon named in the pid file and wait until its lock is released. */
+/* Has pid exited (a zombie counts: it holds nothing any more)? */
+static bool process_gone(pid_t pid)
+{
+	_cleanup_free_ char *path = bs_asprintf("/proc/%d/stat", (int)pid), *stat = NULL;
+	const char *paren;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return true;
+	if (bs_read_file(path, &stat, NULL) < 0)
+		return true;
+	paren = strrchr(stat, ')');
+	return paren && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+/* `zfsd --stop`: signal the daemon named in the pid file and wait until it has released its
+ * lock and exited. */
 static int stop_daemon(void)
 {
 	_cleanup_free_ char *pidfile = zfsd_path(ZFSD_PIDFILE);
@@ -537,7 +552,7 @@ static int stop_daemon(void)
 		return 1;
 	}
 	deadline = bs_monotonic_ns() + STOP_TIMEOUT_S * 1000000000ULL;
-	while (flock(fd, LOCK_SH | LOCK_NB) < 0) {
+	while (flock(fd, LOCK_SH | LOCK_NB) < 0 || !process_gone((pid_t)pid)) {
 		struct timespec ts = { .tv_nsec = 20 * 1000000L };
 
 		if (bs_monotonic_ns() > deadline) {
