@@ -290,6 +290,9 @@ int zfsd_client_run(int argc, char **argv)
 		return 1;
 	r = send_request(sock, argc, argv);
 	if (r < 0) {
+		/* the daemon may have answered (a refusal) before it read everything */
+		if (bs_read_full(sock, &reply, sizeof(reply)) >= 0 && reply.magic == ZFSD_MAGIC)
+			goto answered;
 		fprintf(stderr, "%s: cannot send the command to the pool daemon: %s\n", prog,
 			bs_strerror(r));
 		return 1;
@@ -300,6 +303,7 @@ int zfsd_client_run(int argc, char **argv)
 			prog, logpath);
 		return 1;
 	}
+answered:
 	if (reply.msglen > 0 && reply.msglen < 4096) {
 		msg = bs_zalloc(reply.msglen + 1);
 		if (bs_read_full(sock, msg, reply.msglen) >= 0)

@@ -172,12 +172,13 @@ static void serve(int conn)
 		log_err("cannot read the credentials of a client: %s", strerror(errno));
 		return;
 	}
+	/* the request is read even from a client that is refused, so that its sending end never
+	 * meets a closed socket and it gets to print the refusal */
+	r = recv_request(conn, fds, &argc, &payload, &len);
 	if (cred.uid != 0) {
 		send_reply(conn, 1, "zfsd: permission denied: only root may run zfs and zpool");
-		return;
+		goto out;
 	}
-
-	r = recv_request(conn, fds, &argc, &payload, &len);
 	if (r < 0) {
 		log_warn("bad request from pid %d: %s", (int)cred.pid, strerror(-r));
 		send_reply(conn, 1, "zfsd: the request was not understood; is the binary updated?");
