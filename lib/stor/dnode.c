@@ -351,6 +351,10 @@ int dnode_set_blksz(struct dnode *dn, uint32_t blksz)
 		memset(db->data + db->size, 0, blksz - db->size);
 	db->size = blksz;
 	dn->phys.datablksz = blksz;
+	if (!db->dirty && BP_IS_HOLE(&db->bp)) {
+		dnode_dirty(dn); /* nothing written yet: only the dnode changes */
+		return 0;
+	}
 	return dbuf_dirty(db);
 }
 
