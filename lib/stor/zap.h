@@ -22,6 +22,9 @@
 int zap_create(objset_t *os, uint8_t type, uint64_t *ret_obj);
 /* Create with a given object number (receive). */
 int zap_create_claim(objset_t *os, uint64_t obj, uint8_t type);
+/* Create with a bonus buffer of bonuslen bytes (a directory keeps its znode there). */
+int zap_create_bonus(objset_t *os, uint8_t type, uint8_t bonustype, uint16_t bonuslen,
+		     uint64_t *ret_obj);
 int zap_destroy(objset_t *os, uint64_t obj);
 
 /* -EEXIST if the name is there */

@@ -1,0 +1,1577 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zpl.c - the POSIX layer: files, directories, symlinks, special files and hard links as DMU
+ * objects of a file-system object set, each with a struct znode_phys in its bonus buffer.
+ *
+ * A directory is a ZAP of name -> object | DT_* << 60; a file's bytes are its object's data; a
+ * symlink's target is its data. Every operation takes the pool lock once and makes all its
+ * changes under it, so a rename or an unlink lands whole in one txg or not at all; steps that
+ * can fail (a directory insert) come before those that cannot, so a failure leaves no half.
+ *
+ * An object whose last name goes away is freed at once unless the kernel still holds it (a
+ * lookup reference or an open handle, counted in memory). Then it waits in the unlinked set, a
+ * ZAP named by the master node's "DELETE_QUEUE", and is freed when the last reference drops; if
+ * the process dies first, the next writable open of the file system frees it.
+ *
+ * What the pool image says is checked before use (znode types against object types, entry
+ * values, link counts, parent chains): a damaged image gives -EIO, not a crash or a loop.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <basalt/base.h>
+
+#include "spa.h"
+#include "zap.h"
+#include "zpl.h"
+#include "zpl_impl.h"
+
+#define ZPL_DT_SHIFT 60
+#define ZPL_OBJ_MASK ((1ull << ZPL_DT_SHIFT) - 1)
+#define ZPL_MAX_DEPTH 4096 /* parent links followed before the chain counts as damaged */
+#define ZPL_MAX_FILE_SIZE (1ull << 62)
+#define ZPL_RELATIME_SEC (24 * 3600)
+#define ZPL_STATFS_BSIZE 4096u
+
+/* In-memory references the kernel holds on an object. */
+struct zref {
+	uint64_t obj;
+	uint64_t lookups;
+	uint64_t opens;
+	struct zref *next;
+};
+
+struct zpl_fs {
+	objset_t *os;
+	spa_t *spa;
+	bool readonly;
+	uint64_t root;
+	uint64_t unlinked; /* the unlinked set's object, 0 on a read-only fs without one */
+	struct zref **refs;
+	size_t nbuckets;
+	size_t nrefs;
+};
+
+/* A znode as read: its object, its bonus and its DMU attributes. */
+struct znode {
+	uint64_t obj;
+	struct znode_phys p;
+	struct dmu_object_info info;
+};
+
+/* ---- references ---- */
+
+static size_t ref_hash(const struct zpl_fs *fs, uint64_t obj)
+{
+	return (size_t)((obj * 0x9e3779b97f4a7c15ull) >> 20) & (fs->nbuckets - 1);
+}
+
+static struct zref *ref_find(struct zpl_fs *fs, uint64_t obj)
+{
+	for (struct zref *r = fs->refs[ref_hash(fs, obj)]; r; r = r->next)
+		if (r->obj == obj)
+			return r;
+	return NULL;
+}
+
+static void ref_rehash(struct zpl_fs *fs)
+{
+	size_t old = fs->nbuckets;
+	struct zref **oldtab = fs->refs;
+
+	fs->nbuckets = old * 2;
+	fs->refs = bs_zalloc(fs->nbuckets * sizeof(*fs->refs));
+	for (size_t i = 0; i < old; i++) {
+		struct zref *r = oldtab[i], *next;
+
+		for (; r; r = next) {
+			size_t h = ref_hash(fs, r->obj);
+
+			next = r->next;
+			r->next = fs->refs[h];
+			fs->refs[h] = r;
+		}
+	}
+	free(oldtab);
+}
+
+static struct zref *ref_get(struct zpl_fs *fs, uint64_t obj)
+{
+	struct zref *r = ref_find(fs, obj);
+	size_t h;
+
+	if (r)
+		return r;
+	if (fs->nrefs >= 2 * fs->nbuckets)
+		ref_rehash(fs);
+	h = ref_hash(fs, obj);
+	r = bs_zalloc(sizeof(*r));
+	r->obj = obj;
+	r->next = fs->refs[h];
+	fs->refs[h] = r;
+	fs->nrefs++;
+	return r;
+}
+
+static void ref_remove(struct zpl_fs *fs, uint64_t obj)
+{
+	struct zref **pp = &fs->refs[ref_hash(fs, obj)];
+
+	for (; *pp; pp = &(*pp)->next) {
+		if ((*pp)->obj == obj) {
+			struct zref *r = *pp;
+
+			*pp = r->next;
+			free(r);
+			fs->nrefs--;
+			return;
+		}
+	}
+}
+
+static bool ref_held(struct zpl_fs *fs, uint64_t obj)
+{
+	struct zref *r = ref_find(fs, obj);
+
+	return r && (r->lookups || r->opens);
+}
+
+/* ---- znodes ---- */
+
+static void ts_now(uint64_t t[2])
+{
+	uint64_t ns = bs_now_ns();
+
+	t[0] = ns / 1000000000u;
+	t[1] = ns % 1000000000u;
+}
+
+static uint32_t dmu_type_of(uint64_t mode)
+{
+	if (S_ISDIR(mode))
+		return DMU_OT_DIRECTORY;
+	if (S_ISLNK(mode))
+		return DMU_OT_SYMLINK;
+	return DMU_OT_PLAIN_FILE;
+}
+
+static bool mode_valid(uint64_t mode)
+{
+	if (mode >> 16)
+		return false;
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+	case S_IFDIR:
+	case S_IFLNK:
+	case S_IFIFO:
+	case S_IFSOCK:
+	case S_IFCHR:
+	case S_IFBLK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int zget(objset_t *os, uint64_t obj, struct znode *ret)
+{
+	struct znode zn = { .obj = obj };
+	int r;
+
+	if (obj == 0 || obj == ZPL_MASTER_OBJ || obj > ZPL_OBJ_MASK)
+		return -ENOENT;
+	r = dmu_object_info(os, obj, &zn.info);
+	if (r < 0)
+		return r;
+	if (zn.info.bonustype != ZPL_BONUS_ZNODE || zn.info.bonuslen < sizeof(zn.p))
+		return -EIO;
+	r = dmu_bonus_read(os, obj, &zn.p, sizeof(zn.p));
+	if (r < 0)
+		return r;
+	if (!mode_valid(zn.p.mode) || zn.info.type != dmu_type_of(zn.p.mode) ||
+	    zn.p.size > ZPL_MAX_FILE_SIZE || zn.p.nlink > UINT32_MAX || zn.p.uid > UINT32_MAX ||
+	    zn.p.gid > UINT32_MAX)
+		return -EIO;
+	*ret = zn;
+	return 0;
+}
+
+/* An object a directory entry names: it must exist. */
+static int zget_entry(objset_t *os, uint64_t obj, struct znode *ret)
+{
+	int r = zget(os, obj, ret);
+
+	return r == -ENOENT ? -EIO : r;
+}
+
+static int zput(objset_t *os, const struct znode *zn)
+{
+	return dmu_bonus_write(os, zn->obj, &zn->p, sizeof(zn->p));
+}
+
+static struct timespec ts_of(const uint64_t t[2])
+{
+	return (struct timespec){ .tv_sec = (time_t)t[0],
+				  .tv_nsec = (long)(t[1] < 1000000000u ? t[1] : 999999999u) };
+}
+
+static void zstat(struct zpl_fs *fs, const struct znode *zn, struct stat *st)
+{
+	uint64_t n = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = zn->obj;
+	st->st_mode = (mode_t)zn->p.mode;
+	st->st_nlink = (nlink_t)zn->p.nlink;
+	st->st_uid = (uid_t)zn->p.uid;
+	st->st_gid = (gid_t)zn->p.gid;
+	st->st_rdev = (dev_t)zn->p.rdev;
+	st->st_size = (off_t)zn->p.size;
+	if (S_ISDIR(zn->p.mode) && zap_count(fs->os, zn->obj, &n) == 0)
+		st->st_size = (off_t)(n + 2);
+	st->st_blksize = zn->info.datablksz ? zn->info.datablksz : 4096;
+	st->st_blocks = (blkcnt_t)DIV_ROUND_UP(zn->info.used, 512);
+	st->st_atim = ts_of(zn->p.atime);
+	st->st_mtim = ts_of(zn->p.mtime);
+	st->st_ctim = ts_of(zn->p.ctime);
+}
+
+static unsigned dtype_of(uint64_t mode)
+{
+	return (unsigned)((mode & S_IFMT) >> 12);
+}
+
+static bool dtype_valid(unsigned dt)
+{
+	switch (dt) {
+	case DT_REG:
+	case DT_DIR:
+	case DT_LNK:
+	case DT_FIFO:
+	case DT_SOCK:
+	case DT_CHR:
+	case DT_BLK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int check_name(const char *name)
+{
+	size_t n = strnlen(name, ZAP_MAXNAMELEN);
+
+	if (n == 0 || strchr(name, '/'))
+		return -EINVAL;
+	if (n >= ZAP_MAXNAMELEN)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static bool is_dot(const char *name)
+{
+	return streq(name, ".") || streq(name, "..");
+}
+
+static int dir_lookup(objset_t *os, uint64_t dir, const char *name, uint64_t *ret_obj)
+{
+	uint64_t v, obj;
+	size_t len;
+	int r;
+
+	r = zap_lookup(os, dir, name, &v, sizeof(v), &len);
+	if (r == -EOVERFLOW)
+		return -EIO;
+	if (r < 0)
+		return r;
+	obj = v & ZPL_OBJ_MASK;
+	if (len != sizeof(v) || !dtype_valid((unsigned)(v >> ZPL_DT_SHIFT)) || obj == 0 ||
+	    obj == ZPL_MASTER_OBJ || obj == dir)
+		return -EIO;
+	*ret_obj = obj;
+	return 0;
+}
+
+static uint64_t dir_value(const struct znode *zn)
+{
+	return zn->obj | (uint64_t)dtype_of(zn->p.mode) << ZPL_DT_SHIFT;
+}
+
+/* A directory to change: it exists, is a directory and has not been removed. */
+static int zget_dir(struct zpl_fs *fs, uint64_t obj, struct znode *ret)
+{
+	int r;
+
+	r = zget(fs->os, obj, ret);
+	if (r < 0)
+		return r;
+	if (!S_ISDIR(ret->p.mode))
+		return -ENOTDIR;
+	return 0;
+}
+
+/* ---- the unlinked set and freeing ---- */
+
+static void unlinked_name(char *buf, size_t sz, uint64_t obj)
+{
+	snprintf(buf, sz, "%" PRIx64, obj);
+}
+
+static int zfree(struct zpl_fs *fs, uint64_t obj)
+{
+	char name[24];
+	int r;
+
+	r = dmu_object_free(fs->os, obj);
+	if (r < 0)
+		return r;
+	if (fs->unlinked) {
+		unlinked_name(name, sizeof(name), obj);
+		r = zap_remove(fs->os, fs->unlinked, name);
+		if (r < 0 && r != -ENOENT)
+			return r;
+	}
+	return 0;
+}
+
+/* The object lost its last link (already written): free it, or park it while referenced. */
+static int zdrop(struct zpl_fs *fs, const struct znode *zn)
+{
+	char name[24];
+
+	if (!ref_held(fs, zn->obj))
+		return zfree(fs, zn->obj);
+	if (!fs->unlinked)
+		return 0;
+	unlinked_name(name, sizeof(name), zn->obj);
+	return zap_update_u64(fs->os, fs->unlinked, name, zn->obj);
+}
+
+/* A reference dropped: free the object if that was the last thing keeping it. */
+static void zrele_check(struct zpl_fs *fs, uint64_t obj)
+{
+	struct znode zn;
+	struct zref *ref = ref_find(fs, obj);
+
+	if (!ref || ref->lookups || ref->opens)
+		return;
+	ref_remove(fs, obj);
+	if (fs->readonly || zget(fs->os, obj, &zn) < 0 || zn.p.nlink != 0 || obj == fs->root)
+		return;
+	if (zfree(fs, obj) < 0)
+		spa_log_error(fs->spa, 0, obj);
+}
+
+/* Free everything in the unlinked set that no reference holds. */
+static int drain_unlinked(struct zpl_fs *fs)
+{
+	char name[ZAP_MAXNAMELEN];
+	uint64_t cookie = 0, obj;
+	size_t len;
+	int r;
+
+	if (!fs->unlinked)
+		return 0;
+	while ((r = zap_next(fs->os, fs->unlinked, &cookie, name, &obj, sizeof(obj), &len)) == 1) {
+		struct znode zn;
+
+		if (len != sizeof(obj) || ref_held(fs, obj))
+			continue;
+		r = zget(fs->os, obj, &zn);
+		if (r == 0 && zn.p.nlink == 0 && obj != fs->root && obj != fs->unlinked) {
+			r = dmu_object_free(fs->os, obj);
+			if (r < 0)
+				return r;
+		}
+		r = zap_remove(fs->os, fs->unlinked, name);
+		if (r < 0)
+			return r;
+	}
+	return r;
+}
+
+/* ---- creating and opening a file system ---- */
+
+static int znode_init(objset_t *os, uint64_t obj, uint64_t mode, uint32_t uid, uint32_t gid,
+		      uint64_t parent, uint64_t rdev, struct znode *ret)
+{
+	struct znode zn = { .obj = obj };
+	int r;
+
+	r = dmu_object_info(os, obj, &zn.info);
+	if (r < 0)
+		return r;
+	zn.p.mode = mode;
+	zn.p.uid = uid;
+	zn.p.gid = gid;
+	zn.p.nlink = S_ISDIR(mode) ? 2 : 1;
+	zn.p.parent = parent;
+	zn.p.rdev = rdev;
+	ts_now(zn.p.crtime);
+	memcpy(zn.p.atime, zn.p.crtime, sizeof(zn.p.atime));
+	memcpy(zn.p.mtime, zn.p.crtime, sizeof(zn.p.mtime));
+	memcpy(zn.p.ctime, zn.p.crtime, sizeof(zn.p.ctime));
+	zn.p.gen = zn.info.gen;
+	r = zput(os, &zn);
+	if (r < 0)
+		return r;
+	*ret = zn;
+	return 0;
+}
+
+int zpl_create_fs(objset_t *os)
+{
+	struct znode root;
+	uint64_t root_obj, dq;
+	int r;
+
+	r = zap_create_claim(os, ZPL_MASTER_OBJ, DMU_OT_MASTER_NODE);
+	if (r < 0)
+		return r;
+	r = zap_create_bonus(os, DMU_OT_DIRECTORY, ZPL_BONUS_ZNODE, sizeof(struct znode_phys),
+			     &root_obj);
+	if (r < 0)
+		return r;
+	r = znode_init(os, root_obj, S_IFDIR | 0755, 0, 0, root_obj, 0, &root);
+	if (r < 0)
+		return r;
+	r = zap_create(os, DMU_OT_ZAP_OTHER, &dq);
+	if (r < 0)
+		return r;
+	r = zap_add_u64(os, ZPL_MASTER_OBJ, "VERSION", ZPL_VERSION);
+	if (r < 0)
+		return r;
+	r = zap_add_u64(os, ZPL_MASTER_OBJ, "ROOT", root_obj);
+	if (r < 0)
+		return r;
+	return zap_add_u64(os, ZPL_MASTER_OBJ, "DELETE_QUEUE", dq);
+}
+
+static int fs_load(struct zpl_fs *fs)
+{
+	struct znode root;
+	uint64_t version, dq;
+	int r;
+
+	r = zap_lookup_u64(fs->os, ZPL_MASTER_OBJ, "VERSION", &version);
+	if (r < 0)
+		return r == -ENOENT ? -EIO : r;
+	if (version != ZPL_VERSION)
+		return -ENOTSUP;
+	r = zap_lookup_u64(fs->os, ZPL_MASTER_OBJ, "ROOT", &fs->root);
+	if (r < 0)
+		return r == -ENOENT ? -EIO : r;
+	r = zget_entry(fs->os, fs->root, &root);
+	if (r < 0)
+		return r;
+	if (!S_ISDIR(root.p.mode))
+		return -EIO;
+
+	r = zap_lookup_u64(fs->os, ZPL_MASTER_OBJ, "DELETE_QUEUE", &dq);
+	if (r == -ENOENT && !fs->readonly) {
+		r = zap_create(fs->os, DMU_OT_ZAP_OTHER, &dq);
+		if (r < 0)
+			return r;
+		r = zap_add_u64(fs->os, ZPL_MASTER_OBJ, "DELETE_QUEUE", dq);
+	}
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (dq == 0 || dq == ZPL_MASTER_OBJ || dq == fs->root)
+		return -EIO;
+	fs->unlinked = dq;
+	if (!fs->readonly)
+		return drain_unlinked(fs);
+	return 0;
+}
+
+int zpl_fs_open(objset_t *os, bool readonly, struct zpl_fs **ret)
+{
+	struct zpl_fs *fs = bs_zalloc(sizeof(*fs));
+	int r;
+
+	fs->os = os;
+	fs->spa = dmu_objset_spa(os);
+	fs->readonly = readonly || dmu_objset_is_snapshot(os);
+	fs->nbuckets = 256;
+	fs->refs = bs_zalloc(fs->nbuckets * sizeof(*fs->refs));
+
+	spa_enter(fs->spa);
+	r = fs_load(fs);
+	spa_exit(fs->spa);
+	if (r < 0) {
+		free(fs->refs);
+		free(fs);
+		return r;
+	}
+	*ret = fs;
+	return 0;
+}
+
+void zpl_fs_close(struct zpl_fs *fs)
+{
+	if (!fs)
+		return;
+	spa_enter(fs->spa);
+	for (size_t i = 0; i < fs->nbuckets; i++) {
+		struct zref *r = fs->refs[i], *next;
+
+		for (; r; r = next) {
+			next = r->next;
+			free(r);
+		}
+		fs->refs[i] = NULL;
+	}
+	fs->nrefs = 0;
+	if (!fs->readonly && drain_unlinked(fs) < 0)
+		spa_log_error(fs->spa, 0, fs->unlinked);
+	spa_exit(fs->spa);
+	free(fs->refs);
+	free(fs);
+}
+
+uint64_t zpl_fs_root(struct zpl_fs *fs)
+{
+	return fs->root;
+}
+
+bool zpl_fs_readonly(struct zpl_fs *fs)
+{
+	return fs->readonly;
+}
+
+/* ---- attributes and lookup ---- */
+
+int zpl_getattr(struct zpl_fs *fs, uint64_t obj, struct stat *ret_st, uint64_t *ret_gen)
+{
+	struct znode zn;
+	int r;
+
+	spa_enter(fs->spa);
+	r = zget(fs->os, obj, &zn);
+	if (r == 0) {
+		zstat(fs, &zn, ret_st);
+		if (ret_gen)
+			*ret_gen = zn.p.gen;
+	}
+	spa_exit(fs->spa);
+	return r;
+}
+
+/* Reply with an entry: count the kernel's lookup reference and fill the attributes. */
+static void entry_out(struct zpl_fs *fs, const struct znode *zn, struct stat *st, uint64_t *gen)
+{
+	ref_get(fs, zn->obj)->lookups++;
+	zstat(fs, zn, st);
+	if (gen)
+		*gen = zn->p.gen;
+}
+
+static int lookup_locked(struct zpl_fs *fs, uint64_t dir, const char *name, struct stat *st,
+			 uint64_t *gen)
+{
+	struct znode dzn, zn;
+	uint64_t obj;
+	int r;
+
+	r = zget_dir(fs, dir, &dzn);
+	if (r < 0)
+		return r;
+	if (streq(name, ".")) {
+		obj = dir;
+	} else if (streq(name, "..")) {
+		obj = dzn.p.parent;
+	} else {
+		r = check_name(name);
+		if (r < 0)
+			return r;
+		r = dir_lookup(fs->os, dir, name, &obj);
+		if (r < 0)
+			return r;
+	}
+	r = zget_entry(fs->os, obj, &zn);
+	if (r < 0)
+		return r;
+	entry_out(fs, &zn, st, gen);
+	return 0;
+}
+
+int zpl_lookup(struct zpl_fs *fs, uint64_t dir, const char *name, struct stat *ret_st,
+	       uint64_t *ret_gen)
+{
+	int r;
+
+	spa_enter(fs->spa);
+	r = lookup_locked(fs, dir, name, ret_st, ret_gen);
+	spa_exit(fs->spa);
+	return r;
+}
+
+void zpl_forget(struct zpl_fs *fs, uint64_t obj, uint64_t nlookup)
+{
+	struct zref *ref;
+
+	spa_enter(fs->spa);
+	ref = ref_find(fs, obj);
+	if (ref) {
+		ref->lookups -= MIN(nlookup, ref->lookups);
+		zrele_check(fs, obj);
+	}
+	spa_exit(fs->spa);
+}
+
+/* ---- creating ---- */
+
+static int create_locked(struct zpl_fs *fs, uint64_t dir, const char *name, uint32_t mode,
+			 uint64_t rdev, const char *target, const struct zpl_cred *cred,
+			 struct stat *st, uint64_t *gen)
+{
+	struct znode dzn, zn;
+	uint64_t obj, gid = cred->gid;
+	size_t tlen = target ? strlen(target) : 0;
+	int r;
+
+	if (fs->readonly)
+		return -EROFS;
+	r = zget_dir(fs, dir, &dzn);
+	if (r < 0)
+		return r;
+	if (dzn.p.nlink == 0)
+		return -ENOENT;
+	if (is_dot(name))
+		return -EEXIST;
+	r = check_name(name);
+	if (r < 0)
+		return r;
+	r = dir_lookup(fs->os, dir, name, &obj);
+	if (r == 0)
+		return -EEXIST;
+	if (r != -ENOENT)
+		return r;
+	if (S_ISDIR(mode) && dzn.p.nlink >= ZPL_MAX_LINKS)
+		return -EMLINK;
+	if (target && tlen > ZPL_MAX_SYMLINK)
+		return -ENAMETOOLONG;
+
+	/* BSD group semantics in a setgid directory, as Linux file systems do */
+	if (dzn.p.mode & S_ISGID) {
+		gid = dzn.p.gid;
+		if (S_ISDIR(mode))
+			mode |= S_ISGID;
+	}
+
+	if (S_ISDIR(mode))
+		r = zap_create_bonus(fs->os, DMU_OT_DIRECTORY, ZPL_BONUS_ZNODE,
+				     sizeof(struct znode_phys), &obj);
+	else
+		r = dmu_object_alloc(fs->os, (uint8_t)dmu_type_of(mode), 0, ZPL_BONUS_ZNODE,
+				     sizeof(struct znode_phys), &obj);
+	if (r < 0)
+		return r;
+	r = znode_init(fs->os, obj, mode, cred->uid, (uint32_t)gid, dir, rdev, &zn);
+	if (r == 0 && target) {
+		r = dmu_write(fs->os, obj, 0, tlen, target);
+		zn.p.size = tlen;
+		if (r == 0)
+			r = zput(fs->os, &zn);
+	}
+	if (r == 0)
+		r = zap_add_u64(fs->os, dir, name, dir_value(&zn));
+	if (r < 0) {
+		(void)dmu_object_free(fs->os, obj);
+		return r;
+	}
+
+	if (S_ISDIR(mode))
+		dzn.p.nlink++;
+	memcpy(dzn.p.mtime, zn.p.ctime, sizeof(dzn.p.mtime));
+	memcpy(dzn.p.ctime, zn.p.ctime, sizeof(dzn.p.ctime));
+	r = zput(fs->os, &dzn);
+	if (r < 0)
+		return r;
+	entry_out(fs, &zn, st, gen);
+	return 0;
+}
+
+int zpl_mknod(struct zpl_fs *fs, uint64_t dir, const char *name, uint32_t mode, uint64_t rdev,
+	      const struct zpl_cred *cred, struct stat *ret_st, uint64_t *ret_gen)
+{
+	int r;
+
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+	case S_IFIFO:
+	case S_IFSOCK:
+		rdev = 0;
+		break;
+	case S_IFCHR:
+	case S_IFBLK:
+		break;
+	case 0:
+		mode |= S_IFREG;
+		rdev = 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	spa_enter(fs->spa);
+	r = create_locked(fs, dir, name, mode & (S_IFMT | 07777), rdev, NULL, cred, ret_st,
+			  ret_gen);
+	spa_exit(fs->spa);
+	return r;
+}
+
+int zpl_mkdir(struct zpl_fs *fs, uint64_t dir, const char *name, uint32_t mode,
+	      const struct zpl_cred *cred, struct stat *ret_st, uint64_t *ret_gen)
+{
+	int r;
+
+	spa_enter(fs->spa);
+	r = create_locked(fs, dir, name, S_IFDIR | (mode & 07777), 0, NULL, cred, ret_st, ret_gen);
+	spa_exit(fs->spa);
+	return r;
+}
+
+int zpl_symlink(struct zpl_fs *fs, uint64_t dir, const char *name, const char *target,
+		const struct zpl_cred *cred, struct stat *ret_st, uint64_t *ret_gen)
+{
+	int r;
+
+	if (!target || !*target)
+		return -ENOENT;
+	spa_enter(fs->spa);
+	r = create_locked(fs, dir, name, S_IFLNK | 0777, 0, target, cred, ret_st, ret_gen);
+	spa_exit(fs->spa);
+	return r;
+}
+
+int zpl_readlink(struct zpl_fs *fs, uint64_t obj, char **ret)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct znode zn;
+	int r;
+
+	spa_enter(fs->spa);
+	r = zget(fs->os, obj, &zn);
+	if (r == 0 && !S_ISLNK(zn.p.mode))
+		r = -EINVAL;
+	if (r == 0 && (zn.p.size == 0 || zn.p.size > ZPL_MAX_SYMLINK))
+		r = -EIO;
+	if (r == 0) {
+		buf = bs_zalloc(zn.p.size + 1);
+		r = dmu_read(fs->os, obj, 0, zn.p.size, buf);
+	}
+	spa_exit(fs->spa);
+	if (r < 0)
+		return r;
+	if (strlen(buf) != zn.p.size)
+		return -EIO;
+	*ret = TAKE_PTR(buf);
+	return 0;
+}
+
+int zpl_link(struct zpl_fs *fs, uint64_t obj, uint64_t newdir, const char *newname,
+	     struct stat *ret_st, uint64_t *ret_gen)
+{
+	struct znode zn, dzn;
+	uint64_t other;
+	int r;
+
+	spa_enter(fs->spa);
+	r = fs->readonly ? -EROFS : 0;
+	if (r == 0)
+		r = zget(fs->os, obj, &zn);
+	if (r == 0 && S_ISDIR(zn.p.mode))
+		r = -EPERM;
+	if (r == 0 && zn.p.nlink == 0)
+		r = -ENOENT;
+	if (r == 0 && zn.p.nlink >= ZPL_MAX_LINKS)
+		r = -EMLINK;
+	if (r == 0)
+		r = zget_dir(fs, newdir, &dzn);
+	if (r == 0 && dzn.p.nlink == 0)
+		r = -ENOENT;
+	if (r == 0 && is_dot(newname))
+		r = -EEXIST;
+	if (r == 0)
+		r = check_name(newname);
+	if (r == 0) {
+		r = dir_lookup(fs->os, newdir, newname, &other);
+		r = r == 0 ? -EEXIST : r == -ENOENT ? 0 : r;
+	}
+	if (r == 0)
+		r = zap_add_u64(fs->os, newdir, newname, dir_value(&zn));
+	if (r == 0) {
+		zn.p.nlink++;
+		ts_now(zn.p.ctime);
+		memcpy(dzn.p.mtime, zn.p.ctime, sizeof(dzn.p.mtime));
+		memcpy(dzn.p.ctime, zn.p.ctime, sizeof(dzn.p.ctime));
+		r = zput(fs->os, &zn);
+		if (r == 0)
+			r = zput(fs->os, &dzn);
+		if (r == 0)
+			entry_out(fs, &zn, ret_st, ret_gen);
+	}
+	spa_exit(fs->spa);
+	return r;
+}
+
+/* ---- removing ---- */
+
+static int remove_locked(struct zpl_fs *fs, uint64_t dir, const char *name, bool rmdir)
+{
+	struct znode dzn, zn;
+	uint64_t obj, n;
+	int r;
+
+	if (fs->readonly)
+		return -EROFS;
+	r = zget_dir(fs, dir, &dzn);
+	if (r < 0)
+		return r;
+	if (streq(name, "."))
+		return -EINVAL;
+	if (streq(name, ".."))
+		return -ENOTEMPTY;
+	r = check_name(name);
+	if (r < 0)
+		return r;
+	r = dir_lookup(fs->os, dir, name, &obj);
+	if (r < 0)
+		return r;
+	r = zget_entry(fs->os, obj, &zn);
+	if (r < 0)
+		return r;
+	if (rmdir) {
+		if (!S_ISDIR(zn.p.mode))
+			return -ENOTDIR;
+		if (obj == fs->root)
+			return -EBUSY;
+		r = zap_count(fs->os, obj, &n);
+		if (r < 0)
+			return r;
+		if (n)
+			return -ENOTEMPTY;
+	} else if (S_ISDIR(zn.p.mode)) {
+		return -EISDIR;
+	}
+
+	r = zap_remove(fs->os, dir, name);
+	if (r < 0)
+		return r;
+	ts_now(zn.p.ctime);
+	if (rmdir) {
+		zn.p.nlink = 0;
+		if (dzn.p.nlink > 2)
+			dzn.p.nlink--;
+	} else if (zn.p.nlink > 0) {
+		zn.p.nlink--;
+	}
+	memcpy(dzn.p.mtime, zn.p.ctime, sizeof(dzn.p.mtime));
+	memcpy(dzn.p.ctime, zn.p.ctime, sizeof(dzn.p.ctime));
+	r = zput(fs->os, &dzn);
+	if (r < 0)
+		return r;
+	r = zput(fs->os, &zn);
+	if (r < 0)
+		return r;
+	if (zn.p.nlink == 0)
+		return zdrop(fs, &zn);
+	return 0;
+}
+
+int zpl_unlink(struct zpl_fs *fs, uint64_t dir, const char *name)
+{
+	int r;
+
+	spa_enter(fs->spa);
+	r = remove_locked(fs, dir, name, false);
+	spa_exit(fs->spa);
+	return r;
+}
+
+int zpl_rmdir(struct zpl_fs *fs, uint64_t dir, const char *name)
+{
+	int r;
+
+	spa_enter(fs->spa);
+	r = remove_locked(fs, dir, name, true);
+	spa_exit(fs->spa);
+	return r;
+}
+
+/* ---- rename ---- */
+
+/* -EINVAL if dir is obj or lies beneath it (a directory cannot move under itself). */
+static int check_not_under(struct zpl_fs *fs, uint64_t dir, uint64_t obj)
+{
+	for (unsigned depth = 0; depth < ZPL_MAX_DEPTH; depth++) {
+		struct znode zn;
+		int r;
+
+		if (dir == obj)
+			return -EINVAL;
+		if (dir == fs->root)
+			return 0;
+		r = zget_entry(fs->os, dir, &zn);
+		if (r < 0)
+			return r;
+		if (!S_ISDIR(zn.p.mode))
+			return -EIO;
+		dir = zn.p.parent;
+	}
+	return -EIO;
+}
+
+static int rename_locked(struct zpl_fs *fs, uint64_t sdir, const char *sname, uint64_t ddir,
+			 const char *dname, unsigned flags)
+{
+	struct znode sd, dd, szn, dzn;
+	struct znode *pd; /* the destination directory: &sd when it is the same */
+	uint64_t sobj, dobj = 0, n, now[2];
+	bool exchange = flags & RENAME_EXCHANGE, sisdir, disdir = false;
+	int r;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	if ((flags & RENAME_NOREPLACE) && exchange)
+		return -EINVAL;
+	if (fs->readonly)
+		return -EROFS;
+	if (is_dot(sname) || is_dot(dname))
+		return -EBUSY;
+	r = check_name(sname);
+	if (r == 0)
+		r = check_name(dname);
+	if (r < 0)
+		return r;
+	r = zget_dir(fs, sdir, &sd);
+	if (r < 0)
+		return r;
+	pd = &sd;
+	if (ddir != sdir) {
+		r = zget_dir(fs, ddir, &dd);
+		if (r < 0)
+			return r;
+		pd = &dd;
+	}
+	if (pd->p.nlink == 0)
+		return -ENOENT;
+
+	r = dir_lookup(fs->os, sdir, sname, &sobj);
+	if (r < 0)
+		return r;
+	r = zget_entry(fs->os, sobj, &szn);
+	if (r < 0)
+		return r;
+	sisdir = S_ISDIR(szn.p.mode);
+	r = dir_lookup(fs->os, ddir, dname, &dobj);
+	if (r == -ENOENT) {
+		if (exchange)
+			return -ENOENT;
+		dobj = 0;
+	} else if (r < 0) {
+		return r;
+	} else {
+		if (flags & RENAME_NOREPLACE)
+			return -EEXIST;
+		if (dobj == sobj)
+			return 0; /* two links to one file: POSIX says do nothing */
+		r = zget_entry(fs->os, dobj, &dzn);
+		if (r < 0)
+			return r;
+		disdir = S_ISDIR(dzn.p.mode);
+	}
+	if (sobj == ddir || sobj == sdir)
+		return -EINVAL;
+	if (dobj == sdir || dobj == ddir) /* the target is an ancestor of the source */
+		return exchange ? -EINVAL : -ENOTEMPTY;
+
+	if (sisdir && ddir != sdir) {
+		r = check_not_under(fs, ddir, sobj);
+		if (r < 0)
+			return r;
+	}
+	if (exchange && disdir && ddir != sdir) {
+		r = check_not_under(fs, sdir, dobj);
+		if (r < 0)
+			return r;
+	}
+	if (dobj && !exchange) {
+		if (sisdir && !disdir)
+			return -ENOTDIR;
+		if (!sisdir && disdir)
+			return -EISDIR;
+		if (disdir) {
+			r = zap_count(fs->os, dobj, &n);
+			if (r < 0)
+				return r;
+			if (n)
+				return -ENOTEMPTY;
+		}
+	}
+	if (sdir != ddir && !exchange && sisdir && !disdir && pd->p.nlink >= ZPL_MAX_LINKS)
+		return -EMLINK;
+
+	ts_now(now);
+	if (exchange) {
+		r = zap_update_u64(fs->os, sdir, sname, dir_value(&dzn));
+		if (r < 0)
+			return r;
+		r = zap_update_u64(fs->os, ddir, dname, dir_value(&szn));
+		if (r < 0)
+			return r;
+		if (sdir != ddir) {
+			/* a directory that changes parent moves its ".." link along */
+			if (sisdir && !disdir) {
+				sd.p.nlink--;
+				dd.p.nlink++;
+			} else if (disdir && !sisdir) {
+				dd.p.nlink--;
+				sd.p.nlink++;
+			}
+			szn.p.parent = ddir;
+			dzn.p.parent = sdir;
+		}
+		memcpy(dzn.p.ctime, now, sizeof(now));
+		r = zput(fs->os, &dzn);
+		if (r < 0)
+			return r;
+	} else {
+		if (dobj)
+			r = zap_update_u64(fs->os, ddir, dname, dir_value(&szn));
+		else
+			r = zap_add_u64(fs->os, ddir, dname, dir_value(&szn));
+		if (r < 0)
+			return r;
+		r = zap_remove(fs->os, sdir, sname);
+		if (r < 0)
+			return r;
+		if (sisdir && sdir != ddir) {
+			sd.p.nlink--;
+			dd.p.nlink++;
+		}
+		szn.p.parent = ddir;
+		if (dobj) {
+			if (disdir) {
+				dzn.p.nlink = 0;
+				pd->p.nlink--;
+			} else if (dzn.p.nlink > 0) {
+				dzn.p.nlink--;
+			}
+			memcpy(dzn.p.ctime, now, sizeof(now));
+			r = zput(fs->os, &dzn);
+			if (r < 0)
+				return r;
+		}
+	}
+	memcpy(szn.p.ctime, now, sizeof(now));
+	r = zput(fs->os, &szn);
+	if (r < 0)
+		return r;
+	memcpy(sd.p.mtime, now, sizeof(now));
+	memcpy(sd.p.ctime, now, sizeof(now));
+	r = zput(fs->os, &sd);
+	if (r < 0)
+		return r;
+	if (pd != &sd) {
+		memcpy(dd.p.mtime, now, sizeof(now));
+		memcpy(dd.p.ctime, now, sizeof(now));
+		r = zput(fs->os, &dd);
+		if (r < 0)
+			return r;
+	}
+	if (dobj && !exchange && dzn.p.nlink == 0)
+		return zdrop(fs, &dzn);
+	return 0;
+}
+
+int zpl_rename(struct zpl_fs *fs, uint64_t dir, const char *name, uint64_t newdir,
+	       const char *newname, unsigned flags)
+{
+	int r;
+
+	spa_enter(fs->spa);
+	r = rename_locked(fs, dir, name, newdir, newname, flags);
+	spa_exit(fs->spa);
+	return r;
+}
+
+/* ---- data ---- */
+
+static uint64_t roundup_to(uint64_t x, uint64_t bs)
+{
+	return x > UINT64_MAX - bs ? UINT64_MAX / bs * bs : DIV_ROUND_UP(x, bs) * bs;
+}
+
+static uint64_t blksz_of(const struct znode *zn)
+{
+	return zn->info.datablksz ? zn->info.datablksz : SPA_MINBLOCKSIZE;
+}
+
+static int write_zeros(struct zpl_fs *fs, uint64_t obj, uint64_t start, uint64_t end)
+{
+	static const uint8_t zeros[64 << 10];
+
+	for (uint64_t off = start; off < end;) {
+		uint64_t n = MIN(end - off, (uint64_t)sizeof(zeros));
+		int r = dmu_write(fs->os, obj, off, n, zeros);
+
+		if (r < 0)
+			return r;
+		off += n;
+	}
+	return 0;
+}
+
+/* Make [start, end) of an object read as zeros, freeing the whole blocks inside it. (A file of
+ * one block may have a block size that is not a power of two, hence the divisions.) */
+static int zero_range(struct zpl_fs *fs, const struct znode *zn, uint64_t start, uint64_t end)
+{
+	uint64_t bs = blksz_of(zn);
+	uint64_t a = roundup_to(start, bs), b = end / bs * bs;
+	int r;
+
+	if (start >= end)
+		return 0;
+	if (a >= b)
+		return write_zeros(fs, zn->obj, start, end);
+	r = dmu_free_range(fs->os, zn->obj, a, b - a);
+	if (r < 0)
+		return r;
+	r = write_zeros(fs, zn->obj, start, a);
+	if (r < 0)
+		return r;
+	return write_zeros(fs, zn->obj, b, end);
+}
+
+/* Change a file's size: shrinking frees the blocks past the new end and zeroes the rest of the
+ * last one, so that growing again shows a hole, not old bytes. */
+static int truncate_locked(struct zpl_fs *fs, struct znode *zn, uint64_t size)
+{
+	int r;
+
+	if (size > ZPL_MAX_FILE_SIZE)
+		return -EFBIG;
+	if (size < zn->p.size) {
+		uint64_t next = roundup_to(size, blksz_of(zn));
+
+		r = write_zeros(fs, zn->obj, size, MIN(zn->p.size, next));
+		if (r < 0)
+			return r;
+		r = dmu_free_range(fs->os, zn->obj, next, UINT64_MAX);
+		if (r < 0)
+			return r;
+	}
+	zn->p.size = size;
+	return 0;
+}
+
+int zpl_setattr(struct zpl_fs *fs, uint64_t obj, const struct zpl_setattr *sa,
+		struct stat *ret_st)
+{
+	struct znode zn;
+	uint64_t now[2];
+	int r;
+
+	spa_enter(fs->spa);
+	r = fs->readonly ? -EROFS : zget(fs->os, obj, &zn);
+	if (r == 0 && (sa->valid & ZPL_SET_SIZE)) {
+		if (S_ISDIR(zn.p.mode))
+			r = -EISDIR;
+		else if (!S_ISREG(zn.p.mode))
+			r = -EINVAL;
+	}
+	if (r < 0)
+		goto out;
+
+	ts_now(now);
+	if (sa->valid & ZPL_SET_SIZE) {
+		bool changed = sa->size != zn.p.size;
+
+		r = truncate_locked(fs, &zn, sa->size);
+		if (r < 0)
+			goto out;
+		if (changed && !(sa->valid & (ZPL_SET_MTIME | ZPL_SET_MTIME_NOW)))
+			memcpy(zn.p.mtime, now, sizeof(now));
+	}
+	if (sa->valid & ZPL_SET_MODE)
+		zn.p.mode = (zn.p.mode & S_IFMT) | (sa->mode & 07777);
+	if (sa->valid & ZPL_SET_UID)
+		zn.p.uid = sa->uid;
+	if (sa->valid & ZPL_SET_GID)
+		zn.p.gid = sa->gid;
+	if (sa->valid & ZPL_SET_ATIME_NOW) {
+		memcpy(zn.p.atime, now, sizeof(now));
+	} else if (sa->valid & ZPL_SET_ATIME) {
+		zn.p.atime[0] = (uint64_t)sa->atime.tv_sec;
+		zn.p.atime[1] = (uint64_t)sa->atime.tv_nsec;
+	}
+	if (sa->valid & ZPL_SET_MTIME_NOW) {
+		memcpy(zn.p.mtime, now, sizeof(now));
+	} else if (sa->valid & ZPL_SET_MTIME) {
+		zn.p.mtime[0] = (uint64_t)sa->mtime.tv_sec;
+		zn.p.mtime[1] = (uint64_t)sa->mtime.tv_nsec;
+	}
+	if (sa->valid & ZPL_SET_CTIME) {
+		zn.p.ctime[0] = (uint64_t)sa->ctime.tv_sec;
+		zn.p.ctime[1] = (uint64_t)sa->ctime.tv_nsec;
+	} else {
+		memcpy(zn.p.ctime, now, sizeof(now));
+	}
+	r = zput(fs->os, &zn);
+	if (r == 0 && ret_st) {
+		r = dmu_object_info(fs->os, obj, &zn.info);
+		if (r == 0)
+			zstat(fs, &zn, ret_st);
+	}
+out:
+	spa_exit(fs->spa);
+	return r;
+}
+
+int zpl_open(struct zpl_fs *fs, uint64_t obj, bool write)
+{
+	struct znode zn;
+	int r;
+
+	spa_enter(fs->spa);
+	r = zget(fs->os, obj, &zn);
+	if (r == 0 && write && fs->readonly)
+		r = -EROFS;
+	if (r == 0 && write && S_ISDIR(zn.p.mode))
+		r = -EISDIR;
+	if (r == 0)
+		ref_get(fs, obj)->opens++;
+	spa_exit(fs->spa);
+	return r;
+}
+
+void zpl_release(struct zpl_fs *fs, uint64_t obj)
+{
+	struct zref *ref;
+
+	spa_enter(fs->spa);
+	ref = ref_find(fs, obj);
+	if (ref && ref->opens) {
+		ref->opens--;
+		zrele_check(fs, obj);
+	}
+	spa_exit(fs->spa);
+}
+
+static bool ts_before_eq(const uint64_t a[2], const uint64_t b[2])
+{
+	return a[0] < b[0] || (a[0] == b[0] && a[1] <= b[1]);
+}
+
+int64_t zpl_read(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, void *buf)
+{
+	struct znode zn;
+	uint64_t n = 0;
+	int r;
+
+	spa_enter(fs->spa);
+	r = zget(fs->os, obj, &zn);
+	if (r == 0 && S_ISDIR(zn.p.mode))
+		r = -EISDIR;
+	if (r == 0 && !S_ISREG(zn.p.mode))
+		r = -EINVAL;
+	if (r == 0 && off < zn.p.size) {
+		n = MIN(len, zn.p.size - off);
+		r = dmu_read(fs->os, obj, off, n, buf);
+		if (r == -EIO)
+			spa_log_error(fs->spa, 0, obj);
+	}
+	/* relatime: touch atime only when it is older than the last change or a day old */
+	if (r == 0 && !fs->readonly) {
+		uint64_t now[2];
+
+		ts_now(now);
+		if (ts_before_eq(zn.p.atime, zn.p.mtime) || ts_before_eq(zn.p.atime, zn.p.ctime) ||
+		    zn.p.atime[0] + ZPL_RELATIME_SEC < now[0]) {
+			memcpy(zn.p.atime, now, sizeof(now));
+			r = zput(fs->os, &zn);
+		}
+	}
+	spa_exit(fs->spa);
+	return r < 0 ? r : (int64_t)n;
+}
+
+int64_t zpl_write(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, const void *buf,
+		  bool append)
+{
+	struct znode zn;
+	int r;
+
+	spa_enter(fs->spa);
+	r = fs->readonly ? -EROFS : zget(fs->os, obj, &zn);
+	if (r == 0 && S_ISDIR(zn.p.mode))
+		r = -EISDIR;
+	if (r == 0 && !S_ISREG(zn.p.mode))
+		r = -EINVAL;
+	if (r < 0)
+		goto out;
+	if (append)
+		off = zn.p.size;
+	if (off > ZPL_MAX_FILE_SIZE || len > ZPL_MAX_FILE_SIZE - off) {
+		r = -EFBIG;
+		goto out;
+	}
+	if (len) {
+		r = dmu_write(fs->os, obj, off, len, buf);
+		if (r < 0)
+			goto out;
+	}
+	zn.p.size = MAX(zn.p.size, off + len);
+	ts_now(zn.p.mtime);
+	memcpy(zn.p.ctime, zn.p.mtime, sizeof(zn.p.ctime));
+	r = zput(fs->os, &zn);
+out:
+	spa_exit(fs->spa);
+	return r < 0 ? r : (int64_t)len;
+}
+
+int zpl_fallocate(struct zpl_fs *fs, uint64_t obj, int mode, uint64_t off, uint64_t len)
+{
+	struct znode zn;
+	int r;
+
+	if (len == 0)
+		return -EINVAL;
+	if (mode != 0 && mode != FALLOC_FL_KEEP_SIZE &&
+	    mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	spa_enter(fs->spa);
+	r = fs->readonly ? -EROFS : zget(fs->os, obj, &zn);
+	if (r == 0 && S_ISDIR(zn.p.mode))
+		r = -EISDIR;
+	if (r == 0 && !S_ISREG(zn.p.mode))
+		r = -ENODEV;
+	if (r == 0 && (off > ZPL_MAX_FILE_SIZE || len > ZPL_MAX_FILE_SIZE - off))
+		r = -EFBIG;
+	if (r < 0)
+		goto out;
+	if (mode & FALLOC_FL_PUNCH_HOLE) {
+		r = zero_range(fs, &zn, off, MIN(off + len, zn.p.size));
+		if (r < 0)
+			goto out;
+	} else if (mode == 0 && off + len > zn.p.size) {
+		zn.p.size = off + len;
+	} else {
+		goto out;
+	}
+	ts_now(zn.p.mtime);
+	memcpy(zn.p.ctime, zn.p.mtime, sizeof(zn.p.ctime));
+	r = zput(fs->os, &zn);
+out:
+	spa_exit(fs->spa);
+	return r;
+}
+
+int zpl_lseek(struct zpl_fs *fs, uint64_t obj, uint64_t off, int whence, uint64_t *ret_off)
+{
+	struct znode zn;
+	uint64_t o = off;
+	int r;
+
+	spa_enter(fs->spa);
+	r = zget(fs->os, obj, &zn);
+	if (r < 0)
+		goto out;
+	switch (whence) {
+	case SEEK_SET:
+	case SEEK_CUR:
+		break;
+	case SEEK_END:
+		o = zn.p.size;
+		break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		if (!S_ISREG(zn.p.mode)) {
+			r = -EINVAL;
+			break;
+		}
+		if (off >= zn.p.size) {
+			r = -ENXIO;
+			break;
+		}
+		r = dmu_offset_next(fs->os, obj, whence == SEEK_HOLE, &o);
+		if (whence == SEEK_HOLE) {
+			/* no data after off, or a hole past the end: the end is a hole */
+			if (r == -ENXIO || (r == 0 && o > zn.p.size)) {
+				o = zn.p.size;
+				r = 0;
+			}
+			if (r == 0 && o < off)
+				o = off;
+		} else if (r == 0 && o >= zn.p.size) {
+			r = -ENXIO;
+		} else if (r == 0 && o < off) {
+			o = off;
+		}
+		break;
+	default:
+		r = -EINVAL;
+	}
+	if (r == 0)
+		*ret_off = o;
+out:
+	spa_exit(fs->spa);
+	return r;
+}
+
+int zpl_fsync(struct zpl_fs *fs)
+{
+	int r = 0;
+
+	spa_enter(fs->spa);
+	if (!fs->readonly)
+		r = spa_sync(fs->spa);
+	spa_exit(fs->spa);
+	return r;
+}
+
+int zpl_statfs(struct zpl_fs *fs, struct statvfs *ret)
+{
+	uint64_t avail, files;
+
+	spa_enter(fs->spa);
+	avail = spa_available(fs->spa);
+	spa_exit(fs->spa);
+
+	files = MIN(avail / 512, 1ull << 48);
+	memset(ret, 0, sizeof(*ret));
+	ret->f_bsize = ZPL_STATFS_BSIZE;
+	ret->f_frsize = ZPL_STATFS_BSIZE;
+	ret->f_blocks = avail / ZPL_STATFS_BSIZE;
+	ret->f_bfree = avail / ZPL_STATFS_BSIZE;
+	ret->f_bavail = avail / ZPL_STATFS_BSIZE;
+	ret->f_files = files;
+	ret->f_ffree = files;
+	ret->f_favail = files;
+	ret->f_namemax = ZAP_MAXNAMELEN - 1;
+	ret->f_flag = fs->readonly ? ST_RDONLY : 0;
+	return 0;
+}
+
+/* ---- directories ---- */
+
+int zpl_readdir(struct zpl_fs *fs, uint64_t dir, uint64_t cookie, zpl_dirent_cb cb, void *arg)
+{
+	char name[ZAP_MAXNAMELEN];
+	struct znode dzn;
+	uint64_t v;
+	size_t len;
+	int r;
+
+	spa_enter(fs->spa);
+	r = zget_dir(fs, dir, &dzn);
+	while (r == 0) {
+		uint64_t next = cookie, obj;
+		unsigned dt;
+
+		r = zap_next(fs->os, dir, &next, name, &v, sizeof(v), &len);
+		if (r == -EOVERFLOW)
+			r = -EIO;
+		if (r <= 0)
+			break;
+		obj = v & ZPL_OBJ_MASK;
+		dt = (unsigned)(v >> ZPL_DT_SHIFT);
+		if (len != sizeof(v) || !dtype_valid(dt) || obj == 0 || obj == ZPL_MASTER_OBJ ||
+		    strchr(name, '/') || is_dot(name)) {
+			r = -EIO;
+			break;
+		}
+		if (cb(arg, name, obj, dt, next) != 0) {
+			r = 0;
+			break;
+		}
+		cookie = next;
+		r = 0;
+	}
+	spa_exit(fs->spa);
+	return r;
+}
+
+int zpl_parent(struct zpl_fs *fs, uint64_t dir, uint64_t *ret_parent)
+{
+	struct znode zn;
+	int r;
+
+	spa_enter(fs->spa);
+	r = zget_dir(fs, dir, &zn);
+	if (r == 0 && (zn.p.parent == 0 || zn.p.parent == ZPL_MASTER_OBJ))
+		r = -EIO;
+	if (r == 0)
+		*ret_parent = zn.p.parent;
+	spa_exit(fs->spa);
+	return r;
+}
+
+/* ---- naming objects for error reports ---- */
+
+/* The name under which dir lists obj. */
+static int name_in_dir(objset_t *os, uint64_t dir, uint64_t obj, char name[ZAP_MAXNAMELEN])
+{
+	uint64_t cookie = 0, v;
+	size_t len;
+	int r;
+
+	while ((r = zap_next(os, dir, &cookie, name, &v, sizeof(v), &len)) == 1)
+		if (len == sizeof(v) && (v & ZPL_OBJ_MASK) == obj)
+			return 0;
+	if (r == -EOVERFLOW)
+		return -EIO;
+	return r < 0 ? r : -ENOENT;
+}
+
+int zpl_obj_path(objset_t *os, uint64_t obj, char **ret)
+{
+	_cleanup_free_ char *path = bs_strdup("");
+	uint64_t root, cur = obj;
+	int r;
+
+	r = zap_lookup_u64(os, ZPL_MASTER_OBJ, "ROOT", &root);
+	if (r < 0)
+		return r == -ENOENT ? -EIO : r;
+	for (unsigned depth = 0; cur != root; depth++) {
+		char name[ZAP_MAXNAMELEN];
+		struct znode zn, pzn;
+		char *p;
+
+		if (depth >= ZPL_MAX_DEPTH)
+			return -EIO;
+		r = zget(os, cur, &zn);
+		if (r < 0)
+			return r;
+		if (zn.p.nlink == 0)
+			return -ENOENT;
+		r = zget(os, zn.p.parent, &pzn);
+		if (r < 0)
+			return r == -ENOENT ? -EIO : r;
+		if (!S_ISDIR(pzn.p.mode))
+			return -EIO;
+		r = name_in_dir(os, pzn.obj, cur, name);
+		if (r < 0)
+			return r;
+		p = bs_asprintf("/%s%s", name, path);
+		free(path);
+		path = p;
+		cur = pzn.obj;
+	}
+	if (!*path) {
+		free(path);
+		path = bs_strdup("/");
+	}
+	*ret = TAKE_PTR(path);
+	return 0;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zpl_impl.h - the POSIX layer's operations as plain functions, between the file system's
+ * objects (zpl.c) and the FUSE glue (zpl_fuse.c), so that tests drive them without a kernel.
+ * Also the ZAP's one tuning knob that only tests use.
+ *
+ * Every zpl_* operation below takes the pool lock itself, so each one lands in a single txg.
+ * Objects are named by their object number; the FUSE glue maps FUSE_ROOT_ID to zpl_fs_root().
+ * Operations that return an entry (lookup, create, mkdir, symlink, link) count one lookup
+ * reference on it, as the kernel does; zpl_forget() drops them. An object whose last link is
+ * removed is freed once no lookup or open reference is left; until then it sits in the file
+ * system's unlinked set, which is drained when the file system is opened and closed.
+ */
+#ifndef STOR_ZPL_IMPL_H
+#define STOR_ZPL_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+
+#include "dmu.h"
+
+/* A ZAP whose hashes keep only the top hashbits bits (<= 48), so that tests can make names
+ * collide. Everything else uses zap_create(). */
+int zap_create_hashbits(objset_t *os, uint8_t type, unsigned hashbits, uint64_t *ret_obj);
+
+#define ZPL_BONUS_ZNODE 1 /* bonustype of an object holding a struct znode_phys */
+#define ZPL_MAX_LINKS 65000u
+#define ZPL_MAX_SYMLINK 4095u
+
+struct zpl_fs;
+
+struct zpl_cred {
+	uint32_t uid;
+	uint32_t gid;
+};
+
+/* Open the file system of an object set created by zpl_create_fs(). A writable one drains its
+ * unlinked set (objects left by a crash while still open). */
+int zpl_fs_open(objset_t *os, bool readonly, struct zpl_fs **ret);
+/* Free what is still unlinked (the kernel is gone) and the in-memory state. */
+void zpl_fs_close(struct zpl_fs *fs);
+uint64_t zpl_fs_root(struct zpl_fs *fs);
+bool zpl_fs_readonly(struct zpl_fs *fs);
+
+/* Attributes: st_ino is the object number; ret_gen (may be NULL) the znode's generation. */
+int zpl_getattr(struct zpl_fs *fs, uint64_t obj, struct stat *ret_st, uint64_t *ret_gen);
+int zpl_lookup(struct zpl_fs *fs, uint64_t dir, const char *name, struct stat *ret_st,
+	       uint64_t *ret_gen);
+void zpl_forget(struct zpl_fs *fs, uint64_t obj, uint64_t nlookup);
+
+/* mode carries the file type (S_IFREG, S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK); rdev for devices. */
+int zpl_mknod(struct zpl_fs *fs, uint64_t dir, const char *name, uint32_t mode, uint64_t rdev,
+	      const struct zpl_cred *cred, struct stat *ret_st, uint64_t *ret_gen);
+int zpl_mkdir(struct zpl_fs *fs, uint64_t dir, const char *name, uint32_t mode,
+	      const struct zpl_cred *cred, struct stat *ret_st, uint64_t *ret_gen);
+int zpl_symlink(struct zpl_fs *fs, uint64_t dir, const char *name, const char *target,
+		const struct zpl_cred *cred, struct stat *ret_st, uint64_t *ret_gen);
+int zpl_link(struct zpl_fs *fs, uint64_t obj, uint64_t newdir, const char *newname,
+	     struct stat *ret_st, uint64_t *ret_gen);
+int zpl_unlink(struct zpl_fs *fs, uint64_t dir, const char *name);
+int zpl_rmdir(struct zpl_fs *fs, uint64_t dir, const char *name);
+/* flags: 0, RENAME_NOREPLACE or RENAME_EXCHANGE */
+int zpl_rename(struct zpl_fs *fs, uint64_t dir, const char *name, uint64_t newdir,
+	       const char *newname, unsigned flags);
+/* The target of a symlink, NUL-terminated; caller frees. */
+int zpl_readlink(struct zpl_fs *fs, uint64_t obj, char **ret);
+
+#define ZPL_SET_MODE (1u << 0)
+#define ZPL_SET_UID (1u << 1)
+#define ZPL_SET_GID (1u << 2)
+#define ZPL_SET_SIZE (1u << 3)
+#define ZPL_SET_ATIME (1u << 4)
+#define ZPL_SET_MTIME (1u << 5)
+#define ZPL_SET_ATIME_NOW (1u << 6)
+#define ZPL_SET_MTIME_NOW (1u << 7)
+#define ZPL_SET_CTIME (1u << 8)
+struct zpl_setattr {
+	unsigned valid; /* ZPL_SET_* */
+	uint32_t mode;  /* permission bits (and S_ISUID, S_ISGID, S_ISVTX); the type is kept */
+	uint32_t uid;
+	uint32_t gid;
+	uint64_t size;
+	struct timespec atime;
+	struct timespec mtime;
+	struct timespec ctime;
+};
+int zpl_setattr(struct zpl_fs *fs, uint64_t obj, const struct zpl_setattr *sa,
+		struct stat *ret_st);
+
+/* Open references keep an unlinked object alive. write: the open is for writing (-EROFS on a
+ * read-only file system). */
+int zpl_open(struct zpl_fs *fs, uint64_t obj, bool write);
+void zpl_release(struct zpl_fs *fs, uint64_t obj);
+
+/* Read up to len bytes at off (fewer at end of file); returns the count. */
+int64_t zpl_read(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, void *buf);
+/* Write; append: at the end of the file. Returns the count. */
+int64_t zpl_write(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, const void *buf,
+		  bool append);
+/* mode: 0 (extend the size), FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE. */
+int zpl_fallocate(struct zpl_fs *fs, uint64_t obj, int mode, uint64_t off, uint64_t len);
+/* SEEK_DATA / SEEK_HOLE (and SEEK_SET, SEEK_CUR and SEEK_END trivially). */
+int zpl_lseek(struct zpl_fs *fs, uint64_t obj, uint64_t off, int whence, uint64_t *ret_off);
+/* Make everything done so far durable. */
+int zpl_fsync(struct zpl_fs *fs);
+int zpl_statfs(struct zpl_fs *fs, struct statvfs *ret);
+
+/* Directory entries from cookie (0 to start) in cookie order: cb gets each with the cookie
+ * that resumes after it, and returns 0 to go on or non-zero to stop (that entry is then not
+ * consumed). Cookies are below 2^63 - 16, so a reader may offset them by a few. */
+typedef int (*zpl_dirent_cb)(void *arg, const char *name, uint64_t obj, unsigned dtype,
+			     uint64_t next_cookie);
+int zpl_readdir(struct zpl_fs *fs, uint64_t dir, uint64_t cookie, zpl_dirent_cb cb, void *arg);
+/* The parent of a directory (itself for the root). */
+int zpl_parent(struct zpl_fs *fs, uint64_t dir, uint64_t *ret_parent);
+
+#endif

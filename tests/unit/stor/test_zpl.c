@@ -1,0 +1,704 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_zpl.c - the POSIX layer's semantics driven through its functions, on a real pool and
+ * without FUSE: create, read, write, holes, truncate, rename in all its forms, hard links,
+ * unlink of open files and the unlinked set, special files, attributes, readdir cookies, paths
+ * and damaged znodes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <basalt/base.h>
+
+#include "spa.h"
+#include "stor_test.h"
+#include "zap.h"
+#include "zpl.h"
+#include "zpl_impl.h"
+
+struct fixture {
+	char dir[64];
+	spa_t *spa;
+	objset_t *os;
+	struct zpl_fs *fs;
+	uint64_t root;
+};
+
+static const struct zpl_cred root_cred = { 0, 0 };
+static const struct zpl_cred user_cred = { 1000, 100 };
+
+static int setup(void **state)
+{
+	struct fixture *f = bs_zalloc(sizeof(*f));
+	int r;
+
+	strcpy(f->dir, "/tmp/basalt-test-zpl-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	if (stor_test_pool(f->dir, &f->spa, &f->os) < 0)
+		return -1;
+	spa_enter(f->spa);
+	r = zpl_create_fs(f->os);
+	spa_exit(f->spa);
+	if (r < 0 || zpl_fs_open(f->os, false, &f->fs) < 0)
+		return -1;
+	f->root = zpl_fs_root(f->fs);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+
+	zpl_fs_close(f->fs);
+	stor_test_pool_close(f->spa);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+/* Create and drop the lookup reference the kernel would hold. */
+static uint64_t mkfile(struct fixture *f, uint64_t dir, const char *name, uint32_t mode)
+{
+	struct stat st;
+
+	assert_int_equal(zpl_mknod(f->fs, dir, name, S_IFREG | mode, 0, &root_cred, &st, NULL), 0);
+	zpl_forget(f->fs, st.st_ino, 1);
+	return st.st_ino;
+}
+
+static uint64_t mkdir_(struct fixture *f, uint64_t dir, const char *name)
+{
+	struct stat st;
+
+	assert_int_equal(zpl_mkdir(f->fs, dir, name, 0755, &root_cred, &st, NULL), 0);
+	zpl_forget(f->fs, st.st_ino, 1);
+	return st.st_ino;
+}
+
+static uint64_t lookup(struct fixture *f, uint64_t dir, const char *name)
+{
+	struct stat st;
+	int r = zpl_lookup(f->fs, dir, name, &st, NULL);
+
+	if (r < 0)
+		return 0;
+	zpl_forget(f->fs, st.st_ino, 1);
+	return st.st_ino;
+}
+
+static bool exists(struct fixture *f, uint64_t obj)
+{
+	struct dmu_object_info info;
+	int r;
+
+	spa_enter(f->spa);
+	r = dmu_object_info(f->os, obj, &info);
+	spa_exit(f->spa);
+	return r == 0;
+}
+
+static struct stat getattr(struct fixture *f, uint64_t obj)
+{
+	struct stat st;
+
+	assert_int_equal(zpl_getattr(f->fs, obj, &st, NULL), 0);
+	return st;
+}
+
+static void test_create_lookup(void **state)
+{
+	struct fixture *f = *state;
+	struct stat st;
+	uint64_t gen, file, dir, sub;
+
+	st = getattr(f, f->root);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0755);
+	assert_int_equal(st.st_nlink, 2);
+	assert_int_equal(st.st_uid, 0);
+
+	assert_int_equal(zpl_mknod(f->fs, f->root, "f", S_IFREG | 0640, 0, &user_cred, &st, &gen),
+			 0);
+	file = st.st_ino;
+	zpl_forget(f->fs, file, 1);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(st.st_uid, 1000);
+	assert_int_equal(st.st_gid, 100);
+	assert_int_equal(st.st_nlink, 1);
+	assert_int_equal(st.st_size, 0);
+	assert_true(gen > 0);
+	assert_int_equal(zpl_mknod(f->fs, f->root, "f", S_IFREG | 0640, 0, &user_cred, &st, NULL),
+			 -EEXIST);
+	assert_int_equal(lookup(f, f->root, "f"), file);
+	assert_int_equal(zpl_lookup(f->fs, f->root, "nope", &st, NULL), -ENOENT);
+	assert_int_equal(zpl_lookup(f->fs, file, "x", &st, NULL), -ENOTDIR);
+	assert_int_equal(zpl_mknod(f->fs, f->root, "a/b", S_IFREG, 0, &root_cred, &st, NULL),
+			 -EINVAL);
+
+	dir = mkdir_(f, f->root, "d");
+	assert_int_equal(getattr(f, f->root).st_nlink, 3);
+	assert_int_equal(getattr(f, dir).st_nlink, 2);
+	assert_int_equal(lookup(f, dir, ".."), f->root);
+	assert_int_equal(lookup(f, dir, "."), dir);
+	assert_int_equal(getattr(f, f->root).st_size, 2 + 2);
+
+	/* a setgid directory hands its group down, and its setgid bit to subdirectories */
+	struct zpl_setattr sa = { .valid = ZPL_SET_MODE | ZPL_SET_GID, .mode = 02775, .gid = 50 };
+	assert_int_equal(zpl_setattr(f->fs, dir, &sa, NULL), 0);
+	assert_int_equal(zpl_mkdir(f->fs, dir, "sub", 0700, &user_cred, &st, NULL), 0);
+	sub = st.st_ino;
+	zpl_forget(f->fs, sub, 1);
+	assert_int_equal(st.st_gid, 50);
+	assert_true(st.st_mode & S_ISGID);
+	assert_int_equal(zpl_mknod(f->fs, dir, "g", S_IFREG | 0600, 0, &user_cred, &st, NULL), 0);
+	zpl_forget(f->fs, st.st_ino, 1);
+	assert_int_equal(st.st_gid, 50);
+	assert_false(st.st_mode & S_ISGID);
+
+	/* special files */
+	assert_int_equal(zpl_mknod(f->fs, f->root, "fifo", S_IFIFO | 0600, 0, &root_cred, &st,
+				   NULL),
+			 0);
+	zpl_forget(f->fs, st.st_ino, 1);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_int_equal(zpl_mknod(f->fs, f->root, "null", S_IFCHR | 0666, makedev(1, 3),
+				   &root_cred, &st, NULL),
+			 0);
+	zpl_forget(f->fs, st.st_ino, 1);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(st.st_rdev, makedev(1, 3));
+	st = getattr(f, lookup(f, f->root, "null"));
+	assert_int_equal(st.st_rdev, makedev(1, 3));
+	assert_int_equal(zpl_mknod(f->fs, f->root, "blk", S_IFBLK | 0600, makedev(8, 1),
+				   &root_cred, &st, NULL),
+			 0);
+	zpl_forget(f->fs, st.st_ino, 1);
+	assert_int_equal(zpl_mknod(f->fs, f->root, "sock", S_IFSOCK | 0600, 0, &root_cred, &st,
+				   NULL),
+			 0);
+	zpl_forget(f->fs, st.st_ino, 1);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(zpl_mknod(f->fs, f->root, "x", S_IFDIR | 0600, 0, &root_cred, &st, NULL),
+			 -EINVAL);
+}
+
+static void test_symlink(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_free_ char *target = NULL;
+	char longt[5000];
+	struct stat st;
+
+	assert_int_equal(zpl_symlink(f->fs, f->root, "l", "../some/where", &user_cred, &st, NULL),
+			 0);
+	zpl_forget(f->fs, st.st_ino, 1);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(st.st_size, strlen("../some/where"));
+	assert_int_equal(zpl_readlink(f->fs, st.st_ino, &target), 0);
+	assert_string_equal(target, "../some/where");
+	assert_int_equal(zpl_readlink(f->fs, f->root, &target), -EINVAL);
+	memset(longt, 'a', sizeof(longt) - 1);
+	longt[sizeof(longt) - 1] = '\0';
+	assert_int_equal(zpl_symlink(f->fs, f->root, "long", longt, &user_cred, &st, NULL),
+			 -ENAMETOOLONG);
+	assert_int_equal(lookup(f, f->root, "long"), 0);
+}
+
+static void test_read_write(void **state)
+{
+	struct fixture *f = *state;
+	_cleanup_free_ uint8_t *buf = bs_malloc(1 << 20);
+	_cleanup_free_ uint8_t *out = bs_malloc(1 << 20);
+	uint64_t file, off;
+	struct stat st;
+
+	file = mkfile(f, f->root, "data", 0644);
+	for (unsigned i = 0; i < (1u << 20); i++)
+		buf[i] = (uint8_t)(i * 7 + 3);
+	assert_int_equal(zpl_write(f->fs, file, 0, 1 << 20, buf, false), 1 << 20);
+	assert_int_equal(getattr(f, file).st_size, 1 << 20);
+	assert_int_equal(zpl_read(f->fs, file, 0, 1 << 20, out), 1 << 20);
+	assert_memory_equal(buf, out, 1 << 20);
+	/* reads stop at the end */
+	assert_int_equal(zpl_read(f->fs, file, (1 << 20) - 10, 100, out), 10);
+	assert_int_equal(zpl_read(f->fs, file, 1 << 21, 100, out), 0);
+	/* append */
+	assert_int_equal(zpl_write(f->fs, file, 0, 5, "hello", true), 5);
+	assert_int_equal(getattr(f, file).st_size, (1 << 20) + 5);
+	assert_int_equal(zpl_read(f->fs, file, 1 << 20, 5, out), 5);
+	assert_memory_equal(out, "hello", 5);
+	/* durable */
+	assert_int_equal(zpl_fsync(f->fs), 0);
+	assert_int_equal(zpl_read(f->fs, file, 12345, 1000, out), 1000);
+	assert_memory_equal(buf + 12345, out, 1000);
+
+	/* a write far past the end leaves a hole that reads as zeros */
+	file = mkfile(f, f->root, "sparse", 0644);
+	assert_int_equal(zpl_write(f->fs, file, 100ull << 20, 4, "tail", false), 4);
+	assert_int_equal(getattr(f, file).st_size, (100 << 20) + 4);
+	assert_int_equal(zpl_read(f->fs, file, 50 << 20, 4096, out), 4096);
+	for (unsigned i = 0; i < 4096; i++)
+		assert_int_equal(out[i], 0);
+	assert_int_equal(zpl_lseek(f->fs, file, 0, SEEK_DATA, &off), 0);
+	assert_true(off <= 100ull << 20);
+	assert_true(off > 50ull << 20);
+	assert_int_equal(zpl_lseek(f->fs, file, 0, SEEK_HOLE, &off), 0);
+	assert_int_equal(off, 0);
+	assert_int_equal(zpl_lseek(f->fs, file, (100 << 20) + 1, SEEK_HOLE, &off), 0);
+	assert_int_equal(off, (100 << 20) + 4);
+	assert_int_equal(zpl_lseek(f->fs, file, (100 << 20) + 4, SEEK_DATA, &off), -ENXIO);
+	assert_int_equal(zpl_lseek(f->fs, file, 0, SEEK_END, &off), 0);
+	assert_int_equal(off, (100 << 20) + 4);
+
+	/* shrink then grow: the old bytes are gone */
+	file = lookup(f, f->root, "data");
+	struct zpl_setattr sa = { .valid = ZPL_SET_SIZE, .size = 1000 };
+	assert_int_equal(zpl_setattr(f->fs, file, &sa, &st), 0);
+	assert_int_equal(st.st_size, 1000);
+	sa.size = 1 << 20;
+	assert_int_equal(zpl_setattr(f->fs, file, &sa, &st), 0);
+	assert_int_equal(zpl_read(f->fs, file, 0, 1 << 20, out), 1 << 20);
+	assert_memory_equal(out, buf, 1000);
+	for (unsigned i = 1000; i < (1u << 20); i++)
+		assert_int_equal(out[i], 0);
+	sa.size = 0;
+	assert_int_equal(zpl_setattr(f->fs, file, &sa, &st), 0);
+	assert_int_equal(zpl_read(f->fs, file, 0, 100, out), 0);
+
+	/* fallocate: mode 0 grows the size; punching a hole zeroes a range */
+	assert_int_equal(zpl_fallocate(f->fs, file, 0, 0, 8192), 0);
+	assert_int_equal(getattr(f, file).st_size, 8192);
+	assert_int_equal(zpl_write(f->fs, file, 0, 300000, buf, false), 300000);
+	assert_int_equal(
+		zpl_fallocate(f->fs, file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 100, 200000),
+		0);
+	assert_int_equal(getattr(f, file).st_size, 300000);
+	assert_int_equal(zpl_read(f->fs, file, 0, 300000, out), 300000);
+	assert_memory_equal(out, buf, 100);
+	for (unsigned i = 100; i < 200100; i++)
+		assert_int_equal(out[i], 0);
+	assert_memory_equal(out + 200100, buf + 200100, 300000 - 200100);
+	assert_int_equal(zpl_fallocate(f->fs, file, FALLOC_FL_COLLAPSE_RANGE, 0, 4096),
+			 -EOPNOTSUPP);
+
+	/* not on directories */
+	assert_int_equal(zpl_write(f->fs, f->root, 0, 1, "x", false), -EISDIR);
+	assert_int_equal(zpl_read(f->fs, f->root, 0, 1, out), -EISDIR);
+	sa.size = 0;
+	assert_int_equal(zpl_setattr(f->fs, f->root, &sa, NULL), -EISDIR);
+}
+
+static void test_setattr(void **state)
+{
+	struct fixture *f = *state;
+	struct zpl_setattr sa = { 0 };
+	uint64_t file;
+	struct stat st, before;
+
+	file = mkfile(f, f->root, "f", 04755);
+	before = getattr(f, file);
+	assert_int_equal(before.st_mode, S_IFREG | 04755);
+
+	sa.valid = ZPL_SET_MODE;
+	sa.mode = S_IFDIR | 0600; /* the type stays */
+	assert_int_equal(zpl_setattr(f->fs, file, &sa, &st), 0);
+	assert_int_equal(st.st_mode, S_IFREG | 0600);
+	assert_true(st.st_ctim.tv_sec > before.st_ctim.tv_sec ||
+		    (st.st_ctim.tv_sec == before.st_ctim.tv_sec &&
+		     st.st_ctim.tv_nsec >= before.st_ctim.tv_nsec));
+
+	sa.valid = ZPL_SET_UID | ZPL_SET_GID;
+	sa.uid = 42;
+	sa.gid = 43;
+	assert_int_equal(zpl_setattr(f->fs, file, &sa, &st), 0);
+	assert_int_equal(st.st_uid, 42);
+	assert_int_equal(st.st_gid, 43);
+
+	/* utimens with nanoseconds; UTIME_OMIT is an absent flag */
+	sa.valid = ZPL_SET_ATIME | ZPL_SET_MTIME;
+	sa.atime = (struct timespec){ 1000000000, 123456789 };
+	sa.mtime = (struct timespec){ 1500000000, 987654321 };
+	assert_int_equal(zpl_setattr(f->fs, file, &sa, &st), 0);
+	assert_int_equal(st.st_atim.tv_sec, 1000000000);
+	assert_int_equal(st.st_atim.tv_nsec, 123456789);
+	assert_int_equal(st.st_mtim.tv_sec, 1500000000);
+	assert_int_equal(st.st_mtim.tv_nsec, 987654321);
+	sa.valid = ZPL_SET_MTIME_NOW;
+	assert_int_equal(zpl_setattr(f->fs, file, &sa, &st), 0);
+	assert_int_equal(st.st_atim.tv_sec, 1000000000);
+	assert_true(st.st_mtim.tv_sec > 1600000000);
+
+	/* writing moves mtime and ctime */
+	sa.valid = ZPL_SET_MTIME;
+	sa.mtime = (struct timespec){ 5, 0 };
+	assert_int_equal(zpl_setattr(f->fs, file, &sa, &st), 0);
+	assert_int_equal(zpl_write(f->fs, file, 0, 3, "abc", false), 3);
+	st = getattr(f, file);
+	assert_true(st.st_mtim.tv_sec > 1600000000);
+	/* relatime: a read after a write touches atime */
+	char b[3];
+	assert_int_equal(zpl_read(f->fs, file, 0, 3, b), 3);
+	assert_true(getattr(f, file).st_atim.tv_sec > 1600000000);
+}
+
+static void test_link_unlink(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t file, dir;
+	struct stat st;
+	char b[4];
+
+	file = mkfile(f, f->root, "a", 0644);
+	assert_int_equal(zpl_write(f->fs, file, 0, 4, "data", false), 4);
+	dir = mkdir_(f, f->root, "d");
+	assert_int_equal(zpl_link(f->fs, file, dir, "b", &st, NULL), 0);
+	zpl_forget(f->fs, file, 1);
+	assert_int_equal(st.st_nlink, 2);
+	assert_int_equal(zpl_link(f->fs, file, dir, "b", &st, NULL), -EEXIST);
+	assert_int_equal(zpl_link(f->fs, dir, f->root, "dirlink", &st, NULL), -EPERM);
+	assert_int_equal(lookup(f, dir, "b"), file);
+	assert_int_equal(zpl_unlink(f->fs, f->root, "a"), 0);
+	assert_int_equal(getattr(f, file).st_nlink, 1);
+	assert_int_equal(zpl_read(f->fs, file, 0, 4, b), 4);
+	assert_memory_equal(b, "data", 4);
+
+	assert_int_equal(zpl_unlink(f->fs, f->root, "d"), -EISDIR);
+	assert_int_equal(zpl_rmdir(f->fs, f->root, "d"), -ENOTEMPTY);
+	assert_int_equal(zpl_rmdir(f->fs, dir, "b"), -ENOTDIR);
+	assert_int_equal(zpl_unlink(f->fs, f->root, "zz"), -ENOENT);
+
+	/* unlinking an open file keeps it until the last close */
+	assert_int_equal(zpl_open(f->fs, file, true), 0);
+	assert_int_equal(zpl_unlink(f->fs, dir, "b"), 0);
+	assert_true(exists(f, file));
+	assert_int_equal(getattr(f, file).st_nlink, 0);
+	assert_int_equal(zpl_write(f->fs, file, 4, 4, "more", false), 4);
+	assert_int_equal(zpl_read(f->fs, file, 0, 4, b), 4);
+	zpl_release(f->fs, file);
+	assert_false(exists(f, file));
+
+	/* a lookup reference does the same */
+	file = mkfile(f, dir, "c", 0644);
+	assert_int_equal(zpl_lookup(f->fs, dir, "c", &st, NULL), 0);
+	assert_int_equal(zpl_unlink(f->fs, dir, "c"), 0);
+	assert_true(exists(f, file));
+	zpl_forget(f->fs, file, 1);
+	assert_false(exists(f, file));
+
+	/* without references an unlinked file is freed at once */
+	file = mkfile(f, dir, "e", 0644);
+	assert_int_equal(zpl_unlink(f->fs, dir, "e"), 0);
+	assert_false(exists(f, file));
+
+	assert_int_equal(getattr(f, f->root).st_nlink, 3);
+	assert_int_equal(zpl_rmdir(f->fs, f->root, "d"), 0);
+	assert_false(exists(f, dir));
+	assert_int_equal(getattr(f, f->root).st_nlink, 2);
+}
+
+static void test_unlinked_set(void **state)
+{
+	struct fixture *f = *state;
+	struct zpl_fs *again;
+	uint64_t file, dir;
+
+	file = mkfile(f, f->root, "open", 0644);
+	dir = mkdir_(f, f->root, "opendir");
+	assert_int_equal(zpl_open(f->fs, file, false), 0);
+	assert_int_equal(zpl_open(f->fs, dir, false), 0);
+	assert_int_equal(zpl_unlink(f->fs, f->root, "open"), 0);
+	assert_int_equal(zpl_rmdir(f->fs, f->root, "opendir"), 0);
+	assert_int_equal(zpl_fsync(f->fs), 0);
+	assert_true(exists(f, file));
+	assert_true(exists(f, dir));
+	/* a new opening of the file system (after a crash) frees what was left unlinked */
+	assert_int_equal(zpl_fs_open(f->os, false, &again), 0);
+	assert_false(exists(f, file));
+	assert_false(exists(f, dir));
+	zpl_fs_close(again);
+	/* the first one's releases must not trip over the freed objects */
+	zpl_release(f->fs, file);
+	zpl_release(f->fs, dir);
+
+	/* and closing the file system drains it too */
+	file = mkfile(f, f->root, "open2", 0644);
+	assert_int_equal(zpl_open(f->fs, file, false), 0);
+	assert_int_equal(zpl_unlink(f->fs, f->root, "open2"), 0);
+	zpl_fs_close(f->fs);
+	assert_false(exists(f, file));
+	assert_int_equal(zpl_fs_open(f->os, false, &f->fs), 0);
+}
+
+static void test_rename(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t a, b, d1, d2, sub, x;
+	struct stat st;
+
+	a = mkfile(f, f->root, "a", 0644);
+	b = mkfile(f, f->root, "b", 0644);
+	d1 = mkdir_(f, f->root, "d1");
+	d2 = mkdir_(f, f->root, "d2");
+
+	/* plain rename in one directory */
+	assert_int_equal(zpl_rename(f->fs, f->root, "a", f->root, "a2", 0), 0);
+	assert_int_equal(lookup(f, f->root, "a"), 0);
+	assert_int_equal(lookup(f, f->root, "a2"), a);
+	assert_int_equal(zpl_rename(f->fs, f->root, "nope", f->root, "x", 0), -ENOENT);
+
+	/* replacing a file frees the one replaced */
+	assert_int_equal(zpl_rename(f->fs, f->root, "a2", f->root, "b", RENAME_NOREPLACE),
+			 -EEXIST);
+	assert_int_equal(zpl_rename(f->fs, f->root, "a2", f->root, "b", 0), 0);
+	assert_int_equal(lookup(f, f->root, "b"), a);
+	assert_false(exists(f, b));
+
+	/* a directory moves between directories with its ".." link */
+	sub = mkdir_(f, d1, "sub");
+	assert_int_equal(getattr(f, d1).st_nlink, 3);
+	assert_int_equal(zpl_rename(f->fs, d1, "sub", d2, "sub", 0), 0);
+	assert_int_equal(getattr(f, d1).st_nlink, 2);
+	assert_int_equal(getattr(f, d2).st_nlink, 3);
+	assert_int_equal(lookup(f, sub, ".."), d2);
+
+	/* not under itself */
+	assert_int_equal(zpl_rename(f->fs, f->root, "d2", sub, "d2", 0), -EINVAL);
+	assert_int_equal(zpl_rename(f->fs, f->root, "d2", d2, "x", 0), -EINVAL);
+
+	/* directory over directory: only when empty; directory and file do not mix */
+	x = mkfile(f, d1, "file", 0644);
+	assert_int_equal(zpl_rename(f->fs, d2, "sub", f->root, "d1", 0), -ENOTEMPTY);
+	assert_int_equal(zpl_rename(f->fs, d2, "sub", d1, "file", 0), -ENOTDIR);
+	assert_int_equal(zpl_rename(f->fs, d1, "file", d2, "sub", 0), -EISDIR);
+	assert_int_equal(zpl_mkdir(f->fs, d1, "empty", 0755, &root_cred, &st, NULL), 0);
+	zpl_forget(f->fs, st.st_ino, 1);
+	assert_int_equal(getattr(f, d1).st_nlink, 3);
+	assert_int_equal(zpl_rename(f->fs, d2, "sub", d1, "empty", 0), 0);
+	assert_false(exists(f, st.st_ino));
+	assert_int_equal(getattr(f, d1).st_nlink, 3);
+	assert_int_equal(getattr(f, d2).st_nlink, 2);
+	assert_int_equal(lookup(f, d1, "empty"), sub);
+
+	/* exchange a file and a directory across directories */
+	assert_int_equal(zpl_rename(f->fs, d1, "file", d2, "none", RENAME_EXCHANGE), -ENOENT);
+	assert_int_equal(zpl_rename(f->fs, d1, "empty", f->root, "b", RENAME_EXCHANGE), 0);
+	assert_int_equal(lookup(f, d1, "empty"), a);
+	assert_int_equal(lookup(f, f->root, "b"), sub);
+	assert_int_equal(lookup(f, sub, ".."), f->root);
+	assert_int_equal(getattr(f, d1).st_nlink, 2);
+	assert_int_equal(getattr(f, f->root).st_nlink, 5);
+	/* a directory cannot be exchanged into itself */
+	assert_int_equal(zpl_mkdir(f->fs, sub, "inner", 0755, &root_cred, &st, NULL), 0);
+	zpl_forget(f->fs, st.st_ino, 1);
+	assert_int_equal(zpl_rename(f->fs, sub, "inner", f->root, "b", RENAME_EXCHANGE), -EINVAL);
+
+	/* two links to one file: nothing happens */
+	assert_int_equal(zpl_link(f->fs, x, d1, "file2", &st, NULL), 0);
+	zpl_forget(f->fs, x, 1);
+	assert_int_equal(zpl_rename(f->fs, d1, "file", d1, "file2", 0), 0);
+	assert_int_equal(lookup(f, d1, "file"), x);
+	assert_int_equal(lookup(f, d1, "file2"), x);
+	assert_int_equal(getattr(f, x).st_nlink, 2);
+
+	/* replacing the last link of an open file keeps it alive until closed */
+	assert_int_equal(zpl_open(f->fs, x, false), 0);
+	assert_int_equal(zpl_unlink(f->fs, d1, "file2"), 0);
+	assert_int_equal(zpl_rename(f->fs, d1, "empty", d1, "file", 0), 0);
+	assert_true(exists(f, x));
+	zpl_release(f->fs, x);
+	assert_false(exists(f, x));
+
+	assert_int_equal(zpl_rename(f->fs, f->root, "d1", f->root, "d1", RENAME_WHITEOUT),
+			 -EINVAL);
+}
+
+struct collect {
+	uint8_t *seen;
+	unsigned n;
+	unsigned batch; /* entries taken per call, as a FUSE buffer would */
+	unsigned taken;
+	uint64_t cookie;
+};
+
+static int collect_cb(void *arg, const char *name, uint64_t obj, unsigned dtype,
+		      uint64_t next_cookie)
+{
+	struct collect *c = arg;
+	unsigned i;
+
+	if (c->taken == c->batch)
+		return 1;
+	c->taken++;
+	if (streq(name, "dir")) {
+		assert_int_equal(dtype, DT_DIR);
+	} else {
+		assert_int_equal(dtype, DT_REG);
+		i = (unsigned)strtoul(name + 1, NULL, 10);
+		assert_true(i < c->n);
+		assert_int_equal(c->seen[i], 0);
+		c->seen[i] = 1;
+	}
+	assert_true(obj > 1);
+	assert_true(next_cookie > c->cookie);
+	assert_true(next_cookie < (1ull << 63) - 16);
+	c->cookie = next_cookie;
+	return 0;
+}
+
+static void test_readdir(void **state)
+{
+	struct fixture *f = *state;
+	struct collect c = { .n = 1500, .batch = 37 };
+	uint64_t dir;
+	char name[32];
+
+	c.seen = bs_zalloc(c.n);
+	dir = mkdir_(f, f->root, "big");
+	for (unsigned i = 0; i < c.n; i++) {
+		snprintf(name, sizeof(name), "f%u", i);
+		mkfile(f, dir, name, 0644);
+	}
+	mkdir_(f, dir, "dir");
+	assert_int_equal(getattr(f, dir).st_size, c.n + 1 + 2);
+	for (;;) {
+		uint64_t before = c.cookie;
+
+		c.taken = 0;
+		assert_int_equal(zpl_readdir(f->fs, dir, c.cookie, collect_cb, &c), 0);
+		if (c.cookie == before)
+			break;
+		/* removals between calls do not disturb the walk */
+		snprintf(name, sizeof(name), "f%u", c.n - 1);
+		(void)zpl_unlink(f->fs, dir, name);
+	}
+	for (unsigned i = 0; i < c.n - 1; i++)
+		assert_int_equal(c.seen[i], 1);
+	free(c.seen);
+	assert_int_equal(zpl_readdir(f->fs, lookup(f, dir, "f0"), 0, collect_cb, &c), -ENOTDIR);
+}
+
+static void test_obj_path(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t a, b, file;
+	char *path;
+
+	a = mkdir_(f, f->root, "a");
+	b = mkdir_(f, a, "b");
+	file = mkfile(f, b, "file", 0644);
+	spa_enter(f->spa);
+	assert_int_equal(zpl_obj_path(f->os, file, &path), 0);
+	spa_exit(f->spa);
+	assert_string_equal(path, "/a/b/file");
+	free(path);
+	assert_int_equal(zpl_rename(f->fs, b, "file", a, "moved", 0), 0);
+	spa_enter(f->spa);
+	assert_int_equal(zpl_obj_path(f->os, file, &path), 0);
+	assert_string_equal(path, "/a/moved");
+	free(path);
+	assert_int_equal(zpl_obj_path(f->os, f->root, &path), 0);
+	assert_string_equal(path, "/");
+	free(path);
+	spa_exit(f->spa);
+}
+
+static void test_statfs_readonly(void **state)
+{
+	struct fixture *f = *state;
+	struct zpl_fs *ro;
+	struct statvfs sv;
+	struct stat st;
+	uint64_t file;
+
+	assert_int_equal(zpl_statfs(f->fs, &sv), 0);
+	assert_true(sv.f_bsize > 0);
+	assert_true(sv.f_blocks >= sv.f_bfree);
+	assert_true(sv.f_bavail > 0);
+	assert_int_equal(sv.f_namemax, 255);
+
+	file = mkfile(f, f->root, "f", 0644);
+	assert_int_equal(zpl_fs_open(f->os, true, &ro), 0);
+	assert_true(zpl_fs_readonly(ro));
+	assert_int_equal(zpl_lookup(ro, zpl_fs_root(ro), "f", &st, NULL), 0);
+	assert_int_equal(st.st_ino, file);
+	assert_int_equal(zpl_mknod(ro, zpl_fs_root(ro), "g", S_IFREG | 0644, 0, &root_cred, &st,
+				   NULL),
+			 -EROFS);
+	assert_int_equal(zpl_write(ro, file, 0, 1, "x", false), -EROFS);
+	assert_int_equal(zpl_unlink(ro, zpl_fs_root(ro), "f"), -EROFS);
+	assert_int_equal(zpl_rename(ro, zpl_fs_root(ro), "f", zpl_fs_root(ro), "g", 0), -EROFS);
+	assert_int_equal(zpl_open(ro, file, true), -EROFS);
+	assert_int_equal(zpl_statfs(ro, &sv), 0);
+	assert_true(sv.f_flag & ST_RDONLY);
+	zpl_fs_close(ro);
+}
+
+static void test_damage(void **state)
+{
+	struct fixture *f = *state;
+	struct znode_phys zp;
+	uint64_t file, bad = 0x0f00000000000000ull | 999999, good;
+	struct stat st;
+
+	file = mkfile(f, f->root, "f", 0644);
+	spa_enter(f->spa);
+	assert_int_equal(dmu_bonus_read(f->os, file, &zp, sizeof(zp)), 0);
+	zp.mode = S_IFDIR | 0755; /* a directory type on a plain-file object */
+	assert_int_equal(dmu_bonus_write(f->os, file, &zp, sizeof(zp)), 0);
+	spa_exit(f->spa);
+	assert_int_equal(zpl_getattr(f->fs, file, &st, NULL), -EIO);
+	assert_int_equal(zpl_lookup(f->fs, f->root, "f", &st, NULL), -EIO);
+
+	spa_enter(f->spa);
+	zp.mode = 0170644; /* no such type */
+	assert_int_equal(dmu_bonus_write(f->os, file, &zp, sizeof(zp)), 0);
+	/* entries naming a missing object, or with a bad type */
+	assert_int_equal(zap_add_u64(f->os, f->root, "ghost", (8ull << 60) | 999999), 0);
+	assert_int_equal(zap_add_u64(f->os, f->root, "badtype", bad), 0);
+	spa_exit(f->spa);
+	good = mkfile(f, f->root, "good", 0644);
+	assert_int_equal(zpl_getattr(f->fs, file, &st, NULL), -EIO);
+	assert_int_equal(zpl_lookup(f->fs, f->root, "ghost", &st, NULL), -EIO);
+	assert_int_equal(zpl_lookup(f->fs, f->root, "badtype", &st, NULL), -EIO);
+	assert_int_equal(zpl_unlink(f->fs, f->root, "ghost"), -EIO);
+	/* the rest of the directory still works */
+	assert_int_equal(lookup(f, f->root, "good"), good);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_create_lookup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_setattr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_unlink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unlinked_set, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readdir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_obj_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statfs_readonly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damage, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
