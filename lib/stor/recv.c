@@ -240,7 +240,6 @@ static void rd_advance(struct stream_reader *rd, const struct stream_rec *rec)
 	case STREAM_BEGIN:
 		rd->state = RD_BODY;
 		rd->full = rec->u.begin.fromguid == 0;
-		rd->records = 0;
 		rd->next_obj = 1;
 		rd->have_obj = false;
 		break;
@@ -284,8 +283,10 @@ int stream_read_record(struct stream_reader *rd, struct stream_rec *ret, const v
 	r = rd_check(rd, &rec);
 	if (r < 0)
 		return r;
-	if (rec.type == STREAM_BEGIN)
+	if (rec.type == STREAM_BEGIN) {
 		VERIFY(EVP_DigestInit_ex(rd->sha, EVP_sha256(), NULL) == 1);
+		rd->records = 0;
+	}
 	if (rec.type == STREAM_END) {
 		uint8_t md[32];
 		unsigned mdlen = sizeof(md);
@@ -536,8 +537,6 @@ static int recv_prepare(struct recv_ctx *c, spa_t *spa, const char *fs, const ch
 		return r;
 	if (r == 0 && dsl_dataset_is_snapshot(head))
 		return bs_error(EINVAL, "'%s' is a snapshot", fs);
-	if (r == 0 && dsl_dataset_lookup(spa, snapfull, &snap) == 0)
-		return bs_error(EEXIST, "destination snapshot '%s' already exists", snapfull);
 
 	if (b->fromguid == 0) {
 		_cleanup_free_ dsl_dataset_t **snaps = NULL;
@@ -561,6 +560,9 @@ static int recv_prepare(struct recv_ctx *c, spa_t *spa, const char *fs, const ch
 			if (dsl_dataset_ostype(head) != b->ostype)
 				return bs_error(EINVAL,
 						"destination '%s' is not of the stream's type", fs);
+			if (dsl_dataset_lookup(spa, snapfull, &snap) == 0)
+				return bs_error(EEXIST, "destination snapshot '%s' already exists",
+						snapfull);
 		}
 		cprops = create_props(props, b->ostype);
 		r = dsl_prop_validate((const char *const *)cprops, b->ostype);
@@ -624,6 +626,8 @@ static int recv_prepare(struct recv_ctx *c, spa_t *spa, const char *fs, const ch
 				"origin (guid %llu)",
 				lname, (unsigned long long)b->fromguid);
 	}
+	if (dsl_dataset_lookup(spa, snapfull, &snap) == 0)
+		return bs_error(EEXIST, "destination snapshot '%s' already exists", snapfull);
 	r = head_modified(spa, head, latest);
 	if (r < 0)
 		return r;

@@ -327,9 +327,10 @@ static void test_full_into_existing(void **state)
 	_cleanup_close_ int fd = send_to(POOL "/src@a", NULL, false);
 
 	assert_int_equal(recv_from(POOL "/dst", fd, false, NULL), -EEXIST);
-	assert_true(strstr(bs_error_msg(), "exists") != NULL);
-	/* a snapshot name that exists */
-	assert_int_equal(recv_from(POOL "/dst@a", fd, false, NULL), -EEXIST);
+	assert_true(strstr(bs_error_msg(), "use -F") != NULL);
+	/* with -F a file system that has snapshots is still not overwritten */
+	assert_int_equal(recv_from(POOL "/dst", fd, true, NULL), -EEXIST);
+	assert_same(POOL "/src@a", POOL "/dst@a");
 }
 
 /* Damage a stream three ways; each receive fails and leaves the destination as it was. */
@@ -483,6 +484,17 @@ static void test_incremental_cost(void **state)
 		_cleanup_close_ int t = stream_new();
 
 		assert_int_equal(stor_send(POOL "/big@2", &o, t), -EXDEV);
+	}
+	/* a receive that fails after batches were applied still leaves nothing */
+	{
+		_cleanup_free_ uint8_t *buf = NULL;
+		_cleanup_close_ int t = -1;
+		size_t len;
+
+		buf = stream_bytes(full, &len);
+		t = stream_of(buf, len * 3 / 4);
+		assert_int_equal(recv_from(POOL "/big3", t, false, NULL), -EBADMSG);
+		assert_false(ds_exists(POOL "/big3"));
 	}
 	assert_int_equal(recv_from(POOL "/big2", full, false, NULL), 0);
 	assert_int_equal(recv_from(POOL "/big2", inc, false, NULL), 0);
