@@ -23,7 +23,8 @@ int stor_ds_create(const char *name, enum stor_ds_type type, uint64_t volsize,
 	while (props && props[n])
 		n++;
 	all = bs_zalloc((n + 2) * sizeof(*all));
-	memcpy(all, props, n * sizeof(*all));
+	if (n)
+		memcpy(all, props, n * sizeof(*all));
 	if (type == STOR_TYPE_VOLUME) {
 		vs = bs_asprintf("volsize=%llu", (unsigned long long)volsize);
 		all[n++] = vs;

@@ -192,7 +192,8 @@ int stor_pool_create(const char *name, int nspec, char *const *spec,
 	for (np = 0; opts->fsprops && opts->fsprops[np]; np++)
 		;
 	props = bs_zalloc((np + 2) * sizeof(*props));
-	memcpy(props, opts->fsprops, np * sizeof(*props));
+	if (np)
+		memcpy(props, opts->fsprops, np * sizeof(*props));
 	if (opts->mountpoint) {
 		mp = bs_asprintf("mountpoint=%s", opts->mountpoint);
 		props[np++] = mp;
