@@ -220,8 +220,7 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_readlink(req, target);
 }
 
-static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
-		     dev_t rdev)
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
 	struct zpl_mount *m = mnt_of(req);
 	struct zpl_cred cred = cred_of(req);
@@ -287,8 +286,8 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 {
 	struct zpl_mount *m = mnt_of(req);
 
-	reply_err(req, zpl_rename(m->fs, to_obj(m, parent), name, to_obj(m, newparent), newname,
-				  flags));
+	reply_err(req,
+		  zpl_rename(m->fs, to_obj(m, parent), name, to_obj(m, newparent), newname, flags));
 }
 
 static bool open_writes(int flags)
@@ -507,8 +506,8 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 		reply_err(req, -EINVAL);
 		return;
 	}
-	reply_err(req, zpl_fallocate(m->fs, to_obj(m, ino), mode, (uint64_t)offset,
-				     (uint64_t)length));
+	reply_err(req,
+		  zpl_fallocate(m->fs, to_obj(m, ino), mode, (uint64_t)offset, (uint64_t)length));
 }
 
 static void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
@@ -627,7 +626,8 @@ int zpl_mount(objset_t *os, const char *dsname, const char *mountpoint, bool rea
 	if (r < 0) {
 		free(m->mountpoint);
 		free(m);
-		return bs_error(-r, "cannot open the file system of '%s': %s", dsname, strerror(-r));
+		return bs_error(-r, "cannot open the file system of '%s': %s", dsname,
+				strerror(-r));
 	}
 	readonly = zpl_fs_readonly(m->fs);
 
