@@ -9,6 +9,9 @@
 
 const struct tool basalt_tools[] = {
 	{ "version", tool_version_main, "print the version of basalt" },
+	{ "zfs", tool_zfs_main, "configure datasets: file systems, volumes, snapshots, clones" },
+	{ "zpool", tool_zpool_main, "configure storage pools" },
+	{ "zfsd", tool_zfsd_main, "the pool daemon that zfs and zpool talk to" },
 };
 
 const size_t basalt_tools_count = ARRAY_SIZE(basalt_tools);

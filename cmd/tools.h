@@ -24,5 +24,8 @@ const struct tool *tool_find(const char *name);
 
 /* ---- entry points, one per tool ---- */
 int tool_version_main(int argc, char **argv);
+int tool_zfs_main(int argc, char **argv);
+int tool_zpool_main(int argc, char **argv);
+int tool_zfsd_main(int argc, char **argv);
 
 #endif

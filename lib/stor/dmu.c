@@ -6,6 +6,7 @@
  * except to read a block that is not cached yet.
  */
 #include "dmu_impl.h"
+#include "dsl.h"
 
 spa_t *dmu_objset_spa(objset_t *os)
 {
@@ -194,7 +195,7 @@ int dmu_read(objset_t *os, uint64_t obj, uint64_t off, uint64_t len, void *buf)
 		r = dnode_hold_read(dn, blkid, &db);
 		if (r < 0) {
 			if (r == -EIO && os->ds)
-				spa_log_error(os->spa, 0, obj);
+				spa_log_error(os->spa, dsl_dataset_obj(os->ds), obj);
 			return r;
 		}
 		memcpy(p, db->data + boff, n);

@@ -57,6 +57,18 @@ int dsl_dataset_rollback(dsl_dataset_t *head);
 /* Destroy one dataset or snapshot that has no children, clones, snapshots or holds. */
 int dsl_dataset_destroy(dsl_dataset_t *ds);
 
+/* Clone a snapshot as a new head named name. */
+int dsl_dataset_clone(dsl_dataset_t *origin, const char *name, const char *const *props,
+		      dsl_dataset_t **ret);
+/* Make a clone the owner of its origin's history; the old head becomes its clone. */
+int dsl_dataset_promote(dsl_dataset_t *clone);
+
+/* User holds (dsl_userhold.c). */
+int dsl_dataset_hold_tag(dsl_dataset_t *snap, const char *tag);
+int dsl_dataset_release_tag(dsl_dataset_t *snap, const char *tag);
+/* [{tag, timestamp}] */
+int dsl_dataset_holds(dsl_dataset_t *snap, json_t **ret);
+
 /* Keep a snapshot from being destroyed while it is read without the pool lock (send). */
 void dsl_dataset_long_hold(dsl_dataset_t *ds);
 void dsl_dataset_long_rele(dsl_dataset_t *ds);

@@ -144,6 +144,8 @@ int vdev_fault_open(const char *path, struct vdev_leaf *l);
 /* Power cut: every fault leaf keeps a random subset of its unflushed writes (some torn) and
  * fails all further I/O. */
 void vdev_fault_powercut(uint64_t seed);
+/* Cut the power by itself after that many more writes (the crash lands mid-commit). */
+void vdev_fault_arm(long writes, uint64_t seed);
 /* Reset the failed state (the machine came back). */
 void vdev_fault_reset(void);
 
@@ -181,5 +183,20 @@ struct spa *spa_lookup(const char *name); /* namespace lock held by caller */
 void spa_namespace_enter(void);
 void spa_namespace_exit(void);
 void spa_dirty_ds(struct spa *spa, struct dsl_dataset *ds);
+struct spa *spa_first(void);
+void spa_namespace_add(struct spa *spa);
+void spa_namespace_remove(struct spa *spa);
+struct spa *spa_alloc(const char *name);
+void spa_free(struct spa *spa);
+/* Commit the open txg even if nothing is dirty. */
+int spa_sync_force(struct spa *spa);
+json_t *spa_config(struct spa *spa, const char *state, uint64_t this_guid);
+int spa_write_labels(struct spa *spa, const char *state);
+uint64_t vdev_usable(uint64_t devsize, unsigned ashift);
+int spa_lock_devices(struct spa *spa);
+int spa_history_append(struct spa *spa, const char *line);
+int spa_history_read(struct spa *spa, char **ret);
+int spa_create_mos(struct spa *spa, const char *const *fsprops);
+int spa_load_mos(struct spa *spa);
 
 #endif

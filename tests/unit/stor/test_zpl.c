@@ -50,10 +50,8 @@ static int setup(void **state)
 		return -1;
 	if (stor_test_pool(f->dir, &f->spa, &f->os) < 0)
 		return -1;
-	spa_enter(f->spa);
-	r = zpl_create_fs(f->os);
-	spa_exit(f->spa);
-	if (r < 0 || zpl_fs_open(f->os, false, &f->fs) < 0)
+	r = zpl_fs_open(f->os, false, &f->fs);
+	if (r < 0)
 		return -1;
 	f->root = zpl_fs_root(f->fs);
 	*state = f;

@@ -1,0 +1,639 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stor_ds.c - datasets by name, for the zfs command: create, destroy (recursively, with
+ * dependents), snapshot (atomically across descendants), clone, rollback, promote, rename,
+ * list, properties and holds. Each call takes the pool's lock for its whole work.
+ */
+#include "basalt/stor.h"
+#include "dsl_impl.h"
+#include "zap.h"
+
+int stor_ds_create(const char *name, enum stor_ds_type type, uint64_t volsize,
+		   const char *const *props, bool parents)
+{
+	_cleanup_free_ const char **all = NULL;
+	_cleanup_free_ char *vs = NULL;
+	struct spa *spa;
+	size_t n = 0;
+	int r;
+
+	r = dsl_name_check(name, false);
+	if (r < 0)
+		return r;
+	while (props && props[n])
+		n++;
+	all = bs_zalloc((n + 2) * sizeof(*all));
+	memcpy(all, props, n * sizeof(*all));
+	if (type == STOR_TYPE_VOLUME) {
+		vs = bs_asprintf("volsize=%llu", (unsigned long long)volsize);
+		all[n++] = vs;
+	}
+	r = dsl_pool_enter(name, &spa);
+	if (r < 0)
+		return r;
+	if (parents) {
+		_cleanup_free_ char *p = bs_strdup(name);
+
+		for (char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
+			dsl_dataset_t *ds;
+
+			*s = 0;
+			if (dsl_dataset_lookup(spa, p, &ds) < 0) {
+				r = dsl_dataset_create(spa, p, DMU_OST_ZFS, 0, NULL, NULL);
+				if (r < 0)
+					goto out;
+			}
+			*s = '/';
+		}
+	}
+	r = dsl_dataset_create(spa, name, type == STOR_TYPE_VOLUME ? DMU_OST_ZVOL : DMU_OST_ZFS, 0,
+			       all, NULL);
+	if (r == 0)
+		r = spa_sync(spa);
+out:
+	dsl_pool_exit(spa);
+	if (r == 0 && type != STOR_TYPE_VOLUME)
+		(void)stor_remount_dataset(name);
+	return r;
+}
+
+/* ---- destroy ---- */
+
+static void add_name(json_t *list, struct dsl_dataset *ds)
+{
+	char *n = dsl_dataset_name(ds);
+
+	for (size_t i = 0; i < json_array_size(list); i++)
+		if (streq(json_string_value(json_array_get(list, i)), n)) {
+			free(n);
+			return;
+		}
+	json_array_append_new(list, json_string(n));
+	free(n);
+}
+
+/* Collect, children first, what destroying ds with these flags takes with it. */
+static int collect(struct dsl_dataset *ds, int flags, json_t *list)
+{
+	struct dsl_dataset **v;
+	size_t n, i;
+	int r;
+
+	if (dsl_dataset_is_snapshot(ds)) {
+		if ((flags & STOR_DESTROY_DEPENDENTS) && ds->phys.clones_obj) {
+			char key[ZAP_MAXNAMELEN];
+			uint64_t cookie = 0, c;
+			size_t len;
+
+			while (zap_next(ds->spa->mos, ds->phys.clones_obj, &cookie, key, &c,
+					sizeof(c), &len) > 0) {
+				struct dsl_dataset *cl;
+
+				r = dsl_dataset_hold_obj(ds->spa, c, &cl);
+				if (r == 0)
+					r = collect(cl, flags | STOR_DESTROY_RECURSIVE, list);
+				if (r < 0)
+					return r;
+			}
+		}
+		add_name(list, ds);
+		return 0;
+	}
+	if (flags & (STOR_DESTROY_RECURSIVE | STOR_DESTROY_DEPENDENTS)) {
+		r = dsl_dataset_children(ds, &v, &n);
+		if (r < 0)
+			return r;
+		for (i = 0; i < n && r == 0; i++)
+			r = collect(v[i], flags, list);
+		free(v);
+		if (r < 0)
+			return r;
+		r = dsl_dataset_snapshots(ds, &v, &n);
+		if (r < 0)
+			return r;
+		for (i = n; i-- > 0 && r == 0;)
+			r = collect(v[i], flags, list);
+		free(v);
+		if (r < 0)
+			return r;
+	}
+	add_name(list, ds);
+	return 0;
+}
+
+int stor_ds_destroy(const char *name, int flags, json_t **ret_destroyed)
+{
+	json_t *list = json_array();
+	struct spa *spa;
+	dsl_dataset_t *ds;
+	size_t i;
+	int r;
+
+	r = dsl_name_check(name, true);
+	if (r < 0)
+		goto fail;
+	r = dsl_pool_enter(name, &spa);
+	if (r < 0)
+		goto fail;
+	r = dsl_dataset_lookup(spa, name, &ds);
+	if (r == 0)
+		r = collect(ds, flags, list);
+	dsl_pool_exit(spa);
+	if (r < 0 || (flags & STOR_DESTROY_DRYRUN))
+		goto done;
+	for (i = 0; i < json_array_size(list); i++) {
+		const char *n = json_string_value(json_array_get(list, i));
+
+		if (!strchr(n, '@')) {
+			r = stor_unmount_dataset(n, false);
+			if (r < 0)
+				goto done;
+		}
+		r = dsl_pool_enter(n, &spa);
+		if (r < 0)
+			goto done;
+		r = dsl_dataset_lookup(spa, n, &ds);
+		if (r == 0)
+			r = dsl_dataset_destroy(ds);
+		if (r == 0)
+			r = spa_sync(spa);
+		dsl_pool_exit(spa);
+		if (r < 0)
+			goto done;
+	}
+done:
+	if (r == 0 && ret_destroyed)
+		*ret_destroyed = json_incref(list);
+fail:
+	json_decref(list);
+	return r;
+}
+
+/* ---- snapshots, clones, rollback, promote ---- */
+
+static int snapshot_recursive(struct dsl_dataset *ds, const char *snap, json_t *done)
+{
+	struct dsl_dataset **v;
+	size_t n, i;
+	int r;
+
+	r = dsl_dataset_snapshot(ds, snap, 0, NULL);
+	if (r < 0)
+		return r;
+	add_name(done, ds);
+	r = dsl_dataset_children(ds, &v, &n);
+	if (r < 0)
+		return r;
+	for (i = 0; i < n && r == 0; i++)
+		r = snapshot_recursive(v[i], snap, done);
+	free(v);
+	return r;
+}
+
+int stor_ds_snapshot(const char *const *names, int n, bool recursive, const char *const *props)
+{
+	struct spa *spa = NULL;
+	json_t *done = json_array();
+	int i, r = 0;
+
+	if (props && props[0]) {
+		json_decref(done);
+		return bs_error(ENOTSUP, "properties on snapshots are not supported");
+	}
+	for (i = 0; i < n; i++) {
+		r = dsl_name_check(names[i], true);
+		if (r == 0 && !strchr(names[i], '@'))
+			r = bs_error(EINVAL, "invalid snapshot name '%s': no '@'", names[i]);
+		if (r < 0)
+			goto out;
+	}
+	if (n == 0)
+		goto out;
+	r = dsl_pool_enter(names[0], &spa);
+	if (r < 0)
+		goto out;
+	r = spa_sync(spa); /* one sync, then every snapshot in the same txg */
+	for (i = 0; i < n && r == 0; i++) {
+		_cleanup_free_ char *fs = bs_strdup(names[i]);
+		char *at = strchr(fs, '@');
+		dsl_dataset_t *ds;
+
+		*at = 0;
+		if (strncmp(names[i], spa->name, strlen(spa->name)) != 0 ||
+		    !strchr("/@", names[i][strlen(spa->name)])) {
+			r = bs_error(EXDEV, "cannot snapshot datasets of different pools at once");
+			break;
+		}
+		r = dsl_dataset_lookup(spa, fs, &ds);
+		if (r == 0)
+			r = recursive ? snapshot_recursive(ds, at + 1, done) :
+					dsl_dataset_snapshot(ds, at + 1, 0, NULL);
+	}
+	if (r == 0)
+		r = spa_sync(spa);
+	else
+		log_warn("snapshot failed part-way; the txg commits what succeeded");
+	dsl_pool_exit(spa);
+out:
+	json_decref(done);
+	return r;
+}
+
+int stor_ds_clone(const char *snapshot, const char *target, const char *const *props, bool parents)
+{
+	struct spa *spa;
+	dsl_dataset_t *origin;
+	int r;
+
+	r = dsl_name_check(target, false);
+	if (r < 0)
+		return r;
+	if (strcspn(snapshot, "/@") != strcspn(target, "/@") ||
+	    strncmp(snapshot, target, strcspn(target, "/@")) != 0)
+		return bs_error(EXDEV, "cannot clone '%s' into another pool", snapshot);
+	r = dsl_pool_enter(snapshot, &spa);
+	if (r < 0)
+		return r;
+	r = dsl_dataset_lookup(spa, snapshot, &origin);
+	if (r == 0 && !dsl_dataset_is_snapshot(origin))
+		r = bs_error(EINVAL, "'%s' is not a snapshot", snapshot);
+	if (r == 0 && parents) {
+		_cleanup_free_ char *p = bs_strdup(target);
+
+		for (char *s = strchr(p, '/'); s && r == 0; s = strchr(s + 1, '/')) {
+			dsl_dataset_t *ds;
+
+			*s = 0;
+			if (dsl_dataset_lookup(spa, p, &ds) < 0)
+				r = dsl_dataset_create(spa, p, DMU_OST_ZFS, 0, NULL, NULL);
+			*s = '/';
+		}
+	}
+	if (r == 0)
+		r = dsl_dataset_clone(origin, target, props, NULL);
+	if (r == 0)
+		r = spa_sync(spa);
+	dsl_pool_exit(spa);
+	if (r == 0)
+		(void)stor_remount_dataset(target);
+	return r;
+}
+
+int stor_ds_rollback(const char *snapshot, bool recursive)
+{
+	_cleanup_free_ char *fs = bs_strdup(snapshot);
+	char *at = strchr(fs, '@');
+	struct spa *spa;
+	dsl_dataset_t *snap, *head;
+	struct dsl_dataset **v = NULL;
+	size_t n = 0, i;
+	int r;
+
+	if (!at)
+		return bs_error(EINVAL, "'%s' is not a snapshot", snapshot);
+	*at = 0;
+	r = dsl_pool_enter(snapshot, &spa);
+	if (r < 0)
+		return r;
+	r = dsl_dataset_lookup(spa, snapshot, &snap);
+	if (r == 0)
+		r = dsl_dataset_head(snap, &head);
+	if (r == 0)
+		r = dsl_dataset_snapshots(head, &v, &n);
+	if (r < 0)
+		goto out;
+	for (i = 0; i < n && v[i] != snap; i++)
+		;
+	if (i + 1 < n && !recursive) {
+		_cleanup_free_ char *later = dsl_dataset_name(v[n - 1]);
+
+		r = bs_error(EEXIST,
+			     "cannot rollback to '%s': more recent snapshots exist (%s); "
+			     "use -r to destroy them",
+			     snapshot, later);
+		goto out;
+	}
+	for (size_t k = n; k-- > i + 1 && r == 0;)
+		r = dsl_dataset_destroy(v[k]);
+	if (r == 0)
+		r = dsl_dataset_rollback(head);
+	if (r == 0)
+		r = spa_sync(spa);
+out:
+	free(v);
+	dsl_pool_exit(spa);
+	if (r == 0)
+		(void)stor_remount_dataset(fs);
+	return r;
+}
+
+int stor_ds_promote(const char *clone)
+{
+	struct spa *spa;
+	dsl_dataset_t *ds;
+	int r;
+
+	r = dsl_pool_enter(clone, &spa);
+	if (r < 0)
+		return r;
+	r = dsl_dataset_lookup(spa, clone, &ds);
+	if (r == 0)
+		r = dsl_dataset_promote(ds);
+	if (r == 0)
+		r = spa_sync(spa);
+	dsl_pool_exit(spa);
+	return r;
+}
+
+int stor_ds_rename(const char *from, const char *to)
+{
+	return bs_error(ENOTSUP, "cannot rename '%s' to '%s': rename is not supported yet", from,
+			to);
+}
+
+/* ---- listing and properties ---- */
+
+static int list_one(struct dsl_dataset *ds, bool recursive, int depth, int types, json_t *out)
+{
+	struct dsl_dataset **v;
+	size_t n, i;
+	json_t *e, *props;
+	bool snap = dsl_dataset_is_snapshot(ds);
+	int mask = snap					  ? STOR_TYPE_SNAPSHOT :
+		   dsl_dataset_ostype(ds) == DMU_OST_ZVOL ? STOR_TYPE_VOLUME :
+							    STOR_TYPE_FILESYSTEM;
+	int r;
+
+	if (types & mask) {
+		char *name = dsl_dataset_name(ds);
+
+		r = dsl_prop_get_all(ds, &props);
+		if (r < 0) {
+			free(name);
+			return r;
+		}
+		e = json_object();
+		json_object_set_new(e, "name", json_string(name));
+		json_object_set_new(
+			e, "type",
+			json_copy(json_object_get(json_object_get(props, "type"), "value")));
+		json_object_set_new(e, "props", props);
+		json_array_append_new(out, e);
+		free(name);
+	}
+	if (snap || !recursive || depth == 0)
+		return 0;
+	if (types & STOR_TYPE_SNAPSHOT) {
+		r = dsl_dataset_snapshots(ds, &v, &n);
+		if (r < 0)
+			return r;
+		for (i = 0; i < n && r == 0; i++)
+			r = list_one(v[i], false, 0, types, out);
+		free(v);
+		if (r < 0)
+			return r;
+	}
+	r = dsl_dataset_children(ds, &v, &n);
+	if (r < 0)
+		return r;
+	for (i = 0; i < n && r == 0; i++)
+		r = list_one(v[i], true, depth - 1, types, out);
+	free(v);
+	return r;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	const char *x = json_string_value(json_object_get(*(json_t *const *)a, "name"));
+	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "name"));
+
+	return strcmp(x, y);
+}
+
+static json_t *sorted(json_t *arr)
+{
+	size_t n = json_array_size(arr), i;
+	json_t **v = bs_malloc(MAX(n, 1) * sizeof(*v)), *out = json_array();
+
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(arr, i);
+	qsort(v, n, sizeof(*v), name_cmp);
+	for (i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	json_decref(arr);
+	return out;
+}
+
+static int list_root(const char *name, bool recursive, int depth, int types, json_t *out)
+{
+	struct spa *spa;
+	dsl_dataset_t *ds;
+	int r;
+
+	r = dsl_name_check(name, true);
+	if (r < 0)
+		return r;
+	r = dsl_pool_enter(name, &spa);
+	if (r < 0)
+		return r;
+	r = dsl_dataset_lookup(spa, name, &ds);
+	if (r == 0)
+		r = list_one(ds, recursive, depth, types, out);
+	dsl_pool_exit(spa);
+	return r;
+}
+
+int stor_ds_list(const char *const *roots, bool recursive, int depth, int types, json_t **ret)
+{
+	json_t *out = json_array();
+	int r = 0;
+
+	if (roots && roots[0]) {
+		for (size_t i = 0; roots[i] && r == 0; i++)
+			r = list_root(roots[i], recursive, depth, types, out);
+	} else {
+		char **names = NULL;
+		size_t n = 0;
+
+		spa_namespace_enter();
+		for (struct spa *spa = spa_first(); spa; spa = spa->next) {
+			names = bs_realloc(names, (n + 1) * sizeof(*names));
+			names[n++] = bs_strdup(spa->name);
+		}
+		spa_namespace_exit();
+		for (size_t i = 0; i < n; i++) {
+			if (r == 0)
+				r = list_root(names[i], true, -1, types, out);
+			free(names[i]);
+		}
+		free(names);
+	}
+	if (r < 0) {
+		json_decref(out);
+		return r;
+	}
+	*ret = sorted(out);
+	return 0;
+}
+
+int stor_ds_get_props(const char *name, json_t **ret)
+{
+	struct spa *spa;
+	dsl_dataset_t *ds;
+	int r;
+
+	r = dsl_name_check(name, true);
+	if (r < 0)
+		return r;
+	r = dsl_pool_enter(name, &spa);
+	if (r < 0)
+		return r;
+	r = dsl_dataset_lookup(spa, name, &ds);
+	if (r == 0)
+		r = dsl_prop_get_all(ds, ret);
+	dsl_pool_exit(spa);
+	return r;
+}
+
+int stor_ds_set_prop(const char *name, const char *prop, const char *value)
+{
+	struct spa *spa;
+	dsl_dataset_t *ds;
+	int r;
+
+	r = dsl_name_check(name, true);
+	if (r < 0)
+		return r;
+	r = dsl_pool_enter(name, &spa);
+	if (r < 0)
+		return r;
+	r = dsl_dataset_lookup(spa, name, &ds);
+	if (r == 0)
+		r = dsl_prop_set(ds, prop, value);
+	if (r == 0)
+		r = spa_sync(spa);
+	dsl_pool_exit(spa);
+	if (r == 0 &&
+	    (streq(prop, "mountpoint") || streq(prop, "canmount") || streq(prop, "readonly")))
+		(void)stor_remount_dataset(name);
+	return r;
+}
+
+int stor_ds_inherit_prop(const char *name, const char *prop, bool recursive)
+{
+	struct spa *spa;
+	dsl_dataset_t *ds;
+	int r;
+
+	r = dsl_pool_enter(name, &spa);
+	if (r < 0)
+		return r;
+	r = dsl_dataset_lookup(spa, name, &ds);
+	if (r == 0)
+		r = dsl_prop_inherit(ds, prop);
+	if (r == 0 && recursive) {
+		struct dsl_dataset **v;
+		size_t n;
+
+		r = dsl_dataset_children(ds, &v, &n);
+		for (size_t i = 0; r == 0 && i < n; i++)
+			r = dsl_prop_inherit(v[i], prop);
+		if (r == 0)
+			free(v);
+	}
+	if (r == 0)
+		r = spa_sync(spa);
+	dsl_pool_exit(spa);
+	if (r == 0 && streq(prop, "mountpoint"))
+		(void)stor_remount_dataset(name);
+	return r;
+}
+
+/* ---- holds ---- */
+
+static int hold_op(const char *snapshot, const char *tag, bool recursive, bool add)
+{
+	struct spa *spa;
+	dsl_dataset_t *ds;
+	int r;
+
+	r = dsl_pool_enter(snapshot, &spa);
+	if (r < 0)
+		return r;
+	r = dsl_dataset_lookup(spa, snapshot, &ds);
+	if (r == 0 && !dsl_dataset_is_snapshot(ds))
+		r = bs_error(EINVAL, "'%s' is not a snapshot", snapshot);
+	if (r == 0)
+		r = add ? dsl_dataset_hold_tag(ds, tag) : dsl_dataset_release_tag(ds, tag);
+	if (r == 0 && recursive) {
+		_cleanup_free_ char *fs = bs_strdup(snapshot);
+		char *at = strchr(fs, '@');
+		dsl_dataset_t *head;
+		struct dsl_dataset **v;
+		size_t n;
+
+		*at = 0;
+		r = dsl_dataset_head(ds, &head);
+		if (r == 0)
+			r = dsl_dataset_children(head, &v, &n);
+		for (size_t i = 0; r == 0 && i < n; i++) {
+			char *cn = dsl_dataset_name(v[i]);
+			char *sn = bs_asprintf("%s@%s", cn, at + 1);
+			dsl_dataset_t *cs;
+
+			if (dsl_dataset_lookup(spa, sn, &cs) == 0)
+				r = add ? dsl_dataset_hold_tag(cs, tag) :
+					  dsl_dataset_release_tag(cs, tag);
+			free(cn);
+			free(sn);
+		}
+		if (r == 0)
+			free(v);
+	}
+	if (r == 0)
+		r = spa_sync(spa);
+	dsl_pool_exit(spa);
+	return r;
+}
+
+int stor_ds_hold(const char *snapshot, const char *tag, bool recursive)
+{
+	return hold_op(snapshot, tag, recursive, true);
+}
+
+int stor_ds_release(const char *snapshot, const char *tag, bool recursive)
+{
+	return hold_op(snapshot, tag, recursive, false);
+}
+
+int stor_ds_holds(const char *snapshot, bool recursive, json_t **ret)
+{
+	struct spa *spa;
+	dsl_dataset_t *ds;
+	json_t *h = NULL, *out = json_array(), *e;
+	size_t i;
+	int r;
+
+	(void)recursive;
+	r = dsl_pool_enter(snapshot, &spa);
+	if (r < 0) {
+		json_decref(out);
+		return r;
+	}
+	r = dsl_dataset_lookup(spa, snapshot, &ds);
+	if (r == 0)
+		r = dsl_dataset_holds(ds, &h);
+	dsl_pool_exit(spa);
+	if (r < 0) {
+		json_decref(out);
+		return r;
+	}
+	json_array_foreach(h, i, e) {
+		json_object_set_new(e, "name", json_string(snapshot));
+		json_array_append(out, e);
+	}
+	json_decref(h);
+	*ret = out;
+	return 0;
+}
