@@ -28,6 +28,7 @@
 
 #include <basalt/base.h>
 
+#include "dsl.h"
 #include "spa.h"
 #include "zap.h"
 #include "zpl.h"
@@ -1439,19 +1440,31 @@ int zpl_fsync(struct zpl_fs *fs)
 	return r;
 }
 
+/* Bytes the dataset references, as df's "used" (0 when the dataset cannot tell). */
+static uint64_t referenced_bytes(struct zpl_fs *fs)
+{
+	dsl_dataset_t *ds = dmu_objset_ds(fs->os);
+	uint64_t used;
+
+	if (!ds || dsl_prop_get_u64(ds, "referenced", &used) < 0)
+		return 0;
+	return used;
+}
+
 int zpl_statfs(struct zpl_fs *fs, struct statvfs *ret)
 {
-	uint64_t avail, files;
+	uint64_t avail, used, files;
 
 	spa_enter(fs->spa);
 	avail = spa_available(fs->spa);
+	used = referenced_bytes(fs);
 	spa_exit(fs->spa);
 
 	files = MIN(avail / 512, 1ull << 48);
 	memset(ret, 0, sizeof(*ret));
 	ret->f_bsize = ZPL_STATFS_BSIZE;
 	ret->f_frsize = ZPL_STATFS_BSIZE;
-	ret->f_blocks = avail / ZPL_STATFS_BSIZE;
+	ret->f_blocks = (avail + used) / ZPL_STATFS_BSIZE;
 	ret->f_bfree = avail / ZPL_STATFS_BSIZE;
 	ret->f_bavail = avail / ZPL_STATFS_BSIZE;
 	ret->f_files = files;
