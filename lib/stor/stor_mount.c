@@ -3,6 +3,9 @@
  * stor_mount.c - which datasets are mounted where. File systems with canmount=on and a path
  * mountpoint are mounted through FUSE (zpl_mount) when created, imported or changed, while the
  * pool daemon has automounting on; snapshots are not mounted here. The table is the daemon's.
+ *
+ * Nothing here touches a mount path while holding a pool lock: a mountpoint inside another file
+ * system of the same pool is served by that pool's FUSE thread, which needs the lock.
  */
 #include <pthread.h>
 #include <sys/stat.h>
@@ -67,8 +70,6 @@ int stor_ds_mount(const char *name)
 		r = bs_error(EINVAL, "cannot mount '%s': canmount is off", name);
 	if (r == 0)
 		r = dsl_dataset_objset(ds, &os);
-	if (r == 0)
-		(void)bs_mkdir_p(mp, 0755);
 	if (r == 0)
 		dsl_dataset_long_hold(ds);
 	dsl_pool_exit(spa);
