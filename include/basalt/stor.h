@@ -125,9 +125,17 @@ int stor_ds_unmount(const char *name, bool force);
 int stor_mount_all(void); /* zfs mount -a */
 /* [{name, mountpoint}] of what is mounted now */
 int stor_mount_list(json_t **ret);
+/* Unmount one dataset if it is mounted (nothing to do otherwise). */
+int stor_unmount_dataset(const char *name, bool force);
+/* Unmount and, with automount on, mount again where its properties now say. */
+int stor_remount_dataset(const char *name);
+/* Unmount every dataset of a pool. */
+int stor_unmount_pool(const char *pool, bool force);
 
 /* ---- the engine as a whole ---- */
 int stor_init(void); /* once per process: the namespace, caches, sync thread */
+/* Mount file systems as they are created, cloned or changed (the daemon turns this on). */
+void stor_automount(bool on);
 void stor_fini(void);
 
 #endif

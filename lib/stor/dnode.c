@@ -271,16 +271,17 @@ static int dnode_grow_levels(struct dnode *dn, uint64_t blkid)
 		struct dbuf *top;
 		int r;
 
+		struct blkptr old_root = dn->phys.bp;
+
 		if (dn->phys.nlevels >= DN_MAX_LEVELS)
 			return -EFBIG;
+		memset(&dn->phys.bp, 0, sizeof(dn->phys.bp));
 		dn->phys.nlevels++;
 		r = dbuf_hold(dn, dn->phys.nlevels - 1, 0, false, &top);
 		if (r < 0)
 			return r;
 		/* the old root becomes the first entry of the new root */
-		((struct blkptr *)top->data)[0] = dn->phys.bp;
-		memset(&top->bp, 0, sizeof(top->bp));
-		memset(&dn->phys.bp, 0, sizeof(dn->phys.bp));
+		((struct blkptr *)top->data)[0] = old_root;
 		r = dbuf_dirty(top);
 		if (r < 0)
 			return r;
@@ -350,6 +351,10 @@ int dnode_set_blksz(struct dnode *dn, uint32_t blksz)
 		memset(db->data + db->size, 0, blksz - db->size);
 	db->size = blksz;
 	dn->phys.datablksz = blksz;
+	if (!db->dirty && BP_IS_HOLE(&db->bp)) {
+		dnode_dirty(dn); /* nothing written yet: only the dnode changes */
+		return 0;
+	}
 	return dbuf_dirty(db);
 }
 

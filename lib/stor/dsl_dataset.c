@@ -180,7 +180,8 @@ void spa_dirty_ds(struct spa *spa, struct dsl_dataset *ds)
 		return;
 	if (spa->ndirty_ds == spa->dirty_ds_cap) {
 		spa->dirty_ds_cap = spa->dirty_ds_cap ? spa->dirty_ds_cap * 2 : 16;
-		spa->dirty_ds = bs_realloc(spa->dirty_ds, spa->dirty_ds_cap * sizeof(*spa->dirty_ds));
+		spa->dirty_ds =
+			bs_realloc(spa->dirty_ds, spa->dirty_ds_cap * sizeof(*spa->dirty_ds));
 	}
 	spa->dirty_ds[spa->ndirty_ds++] = ds;
 	ds->on_dirty_list = true;
@@ -286,17 +287,20 @@ int dsl_name_check(const char *name, bool allow_snapshot)
 	if (strlen(name) >= DSL_MAXNAMELEN)
 		return bs_error(ENAMETOOLONG, "invalid dataset name '%s': name is too long", name);
 	if (at && !allow_snapshot)
-		return bs_error(EINVAL, "invalid dataset name '%s': snapshot delimiter '@' is not "
-					"expected here", name);
+		return bs_error(EINVAL,
+				"invalid dataset name '%s': snapshot delimiter '@' is not "
+				"expected here",
+				name);
 	if (at && strchr(at + 1, '@'))
 		return bs_error(EINVAL, "invalid dataset name '%s': multiple '@' delimiters", name);
 	if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')))
-		return bs_error(EINVAL, "invalid dataset name '%s': must begin with a letter", name);
+		return bs_error(EINVAL, "invalid dataset name '%s': must begin with a letter",
+				name);
 	for (p = name; *p; p++) {
 		if (*p == '/' || *p == '@') {
 			if (complen == 0 || (p[1] == 0))
-				return bs_error(EINVAL, "invalid dataset name '%s': empty component",
-						name);
+				return bs_error(EINVAL,
+						"invalid dataset name '%s': empty component", name);
 			if (*p == '/' && at && p > at)
 				return bs_error(EINVAL, "invalid dataset name '%s': '/' after '@'",
 						name);
@@ -674,8 +678,7 @@ int dsl_dataset_create(spa_t *spa, const char *name, enum dmu_objset_type type, 
 
 /* ---- snapshots ---- */
 
-int dsl_dataset_snapshot(dsl_dataset_t *head, const char *snap, uint64_t guid,
-			 dsl_dataset_t **ret)
+int dsl_dataset_snapshot(dsl_dataset_t *head, const char *snap, uint64_t guid, dsl_dataset_t **ret)
 {
 	struct spa *spa = head->spa;
 	struct dsl_dataset *s, *prev;
@@ -833,8 +836,8 @@ static int destroy_snapshot(struct dsl_dataset *s)
 		size_t len;
 		_cleanup_free_ char *list = bs_strdup("");
 
-		while (zap_next(spa->mos, s->phys.clones_obj, &cookie, cname, &v, sizeof(v),
-				&len) > 0) {
+		while (zap_next(spa->mos, s->phys.clones_obj, &cookie, cname, &v, sizeof(v), &len) >
+		       0) {
 			struct dsl_dataset *c;
 
 			if (dsl_dataset_hold_obj(spa, v, &c) == 0) {
@@ -892,9 +895,9 @@ static int destroy_snapshot(struct dsl_dataset *s)
 	if (next == head) {
 		for (i = 0; i < k; i++)
 			dl_sum += bp_asize(&nd[i]);
-		head->phys.unique = head->phys.referenced + dl_sum -
-				    MIN(head->phys.referenced + dl_sum,
-					prev ? prev->phys.referenced : 0);
+		head->phys.unique =
+			head->phys.referenced + dl_sum -
+			MIN(head->phys.referenced + dl_sum, prev ? prev->phys.referenced : 0);
 	}
 	r = dsl_dataset_write_phys(next);
 	if (r < 0)
@@ -944,8 +947,10 @@ static int destroy_head(struct dsl_dataset *head)
 	if (busy || head->long_holds) {
 		_cleanup_free_ char *n = dsl_dataset_name(head);
 
-		return bs_error(EBUSY, "cannot destroy '%s': filesystem has children or snapshots; "
-				       "use -r", n);
+		return bs_error(EBUSY,
+				"cannot destroy '%s': filesystem has children or snapshots; "
+				"use -r",
+				n);
 	}
 	r = sync_if_dirty(head);
 	if (r < 0)

@@ -56,10 +56,27 @@ static const struct prop_desc props[] = {
 };
 
 static const char *const readonly_props[] = {
-	"available", "clones", "compressratio", "createtxg", "creation", "guid",
-	"logicalreferenced", "logicalused", "mounted", "name", "origin", "referenced", "type",
-	"used", "usedbychildren", "usedbydataset", "usedbyrefreservation", "usedbysnapshots",
-	"userrefs", "written", NULL,
+	"available",
+	"clones",
+	"compressratio",
+	"createtxg",
+	"creation",
+	"guid",
+	"logicalreferenced",
+	"logicalused",
+	"mounted",
+	"name",
+	"origin",
+	"referenced",
+	"type",
+	"used",
+	"usedbychildren",
+	"usedbydataset",
+	"usedbyrefreservation",
+	"usedbysnapshots",
+	"userrefs",
+	"written",
+	NULL,
 };
 
 static const struct prop_desc *prop_find(const char *name)
@@ -112,8 +129,10 @@ static int prop_parse(const struct prop_desc *pd, const char *value, char **ret)
 				strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
 				strncat(list, pd->values[i], sizeof(list) - strlen(list) - 1);
 			}
-			return bs_error(EINVAL, "invalid value '%s' for property '%s': must be one "
-						"of %s", value, pd->name, list);
+			return bs_error(EINVAL,
+					"invalid value '%s' for property '%s': must be one "
+					"of %s",
+					value, pd->name, list);
 		}
 	case PK_SIZE:
 		if (streq(value, "none") && !streq(pd->name, "volsize")) {
@@ -121,20 +140,26 @@ static int prop_parse(const struct prop_desc *pd, const char *value, char **ret)
 			return 0;
 		}
 		if (bs_size_parse(value, &n) < 0)
-			return bs_error(EINVAL, "invalid value '%s' for property '%s': must be a "
-						"size%s", value, pd->name,
+			return bs_error(EINVAL,
+					"invalid value '%s' for property '%s': must be a "
+					"size%s",
+					value, pd->name,
 					streq(pd->name, "volsize") ? "" : " or 'none'");
 		if (streq(pd->name, "volsize") && n == 0)
-			return bs_error(EINVAL, "invalid value '%s' for property 'volsize': must "
-						"be greater than zero", value);
+			return bs_error(EINVAL,
+					"invalid value '%s' for property 'volsize': must "
+					"be greater than zero",
+					value);
 		*ret = bs_asprintf("%llu", (unsigned long long)n);
 		return 0;
 	case PK_BLOCKSIZE:
 		if (bs_size_parse(value, &n) < 0 || n < SPA_MINBLOCKSIZE ||
 		    n > (streq(pd->name, "volblocksize") ? 128u << 10 : SPA_MAXBLOCKSIZE) ||
 		    !IS_P2(n))
-			return bs_error(EINVAL, "invalid value '%s' for property '%s': must be a "
-						"power of 2 from 512B to %s", value, pd->name,
+			return bs_error(EINVAL,
+					"invalid value '%s' for property '%s': must be a "
+					"power of 2 from 512B to %s",
+					value, pd->name,
 					streq(pd->name, "volblocksize") ? "128K" : "1M");
 		*ret = bs_asprintf("%llu", (unsigned long long)n);
 		return 0;
@@ -145,8 +170,10 @@ static int prop_parse(const struct prop_desc *pd, const char *value, char **ret)
 			*ret = bs_strdup(value);
 			return 0;
 		}
-		return bs_error(EINVAL, "invalid value '%s' for property 'mountpoint': must be an "
-					"absolute path, 'none' or 'legacy'", value);
+		return bs_error(EINVAL,
+				"invalid value '%s' for property 'mountpoint': must be an "
+				"absolute path, 'none' or 'legacy'",
+				value);
 	case PK_STRING:
 		*ret = bs_strdup(value);
 		return 0;
@@ -387,8 +414,7 @@ void dsl_prop_apply(struct dsl_dataset *ds)
 
 /* ---- the full listing ---- */
 
-static void put(json_t *o, const char *name, const char *value, const char *raw,
-		const char *source)
+static void put(json_t *o, const char *name, const char *value, const char *raw, const char *source)
 {
 	json_t *p = json_object();
 

@@ -25,8 +25,10 @@ int dsl_dataset_hold_tag(dsl_dataset_t *snap, const char *tag)
 	if (r == -EEXIST) {
 		_cleanup_free_ char *n = dsl_dataset_name(snap);
 
-		return bs_error(EEXIST, "cannot hold '%s': tag '%s' already exists on this "
-					"snapshot", n, tag);
+		return bs_error(EEXIST,
+				"cannot hold '%s': tag '%s' already exists on this "
+				"snapshot",
+				n, tag);
 	}
 	return r;
 }
@@ -40,8 +42,10 @@ int dsl_dataset_release_tag(dsl_dataset_t *snap, const char *tag)
 	if (r == -ENOENT) {
 		_cleanup_free_ char *n = dsl_dataset_name(snap);
 
-		return bs_error(ESRCH, "cannot release hold from snapshot '%s': no such tag on "
-				       "this dataset", n);
+		return bs_error(ESRCH,
+				"cannot release hold from snapshot '%s': no such tag on "
+				"this dataset",
+				n);
 	}
 	return r;
 }

@@ -371,8 +371,9 @@ int spa_lock_devices(struct spa *spa)
 			if (l->missing || l->fd < 0)
 				continue;
 			if (flock(l->fd, LOCK_EX | LOCK_NB) < 0)
-				return bs_error(EBUSY, "pool '%s' is in use by another process "
-						       "(device '%s' is locked)",
+				return bs_error(EBUSY,
+						"pool '%s' is in use by another process "
+						"(device '%s' is locked)",
 						spa->name, l->path);
 		}
 	return 0;
@@ -477,7 +478,8 @@ int spa_load_mos(struct spa *spa)
 	if (r == 0)
 		r = space_load(spa);
 	if (r < 0)
-		return bs_error(EIO, "pool '%s': metadata is damaged and cannot be read", spa->name);
+		return bs_error(EIO, "pool '%s': metadata is damaged and cannot be read",
+				spa->name);
 	spa->txg = spa->ub.txg + 1;
 	return 0;
 }

@@ -144,6 +144,8 @@ int vdev_fault_open(const char *path, struct vdev_leaf *l);
 /* Power cut: every fault leaf keeps a random subset of its unflushed writes (some torn) and
  * fails all further I/O. */
 void vdev_fault_powercut(uint64_t seed);
+/* Cut the power by itself after that many more writes (the crash lands mid-commit). */
+void vdev_fault_arm(long writes, uint64_t seed);
 /* Reset the failed state (the machine came back). */
 void vdev_fault_reset(void);
 

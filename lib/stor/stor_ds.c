@@ -8,9 +8,6 @@
 #include "dsl_impl.h"
 #include "zap.h"
 
-int stor_unmount_dataset(const char *name, bool force);
-int stor_remount_dataset(const char *name);
-
 int stor_ds_create(const char *name, enum stor_ds_type type, uint64_t volsize,
 		   const char *const *props, bool parents)
 {
@@ -49,8 +46,8 @@ int stor_ds_create(const char *name, enum stor_ds_type type, uint64_t volsize,
 			*s = '/';
 		}
 	}
-	r = dsl_dataset_create(spa, name, type == STOR_TYPE_VOLUME ? DMU_OST_ZVOL : DMU_OST_ZFS,
-			       0, all, NULL);
+	r = dsl_dataset_create(spa, name, type == STOR_TYPE_VOLUME ? DMU_OST_ZVOL : DMU_OST_ZFS, 0,
+			       all, NULL);
 	if (r == 0)
 		r = spa_sync(spa);
 out:
@@ -229,8 +226,8 @@ int stor_ds_snapshot(const char *const *names, int n, bool recursive, const char
 		}
 		r = dsl_dataset_lookup(spa, fs, &ds);
 		if (r == 0)
-			r = recursive ? snapshot_recursive(ds, at + 1, done)
-				      : dsl_dataset_snapshot(ds, at + 1, 0, NULL);
+			r = recursive ? snapshot_recursive(ds, at + 1, done) :
+					dsl_dataset_snapshot(ds, at + 1, 0, NULL);
 	}
 	if (r == 0)
 		r = spa_sync(spa);
@@ -242,8 +239,7 @@ out:
 	return r;
 }
 
-int stor_ds_clone(const char *snapshot, const char *target, const char *const *props,
-		  bool parents)
+int stor_ds_clone(const char *snapshot, const char *target, const char *const *props, bool parents)
 {
 	struct spa *spa;
 	dsl_dataset_t *origin;
@@ -311,8 +307,10 @@ int stor_ds_rollback(const char *snapshot, bool recursive)
 	if (i + 1 < n && !recursive) {
 		_cleanup_free_ char *later = dsl_dataset_name(v[n - 1]);
 
-		r = bs_error(EEXIST, "cannot rollback to '%s': more recent snapshots exist (%s); "
-				     "use -r to destroy them", snapshot, later);
+		r = bs_error(EEXIST,
+			     "cannot rollback to '%s': more recent snapshots exist (%s); "
+			     "use -r to destroy them",
+			     snapshot, later);
 		goto out;
 	}
 	for (size_t k = n; k-- > i + 1 && r == 0;)
@@ -361,9 +359,9 @@ static int list_one(struct dsl_dataset *ds, bool recursive, int depth, int types
 	size_t n, i;
 	json_t *e, *props;
 	bool snap = dsl_dataset_is_snapshot(ds);
-	int mask = snap ? STOR_TYPE_SNAPSHOT
-			: dsl_dataset_ostype(ds) == DMU_OST_ZVOL ? STOR_TYPE_VOLUME
-								 : STOR_TYPE_FILESYSTEM;
+	int mask = snap					  ? STOR_TYPE_SNAPSHOT :
+		   dsl_dataset_ostype(ds) == DMU_OST_ZVOL ? STOR_TYPE_VOLUME :
+							    STOR_TYPE_FILESYSTEM;
 	int r;
 
 	if (types & mask) {
@@ -376,8 +374,9 @@ static int list_one(struct dsl_dataset *ds, bool recursive, int depth, int types
 		}
 		e = json_object();
 		json_object_set_new(e, "name", json_string(name));
-		json_object_set_new(e, "type", json_copy(json_object_get(
-						       json_object_get(props, "type"), "value")));
+		json_object_set_new(
+			e, "type",
+			json_copy(json_object_get(json_object_get(props, "type"), "value")));
 		json_object_set_new(e, "props", props);
 		json_array_append_new(out, e);
 		free(name);
@@ -515,8 +514,8 @@ int stor_ds_set_prop(const char *name, const char *prop, const char *value)
 	if (r == 0)
 		r = spa_sync(spa);
 	dsl_pool_exit(spa);
-	if (r == 0 && (streq(prop, "mountpoint") || streq(prop, "canmount") ||
-		       streq(prop, "readonly")))
+	if (r == 0 &&
+	    (streq(prop, "mountpoint") || streq(prop, "canmount") || streq(prop, "readonly")))
 		(void)stor_remount_dataset(name);
 	return r;
 }
@@ -584,8 +583,8 @@ static int hold_op(const char *snapshot, const char *tag, bool recursive, bool a
 			dsl_dataset_t *cs;
 
 			if (dsl_dataset_lookup(spa, sn, &cs) == 0)
-				r = add ? dsl_dataset_hold_tag(cs, tag)
-					: dsl_dataset_release_tag(cs, tag);
+				r = add ? dsl_dataset_hold_tag(cs, tag) :
+					  dsl_dataset_release_tag(cs, tag);
 			free(cn);
 			free(sn);
 		}

@@ -182,8 +182,8 @@ int stor_unmount_pool(const char *pool, bool force)
 	}
 	pthread_mutex_unlock(&mount_lock);
 	return r < 0 ? bs_error(-r, "cannot unmount datasets of pool '%s': %s", pool,
-				strerror(-r))
-		     : 0;
+				strerror(-r)) :
+		       0;
 }
 
 int stor_mount_all(void)
@@ -200,8 +200,8 @@ int stor_mount_all(void)
 		const char *name = json_string_value(json_object_get(e, "name"));
 		const char *mp = json_string_value(
 			json_object_get(json_object_get(p, "mountpoint"), "value"));
-		const char *cm = json_string_value(
-			json_object_get(json_object_get(p, "canmount"), "value"));
+		const char *cm =
+			json_string_value(json_object_get(json_object_get(p, "canmount"), "value"));
 
 		if (!mp || mp[0] != '/' || (cm && !streq(cm, "on")))
 			continue;

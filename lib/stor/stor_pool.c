@@ -10,11 +10,12 @@
 #include "basalt/stor.h"
 #include "dsl_impl.h"
 #include "zap.h"
+#include "zpl.h"
 
 static int pool_name_check(const char *name)
 {
-	static const char *const reserved[] = { "mirror", "raidz", "draid", "spare", "log",
-						"cache", "special", NULL };
+	static const char *const reserved[] = { "mirror", "raidz", "draid",   "spare",
+						"log",	  "cache", "special", NULL };
 	size_t i;
 
 	if (!*name || strlen(name) >= DSL_MAXNAMELEN)
@@ -96,17 +97,19 @@ static int open_new_leaf(const char *path, bool force, struct vdev_leaf **ret)
 		return r;
 	if (l->size < VDEV_MIN_SIZE) {
 		vdev_leaf_close(l);
-		return bs_error(EINVAL, "device '%s' is too small: %llu bytes, at least %llu needed",
-				path, (unsigned long long)l->size,
-				(unsigned long long)VDEV_MIN_SIZE);
+		return bs_error(EINVAL,
+				"device '%s' is too small: %llu bytes, at least %llu needed", path,
+				(unsigned long long)l->size, (unsigned long long)VDEV_MIN_SIZE);
 	}
 	if (!force && vdev_leaf_read_label(l, &cfg, NULL) == 0) {
 		const char *pname = json_string_value(json_object_get(cfg, "name"));
 		const char *state = json_string_value(json_object_get(cfg, "state"));
 
 		if (state && !streq(state, "destroyed")) {
-			r = bs_error(EBUSY, "device '%s' is part of pool '%s' (%s); use -f to "
-					    "override", path, pname ? pname : "?", state);
+			r = bs_error(EBUSY,
+				     "device '%s' is part of pool '%s' (%s); use -f to "
+				     "override",
+				     path, pname ? pname : "?", state);
 			json_decref(cfg);
 			vdev_leaf_close(l);
 			return r;
@@ -145,14 +148,17 @@ static int build_vdevs(struct spa *spa, int nspec, char *const *spec, bool force
 			continue;
 		}
 		if (bs_startswith(spec[i], "raidz") || streq(spec[i], "draid"))
-			return bs_error(ENOTSUP, "vdev type '%s' is not supported; use mirror or "
-						 "plain devices", spec[i]);
+			return bs_error(ENOTSUP,
+					"vdev type '%s' is not supported; use mirror or "
+					"plain devices",
+					spec[i]);
 		if (n == (int)ARRAY_SIZE(group))
 			return bs_error(EINVAL, "too many devices in one vdev");
 		for (int v = 0; v < spa->nvdevs; v++)
 			for (int k = 0; k < spa->vdev[v]->nchildren; k++)
 				if (streq(spa->vdev[v]->child[k]->path, spec[i]))
-					return bs_error(EINVAL, "device '%s' is named twice", spec[i]);
+					return bs_error(EINVAL, "device '%s' is named twice",
+							spec[i]);
 		for (int k = 0; k < n; k++)
 			if (streq(group[k]->path, spec[i]))
 				return bs_error(EINVAL, "device '%s' is named twice", spec[i]);
@@ -268,9 +274,11 @@ static int scan_paths(char **paths, size_t npaths, struct found_leaf **ret, size
 	return 0;
 }
 
+/* "fault:DIR" lists DIR's devices as fault-injecting ones (crash tests). */
 static int list_dir(const char *dir, char ***ret, size_t *ret_n)
 {
-	DIR *d = opendir(dir);
+	const char *prefix = bs_startswith(dir, "fault:") ? "fault:" : "";
+	DIR *d = opendir(dir + strlen(prefix));
 	struct dirent *e;
 	char **v = NULL;
 	size_t n = 0;
@@ -283,13 +291,12 @@ static int list_dir(const char *dir, char ***ret, size_t *ret_n)
 
 		if (e->d_name[0] == '.')
 			continue;
-		p = bs_path_join(dir, e->d_name);
+		p = bs_path_join(dir + strlen(prefix), e->d_name);
 		if (stat(p, &st) == 0 && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
 			v = bs_realloc(v, (n + 1) * sizeof(*v));
-			v[n++] = p;
-		} else {
-			free(p);
+			v[n++] = bs_asprintf("%s%s", prefix, p);
 		}
+		free(p);
 	}
 	closedir(d);
 	*ret = v;
@@ -336,8 +343,8 @@ static void strv_free(char **v, size_t n)
 
 static int gather(const char *dir, struct found_leaf **ret, size_t *ret_n)
 {
-	char **paths;
-	size_t np;
+	char **paths = NULL;
+	size_t np = 0;
 	int r;
 
 	r = dir ? list_dir(dir, &paths, &np) : cache_paths(&paths, &np);
@@ -465,8 +472,7 @@ int stor_pool_import(const char *name_or_guid, const char *dir)
 	}
 	if (!guid) {
 		found_free(f, n);
-		return bs_error(ENOENT, "cannot import '%s': no such pool available",
-				name_or_guid);
+		return bs_error(ENOENT, "cannot import '%s': no such pool available", name_or_guid);
 	}
 	r = assemble(f, n, guid, &spa);
 	found_free(f, n);
@@ -474,7 +480,8 @@ int stor_pool_import(const char *name_or_guid, const char *dir)
 		return r;
 	spa_namespace_enter();
 	if (spa_lookup(spa->name)) {
-		r = bs_error(EEXIST, "cannot import '%s': a pool with that name is already imported",
+		r = bs_error(EEXIST,
+			     "cannot import '%s': a pool with that name is already imported",
 			     spa->name);
 		goto out;
 	}
@@ -523,7 +530,8 @@ int stor_pool_import_scan(const char *dir, json_t **ret)
 				p = e;
 		if (!p) {
 			p = json_object();
-			json_object_set_new(p, "name", json_copy(json_object_get(f[i].cfg, "name")));
+			json_object_set_new(p, "name",
+					    json_copy(json_object_get(f[i].cfg, "name")));
 			json_object_set_new(p, "guid", json_integer((json_int_t)g));
 			json_object_set_new(p, "state", json_string(state ? state : "?"));
 			json_object_set_new(p, "devices", json_array());
@@ -569,8 +577,6 @@ int stor_pool_import_cached(void)
 }
 
 /* ---- export, destroy ---- */
-
-int stor_unmount_pool(const char *pool, bool force);
 
 static int pool_close(const char *name, bool force, const char *state)
 {
@@ -711,18 +717,18 @@ int stor_pool_get_props(const char *name, json_t **ret)
 	json_object_foreach(s, k, v) {
 		json_t *p = json_object();
 		char buf[32];
-		const char *pname = streq(k, "alloc") ? "allocated" : streq(k, "cap") ? "capacity"
-								    : k;
+		const char *pname = streq(k, "alloc") ? "allocated" :
+				    streq(k, "cap")   ? "capacity" :
+							k;
 
 		if (json_is_integer(v)) {
 			snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
 			json_object_set_new(p, "value", json_string(buf));
 		} else {
-			json_object_set_new(p, "value", json_is_null(v) ? json_string("-")
-									: json_copy(v));
+			json_object_set_new(p, "value",
+					    json_is_null(v) ? json_string("-") : json_copy(v));
 		}
-		json_object_set_new(p, "source", json_string(streq(k, "ashift") ? "local"
-									       : "-"));
+		json_object_set_new(p, "source", json_string(streq(k, "ashift") ? "local" : "-"));
 		json_object_set_new(o, pname, p);
 	}
 	json_decref(list);
@@ -730,8 +736,7 @@ int stor_pool_get_props(const char *name, json_t **ret)
 	return 0;
 }
 
-static json_t *vdev_json(const char *name, const char *state, uint64_t rd, uint64_t wr,
-			 uint64_t ck)
+static json_t *vdev_json(const char *name, const char *state, uint64_t rd, uint64_t wr, uint64_t ck)
 {
 	json_t *o = json_object();
 

@@ -28,6 +28,10 @@ struct fault_dev {
 
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fault_dev *fault_devs;
+static long armed_writes = -1;
+static uint64_t armed_seed;
+
+static void powercut_locked(uint64_t seed);
 
 static int fault_pread(struct vdev_leaf *l, void *buf, size_t n, uint64_t off)
 {
@@ -59,6 +63,13 @@ static int fault_pwrite(struct vdev_leaf *l, const void *buf, size_t n, uint64_t
 		return -EIO;
 	if (off + n > l->size)
 		return -ENOSPC;
+	pthread_mutex_lock(&fault_lock);
+	if (armed_writes >= 0 && armed_writes-- == 0) {
+		powercut_locked(armed_seed);
+		pthread_mutex_unlock(&fault_lock);
+		return -EIO;
+	}
+	pthread_mutex_unlock(&fault_lock);
 	if (f->nw == f->cap) {
 		f->cap = f->cap ? f->cap * 2 : 64;
 		f->w = bs_realloc(f->w, f->cap * sizeof(*f->w));
@@ -153,13 +164,13 @@ static uint64_t xorshift(uint64_t *s)
 	return *s;
 }
 
-void vdev_fault_powercut(uint64_t seed)
+static void powercut_locked(uint64_t seed)
 {
 	struct fault_dev *f;
 	uint64_t s = seed | 1;
 	size_t i;
 
-	pthread_mutex_lock(&fault_lock);
+	armed_writes = -1;
 	for (f = fault_devs; f; f = f->next) {
 		for (i = 0; i < f->nw; i++) {
 			struct pending_write *w = &f->w[i];
@@ -176,6 +187,20 @@ void vdev_fault_powercut(uint64_t seed)
 		drop_pending(f);
 		f->dead = true;
 	}
+}
+
+void vdev_fault_powercut(uint64_t seed)
+{
+	pthread_mutex_lock(&fault_lock);
+	powercut_locked(seed);
+	pthread_mutex_unlock(&fault_lock);
+}
+
+void vdev_fault_arm(long writes, uint64_t seed)
+{
+	pthread_mutex_lock(&fault_lock);
+	armed_writes = writes;
+	armed_seed = seed;
 	pthread_mutex_unlock(&fault_lock);
 }
 

@@ -26,7 +26,7 @@
 #include "zpl_impl.h"
 
 #define ZAP_BLKSZ (16u << 10)
-#define ZAP_MAGIC 0x315041544c534142ull	     /* "BASLTAP1" */
+#define ZAP_MAGIC 0x315041544c534142ull	       /* "BASLTAP1" */
 #define ZAP_BUCKET_MAGIC 0x4b4342544c534142ull /* "BASLTBCK" */
 #define ZAP_VERSION 1
 #define ZAP_HASH_BITS 48
@@ -63,7 +63,7 @@ struct zap_bucket_hdr {
 };
 
 struct zap_ent {
-	uint64_t key; /* hash48 << 15 | cd */
+	uint64_t key;	  /* hash48 << 15 | cd */
 	uint16_t namelen; /* without a NUL, none stored */
 	uint16_t vallen;
 	uint32_t pad;
@@ -203,7 +203,8 @@ static bool blk_is_bucket(const struct zap *z, uint64_t blk)
 {
 	if (blk == 0 || blk >= z->hdr.nblocks)
 		return false;
-	if (z->hdr.tbl_blk && blk >= z->hdr.tbl_blk && blk - z->hdr.tbl_blk < tbl_blocks(z->hdr.depth))
+	if (z->hdr.tbl_blk && blk >= z->hdr.tbl_blk &&
+	    blk - z->hdr.tbl_blk < tbl_blocks(z->hdr.depth))
 		return false;
 	return true;
 }
@@ -696,8 +697,7 @@ int zap_update(objset_t *os, uint64_t obj, const char *name, const void *val, si
 	return zap_put(os, obj, name, val, len, true);
 }
 
-int zap_lookup(objset_t *os, uint64_t obj, const char *name, void *val, size_t len,
-	       size_t *ret_len)
+int zap_lookup(objset_t *os, uint64_t obj, const char *name, void *val, size_t len, size_t *ret_len)
 {
 	_cleanup_bucket_ struct zap_bucket b = { 0 };
 	struct zap_pos p;

@@ -1175,8 +1175,7 @@ static int truncate_locked(struct zpl_fs *fs, struct znode *zn, uint64_t size)
 	return 0;
 }
 
-int zpl_setattr(struct zpl_fs *fs, uint64_t obj, const struct zpl_setattr *sa,
-		struct stat *ret_st)
+int zpl_setattr(struct zpl_fs *fs, uint64_t obj, const struct zpl_setattr *sa, struct stat *ret_st)
 {
 	struct znode zn;
 	uint64_t now[2];

@@ -80,7 +80,7 @@ int zpl_readlink(struct zpl_fs *fs, uint64_t obj, char **ret);
 #define ZPL_SET_CTIME (1u << 8)
 struct zpl_setattr {
 	unsigned valid; /* ZPL_SET_* */
-	uint32_t mode;  /* permission bits (and S_ISUID, S_ISGID, S_ISVTX); the type is kept */
+	uint32_t mode;	/* permission bits (and S_ISUID, S_ISGID, S_ISVTX); the type is kept */
 	uint32_t uid;
 	uint32_t gid;
 	uint64_t size;
@@ -88,8 +88,7 @@ struct zpl_setattr {
 	struct timespec mtime;
 	struct timespec ctime;
 };
-int zpl_setattr(struct zpl_fs *fs, uint64_t obj, const struct zpl_setattr *sa,
-		struct stat *ret_st);
+int zpl_setattr(struct zpl_fs *fs, uint64_t obj, const struct zpl_setattr *sa, struct stat *ret_st);
 
 /* Open references keep an unlinked object alive. write: the open is for writing (-EROFS on a
  * read-only file system). */

@@ -50,10 +50,8 @@ static int setup(void **state)
 		return -1;
 	if (stor_test_pool(f->dir, &f->spa, &f->os) < 0)
 		return -1;
-	spa_enter(f->spa);
-	r = zpl_create_fs(f->os);
-	spa_exit(f->spa);
-	if (r < 0 || zpl_fs_open(f->os, false, &f->fs) < 0)
+	r = zpl_fs_open(f->os, false, &f->fs);
+	if (r < 0)
 		return -1;
 	f->root = zpl_fs_root(f->fs);
 	*state = f;
@@ -175,9 +173,8 @@ static void test_create_lookup(void **state)
 	assert_false(st.st_mode & S_ISGID);
 
 	/* special files */
-	assert_int_equal(zpl_mknod(f->fs, f->root, "fifo", S_IFIFO | 0600, 0, &root_cred, &st,
-				   NULL),
-			 0);
+	assert_int_equal(
+		zpl_mknod(f->fs, f->root, "fifo", S_IFIFO | 0600, 0, &root_cred, &st, NULL), 0);
 	zpl_forget(f->fs, st.st_ino, 1);
 	assert_true(S_ISFIFO(st.st_mode));
 	assert_int_equal(zpl_mknod(f->fs, f->root, "null", S_IFCHR | 0666, makedev(1, 3),
@@ -188,13 +185,12 @@ static void test_create_lookup(void **state)
 	assert_int_equal(st.st_rdev, makedev(1, 3));
 	st = getattr(f, lookup(f, f->root, "null"));
 	assert_int_equal(st.st_rdev, makedev(1, 3));
-	assert_int_equal(zpl_mknod(f->fs, f->root, "blk", S_IFBLK | 0600, makedev(8, 1),
-				   &root_cred, &st, NULL),
+	assert_int_equal(zpl_mknod(f->fs, f->root, "blk", S_IFBLK | 0600, makedev(8, 1), &root_cred,
+				   &st, NULL),
 			 0);
 	zpl_forget(f->fs, st.st_ino, 1);
-	assert_int_equal(zpl_mknod(f->fs, f->root, "sock", S_IFSOCK | 0600, 0, &root_cred, &st,
-				   NULL),
-			 0);
+	assert_int_equal(
+		zpl_mknod(f->fs, f->root, "sock", S_IFSOCK | 0600, 0, &root_cred, &st, NULL), 0);
 	zpl_forget(f->fs, st.st_ino, 1);
 	assert_true(S_ISSOCK(st.st_mode));
 	assert_int_equal(zpl_mknod(f->fs, f->root, "x", S_IFDIR | 0600, 0, &root_cred, &st, NULL),
@@ -288,9 +284,9 @@ static void test_read_write(void **state)
 	assert_int_equal(zpl_fallocate(f->fs, file, 0, 0, 8192), 0);
 	assert_int_equal(getattr(f, file).st_size, 8192);
 	assert_int_equal(zpl_write(f->fs, file, 0, 300000, buf, false), 300000);
-	assert_int_equal(
-		zpl_fallocate(f->fs, file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 100, 200000),
-		0);
+	assert_int_equal(zpl_fallocate(f->fs, file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 100,
+				       200000),
+			 0);
 	assert_int_equal(getattr(f, file).st_size, 300000);
 	assert_int_equal(zpl_read(f->fs, file, 0, 300000, out), 300000);
 	assert_memory_equal(out, buf, 100);
@@ -466,8 +462,7 @@ static void test_rename(void **state)
 	assert_int_equal(zpl_rename(f->fs, f->root, "nope", f->root, "x", 0), -ENOENT);
 
 	/* replacing a file frees the one replaced */
-	assert_int_equal(zpl_rename(f->fs, f->root, "a2", f->root, "b", RENAME_NOREPLACE),
-			 -EEXIST);
+	assert_int_equal(zpl_rename(f->fs, f->root, "a2", f->root, "b", RENAME_NOREPLACE), -EEXIST);
 	assert_int_equal(zpl_rename(f->fs, f->root, "a2", f->root, "b", 0), 0);
 	assert_int_equal(lookup(f, f->root, "b"), a);
 	assert_false(exists(f, b));
@@ -527,8 +522,7 @@ static void test_rename(void **state)
 	zpl_release(f->fs, x);
 	assert_false(exists(f, x));
 
-	assert_int_equal(zpl_rename(f->fs, f->root, "d1", f->root, "d1", RENAME_WHITEOUT),
-			 -EINVAL);
+	assert_int_equal(zpl_rename(f->fs, f->root, "d1", f->root, "d1", RENAME_WHITEOUT), -EINVAL);
 }
 
 struct collect {

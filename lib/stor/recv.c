@@ -1,0 +1,807 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * recv.c - `zfs receive`: read a stream (stream.h) into a dataset. Two halves: a reader that
+ * trusts nothing (every header is checksummed, every field bounded, the substream's SHA-256
+ * checked at END) and hands out records one at a time, and an applier that turns them into DMU
+ * calls in batches of a few MB under the pool lock, reading the stream with the lock dropped.
+ * The snapshot that makes the received data visible is taken only after END has verified every
+ * byte; when anything fails first, the dataset is destroyed (full stream) or rolled back to its
+ * latest snapshot (incremental), so the destination is left as it was.
+ */
+#include <openssl/evp.h>
+
+#include "basalt/base.h"
+#include "basalt/stor.h"
+#include "dsl.h"
+#include "spa.h"
+#include "stream.h"
+
+#define RECV_INBUF (256u << 10)
+#define RECV_BATCH (4u << 20)
+
+/* ---- the reader ---- */
+
+enum reader_state { RD_START, RD_BODY, RD_ENDED, RD_FAILED };
+
+struct stream_reader {
+	int fd;
+	EVP_MD_CTX *sha;
+	uint64_t offset; /* bytes consumed */
+	uint64_t records;
+	enum reader_state state;
+	bool full;
+	uint64_t next_obj; /* the lowest object number the next OBJECT/FREEOBJECTS may name */
+	bool have_obj;
+	uint64_t cur_obj;
+	uint32_t cur_blksz;
+	uint8_t *in;
+	size_t inlen, inpos;
+	bool eof;
+	uint8_t *payload;
+	size_t payload_cap;
+};
+
+bool stream_rec_sealed(const struct stream_rec *rec)
+{
+	uint8_t md[32];
+	unsigned len = sizeof(md);
+
+	VERIFY(EVP_Digest(rec, offsetof(struct stream_rec, hdr_cksum), md, &len, EVP_sha256(),
+			  NULL) == 1);
+	return memcmp(md, rec->hdr_cksum, sizeof(md)) == 0;
+}
+
+int stream_reader_new(int fd, struct stream_reader **ret)
+{
+	struct stream_reader *rd = bs_zalloc(sizeof(*rd));
+
+	rd->fd = fd;
+	rd->sha = EVP_MD_CTX_new();
+	VERIFY(rd->sha);
+	rd->in = bs_malloc(RECV_INBUF);
+	*ret = rd;
+	return 0;
+}
+
+void stream_reader_free(struct stream_reader *rd)
+{
+	if (!rd)
+		return;
+	EVP_MD_CTX_free(rd->sha);
+	free(rd->in);
+	free(rd->payload);
+	free(rd);
+}
+
+uint64_t stream_reader_offset(const struct stream_reader *rd)
+{
+	return rd->offset;
+}
+
+/* Read up to n bytes; returns how many (fewer only at the end of the input). */
+static int rd_get(struct stream_reader *rd, void *buf, size_t n, size_t *ret_got)
+{
+	uint8_t *p = buf;
+	size_t got = 0;
+
+	while (got < n) {
+		size_t k;
+
+		if (rd->inpos == rd->inlen) {
+			ssize_t m;
+
+			if (rd->eof)
+				break;
+			m = read(rd->fd, rd->in, RECV_INBUF);
+			if (m < 0) {
+				if (errno == EINTR)
+					continue;
+				return bs_error(errno, "cannot read the stream: %s",
+						strerror(errno));
+			}
+			if (m == 0) {
+				rd->eof = true;
+				break;
+			}
+			rd->inlen = (size_t)m;
+			rd->inpos = 0;
+		}
+		k = MIN(n - got, rd->inlen - rd->inpos);
+		memcpy(p + got, rd->in + rd->inpos, k);
+		rd->inpos += k;
+		got += k;
+	}
+	rd->offset += got;
+	*ret_got = got;
+	return 0;
+}
+
+_printf_(2, 3) static int rd_fail(struct stream_reader *rd, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rd->state = RD_FAILED;
+	return bs_error(EBADMSG, "invalid stream at byte %llu: %s", (unsigned long long)rd->offset,
+			msg);
+}
+
+static bool blksz_valid(uint64_t bs)
+{
+	return bs >= SPA_MINBLOCKSIZE && bs <= SPA_MAXBLOCKSIZE && IS_P2(bs);
+}
+
+/* Check a header against the format and the records before it; the payload is not read yet. */
+static int rd_check(struct stream_reader *rd, const struct stream_rec *rec)
+{
+	uint64_t plen = rec->payload_len;
+
+	if (rec->flags)
+		return rd_fail(rd, "unknown record flags %#x", rec->flags);
+	if (rec->type == STREAM_BEGIN) {
+		const struct stream_begin *b = &rec->u.begin;
+
+		if (rd->state != RD_START && rd->state != RD_ENDED)
+			return rd_fail(rd, "BEGIN record inside a substream");
+		if (b->magic != STREAM_MAGIC)
+			return rd_fail(rd, "not a Basalt send stream");
+		if (b->version != STREAM_VERSION)
+			return rd_fail(rd, "stream version %u is not supported (this is %u)",
+				       b->version, STREAM_VERSION);
+		if (b->ostype != DMU_OST_ZFS && b->ostype != DMU_OST_ZVOL)
+			return rd_fail(rd, "unknown dataset type %u", b->ostype);
+		if (b->guid == 0 || b->guid == b->fromguid)
+			return rd_fail(rd, "invalid snapshot guid");
+		if (plen == 0 || plen > STREAM_MAX_BEGIN_PAYLOAD)
+			return rd_fail(rd, "BEGIN payload of %llu bytes", (unsigned long long)plen);
+		return 0;
+	}
+	if (rd->state != RD_BODY)
+		return rd_fail(rd, "record of type %u outside a substream", rec->type);
+	switch (rec->type) {
+	case STREAM_OBJECT: {
+		const struct stream_object *o = &rec->u.object;
+		uint64_t span;
+
+		if (o->object < rd->next_obj || o->object == 0 || o->object > STREAM_MAX_OBJECT)
+			return rd_fail(rd, "object number %llu out of order or range",
+				       (unsigned long long)o->object);
+		if (!blksz_valid(o->blksz))
+			return rd_fail(rd, "object %llu has block size %u",
+				       (unsigned long long)o->object, o->blksz);
+		if (o->type < DMU_OT_MASTER_NODE || o->type >= DMU_OT_NUMTYPES)
+			return rd_fail(rd, "object %llu has type %u", (unsigned long long)o->object,
+				       o->type);
+		if (o->bonuslen > DN_BONUS_SIZE || plen != o->bonuslen)
+			return rd_fail(rd, "object %llu has a bonus of %u bytes",
+				       (unsigned long long)o->object, o->bonuslen);
+		if (o->flags & ~STREAM_OBJ_FLAGS)
+			return rd_fail(rd, "object %llu has unknown flags %#x",
+				       (unsigned long long)o->object, o->flags);
+		span = STREAM_MAX_OFFSET / o->blksz;
+		if (o->maxblkid >= span)
+			return rd_fail(rd, "object %llu is too large",
+				       (unsigned long long)o->object);
+		return 0;
+	}
+	case STREAM_FREEOBJECTS: {
+		const struct stream_freeobjects *f = &rec->u.freeobjects;
+
+		if (plen)
+			return rd_fail(rd, "FREEOBJECTS record with a payload");
+		if (f->first < rd->next_obj || f->first == 0 || f->first > STREAM_MAX_OBJECT ||
+		    f->count == 0 || f->count > STREAM_MAX_OBJECT + 1 - f->first)
+			return rd_fail(rd, "FREEOBJECTS range %llu+%llu out of order or range",
+				       (unsigned long long)f->first, (unsigned long long)f->count);
+		return 0;
+	}
+	case STREAM_WRITE: {
+		const struct stream_range *w = &rec->u.write;
+
+		if (!rd->have_obj || w->object != rd->cur_obj)
+			return rd_fail(rd, "WRITE to object %llu without its OBJECT record",
+				       (unsigned long long)w->object);
+		if (w->length != rd->cur_blksz || plen != w->length || w->offset % rd->cur_blksz ||
+		    w->offset > STREAM_MAX_OFFSET - w->length)
+			return rd_fail(rd, "WRITE of %llu bytes at %llu to object %llu",
+				       (unsigned long long)w->length, (unsigned long long)w->offset,
+				       (unsigned long long)w->object);
+		return 0;
+	}
+	case STREAM_FREE: {
+		const struct stream_range *f = &rec->u.free;
+
+		if (!rd->have_obj || f->object != rd->cur_obj)
+			return rd_fail(rd, "FREE in object %llu without its OBJECT record",
+				       (unsigned long long)f->object);
+		if (plen || f->length == 0 || f->offset >= STREAM_MAX_OFFSET ||
+		    (f->length != UINT64_MAX && f->length > STREAM_MAX_OFFSET - f->offset))
+			return rd_fail(rd, "FREE of %llu bytes at %llu in object %llu",
+				       (unsigned long long)f->length, (unsigned long long)f->offset,
+				       (unsigned long long)f->object);
+		return 0;
+	}
+	case STREAM_END:
+		if (plen)
+			return rd_fail(rd, "END record with a payload");
+		return 0;
+	default:
+		return rd_fail(rd, "unknown record type %u", rec->type);
+	}
+}
+
+/* Record what a valid header means for the records after it. */
+static void rd_advance(struct stream_reader *rd, const struct stream_rec *rec)
+{
+	switch (rec->type) {
+	case STREAM_BEGIN:
+		rd->state = RD_BODY;
+		rd->full = rec->u.begin.fromguid == 0;
+		rd->next_obj = 1;
+		rd->have_obj = false;
+		break;
+	case STREAM_OBJECT:
+		rd->next_obj = rec->u.object.object + 1;
+		rd->have_obj = true;
+		rd->cur_obj = rec->u.object.object;
+		rd->cur_blksz = rec->u.object.blksz;
+		break;
+	case STREAM_FREEOBJECTS:
+		rd->next_obj = rec->u.freeobjects.first + rec->u.freeobjects.count;
+		rd->have_obj = false;
+		break;
+	default:
+		break;
+	}
+}
+
+int stream_read_record(struct stream_reader *rd, struct stream_rec *ret, const void **ret_payload)
+{
+	struct stream_rec rec;
+	size_t got;
+	int r;
+
+	if (rd->state == RD_FAILED)
+		return -EBADMSG;
+	r = rd_get(rd, &rec, sizeof(rec), &got);
+	if (r < 0) {
+		rd->state = RD_FAILED;
+		return r;
+	}
+	if (got == 0 && (rd->state == RD_START || rd->state == RD_ENDED)) {
+		memset(ret, 0, sizeof(*ret));
+		*ret_payload = NULL;
+		return 0;
+	}
+	if (got < sizeof(rec))
+		return rd_fail(rd, "the stream is truncated");
+	if (!stream_rec_sealed(&rec))
+		return rd_fail(rd, "record header checksum mismatch (the stream is damaged)");
+	r = rd_check(rd, &rec);
+	if (r < 0)
+		return r;
+	if (rec.type == STREAM_BEGIN) {
+		VERIFY(EVP_DigestInit_ex(rd->sha, EVP_sha256(), NULL) == 1);
+		rd->records = 0;
+	}
+	if (rec.type == STREAM_END) {
+		uint8_t md[32];
+		unsigned mdlen = sizeof(md);
+
+		VERIFY(EVP_DigestFinal_ex(rd->sha, md, &mdlen) == 1);
+		if (rec.u.end.records != rd->records)
+			return rd_fail(rd, "END counts %llu records, the substream has %llu",
+				       (unsigned long long)rec.u.end.records,
+				       (unsigned long long)rd->records);
+		if (memcmp(md, rec.u.end.sha256, sizeof(md)) != 0)
+			return rd_fail(rd, "checksum mismatch (the stream is damaged)");
+		rd->state = RD_ENDED;
+		*ret = rec;
+		*ret_payload = NULL;
+		return 1;
+	}
+	if (rec.payload_len > rd->payload_cap) {
+		/* bounded by rd_check: at most SPA_MAXBLOCKSIZE */
+		free(rd->payload);
+		rd->payload = bs_malloc(rec.payload_len);
+		rd->payload_cap = rec.payload_len;
+	}
+	r = rd_get(rd, rd->payload, rec.payload_len, &got);
+	if (r < 0) {
+		rd->state = RD_FAILED;
+		return r;
+	}
+	if (got < rec.payload_len)
+		return rd_fail(rd, "the stream is truncated");
+	VERIFY(EVP_DigestUpdate(rd->sha, &rec, sizeof(rec)) == 1);
+	VERIFY(EVP_DigestUpdate(rd->sha, rd->payload, rec.payload_len) == 1);
+	rd->records++;
+	rd_advance(rd, &rec);
+	*ret = rec;
+	*ret_payload = rd->payload;
+	return 1;
+}
+
+/* ---- the applier ---- */
+
+/* Records read with the lock dropped, applied together under it. */
+struct batch {
+	uint8_t *buf;
+	size_t len;
+};
+
+static void batch_add(struct batch *b, const struct stream_rec *rec, const void *payload)
+{
+	memcpy(b->buf + b->len, rec, sizeof(*rec));
+	b->len += sizeof(*rec);
+	if (rec->payload_len)
+		memcpy(b->buf + b->len, payload, rec->payload_len);
+	b->len += rec->payload_len;
+}
+
+static int apply_object(objset_t *os, bool full, const struct stream_object *o, const void *bonus)
+{
+	struct dmu_object_info info;
+	bool exists;
+	int r;
+
+	r = dmu_object_info(os, o->object, &info);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	exists = r == 0;
+	if (full || (o->flags & STREAM_OBJ_NEW)) {
+		if (exists) {
+			r = dmu_object_free(os, o->object);
+			if (r < 0)
+				return r;
+		}
+		r = dmu_object_claim(os, o->object, o->type, o->blksz, o->bonustype, o->bonuslen);
+	} else if (!exists || info.type != o->type || info.bonustype != o->bonustype) {
+		return bs_error(
+			EINVAL,
+			"the stream's object %llu does not match the destination's; was the "
+			"destination received from the stream's origin?",
+			(unsigned long long)o->object);
+	} else if (info.datablksz != o->blksz) {
+		r = dmu_object_set_blksz(os, o->object, o->blksz);
+		if (r < 0)
+			return bs_error(-r, "cannot change the block size of object %llu: %s",
+					(unsigned long long)o->object, strerror(-r));
+	}
+	if (r == 0 && o->bonuslen)
+		r = dmu_bonus_write(os, o->object, bonus, o->bonuslen);
+	return r;
+}
+
+static int apply_freeobjects(objset_t *os, const struct stream_freeobjects *f)
+{
+	uint64_t obj = f->first - 1, end = f->first + f->count;
+	int r;
+
+	for (;;) {
+		r = dmu_object_next(os, obj, &obj);
+		if (r == -ESRCH || (r == 0 && obj >= end))
+			return 0;
+		if (r == 0)
+			r = dmu_object_free(os, obj);
+		if (r < 0)
+			return r;
+	}
+}
+
+static int apply_record(objset_t *os, bool full, const struct stream_rec *rec, const void *payload)
+{
+	switch (rec->type) {
+	case STREAM_OBJECT:
+		return apply_object(os, full, &rec->u.object, payload);
+	case STREAM_FREEOBJECTS:
+		return apply_freeobjects(os, &rec->u.freeobjects);
+	case STREAM_WRITE:
+		return dmu_write(os, rec->u.write.object, rec->u.write.offset, rec->u.write.length,
+				 payload);
+	case STREAM_FREE:
+		return dmu_free_range(os, rec->u.free.object, rec->u.free.offset,
+				      rec->u.free.length);
+	default:
+		return 0;
+	}
+}
+
+/* Apply a batch under the pool lock; empties it. */
+static int batch_apply(spa_t *spa, objset_t *os, bool full, struct batch *b)
+{
+	size_t pos = 0;
+	int r = 0;
+
+	if (!b->len)
+		return 0;
+	spa_enter(spa);
+	while (r == 0 && pos < b->len) {
+		struct stream_rec rec;
+
+		memcpy(&rec, b->buf + pos, sizeof(rec));
+		pos += sizeof(rec);
+		r = apply_record(os, full, &rec, b->buf + pos);
+		pos += rec.payload_len;
+	}
+	spa_exit(spa);
+	b->len = 0;
+	return r;
+}
+
+struct recv_ctx {
+	const struct stor_recv_opts *opts;
+	struct stream_reader *rd;
+	const char *target;
+	json_t *received;
+	char *mount; /* a file system created by this receive, to mount at the end */
+	unsigned nsub;
+};
+
+/* What a BEGIN record's payload says: the snapshot's name and its properties. */
+static int parse_begin(const void *payload, size_t len, char **ret_snapname, json_t **ret_props)
+{
+	json_error_t err;
+	json_t *j, *name, *props, *v;
+	const char *key, *at;
+
+	j = json_loadb(payload, len, JSON_REJECT_DUPLICATES, &err);
+	if (!j)
+		return bs_error(EBADMSG, "invalid stream: BEGIN record: %s", err.text);
+	name = json_object_get(j, "name");
+	props = json_object_get(j, "props");
+	if (!json_is_string(name) || !(at = strchr(json_string_value(name), '@')) || !at[1] ||
+	    strlen(at) >= DSL_MAXNAMELEN || (props && !json_is_object(props))) {
+		json_decref(j);
+		return bs_error(EBADMSG, "invalid stream: BEGIN record names no snapshot");
+	}
+	json_object_foreach(props, key, v) {
+		if (!json_is_string(v) || strchr(key, '=')) {
+			json_decref(j);
+			return bs_error(EBADMSG, "invalid stream: property '%s' is malformed", key);
+		}
+	}
+	*ret_snapname = bs_strdup(at + 1);
+	*ret_props = props ? json_incref(props) : json_object();
+	json_decref(j);
+	return 0;
+}
+
+/* "k=v" strings for creating the dataset: what a volume needs to exist. */
+static char **create_props(json_t *props, enum dmu_objset_type type)
+{
+	static const char *const vol_props[] = { "volsize", "volblocksize" };
+	char **v = bs_zalloc((ARRAY_SIZE(vol_props) + 1) * sizeof(*v));
+	size_t i, n = 0;
+
+	for (i = 0; type == DMU_OST_ZVOL && i < ARRAY_SIZE(vol_props); i++) {
+		json_t *val = json_object_get(props, vol_props[i]);
+
+		if (val)
+			v[n++] = bs_asprintf("%s=%s", vol_props[i], json_string_value(val));
+	}
+	return v;
+}
+
+static void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int stop_at_first_dnode(objset_t *os, uint64_t obj, const struct dnode_phys *dn, void *arg)
+{
+	return 1;
+}
+
+static int stop_at_first_block(objset_t *os, uint64_t obj, uint64_t blkid, const struct blkptr *bp,
+			       const struct dnode_phys *dn, void *arg)
+{
+	return 1;
+}
+
+/* Whether head has changes since its latest snapshot snap. Pool lock held. */
+static int head_modified(spa_t *spa, dsl_dataset_t *head, dsl_dataset_t *snap)
+{
+	struct dmu_traverse_cbs cbs = { stop_at_first_dnode, stop_at_first_block, NULL };
+	objset_t *os;
+	int r;
+
+	r = spa_sync(spa);
+	if (r == 0)
+		r = dsl_dataset_objset(head, &os);
+	if (r == 0)
+		r = dmu_traverse(os, dsl_dataset_creation_txg(snap), &cbs);
+	return r;
+}
+
+/*
+ * Check that the destination can take the substream and prepare it: create the dataset (full)
+ * or roll it back when -F says so (incremental). Pool lock held. On success the head is
+ * long-held (not in a dry run, where *ret_head may be NULL).
+ */
+static int recv_prepare(struct recv_ctx *c, spa_t *spa, const char *fs, const char *snapfull,
+			const struct stream_begin *b, json_t *props, dsl_dataset_t **ret_head,
+			bool *ret_created)
+{
+	const struct stor_recv_opts *o = c->opts;
+	dsl_dataset_t *head = NULL, *snap, *latest;
+	int r;
+
+	r = dsl_dataset_lookup(spa, fs, &head);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (r == 0 && dsl_dataset_is_snapshot(head))
+		return bs_error(EINVAL, "'%s' is a snapshot", fs);
+
+	if (b->fromguid == 0) {
+		_cleanup_free_ dsl_dataset_t **snaps = NULL;
+		char **cprops;
+		size_t n = 0;
+
+		if (head && !o->force)
+			return bs_error(EEXIST,
+					"destination '%s' exists; use -F to overwrite it, or send "
+					"an incremental stream",
+					fs);
+		if (head) {
+			r = dsl_dataset_snapshots(head, &snaps, &n);
+			if (r < 0)
+				return r;
+			if (n > 0)
+				return bs_error(EEXIST,
+						"destination '%s' has snapshots; destroy them to "
+						"overwrite it with a full stream",
+						fs);
+			if (dsl_dataset_ostype(head) != b->ostype)
+				return bs_error(EINVAL,
+						"destination '%s' is not of the stream's type", fs);
+			if (dsl_dataset_lookup(spa, snapfull, &snap) == 0)
+				return bs_error(EEXIST, "destination snapshot '%s' already exists",
+						snapfull);
+		}
+		cprops = create_props(props, b->ostype);
+		r = dsl_prop_validate((const char *const *)cprops, b->ostype);
+		if (r < 0) {
+			strv_free(cprops);
+			return r;
+		}
+		if (o->dryrun) {
+			strv_free(cprops);
+			*ret_head = NULL;
+			*ret_created = false;
+			return 0;
+		}
+		if (head) {
+			r = dsl_dataset_destroy(head);
+			if (r < 0) {
+				strv_free(cprops);
+				return r;
+			}
+		}
+		r = dsl_dataset_create(spa, fs, b->ostype, 0, (const char *const *)cprops, &head);
+		strv_free(cprops);
+		if (r < 0)
+			return r;
+		dsl_dataset_long_hold(head);
+		*ret_head = head;
+		*ret_created = true;
+		return 0;
+	}
+
+	if (!head)
+		return bs_error(ENOENT,
+				"destination '%s' does not exist; an incremental stream "
+				"applies to a received copy of its origin",
+				fs);
+	if (dsl_dataset_ostype(head) != b->ostype)
+		return bs_error(EINVAL, "destination '%s' is not of the stream's type", fs);
+	r = dsl_dataset_prev_snap(head, &latest);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (r == -ENOENT)
+		return bs_error(ENODEV, "destination '%s' has no snapshot to apply the stream to",
+				fs);
+	if (dsl_dataset_guid(latest) != b->fromguid) {
+		_cleanup_free_ dsl_dataset_t **snaps = NULL;
+		_cleanup_free_ char *lname = dsl_dataset_name(latest);
+		size_t n = 0, i;
+
+		r = dsl_dataset_snapshots(head, &snaps, &n);
+		for (i = 0; r == 0 && i < n; i++)
+			if (dsl_dataset_guid(snaps[i]) == b->fromguid) {
+				_cleanup_free_ char *sname = dsl_dataset_name(snaps[i]);
+
+				return bs_error(ENODEV,
+						"destination '%s' has snapshots after the stream's "
+						"origin '%s'; destroy them first",
+						fs, sname);
+			}
+		return bs_error(ENODEV,
+				"the destination's most recent snapshot '%s' is not the stream's "
+				"origin (guid %llu)",
+				lname, (unsigned long long)b->fromguid);
+	}
+	if (dsl_dataset_lookup(spa, snapfull, &snap) == 0)
+		return bs_error(EEXIST, "destination snapshot '%s' already exists", snapfull);
+	r = head_modified(spa, head, latest);
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		if (!o->force)
+			return bs_error(ETXTBSY,
+					"destination '%s' has been modified since most "
+					"recent snapshot; use -F",
+					fs);
+		if (!o->dryrun) {
+			r = dsl_dataset_rollback(head);
+			if (r < 0)
+				return r;
+		}
+	}
+	if (o->dryrun) {
+		*ret_head = NULL;
+		*ret_created = false;
+		return 0;
+	}
+	dsl_dataset_long_hold(head);
+	*ret_head = head;
+	*ret_created = false;
+	return 0;
+}
+
+/* Put back what the failed substream changed. Pool lock held. */
+static void recv_undo(dsl_dataset_t *head, bool created)
+{
+	int r;
+
+	dsl_dataset_long_rele(head);
+	r = created ? dsl_dataset_destroy(head) : dsl_dataset_rollback(head);
+	if (r < 0)
+		log_err("receive: cannot undo a failed receive: %s", strerror(-r));
+}
+
+/* Read one substream, whose BEGIN record is begin, into the destination. */
+static int recv_one(struct recv_ctx *c, const struct stream_rec *begin, const void *payload)
+{
+	const struct stream_begin *b = &begin->u.begin;
+	_cleanup_free_ char *streamsnap = NULL, *fs = NULL, *snapfull = NULL;
+	struct batch batch = { 0 };
+	dsl_dataset_t *head = NULL;
+	json_t *props = NULL;
+	bool created = false;
+	objset_t *os = NULL;
+	const char *at;
+	spa_t *spa;
+	int r, err;
+
+	r = parse_begin(payload, begin->payload_len, &streamsnap, &props);
+	if (r < 0)
+		return r;
+	at = strchr(c->target, '@');
+	if (at && c->nsub > 0) {
+		json_decref(props);
+		return bs_error(EINVAL, "the stream holds several snapshots; receive it into a "
+					"file system, not a snapshot name");
+	}
+	fs = at ? bs_asprintf("%.*s", (int)(at - c->target), c->target) : bs_strdup(c->target);
+	snapfull = bs_asprintf("%s@%s", fs, at ? at + 1 : streamsnap);
+	c->nsub++;
+	r = dsl_name_check(snapfull, true);
+	if (r < 0) {
+		json_decref(props);
+		return r;
+	}
+
+	r = dsl_pool_enter(fs, &spa);
+	if (r < 0) {
+		json_decref(props);
+		return r;
+	}
+	r = recv_prepare(c, spa, fs, snapfull, b, props, &head, &created);
+	if (r == 0 && head)
+		r = dsl_dataset_objset(head, &os);
+	if (r < 0 && head)
+		recv_undo(head, created);
+	dsl_pool_exit(spa);
+	json_decref(props);
+	if (r < 0)
+		return r;
+
+	batch.buf = bs_malloc(RECV_BATCH + SPA_MAXBLOCKSIZE + STREAM_REC_SIZE);
+	for (;;) {
+		struct stream_rec rec;
+		const void *p;
+
+		r = stream_read_record(c->rd, &rec, &p);
+		if (r == 0)
+			r = bs_error(EBADMSG, "invalid stream: it ends without an END record");
+		if (r < 0)
+			break;
+		if (rec.type == STREAM_END || rec.type == STREAM_BEGIN)
+			break;
+		if (!head)
+			continue;
+		batch_add(&batch, &rec, p);
+		if (batch.len >= RECV_BATCH) {
+			r = batch_apply(spa, os, b->fromguid == 0, &batch);
+			if (r < 0)
+				break;
+		}
+	}
+	if (r > 0 && head)
+		r = batch_apply(spa, os, b->fromguid == 0, &batch);
+	free(batch.buf);
+	if (r >= 0 && head) {
+		dsl_dataset_t *snap;
+
+		spa_enter(spa);
+		r = dsl_dataset_snapshot(head, strchr(snapfull, '@') + 1, b->guid, &snap);
+		if (r < 0) {
+			recv_undo(head, created);
+		} else {
+			dsl_dataset_long_rele(head);
+		}
+		spa_exit(spa);
+	} else if (r < 0 && head) {
+		err = r;
+		spa_enter(spa);
+		recv_undo(head, created);
+		spa_exit(spa);
+		r = err;
+	}
+	if (r < 0)
+		return r;
+	json_array_append_new(c->received, json_string(snapfull));
+	if (created && b->ostype == DMU_OST_ZFS && !c->mount)
+		c->mount = bs_strdup(fs);
+	return 0;
+}
+
+int stor_recv(const char *target, const struct stor_recv_opts *opts, int fd, json_t **ret_received)
+{
+	static const struct stor_recv_opts defaults = { 0 };
+	struct recv_ctx c = { .opts = opts ? opts : &defaults, .target = target };
+	struct stream_rec rec;
+	const void *p;
+	int r;
+
+	r = dsl_name_check(target, true);
+	if (r < 0)
+		return r;
+	r = stream_reader_new(fd, &c.rd);
+	if (r < 0)
+		return r;
+	c.received = json_array();
+	for (;;) {
+		r = stream_read_record(c.rd, &rec, &p);
+		if (r == 0 && c.nsub == 0)
+			r = bs_error(EBADMSG, "invalid stream: the input is empty");
+		if (r <= 0)
+			break;
+		r = recv_one(&c, &rec, p);
+		if (r < 0)
+			break;
+	}
+	stream_reader_free(c.rd);
+	if (r == 0 && c.mount && !c.opts->nomount && !c.opts->dryrun) {
+		r = stor_ds_mount(c.mount);
+		if (r < 0)
+			r = bs_error(-r, "received '%s' but cannot mount it: %s", c.mount,
+				     bs_strerror(r));
+	}
+	free(c.mount);
+	if (r < 0) {
+		json_decref(c.received);
+		return r;
+	}
+	if (ret_received)
+		*ret_received = c.received;
+	else
+		json_decref(c.received);
+	return 0;
+}

@@ -1,0 +1,496 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * send.c - `zfs send`: write a snapshot, or what changed between two snapshots, as a stream
+ * (stream.h). The snapshots are resolved and held under the pool lock; the blocks are then read
+ * without it, since a held snapshot's blocks never change. An incremental stream visits only the
+ * dnodes and level-0 block pointers born after the from snapshot, so its cost follows the size
+ * of the change, not of the dataset.
+ */
+#include <openssl/evp.h>
+
+#include "basalt/base.h"
+#include "basalt/stor.h"
+#include "dsl.h"
+#include "spa.h"
+#include "stream.h"
+
+#define SEND_OUTBUF (256u << 10)
+
+void stream_rec_seal(struct stream_rec *rec)
+{
+	unsigned len = sizeof(rec->hdr_cksum);
+
+	VERIFY(EVP_Digest(rec, offsetof(struct stream_rec, hdr_cksum), rec->hdr_cksum, &len,
+			  EVP_sha256(), NULL) == 1);
+}
+
+/* One snapshot of the stream, with what the writer needs of it once the lock is dropped. */
+struct send_snap {
+	dsl_dataset_t *ds;
+	objset_t *os;
+	char *name;
+	uint64_t guid, txg, time;
+	enum dmu_objset_type ostype;
+};
+
+struct send_state {
+	int fd;
+	spa_t *spa;
+	EVP_MD_CTX *sha;
+	uint64_t records;
+	uint8_t *out;
+	size_t outlen;
+	uint8_t *block;
+	bool full;
+	uint64_t from_txg;
+	/* pending FREEOBJECTS run, FREE run (count 0: none) */
+	uint64_t fo_first, fo_count;
+	uint64_t fr_obj, fr_off, fr_len;
+	/* the object whose blocks are being visited is new: its holes need no FREE */
+	bool obj_new;
+	uint64_t next_obj; /* past the highest object number visited */
+};
+
+static int out_flush(struct send_state *st)
+{
+	int r;
+
+	if (!st->outlen)
+		return 0;
+	r = bs_write_full(st->fd, st->out, st->outlen);
+	st->outlen = 0;
+	return r;
+}
+
+static int out_put(struct send_state *st, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+	int r;
+
+	while (n > 0) {
+		size_t k = MIN(n, SEND_OUTBUF - st->outlen);
+
+		memcpy(st->out + st->outlen, p, k);
+		st->outlen += k;
+		p += k;
+		n -= k;
+		if (st->outlen == SEND_OUTBUF) {
+			r = out_flush(st);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int emit(struct send_state *st, struct stream_rec *rec, const void *payload, size_t n)
+{
+	int r;
+
+	rec->payload_len = n;
+	stream_rec_seal(rec);
+	VERIFY(EVP_DigestUpdate(st->sha, rec, sizeof(*rec)) == 1);
+	if (n)
+		VERIFY(EVP_DigestUpdate(st->sha, payload, n) == 1);
+	r = out_put(st, rec, sizeof(*rec));
+	if (r == 0 && n)
+		r = out_put(st, payload, n);
+	if (r == 0)
+		st->records++;
+	return r;
+}
+
+static int flush_freeobjects(struct send_state *st)
+{
+	struct stream_rec rec = { .type = STREAM_FREEOBJECTS };
+
+	if (!st->fo_count)
+		return 0;
+	rec.u.freeobjects.first = st->fo_first;
+	rec.u.freeobjects.count = st->fo_count;
+	st->fo_count = 0;
+	return emit(st, &rec, NULL, 0);
+}
+
+static int flush_free(struct send_state *st)
+{
+	struct stream_rec rec = { .type = STREAM_FREE };
+
+	if (!st->fr_len)
+		return 0;
+	rec.u.free.object = st->fr_obj;
+	rec.u.free.offset = st->fr_off;
+	rec.u.free.length = st->fr_len;
+	st->fr_len = 0;
+	return emit(st, &rec, NULL, 0);
+}
+
+/* Queue FREE(obj, off, len), merging it with the pending one when they touch. */
+static int add_free(struct send_state *st, uint64_t obj, uint64_t off, uint64_t len)
+{
+	int r;
+
+	if (st->fr_len && st->fr_obj == obj && st->fr_len != UINT64_MAX &&
+	    st->fr_off + st->fr_len == off) {
+		st->fr_len = len == UINT64_MAX ? UINT64_MAX : st->fr_len + len;
+		return 0;
+	}
+	r = flush_free(st);
+	if (r < 0)
+		return r;
+	st->fr_obj = obj;
+	st->fr_off = off;
+	st->fr_len = len;
+	return 0;
+}
+
+static int send_dnode(objset_t *os, uint64_t obj, const struct dnode_phys *dn, void *arg)
+{
+	struct send_state *st = arg;
+	struct stream_rec rec = { .type = STREAM_OBJECT };
+	uint64_t end;
+	int r;
+
+	r = flush_free(st);
+	if (r < 0)
+		return r;
+	st->next_obj = MAX(st->next_obj, obj + 1);
+	if (dn->type == 0) {
+		if (st->fo_count && st->fo_first + st->fo_count == obj) {
+			st->fo_count++;
+			return 0;
+		}
+		r = flush_freeobjects(st);
+		st->fo_first = obj;
+		st->fo_count = 1;
+		return r;
+	}
+	r = flush_freeobjects(st);
+	if (r < 0)
+		return r;
+	if (dn->bonuslen > DN_BONUS_SIZE || dn->datablksz < SPA_MINBLOCKSIZE ||
+	    dn->datablksz > SPA_MAXBLOCKSIZE || !IS_P2(dn->datablksz) ||
+	    dn->type < DMU_OT_MASTER_NODE || dn->type >= DMU_OT_NUMTYPES)
+		return bs_error(EIO, "object %llu of the snapshot has an invalid dnode",
+				(unsigned long long)obj);
+	st->obj_new = st->full || dn->gen > st->from_txg;
+	rec.u.object.object = obj;
+	rec.u.object.blksz = dn->datablksz;
+	rec.u.object.type = dn->type;
+	rec.u.object.bonustype = dn->bonustype;
+	rec.u.object.bonuslen = dn->bonuslen;
+	rec.u.object.maxblkid = dn->maxblkid;
+	rec.u.object.flags = st->obj_new ? STREAM_OBJ_NEW : 0;
+	r = emit(st, &rec, dn->bonus, dn->bonuslen);
+	if (r < 0 || st->obj_new)
+		return r;
+	/* an object that shrank: everything past its last block is gone */
+	end = (dn->maxblkid + 1) * dn->datablksz;
+	if (end / dn->datablksz != dn->maxblkid + 1 || end >= STREAM_MAX_OFFSET)
+		return 0;
+	return add_free(st, obj, end, UINT64_MAX);
+}
+
+static int send_block(objset_t *os, uint64_t obj, uint64_t blkid, const struct blkptr *bp,
+		      const struct dnode_phys *dn, void *arg)
+{
+	struct send_state *st = arg;
+	struct stream_rec rec = { .type = STREAM_WRITE };
+	uint64_t bs = dn->datablksz;
+	int r;
+
+	if (BP_IS_HOLE(bp)) {
+		unsigned shift = bp->level * (INDIRECT_SHIFT - BP_SHIFT);
+		uint64_t first, n, off, len;
+
+		if (st->obj_new)
+			return 0;
+		if (bp->level >= DN_MAX_LEVELS || blkid > (STREAM_MAX_OFFSET / bs) >> shift)
+			return 0; /* beyond anything an object can hold */
+		first = blkid << shift;
+		n = 1ull << shift;
+		off = first * bs;
+		len = MIN(n, STREAM_MAX_OFFSET / bs - first) * bs;
+		if (!len)
+			return 0;
+		return add_free(st, obj, off, len);
+	}
+	if (bp->level != 0 || bp->lsize != bs)
+		return bs_error(EIO, "object %llu block %llu of the snapshot is inconsistent",
+				(unsigned long long)obj, (unsigned long long)blkid);
+	r = flush_free(st);
+	if (r < 0)
+		return r;
+	r = dmu_read_bp(st->spa, bp, st->block);
+	if (r < 0)
+		return bs_error(-r, "cannot read object %llu block %llu of the snapshot: %s",
+				(unsigned long long)obj, (unsigned long long)blkid, strerror(-r));
+	rec.u.write.object = obj;
+	rec.u.write.offset = blkid * bs;
+	rec.u.write.length = bs;
+	return emit(st, &rec, st->block, bs);
+}
+
+static json_t *begin_json(const char *name, json_t *props)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "name", json_string(name));
+	json_object_set(j, "props", props);
+	return j;
+}
+
+/* The substream that turns from (NULL: nothing) into to. */
+static int send_one(struct send_state *st, const struct send_snap *from, const struct send_snap *to,
+		    json_t *props)
+{
+	struct dmu_traverse_cbs cbs = { send_dnode, send_block, st };
+	struct stream_rec rec = { .type = STREAM_BEGIN };
+	unsigned mdlen = 32;
+	_cleanup_free_ char *text = NULL;
+	json_t *j;
+	int r;
+
+	st->full = !from;
+	st->from_txg = from ? from->txg : 0;
+	st->records = 0;
+	st->fo_count = 0;
+	st->fr_len = 0;
+	st->next_obj = 1;
+	VERIFY(EVP_DigestInit_ex(st->sha, EVP_sha256(), NULL) == 1);
+
+	j = begin_json(to->name, props);
+	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	if (!text || strlen(text) > STREAM_MAX_BEGIN_PAYLOAD)
+		return bs_error(E2BIG, "the properties of '%s' are too large for a stream",
+				to->name);
+	rec.u.begin.magic = STREAM_MAGIC;
+	rec.u.begin.version = STREAM_VERSION;
+	rec.u.begin.ostype = to->ostype;
+	rec.u.begin.guid = to->guid;
+	rec.u.begin.fromguid = from ? from->guid : 0;
+	rec.u.begin.creation_time = to->time;
+	rec.u.begin.creation_txg = to->txg;
+	r = emit(st, &rec, text, strlen(text));
+	if (r < 0)
+		return r;
+
+	r = dmu_traverse(to->os, st->from_txg, &cbs);
+	if (r > 0)
+		r = -EIO;
+	if (r == 0)
+		r = flush_free(st);
+	if (r == 0)
+		r = flush_freeobjects(st);
+	if (r < 0)
+		return r;
+	if (st->full && st->next_obj <= STREAM_MAX_OBJECT) {
+		/* a full stream names every object: whatever the new dataset starts with goes */
+		rec = (struct stream_rec){ .type = STREAM_FREEOBJECTS };
+		rec.u.freeobjects.first = st->next_obj;
+		rec.u.freeobjects.count = STREAM_MAX_OBJECT + 1 - st->next_obj;
+		r = emit(st, &rec, NULL, 0);
+		if (r < 0)
+			return r;
+	}
+	rec = (struct stream_rec){ .type = STREAM_END };
+	VERIFY(EVP_DigestFinal_ex(st->sha, rec.u.end.sha256, &mdlen) == 1);
+	rec.u.end.records = st->records;
+	stream_rec_seal(&rec);
+	r = out_put(st, &rec, sizeof(rec));
+	if (r == 0)
+		r = out_flush(st);
+	return r;
+}
+
+/* The head's local properties, plus what a volume cannot be created without. */
+static int send_props(dsl_dataset_t *snap, enum dmu_objset_type ostype, json_t **ret)
+{
+	static const char *const vol_props[] = { "volsize", "volblocksize" };
+	json_t *all = NULL, *props, *v;
+	dsl_dataset_t *head;
+	const char *key;
+	size_t i;
+	int r;
+
+	r = dsl_dataset_head(snap, &head);
+	if (r == 0)
+		r = dsl_prop_get_all(head, &all);
+	if (r < 0)
+		return r;
+	props = json_object();
+	json_object_foreach(all, key, v) {
+		json_t *src = json_object_get(v, "source"), *val = json_object_get(v, "raw");
+
+		if (!val)
+			val = json_object_get(v, "value");
+		if (json_is_string(src) && streq(json_string_value(src), "local") &&
+		    json_is_string(val) && !strchr(key, '='))
+			json_object_set(props, key, val);
+	}
+	json_decref(all);
+	for (i = 0; ostype == DMU_OST_ZVOL && i < ARRAY_SIZE(vol_props); i++) {
+		_cleanup_free_ char *s = NULL;
+
+		r = dsl_prop_get_string(snap, vol_props[i], &s);
+		if (r < 0) {
+			json_decref(props);
+			return r;
+		}
+		json_object_set_new(props, vol_props[i], json_string(s));
+	}
+	*ret = props;
+	return 0;
+}
+
+static void send_snaps_release(spa_t *spa, struct send_snap *snaps, size_t n)
+{
+	size_t i;
+
+	if (!snaps)
+		return;
+	spa_enter(spa);
+	for (i = 0; i < n; i++)
+		if (snaps[i].ds)
+			dsl_dataset_long_rele(snaps[i].ds);
+	spa_exit(spa);
+	for (i = 0; i < n; i++)
+		free(snaps[i].name);
+	free(snaps);
+}
+
+/* "@a" and "a" name a snapshot of the dataset of snapshot; a full name stands as it is. */
+static char *from_name(const char *snapshot, const char *from)
+{
+	size_t fslen = strcspn(snapshot, "@");
+
+	if (strchr(from, '@') && from[0] != '@')
+		return bs_strdup(from);
+	return bs_asprintf("%.*s@%s", (int)fslen, snapshot, from[0] == '@' ? from + 1 : from);
+}
+
+/*
+ * Resolve the snapshots the stream covers, oldest first: [from, ..., snap] (only the ends
+ * unless intermediates), or [snap] for a full stream. Pool lock held. Each is long-held.
+ */
+static int send_resolve(spa_t *spa, const char *snapshot, const struct stor_send_opts *opts,
+			struct send_snap **ret, size_t *ret_n, json_t **ret_props)
+{
+	_cleanup_free_ dsl_dataset_t **chain = NULL;
+	_cleanup_free_ char *fromname = NULL;
+	dsl_dataset_t *snap, *from = NULL, *ds;
+	struct send_snap *snaps;
+	size_t n = 0, cap = 8, i;
+	int r;
+
+	r = dsl_dataset_lookup(spa, snapshot, &snap);
+	if (r < 0)
+		return bs_error(-r, "snapshot '%s' does not exist", snapshot);
+	if (!dsl_dataset_is_snapshot(snap))
+		return bs_error(EINVAL, "'%s' is not a snapshot", snapshot);
+	chain = bs_malloc(cap * sizeof(*chain));
+	chain[n++] = snap;
+	if (opts && opts->from) {
+		fromname = from_name(snapshot, opts->from);
+		r = dsl_dataset_lookup(spa, fromname, &from);
+		if (r < 0)
+			return bs_error(-r, "snapshot '%s' does not exist", fromname);
+		if (!dsl_dataset_is_snapshot(from))
+			return bs_error(EINVAL, "'%s' is not a snapshot", fromname);
+		/* walk back from snap: from must be met (through the origin of a clone) */
+		for (ds = snap;;) {
+			r = dsl_dataset_prev_snap(ds, &ds);
+			if (r < 0)
+				return bs_error(
+					EXDEV,
+					"'%s' is not an earlier snapshot of the dataset of '%s' "
+					"or of its origin",
+					fromname, snapshot);
+			if (ds == from || dsl_dataset_guid(ds) == dsl_dataset_guid(from))
+				break;
+			if (opts->intermediates) {
+				if (n == cap) {
+					cap *= 2;
+					chain = bs_realloc(chain, cap * sizeof(*chain));
+				}
+				chain[n++] = ds;
+			}
+		}
+		if (n == cap)
+			chain = bs_realloc(chain, ++cap * sizeof(*chain));
+		chain[n++] = from;
+	}
+	r = send_props(snap, dsl_dataset_ostype(snap), ret_props);
+	if (r < 0)
+		return bs_error(-r, "cannot read the properties of '%s': %s", snapshot,
+				strerror(-r));
+	snaps = bs_zalloc(n * sizeof(*snaps));
+	for (i = 0; i < n; i++) {
+		struct send_snap *s = &snaps[i];
+
+		s->ds = chain[n - 1 - i];
+		r = dsl_dataset_objset(s->ds, &s->os);
+		if (r < 0) {
+			json_decref(*ret_props);
+			for (size_t k = 0; k < i; k++) {
+				dsl_dataset_long_rele(snaps[k].ds);
+				free(snaps[k].name);
+			}
+			free(snaps);
+			return r;
+		}
+		dsl_dataset_long_hold(s->ds);
+		s->name = dsl_dataset_name(s->ds);
+		s->guid = dsl_dataset_guid(s->ds);
+		s->txg = dsl_dataset_creation_txg(s->ds);
+		s->time = dsl_dataset_creation_time(s->ds);
+		s->ostype = dsl_dataset_ostype(s->ds);
+	}
+	*ret = snaps;
+	*ret_n = n;
+	return 0;
+}
+
+int stor_send(const char *snapshot, const struct stor_send_opts *opts, int fd)
+{
+	struct send_state st = { .fd = fd };
+	struct send_snap *snaps = NULL;
+	json_t *props = NULL;
+	size_t n = 0, i;
+	spa_t *spa;
+	int r;
+
+	if (opts && opts->replicate)
+		return bs_error(ENOTSUP,
+				"send -R (replication streams) is not supported; send each "
+				"dataset with -I instead");
+	if (opts && opts->intermediates && !opts->from)
+		return bs_error(EINVAL, "-I needs a from snapshot");
+	if (!strchr(snapshot, '@'))
+		return bs_error(EINVAL, "'%s' is not a snapshot name (pool/fs@snap)", snapshot);
+	r = dsl_pool_enter(snapshot, &spa);
+	if (r < 0)
+		return r;
+	r = send_resolve(spa, snapshot, opts, &snaps, &n, &props);
+	dsl_pool_exit(spa);
+	if (r < 0)
+		return r;
+
+	/* the snapshots are held: their blocks are immutable, read them without the lock */
+	st.spa = spa;
+	st.sha = EVP_MD_CTX_new();
+	st.out = bs_malloc(SEND_OUTBUF);
+	st.block = bs_malloc(SPA_MAXBLOCKSIZE);
+	VERIFY(st.sha);
+	if (n == 1)
+		r = send_one(&st, NULL, &snaps[0], props);
+	for (i = 1; r == 0 && i < n; i++)
+		r = send_one(&st, &snaps[i - 1], &snaps[i], props);
+	EVP_MD_CTX_free(st.sha);
+	free(st.out);
+	free(st.block);
+	json_decref(props);
+	send_snaps_release(spa, snaps, n);
+	return r;
+}

@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_send.c - unit tests of send.c and recv.c on a real pool in a temporary file: full and
+ * incremental round trips compared object by object, the cost of an incremental stream, and
+ * the damaged, truncated and misdirected streams that must fail and leave the destination as it
+ * was. With BASALT_SEND_CORPUS=DIR set, the streams of the round trips are also saved there as
+ * seeds for tests/fuzz/fuzz_recv.c.
+ */
+#include <basalt/base.h>
+#include <basalt/stor.h>
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "dsl.h"
+#include "spa.h"
+#include "stream.h"
+
+#define POOL "tsend"
+
+static char *tmpdir;
+
+static int setup(void **state)
+{
+	char tmpl[] = "/tmp/basalt-test-send.XXXXXX";
+	struct stor_pool_create_opts o = { .mountpoint = "none" };
+	_cleanup_free_ char *dev = NULL;
+	char *spec[1];
+	int fd, r;
+
+	if (!mkdtemp(tmpl))
+		return -1;
+	tmpdir = bs_strdup(tmpl);
+	setenv("BASALT_ROOT", tmpdir, 1);
+	dev = bs_path_join(tmpdir, "pool.img");
+	fd = open(dev, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, 512ull << 20) < 0)
+		return -1;
+	close(fd);
+	spec[0] = dev;
+	r = stor_init();
+	if (r == 0)
+		r = stor_pool_create(POOL, 1, spec, &o);
+	if (r < 0) {
+		fprintf(stderr, "cannot create the test pool: %s\n", bs_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	_cleanup_free_ char *cmd = bs_asprintf("rm -rf '%s'", tmpdir);
+
+	stor_pool_export_all();
+	stor_fini();
+	free(tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ---- helpers ---- */
+
+/* Enter the pool and find a dataset's object set; the caller calls spa_exit(*ret_spa). */
+static objset_t *os_enter(const char *name, spa_t **ret_spa)
+{
+	dsl_dataset_t *ds;
+	objset_t *os;
+
+	assert_int_equal(dsl_pool_enter(name, ret_spa), 0);
+	assert_int_equal(dsl_dataset_lookup(*ret_spa, name, &ds), 0);
+	assert_int_equal(dsl_dataset_objset(ds, &os), 0);
+	return os;
+}
+
+static uint64_t ds_guid(const char *name)
+{
+	dsl_dataset_t *ds;
+	uint64_t guid;
+	spa_t *spa;
+
+	assert_int_equal(dsl_pool_enter(name, &spa), 0);
+	assert_int_equal(dsl_dataset_lookup(spa, name, &ds), 0);
+	guid = dsl_dataset_guid(ds);
+	dsl_pool_exit(spa);
+	return guid;
+}
+
+static bool ds_exists(const char *name)
+{
+	dsl_dataset_t *ds;
+	spa_t *spa;
+	int r;
+
+	assert_int_equal(dsl_pool_enter(name, &spa), 0);
+	r = dsl_dataset_lookup(spa, name, &ds);
+	dsl_pool_exit(spa);
+	return r == 0;
+}
+
+static void fill(uint8_t *buf, size_t n, uint64_t seed)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (uint8_t)((seed * 131 + i * 7 + (i >> 9)) ^ (seed >> 3));
+}
+
+/* Write blocks [first, first + n) of an object with a pattern of seed. Pool lock held. */
+static void write_blocks(objset_t *os, uint64_t obj, uint32_t bs, uint64_t first, uint64_t n,
+			 uint64_t seed)
+{
+	_cleanup_free_ uint8_t *buf = bs_malloc(bs);
+
+	for (uint64_t b = first; b < first + n; b++) {
+		fill(buf, bs, seed + b);
+		assert_int_equal(dmu_write(os, obj, b * bs, bs, buf), 0);
+	}
+}
+
+static uint64_t new_object(objset_t *os, uint32_t bs, const char *bonus)
+{
+	uint64_t obj;
+
+	assert_int_equal(dmu_object_alloc(os, DMU_OT_PLAIN_FILE, bs, DMU_OT_PLAIN_FILE,
+					  (uint16_t)strlen(bonus), &obj),
+			 0);
+	assert_int_equal(dmu_bonus_write(os, obj, bonus, (uint16_t)strlen(bonus)), 0);
+	return obj;
+}
+
+static void snapshot(const char *name)
+{
+	const char *names[] = { name };
+
+	assert_int_equal(stor_ds_snapshot(names, 1, false, NULL), 0);
+}
+
+/* Every object of a and b: same numbers, types, block sizes, bonus buffers and bytes. */
+static void assert_same(const char *a, const char *b)
+{
+	spa_t *spa;
+	objset_t *osa = os_enter(a, &spa), *osb;
+	dsl_dataset_t *ds;
+	uint64_t oa = 0, ob = 0, objects = 0;
+	int ra, rb;
+
+	assert_int_equal(dsl_dataset_lookup(spa, b, &ds), 0);
+	assert_int_equal(dsl_dataset_objset(ds, &osb), 0);
+	for (;;) {
+		struct dmu_object_info ia, ib;
+		uint8_t bonusa[DN_BONUS_SIZE], bonusb[DN_BONUS_SIZE];
+		_cleanup_free_ uint8_t *da = NULL, *db = NULL;
+		uint64_t len;
+
+		ra = dmu_object_next(osa, oa, &oa);
+		rb = dmu_object_next(osb, ob, &ob);
+		assert_int_equal(ra, rb);
+		if (ra == -ESRCH)
+			break;
+		assert_int_equal(ra, 0);
+		assert_int_equal(oa, ob);
+		assert_int_equal(dmu_object_info(osa, oa, &ia), 0);
+		assert_int_equal(dmu_object_info(osb, ob, &ib), 0);
+		assert_int_equal(ia.type, ib.type);
+		assert_int_equal(ia.datablksz, ib.datablksz);
+		assert_int_equal(ia.bonustype, ib.bonustype);
+		assert_int_equal(ia.bonuslen, ib.bonuslen);
+		assert_int_equal(dmu_bonus_read(osa, oa, bonusa, ia.bonuslen), 0);
+		assert_int_equal(dmu_bonus_read(osb, ob, bonusb, ib.bonuslen), 0);
+		assert_memory_equal(bonusa, bonusb, ia.bonuslen);
+		len = (MAX(ia.maxblkid, ib.maxblkid) + 1) * ia.datablksz;
+		da = bs_malloc(len);
+		db = bs_malloc(len);
+		assert_int_equal(dmu_read(osa, oa, 0, len, da), 0);
+		assert_int_equal(dmu_read(osb, ob, 0, len, db), 0);
+		assert_memory_equal(da, db, len);
+		objects++;
+	}
+	spa_exit(spa);
+	assert_true(objects > 0);
+}
+
+static int stream_new(void)
+{
+	int fd = memfd_create("stream", MFD_CLOEXEC);
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
+static int send_to(const char *snap, const char *from, bool intermediates)
+{
+	struct stor_send_opts o = { .from = from, .intermediates = intermediates };
+	int fd = stream_new();
+
+	assert_int_equal(stor_send(snap, &o, fd), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+static int recv_from(const char *target, int fd, bool force, json_t **ret)
+{
+	struct stor_recv_opts o = { .force = force, .nomount = true };
+
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return stor_recv(target, &o, fd, ret);
+}
+
+/* The stream as bytes, to damage it. */
+static uint8_t *stream_bytes(int fd, size_t *ret_len)
+{
+	struct stat st;
+	uint8_t *buf;
+
+	assert_int_equal(fstat(fd, &st), 0);
+	buf = bs_malloc(st.st_size);
+	assert_int_equal(bs_pread_full(fd, buf, st.st_size, 0), 0);
+	*ret_len = st.st_size;
+	return buf;
+}
+
+static int stream_of(const uint8_t *buf, size_t len)
+{
+	int fd = stream_new();
+
+	assert_int_equal(bs_write_full(fd, buf, len), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+static void save_seed(int fd, const char *name)
+{
+	const char *dir = getenv("BASALT_SEND_CORPUS");
+	_cleanup_free_ uint8_t *buf = NULL;
+	_cleanup_free_ char *path = NULL;
+	size_t len;
+
+	if (!dir)
+		return;
+	buf = stream_bytes(fd, &len);
+	path = bs_path_join(dir, name);
+	assert_int_equal(bs_write_file_atomic(path, buf, len, 0644), 0);
+}
+
+/* Count the records of each type in a stream (and check that it reads back cleanly). */
+static void count_records(int fd, uint64_t counts[STREAM_END + 1])
+{
+	struct stream_reader *rd;
+	struct stream_rec rec;
+	const void *p;
+	int r;
+
+	memset(counts, 0, sizeof(uint64_t) * (STREAM_END + 1));
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(stream_reader_new(fd, &rd), 0);
+	while ((r = stream_read_record(rd, &rec, &p)) > 0)
+		counts[rec.type]++;
+	assert_int_equal(r, 0);
+	stream_reader_free(rd);
+}
+
+/* ---- the source: POOL/src with @a, then @b ---- */
+
+static uint64_t obj_big, obj_small, obj_gone, obj_holes;
+
+static void make_src_a(void)
+{
+	spa_t *spa;
+	objset_t *os;
+
+	assert_int_equal(stor_ds_create(POOL "/src", STOR_TYPE_FILESYSTEM, 0, NULL, false), 0);
+	os = os_enter(POOL "/src", &spa);
+	obj_big = new_object(os, 4096, "big");
+	write_blocks(os, obj_big, 4096, 0, 8, 1);
+	write_blocks(os, obj_big, 4096, 300, 2, 2); /* indirect blocks, a gap */
+	obj_small = new_object(os, 512, "small file bonus");
+	write_blocks(os, obj_small, 512, 0, 1, 3);
+	obj_gone = new_object(os, 1024, "to be freed");
+	write_blocks(os, obj_gone, 1024, 0, 3, 4);
+	obj_holes = new_object(os, 2048, "holes");
+	write_blocks(os, obj_holes, 2048, 0, 6, 5);
+	spa_exit(spa);
+	snapshot(POOL "/src@a");
+}
+
+static void make_src_b(void)
+{
+	spa_t *spa;
+	objset_t *os = os_enter(POOL "/src", &spa);
+	uint64_t obj;
+
+	assert_int_equal(dmu_free_range(os, obj_holes, 2 * 2048, 2 * 2048), 0); /* punch */
+	assert_int_equal(dmu_free_range(os, obj_big, 4 * 4096, UINT64_MAX), 0); /* truncate */
+	assert_int_equal(dmu_object_free(os, obj_gone), 0);
+	write_blocks(os, obj_small, 512, 0, 1, 33); /* rewrite */
+	obj = new_object(os, 8192, "new in b");
+	write_blocks(os, obj, 8192, 1, 2, 6);
+	spa_exit(spa);
+	snapshot(POOL "/src@b");
+}
+
+/* ---- tests ---- */
+
+static void test_full_round_trip(void **state)
+{
+	_cleanup_close_ int fd = -1;
+	json_t *received = NULL;
+
+	make_src_a();
+	fd = send_to(POOL "/src@a", NULL, false);
+	save_seed(fd, "full");
+	assert_int_equal(recv_from(POOL "/dst", fd, false, &received), 0);
+	assert_int_equal(json_array_size(received), 1);
+	assert_string_equal(json_string_value(json_array_get(received, 0)), POOL "/dst@a");
+	json_decref(received);
+	assert_same(POOL "/src@a", POOL "/dst@a");
+	assert_same(POOL "/src@a", POOL "/dst");
+	/* the snapshot keeps its identity, the new head has its own */
+	assert_true(ds_guid(POOL "/src@a") == ds_guid(POOL "/dst@a"));
+	assert_true(ds_guid(POOL "/src") != ds_guid(POOL "/dst"));
+}
+
+static void test_full_into_existing(void **state)
+{
+	_cleanup_close_ int fd = send_to(POOL "/src@a", NULL, false);
+
+	assert_int_equal(recv_from(POOL "/dst", fd, false, NULL), -EEXIST);
+	assert_true(strstr(bs_error_msg(), "use -F") != NULL);
+	/* with -F a file system that has snapshots is still not overwritten */
+	assert_int_equal(recv_from(POOL "/dst", fd, true, NULL), -EEXIST);
+	assert_same(POOL "/src@a", POOL "/dst@a");
+}
+
+/* Damage a stream three ways; each receive fails and leaves the destination as it was. */
+static void assert_damage_rejected(int fd, const char *target, const char *must_not_exist)
+{
+	_cleanup_free_ uint8_t *buf = NULL;
+	size_t len, cuts[] = { 1, STREAM_REC_SIZE + 5, 0, 0 };
+
+	buf = stream_bytes(fd, &len);
+	cuts[2] = len / 2;
+	cuts[3] = len - 1;
+	for (size_t i = 0; i < ARRAY_SIZE(cuts); i++) {
+		_cleanup_close_ int t = stream_of(buf, cuts[i]);
+
+		assert_int_equal(recv_from(target, t, false, NULL), -EBADMSG);
+		assert_false(ds_exists(must_not_exist));
+	}
+	/* a flipped bit in a header, in the middle of the data, in the END record */
+	size_t flips[] = { 40, len / 2 + 3, len - 70 };
+	for (size_t i = 0; i < ARRAY_SIZE(flips); i++) {
+		_cleanup_close_ int t = -1;
+
+		buf[flips[i]] ^= 0x10;
+		t = stream_of(buf, len);
+		assert_int_equal(recv_from(target, t, false, NULL), -EBADMSG);
+		assert_false(ds_exists(must_not_exist));
+		buf[flips[i]] ^= 0x10;
+	}
+}
+
+static void test_full_damaged(void **state)
+{
+	_cleanup_close_ int fd = send_to(POOL "/src@a", NULL, false);
+
+	assert_damage_rejected(fd, POOL "/bad", POOL "/bad");
+	/* the undamaged stream still goes in */
+	assert_int_equal(recv_from(POOL "/bad", fd, false, NULL), 0);
+	assert_same(POOL "/src@a", POOL "/bad@a");
+	assert_int_equal(stor_ds_destroy(POOL "/bad", STOR_DESTROY_RECURSIVE, NULL), 0);
+}
+
+static void test_incremental_round_trip(void **state)
+{
+	_cleanup_close_ int fd = -1;
+	uint64_t counts[STREAM_END + 1];
+
+	make_src_b();
+	fd = send_to(POOL "/src@b", "@a", false);
+	save_seed(fd, "incremental");
+	count_records(fd, counts);
+	assert_true(counts[STREAM_FREE] >= 2);	      /* the hole, the truncation */
+	assert_true(counts[STREAM_FREEOBJECTS] >= 1); /* obj_gone */
+	assert_int_equal(recv_from(POOL "/dst", fd, false, NULL), 0);
+	assert_same(POOL "/src@b", POOL "/dst@b");
+	assert_same(POOL "/src@a", POOL "/dst@a");
+	assert_true(ds_guid(POOL "/src@b") == ds_guid(POOL "/dst@b"));
+}
+
+static void test_incremental_damaged(void **state)
+{
+	_cleanup_close_ int fd = -1;
+
+	/* a third snapshot to send on top of dst@b */
+	{
+		spa_t *spa;
+		objset_t *os = os_enter(POOL "/src", &spa);
+
+		write_blocks(os, obj_big, 4096, 1, 2, 77);
+		assert_int_equal(dmu_object_free(os, obj_small), 0);
+		spa_exit(spa);
+	}
+	snapshot(POOL "/src@c");
+	fd = send_to(POOL "/src@c", POOL "/src@b", false);
+	assert_damage_rejected(fd, POOL "/dst", POOL "/dst@c");
+	/* the head was rolled back to @b each time */
+	assert_same(POOL "/src@b", POOL "/dst");
+	assert_int_equal(recv_from(POOL "/dst", fd, false, NULL), 0);
+	assert_same(POOL "/src@c", POOL "/dst@c");
+}
+
+static void test_wrong_origin(void **state)
+{
+	_cleanup_close_ int fd = send_to(POOL "/src@b", "@a", false);
+
+	/* dst's latest is @c now, not @a */
+	assert_int_equal(recv_from(POOL "/dst", fd, false, NULL), -ENODEV);
+	/* an incremental into a name that does not exist */
+	assert_int_equal(recv_from(POOL "/nothere", fd, false, NULL), -ENOENT);
+	assert_false(ds_exists(POOL "/nothere"));
+	/* -i with a snapshot that is not an earlier one of the same dataset */
+	{
+		struct stor_send_opts o = { .from = "@c" };
+		_cleanup_close_ int t = stream_new();
+
+		assert_int_equal(stor_send(POOL "/src@b", &o, t), -EXDEV);
+	}
+}
+
+static void test_modified_destination(void **state)
+{
+	_cleanup_close_ int fd = -1;
+	spa_t *spa;
+	objset_t *os;
+
+	os = os_enter(POOL "/src", &spa);
+	write_blocks(os, obj_big, 4096, 0, 1, 99);
+	spa_exit(spa);
+	snapshot(POOL "/src@d");
+	fd = send_to(POOL "/src@d", "@c", false);
+
+	os = os_enter(POOL "/dst", &spa);
+	write_blocks(os, obj_holes, 2048, 0, 1, 123);
+	spa_exit(spa);
+	assert_int_equal(recv_from(POOL "/dst", fd, false, NULL), -ETXTBSY);
+	assert_true(strstr(bs_error_msg(), "use -F") != NULL);
+	assert_int_equal(recv_from(POOL "/dst", fd, true, NULL), 0);
+	assert_same(POOL "/src@d", POOL "/dst@d");
+}
+
+/* A one-block change to a large object costs one WRITE record, not one per block. */
+static void test_incremental_cost(void **state)
+{
+	_cleanup_close_ int full = -1, inc = -1;
+	uint64_t counts[STREAM_END + 1], obj;
+	spa_t *spa;
+	objset_t *os;
+
+	assert_int_equal(stor_ds_create(POOL "/big", STOR_TYPE_FILESYSTEM, 0, NULL, false), 0);
+	os = os_enter(POOL "/big", &spa);
+	obj = new_object(os, 4096, "large");
+	write_blocks(os, obj, 4096, 0, 4096, 7); /* 16 MiB */
+	spa_exit(spa);
+	snapshot(POOL "/big@1");
+	os = os_enter(POOL "/big", &spa);
+	write_blocks(os, obj, 4096, 2222, 1, 8);
+	spa_exit(spa);
+	snapshot(POOL "/big@2");
+
+	full = send_to(POOL "/big@1", NULL, false);
+	count_records(full, counts);
+	assert_true(counts[STREAM_WRITE] >= 4096);
+	inc = send_to(POOL "/big@2", "@1", false);
+	count_records(inc, counts);
+	assert_int_equal(counts[STREAM_WRITE], 1);
+	assert_int_equal(counts[STREAM_BEGIN], 1);
+	assert_int_equal(counts[STREAM_END], 1);
+
+	/* a snapshot of another dataset is no origin */
+	{
+		struct stor_send_opts o = { .from = POOL "/src@a" };
+		_cleanup_close_ int t = stream_new();
+
+		assert_int_equal(stor_send(POOL "/big@2", &o, t), -EXDEV);
+	}
+	/* a receive that fails after batches were applied still leaves nothing */
+	{
+		_cleanup_free_ uint8_t *buf = NULL;
+		_cleanup_close_ int t = -1;
+		size_t len;
+
+		buf = stream_bytes(full, &len);
+		t = stream_of(buf, len * 3 / 4);
+		assert_int_equal(recv_from(POOL "/big3", t, false, NULL), -EBADMSG);
+		assert_false(ds_exists(POOL "/big3"));
+	}
+	assert_int_equal(recv_from(POOL "/big2", full, false, NULL), 0);
+	assert_int_equal(recv_from(POOL "/big2", inc, false, NULL), 0);
+	assert_same(POOL "/big@2", POOL "/big2@2");
+}
+
+/* -I: every snapshot in between, each received as a snapshot of its own. */
+static void test_intermediates(void **state)
+{
+	_cleanup_close_ int full = send_to(POOL "/src@a", NULL, false);
+	_cleanup_close_ int inc = send_to(POOL "/src@d", "@a", true);
+	json_t *received = NULL;
+
+	save_seed(inc, "intermediates");
+	assert_int_equal(recv_from(POOL "/dst3", full, false, NULL), 0);
+	assert_int_equal(recv_from(POOL "/dst3", inc, false, &received), 0);
+	assert_int_equal(json_array_size(received), 3);
+	json_decref(received);
+	assert_same(POOL "/src@b", POOL "/dst3@b");
+	assert_same(POOL "/src@c", POOL "/dst3@c");
+	assert_same(POOL "/src@d", POOL "/dst3@d");
+}
+
+static void test_dryrun_and_unsupported(void **state)
+{
+	struct stor_recv_opts o = { .dryrun = true, .nomount = true };
+	struct stor_send_opts so = { .replicate = true };
+	_cleanup_close_ int fd = send_to(POOL "/src@a", NULL, false);
+	_cleanup_close_ int t = stream_new();
+	json_t *received = NULL;
+
+	assert_int_equal(stor_recv(POOL "/dry", &o, fd, &received), 0);
+	assert_int_equal(json_array_size(received), 1);
+	json_decref(received);
+	assert_false(ds_exists(POOL "/dry"));
+	assert_int_equal(stor_send(POOL "/src@a", &so, t), -ENOTSUP);
+	/* an empty input and garbage */
+	assert_int_equal(recv_from(POOL "/dry", t, false, NULL), -EBADMSG);
+	assert_int_equal(bs_write_full(t, "not a stream at all, not at all, really not at all", 50),
+			 0);
+	assert_int_equal(recv_from(POOL "/dry", t, false, NULL), -EBADMSG);
+	assert_false(ds_exists(POOL "/dry"));
+}
+
+int main(void)
+{
+	/* the cases build on each other's datasets: run in this order */
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_round_trip),
+		cmocka_unit_test(test_full_into_existing),
+		cmocka_unit_test(test_full_damaged),
+		cmocka_unit_test(test_incremental_round_trip),
+		cmocka_unit_test(test_incremental_damaged),
+		cmocka_unit_test(test_wrong_origin),
+		cmocka_unit_test(test_modified_destination),
+		cmocka_unit_test(test_incremental_cost),
+		cmocka_unit_test(test_intermediates),
+		cmocka_unit_test(test_dryrun_and_unsupported),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
