@@ -19,6 +19,7 @@
 #define ZFSD_LOCK "run/zfsd.lock"   /* held by a client while it starts the daemon */
 #define ZFSD_PIDFILE "run/zfsd.pid" /* locked by the daemon for its whole life */
 #define ZFSD_LOG "log/zfsd.log"
+#define ZFSD_MOUNTS "run/zfsd.mounts" /* what the daemon has mounted, for its successor */
 
 /* How long a client waits for a daemon it started to answer. */
 #define ZFSD_START_TIMEOUT_MS 10000

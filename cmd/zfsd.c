@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -42,6 +43,105 @@ static void usage(FILE *f)
 		   "\n"
 		   "  --stop   ask the running daemon to unmount, sync and exit; wait for it\n"
 		   "  --help   print this help\n");
+}
+
+/* ---- the record of mounts ---- */
+
+/* Is there a FUSE mount of Basalt's at path? (mountinfo escapes spaces and such as "\040") */
+static bool basalt_mount_at(const char *info, const char *path)
+{
+	_cleanup_free_ char *copy = bs_strdup(info);
+	char *line, *save = NULL;
+
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sep = strstr(line, " - "), *mp = line, *end, *out;
+
+		/* fields: id parent major:minor root mountpoint ... - fstype source options */
+		if (!sep || !bs_startswith(sep + 3, "fuse.basalt "))
+			continue;
+		for (int i = 0; i < 4 && mp; i++) {
+			mp = strchr(mp, ' ');
+			mp = mp ? mp + 1 : NULL;
+		}
+		if (!mp || !(end = strchr(mp, ' ')))
+			continue;
+		*end = '\0';
+		out = mp;
+		for (char *c = mp; *c; c++) {
+			if (c[0] == '\\' && c[1] >= '0' && c[1] <= '3' && c[2] >= '0' &&
+			    c[2] <= '7' && c[3] >= '0' && c[3] <= '7') {
+				*out++ = (char)((c[1] - '0') << 6 | (c[2] - '0') << 3 |
+						(c[3] - '0'));
+				c += 3;
+			} else {
+				*out++ = *c;
+			}
+		}
+		*out = '\0';
+		if (streq(mp, path))
+			return true;
+	}
+	return false;
+}
+
+/* The mounts are recorded in run/zfsd.mounts as they change, so that a daemon starting after
+ * one that died can detach the FUSE mounts it left behind, dead (every access fails), before
+ * mounting on the same directories. Only those: other daemons' mounts are never touched. */
+static pthread_mutex_t mounts_file_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void record_mounts(void)
+{
+	_cleanup_free_ char *path = zfsd_path(ZFSD_MOUNTS), *text = NULL;
+	json_t *list = NULL, *m;
+	size_t i, len = 0;
+
+	if (stor_mount_list(&list) < 0)
+		return;
+	json_array_foreach(list, i, m) {
+		const char *mp = json_string_value(json_object_get(m, "mountpoint"));
+
+		if (mp && !strchr(mp, '\n'))
+			len += strlen(mp) + 1;
+	}
+	text = bs_zalloc(len + 1);
+	json_array_foreach(list, i, m) {
+		const char *mp = json_string_value(json_object_get(m, "mountpoint"));
+
+		if (mp && !strchr(mp, '\n')) {
+			strcat(text, mp);
+			strcat(text, "\n");
+		}
+	}
+	json_decref(list);
+	pthread_mutex_lock(&mounts_file_lock);
+	if (bs_write_file_atomic(path, text, len, 0600) < 0)
+		log_warn("cannot record the mounts in %s", path);
+	pthread_mutex_unlock(&mounts_file_lock);
+}
+
+static void detach_dead_mounts(void)
+{
+	_cleanup_free_ char *path = zfsd_path(ZFSD_MOUNTS), *list = NULL, *info = NULL;
+	char *line, *save = NULL, **v = NULL;
+	size_t n = 0;
+
+	if (bs_read_file(path, &list, NULL) < 0 ||
+	    bs_read_file("/proc/self/mountinfo", &info, NULL) < 0)
+		return;
+	for (line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		v = bs_realloc(v, sizeof(char *) * (n + 1));
+		v[n++] = line;
+	}
+	/* the deepest first: mounts sit on directories of the ones above them */
+	while (n-- > 0) {
+		if (!basalt_mount_at(info, v[n]))
+			continue;
+		if (umount2(v[n], MNT_DETACH) == 0)
+			log_info("detached %s, left by a daemon that died", v[n]);
+		else
+			log_warn("cannot detach %s: %s", v[n], strerror(errno));
+	}
+	free(v);
 }
 
 /* ---- serving one client ---- */
@@ -218,6 +318,7 @@ static void serve(int conn)
 		status = 1;
 	}
 	fflush(io.err);
+	record_mounts();
 	send_reply(conn, status, NULL);
 out:
 	if (io.in)
@@ -440,6 +541,9 @@ static int daemon_main(void)
 		fprintf(stderr, "zfsd: cannot start the storage engine: %s\n", bs_strerror(r));
 		return 1;
 	}
+	/* file systems follow their properties: mounted when created, moved when changed */
+	stor_automount(true);
+	detach_dead_mounts();
 	if (access(cache, F_OK) < 0 && errno == ENOENT) {
 		create_default_pool();
 	} else {
@@ -450,6 +554,7 @@ static int daemon_main(void)
 	r = stor_mount_all();
 	if (r < 0)
 		log_err("cannot mount every file system: %s", bs_strerror(r));
+	record_mounts();
 
 	lfd = bind_socket(sock);
 	if (lfd < 0) {
@@ -503,6 +608,7 @@ static int daemon_main(void)
 	pthread_mutex_unlock(&running_lock);
 
 	unmount_all();
+	record_mounts();
 	r = stor_pool_sync(NULL);
 	if (r < 0)
 		log_err("cannot sync the pools: %s", bs_strerror(r));

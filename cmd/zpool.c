@@ -120,33 +120,39 @@ static void log_history(struct zpool_ctx *z, const char *pool)
 
 enum value_kind { V_TEXT, V_SIZE, V_PERCENT, V_RATIO, V_NUMBER };
 
-/* A pool value as zpool prints it: sizes as 1.50G, percentages as 12%, ratios as 1.00x;
- * parsable (-p) prints the exact numbers. null is "-". */
-static const char *pool_value(json_t *v, enum value_kind kind, bool parsable, char *buf,
-			      size_t size)
+static const char *number_text(uint64_t n, enum value_kind kind, bool parsable, char *buf,
+			       size_t size)
 {
 	char sb[FMT_BUF];
 
-	if (json_is_integer(v) && json_integer_value(v) >= 0) {
-		uint64_t n = (uint64_t)json_integer_value(v);
-
-		switch (kind) {
-		case V_SIZE:
-			snprintf(buf, size, "%s", fmt_size(sb, n, parsable));
-			return buf;
-		case V_PERCENT:
-			snprintf(buf, size, parsable ? "%llu" : "%llu%%", (unsigned long long)n);
-			return buf;
-		case V_RATIO:
-			snprintf(buf, size, "%.2fx", (double)n);
-			return buf;
-		default:
-			snprintf(buf, size, "%llu", (unsigned long long)n);
-			return buf;
-		}
+	switch (kind) {
+	case V_SIZE:
+		snprintf(buf, size, "%s", fmt_size(sb, n, parsable));
+		break;
+	case V_PERCENT:
+		snprintf(buf, size, parsable ? "%llu" : "%llu%%", (unsigned long long)n);
+		break;
+	case V_RATIO:
+		snprintf(buf, size, "%.2fx", (double)n);
+		break;
+	default:
+		snprintf(buf, size, "%llu", (unsigned long long)n);
 	}
-	if (json_is_number(v)) {
-		double d = json_number_value(v);
+	return buf;
+}
+
+/* A pool value as zpool prints it: sizes as 1.50G, percentages as 12%, ratios as 1.00x;
+ * parsable (-p) prints the exact numbers. Numbers may come as JSON numbers or as text; a guid
+ * is unsigned even when JSON carries it as a negative integer. null is "-". */
+static const char *pool_value(json_t *v, enum value_kind kind, bool parsable, char *buf,
+			      size_t size)
+{
+	uint64_t n;
+
+	if (json_is_integer(v))
+		return number_text((uint64_t)json_integer_value(v), kind, parsable, buf, size);
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
 
 		if (kind == V_RATIO)
 			snprintf(buf, size, "%.2fx", d);
@@ -156,8 +162,11 @@ static const char *pool_value(json_t *v, enum value_kind kind, bool parsable, ch
 			snprintf(buf, size, "%g", d);
 		return buf;
 	}
-	if (json_is_string(v))
+	if (json_is_string(v)) {
+		if (kind != V_TEXT && bs_parse_u64(json_string_value(v), &n) == 0)
+			return number_text(n, kind, parsable, buf, size);
 		return json_string_value(v);
+	}
 	if (json_is_boolean(v))
 		return json_is_true(v) ? "on" : "off";
 	return "-";
@@ -487,38 +496,63 @@ static void print_importable(FILE *f, json_t *p)
 	const char *state = json_string_value(json_object_get(p, "state"));
 	json_t *config = json_object_get(p, "config"), *devs = json_object_get(p, "devices"), *d;
 	struct tree_opts o = { .width = 10 };
+	const char *health = "ONLINE";
 	char buf[FMT_BUF];
 	size_t i;
 
 	fprintf(f, "   pool: %s\n", name ? name : "-");
 	fprintf(f, "     id: %s\n",
 		pool_value(json_object_get(p, "guid"), V_NUMBER, true, buf, sizeof(buf)));
-	fprintf(f, "  state: %s\n", state ? state : "-");
-	if (!state || streq(state, "ONLINE"))
+	/* the engine reports the health, or the state its labels record */
+	if (state && !streq(state, "exported") && !streq(state, "active") &&
+	    !streq(state, "ONLINE"))
+		health = state;
+	fprintf(f, "  state: %s\n", health);
+	if (state && streq(state, "active")) {
+		fprintf(f, " status: The pool was last accessed by another system.\n");
+		fprintf(f, " action: The pool can be imported using its name or numeric "
+			   "identifier and the '-f' flag.\n");
+	} else if (streq(health, "ONLINE")) {
 		fprintf(f, " action: The pool can be imported using its name or numeric "
 			   "identifier.\n");
-	else
-		fprintf(f, " action: The pool cannot be imported as it is; see its state.\n");
+	} else {
+		fprintf(f, " action: The pool cannot be imported in this state.\n");
+	}
 	fprintf(f, " config:\n\n");
 	if (config) {
 		o.width = MAX(o.width, tree_width(config, 0, 0));
 		print_tree(f, config, 0, 0, &o);
-	} else {
-		o.width = MAX(o.width, (int)strlen(name ? name : ""));
-		json_array_foreach(devs, i, d)
-			o.width = MAX(o.width,
-				      2 + (int)strlen(vdev_name(d, (int)i, buf, sizeof(buf))));
-		fprintf(f, "\t%-*s  %s\n", o.width, name ? name : "-", state ? state : "-");
-		json_array_foreach(devs, i, d) {
-			const char *ds = json_string_value(json_object_get(d, "state"));
-
-			fprintf(f, "\t  %-*s  %s\n", o.width - 2,
-				vdev_name(d, (int)i, buf, sizeof(buf)),
-				ds    ? ds :
-				state ? state :
-					"-");
-		}
+		return;
 	}
+	o.width = MAX(o.width, (int)strlen(name ? name : ""));
+	json_array_foreach(devs, i, d)
+		o.width = MAX(o.width, 2 + (int)strlen(vdev_name(d, (int)i, buf, sizeof(buf))));
+	fprintf(f, "\t%-*s  %s\n", o.width, name ? name : "-", health);
+	json_array_foreach(devs, i, d) {
+		const char *ds = json_string_value(json_object_get(d, "state"));
+
+		fprintf(f, "\t  %-*s  %s\n", o.width - 2, vdev_name(d, (int)i, buf, sizeof(buf)),
+			ds ? ds : health);
+	}
+}
+
+/* Is a pool of this guid imported here already? Such a pool is not offered for import. */
+static bool imported_here(json_t *guid)
+{
+	json_t *list = NULL, *p;
+	char b1[FMT_BUF], b2[FMT_BUF];
+	bool found = false;
+	size_t i;
+
+	if (!guid || stor_pool_list(NULL, &list) < 0)
+		return false;
+	pool_value(guid, V_NUMBER, true, b1, sizeof(b1));
+	json_array_foreach(list, i, p)
+		if (streq(pool_value(json_object_get(p, "guid"), V_NUMBER, true, b2, sizeof(b2)),
+			  b1))
+			found = true;
+	json_decref(list);
+	return found;
 }
 
 static int zpool_import(struct zpool_ctx *z, int argc, char **argv)
@@ -570,6 +604,9 @@ static int zpool_import(struct zpool_ctx *z, int argc, char **argv)
 			r = fail_engine(z, r);
 			goto out;
 		}
+		for (i = json_array_size(found); i-- > 0;)
+			if (imported_here(json_object_get(json_array_get(found, i), "guid")))
+				json_array_remove(found, i);
 		if (json_array_size(found) == 0) {
 			fprintf(z->io->err, "no pools available to import\n");
 			r = 0;
@@ -643,6 +680,29 @@ out:
 
 /* ---- list, get ---- */
 
+static int pool_name_cmp(const void *a, const void *b)
+{
+	const char *na = json_string_value(json_object_get(*(json_t *const *)a, "name"));
+	const char *nb = json_string_value(json_object_get(*(json_t *const *)b, "name"));
+
+	return strcmp(na ? na : "", nb ? nb : "");
+}
+
+/* The entries of a pool listing in name order, as OpenZFS lists pools. */
+static json_t *sort_by_name(json_t *list)
+{
+	size_t i, n = json_array_size(list);
+	_cleanup_free_ json_t **v = bs_zalloc(sizeof(*v) * (n + 1));
+	json_t *out = json_array(), *e;
+
+	json_array_foreach(list, i, e)
+		v[i] = e;
+	qsort(v, n, sizeof(*v), pool_name_cmp);
+	for (i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	return out;
+}
+
 static int zpool_list(struct zpool_ctx *z, int argc, char **argv)
 {
 	const struct pool_col *cols[ARRAY_SIZE(pool_cols) * 4];
@@ -699,6 +759,11 @@ static int zpool_list(struct zpool_ctx *z, int argc, char **argv)
 			r = fail_engine(z, r);
 			goto out;
 		}
+		if (!a.noperands) {
+			p = sort_by_name(list);
+			json_decref(list);
+			list = p;
+		}
 		json_array_extend(all, list);
 		json_decref(list);
 	}
@@ -752,11 +817,13 @@ static int pool_names(struct zpool_ctx *z, struct cmd_args *a, int first, json_t
 		*ret = names;
 		return 0;
 	}
-	r = stor_pool_list(NULL, &list);
+	r = stor_pool_list(NULL, &p);
 	if (r < 0) {
 		json_decref(names);
 		return fail_engine(z, r);
 	}
+	list = sort_by_name(p);
+	json_decref(p);
 	json_array_foreach(list, i, p)
 		json_array_append(names, json_object_get(p, "name"));
 	json_decref(list);
@@ -961,20 +1028,36 @@ static uint64_t json_u64(json_t *v)
 								 0;
 }
 
+/* A member of an object under either of two names (the engine's short one, or the long one). */
+static json_t *get2(json_t *o, const char *a, const char *b)
+{
+	json_t *v = json_object_get(o, a);
+
+	return v ? v : json_object_get(o, b);
+}
+
+/* The scan line: none, in progress, finished or canceled. The state comes from "state"
+ * ("scanning", "finished", "canceled", "none") or, failing that, from "active" and the times. */
 static void print_scan(FILE *f, json_t *scan)
 {
 	const char *func = json_string_value(json_object_get(scan, "function"));
 	const char *state = json_string_value(json_object_get(scan, "state"));
-	uint64_t start = json_u64(json_object_get(scan, "start_time"));
-	uint64_t end = json_u64(json_object_get(scan, "end_time"));
+	json_t *tstart = get2(scan, "start_time", "start"), *tend = get2(scan, "end_time", "end");
+	uint64_t start = json_u64(tstart), end = json_u64(tend);
 	uint64_t examined = json_u64(json_object_get(scan, "examined"));
-	uint64_t total = json_u64(json_object_get(scan, "to_examine"));
+	uint64_t total = json_u64(get2(scan, "to_examine", "total"));
 	uint64_t repaired = json_u64(json_object_get(scan, "repaired"));
 	uint64_t errors = json_u64(json_object_get(scan, "errors"));
 	char date[64], s1[BS_SIZE_BUF], s2[BS_SIZE_BUF], s3[BS_SIZE_BUF];
 
+	if (!func)
+		func = "scrub";
+	if (!state && scan)
+		state = json_is_true(json_object_get(scan, "active")) ? "scanning" :
+			end					      ? "finished" :
+									"none";
 	fputs("  scan: ", f);
-	if (!func || !state || streq(state, "none")) {
+	if (!state || streq(state, "none")) {
 		fputs("none requested\n", f);
 		return;
 	}
@@ -982,17 +1065,16 @@ static void print_scan(FILE *f, json_t *scan)
 		fprintf(f, "%s repaired %s in ", func, bs_size_format(s1, repaired));
 		print_duration(f, end > start ? end - start : 0);
 		fprintf(f, " with %llu errors on %s\n", (unsigned long long)errors,
-			long_date(json_object_get(scan, "end_time"), date, sizeof(date)));
+			long_date(tend, date, sizeof(date)));
 	} else if (streq(state, "canceled")) {
-		fprintf(f, "%s canceled on %s\n", func,
-			long_date(json_object_get(scan, "end_time"), date, sizeof(date)));
+		fprintf(f, "%s canceled on %s\n", func, long_date(tend, date, sizeof(date)));
 	} else {
 		fprintf(f, "%s in progress since %s\n", func,
-			long_date(json_object_get(scan, "start_time"), date, sizeof(date)));
+			long_date(tstart, date, sizeof(date)));
 		fprintf(f, "\t%s scanned of %s total\n", bs_size_format(s1, examined),
 			bs_size_format(s2, total));
 		fprintf(f, "\t%s repaired, %.2f%% done\n", bs_size_format(s3, repaired),
-			total ? 100.0 * (double)examined / (double)total : 0.0);
+			total ? 100.0 * (double)MIN(examined, total) / (double)total : 0.0);
 	}
 }
 
