@@ -125,10 +125,13 @@ int stor_ds_unmount(const char *name, bool force);
 int stor_mount_all(void); /* zfs mount -a */
 /* [{name, mountpoint}] of what is mounted now */
 int stor_mount_list(json_t **ret);
+bool stor_is_mounted(const char *name);
 /* Unmount one dataset if it is mounted (nothing to do otherwise). */
 int stor_unmount_dataset(const char *name, bool force);
 /* Unmount and, with automount on, mount again where its properties now say. */
 int stor_remount_dataset(const char *name);
+/* Unmount a file system and its descendants, deepest first. */
+int stor_unmount_tree(const char *name);
 /* Unmount every dataset of a pool. */
 int stor_unmount_pool(const char *pool, bool force);
 

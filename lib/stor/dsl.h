@@ -57,6 +57,9 @@ int dsl_dataset_rollback(dsl_dataset_t *head);
 /* Destroy one dataset or snapshot that has no children, clones, snapshots or holds. */
 int dsl_dataset_destroy(dsl_dataset_t *ds);
 
+/* Rename a head (to a new name in the same pool, under an existing parent, not beneath itself)
+ * or a snapshot (to another snapshot name of the same file system). */
+int dsl_dataset_rename(dsl_dataset_t *ds, const char *to);
 /* Clone a snapshot as a new head named name. */
 int dsl_dataset_clone(dsl_dataset_t *origin, const char *name, const char *const *props,
 		      dsl_dataset_t **ret);

@@ -990,6 +990,79 @@ int dsl_dataset_destroy(dsl_dataset_t *ds)
 	return dsl_dataset_is_snapshot(ds) ? destroy_snapshot(ds) : destroy_head(ds);
 }
 
+/* ---- rename ---- */
+
+static int rename_snapshot(struct dsl_dataset *s, const char *to)
+{
+	struct spa *spa = s->spa;
+	_cleanup_free_ char *old = dsl_dataset_name(s);
+	const char *oat = strchr(old, '@'), *nat = strchr(to, '@');
+	struct dsl_dataset *head;
+	uint64_t existing;
+	int r;
+
+	if ((size_t)(oat - old) != (size_t)(nat - to) || strncmp(old, to, (size_t)(oat - old)))
+		return bs_error(EINVAL,
+				"cannot rename '%s' to '%s': snapshots are renamed within "
+				"their file system",
+				old, to);
+	r = dsl_dataset_head(s, &head);
+	if (r < 0)
+		return r;
+	if (zap_lookup_u64(spa->mos, head->phys.snapnames_obj, nat + 1, &existing) == 0)
+		return bs_error(EEXIST, "cannot rename to '%s': snapshot exists", to);
+	r = zap_remove(spa->mos, head->phys.snapnames_obj, oat + 1);
+	if (r == 0)
+		r = zap_add_u64(spa->mos, head->phys.snapnames_obj, nat + 1, s->obj);
+	return r;
+}
+
+int dsl_dataset_rename(dsl_dataset_t *ds, const char *to)
+{
+	struct spa *spa = ds->spa;
+	_cleanup_free_ char *old = NULL;
+	struct dsl_dir_phys d, op, np;
+	char comp[ZAP_MAXNAMELEN];
+	const char *newcomp;
+	uint64_t newparent, walk;
+	int r;
+
+	if (dsl_dataset_is_snapshot(ds))
+		return rename_snapshot(ds, to);
+	old = dsl_dataset_name(ds);
+	r = check_new_name(spa, to, &newparent, &newcomp);
+	if (r < 0)
+		return r;
+	r = dsl_dir_read(spa, ds->phys.dir_obj, &d);
+	if (r < 0)
+		return r;
+	if (d.parent_obj == 0)
+		return bs_error(EINVAL, "cannot rename a pool's root dataset");
+	for (walk = newparent; walk; walk = op.parent_obj) {
+		if (walk == ds->phys.dir_obj)
+			return bs_error(EINVAL,
+					"cannot rename '%s' to '%s': a dataset cannot move "
+					"beneath itself",
+					old, to);
+		r = dsl_dir_read(spa, walk, &op);
+		if (r < 0)
+			return r;
+	}
+	r = dsl_dir_read(spa, d.parent_obj, &op);
+	if (r == 0)
+		r = zap_find_value(spa, op.children_obj, ds->phys.dir_obj, comp);
+	if (r == 0)
+		r = zap_remove(spa->mos, op.children_obj, comp);
+	if (r == 0)
+		r = dsl_dir_read(spa, newparent, &np);
+	if (r == 0)
+		r = zap_add_u64(spa->mos, np.children_obj, newcomp, ds->phys.dir_obj);
+	if (r < 0)
+		return r;
+	d.parent_obj = newparent;
+	return dsl_dir_write(spa, ds->phys.dir_obj, &d);
+}
+
 /* ---- clones and promotion ---- */
 
 int dsl_dataset_clone(dsl_dataset_t *origin, const char *name, const char *const *props,

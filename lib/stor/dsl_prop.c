@@ -460,6 +460,10 @@ static void put_settable(struct dsl_dataset *ds, json_t *o, const struct prop_de
 	int r;
 
 	if (streq(pd->name, "mountpoint")) {
+		if (dsl_dataset_is_snapshot(ds)) {
+			put(o, pd->name, "-", "-", "-");
+			return;
+		}
 		v = mountpoint_value(ds, &from);
 		src = source_of(ds, from);
 		put(o, pd->name, v, v, src);

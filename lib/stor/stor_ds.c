@@ -348,11 +348,49 @@ int stor_ds_promote(const char *clone)
 
 int stor_ds_rename(const char *from, const char *to)
 {
-	return bs_error(ENOTSUP, "cannot rename '%s' to '%s': rename is not supported yet", from,
-			to);
+	struct spa *spa;
+	dsl_dataset_t *ds;
+	bool snap = strchr(from, '@') != NULL;
+	int r;
+
+	r = dsl_name_check(from, true);
+	if (r == 0)
+		r = dsl_name_check(to, snap);
+	if (r == 0 && snap != (strchr(to, '@') != NULL))
+		r = bs_error(EINVAL, "cannot rename '%s' to '%s': a snapshot stays a snapshot",
+			     from, to);
+	if (r == 0 && (strcspn(from, "/@") != strcspn(to, "/@") ||
+		       strncmp(from, to, strcspn(from, "/@")) != 0))
+		r = bs_error(EXDEV,
+			     "cannot rename '%s' to '%s': datasets cannot move between "
+			     "pools",
+			     from, to);
+	if (r == 0 && !snap)
+		r = stor_unmount_tree(from);
+	if (r < 0)
+		return r;
+	r = dsl_pool_enter(from, &spa);
+	if (r < 0)
+		return r;
+	r = dsl_dataset_lookup(spa, from, &ds);
+	if (r == 0)
+		r = dsl_dataset_rename(ds, to);
+	if (r == 0)
+		r = spa_sync(spa);
+	dsl_pool_exit(spa);
+	if (!snap)
+		(void)stor_remount_dataset(r == 0 ? to : from);
+	return r;
 }
 
 /* ---- listing and properties ---- */
+
+/* Properties whose change the mounted file system must see: it is mounted again. */
+static bool mount_prop(const char *prop)
+{
+	return streq(prop, "mountpoint") || streq(prop, "canmount") || streq(prop, "readonly") ||
+	       streq(prop, "atime");
+}
 
 static int list_one(struct dsl_dataset *ds, bool recursive, int depth, int types, json_t *out)
 {
@@ -401,6 +439,22 @@ static int list_one(struct dsl_dataset *ds, bool recursive, int depth, int types
 		r = list_one(v[i], true, depth - 1, types, out);
 	free(v);
 	return r;
+}
+
+/* The "mounted" property comes from the mount table, read without any pool lock held. */
+static void add_mounted(json_t *name, json_t *props)
+{
+	const char *type =
+		json_string_value(json_object_get(json_object_get(props, "type"), "value"));
+	const char *v = "-";
+	json_t *p = json_object();
+
+	if (type && streq(type, "filesystem"))
+		v = stor_is_mounted(json_string_value(name)) ? "yes" : "no";
+	json_object_set_new(p, "value", json_string(v));
+	json_object_set_new(p, "raw", json_string(v));
+	json_object_set_new(p, "source", json_string("-"));
+	json_object_set_new(props, "mounted", p);
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -474,6 +528,13 @@ int stor_ds_list(const char *const *roots, bool recursive, int depth, int types,
 		json_decref(out);
 		return r;
 	}
+	{
+		size_t i;
+		json_t *e;
+
+		json_array_foreach(out, i, e)
+			add_mounted(json_object_get(e, "name"), json_object_get(e, "props"));
+	}
 	*ret = sorted(out);
 	return 0;
 }
@@ -494,6 +555,11 @@ int stor_ds_get_props(const char *name, json_t **ret)
 	if (r == 0)
 		r = dsl_prop_get_all(ds, ret);
 	dsl_pool_exit(spa);
+	if (r == 0)
+		add_mounted(json_object_get(*ret, "name") ?
+				    json_object_get(json_object_get(*ret, "name"), "value") :
+				    NULL,
+			    *ret);
 	return r;
 }
 
@@ -515,8 +581,7 @@ int stor_ds_set_prop(const char *name, const char *prop, const char *value)
 	if (r == 0)
 		r = spa_sync(spa);
 	dsl_pool_exit(spa);
-	if (r == 0 &&
-	    (streq(prop, "mountpoint") || streq(prop, "canmount") || streq(prop, "readonly")))
+	if (r == 0 && mount_prop(prop))
 		(void)stor_remount_dataset(name);
 	return r;
 }
@@ -546,7 +611,7 @@ int stor_ds_inherit_prop(const char *name, const char *prop, bool recursive)
 	if (r == 0)
 		r = spa_sync(spa);
 	dsl_pool_exit(spa);
-	if (r == 0 && streq(prop, "mountpoint"))
+	if (r == 0 && mount_prop(prop))
 		(void)stor_remount_dataset(name);
 	return r;
 }

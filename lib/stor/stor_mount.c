@@ -38,6 +38,16 @@ static struct mount_ent *find(const char *name)
 	return NULL;
 }
 
+bool stor_is_mounted(const char *name)
+{
+	bool r;
+
+	pthread_mutex_lock(&mount_lock);
+	r = find(name) != NULL;
+	pthread_mutex_unlock(&mount_lock);
+	return r;
+}
+
 int stor_ds_mount(const char *name)
 {
 	_cleanup_free_ char *mp = NULL, *canmount = NULL, *ro = NULL;
@@ -150,15 +160,65 @@ int stor_unmount_dataset(const char *name, bool force)
 	return mounted ? stor_ds_unmount(name, force) : 0;
 }
 
-/* After a change that moves or replaces a file system: unmount, mount again if it should be. */
-int stor_remount_dataset(const char *name)
+static bool should_mount(json_t *e)
 {
+	json_t *p = json_object_get(e, "props");
+	const char *mp =
+		json_string_value(json_object_get(json_object_get(p, "mountpoint"), "value"));
+	const char *cm =
+		json_string_value(json_object_get(json_object_get(p, "canmount"), "value"));
+
+	return mp && mp[0] == '/' && (!cm || streq(cm, "on"));
+}
+
+/*
+ * After a change that moves or replaces a file system (and so its descendants, which inherit
+ * their mountpoints): unmount them deepest first, then mount again, parents first, where their
+ * properties now say.
+ */
+static int unmount_list(json_t *list)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = json_array_size(list); i-- > 0 && r == 0;)
+		r = stor_unmount_dataset(
+			json_string_value(json_object_get(json_array_get(list, i), "name")), true);
+	return r;
+}
+
+int stor_unmount_tree(const char *name)
+{
+	const char *roots[] = { name, NULL };
+	json_t *list;
 	int r;
 
-	r = stor_unmount_dataset(name, true);
-	if (r < 0 || !automount)
+	r = stor_ds_list(roots, true, -1, STOR_TYPE_FILESYSTEM, &list);
+	if (r < 0)
 		return r;
-	r = stor_ds_mount(name);
+	r = unmount_list(list);
+	json_decref(list);
+	return r;
+}
+
+int stor_remount_dataset(const char *name)
+{
+	const char *roots[] = { name, NULL };
+	json_t *list, *e;
+	size_t i;
+	int r;
+
+	r = stor_ds_list(roots, true, -1, STOR_TYPE_FILESYSTEM, &list);
+	if (r < 0)
+		return r;
+	r = unmount_list(list);
+	json_array_foreach(list, i, e) {
+		if (r < 0 || !automount)
+			break;
+		if (should_mount(e))
+			(void)stor_ds_mount(json_string_value(json_object_get(e, "name")));
+	}
+	json_decref(list);
 	bs_error_clear();
 	return r;
 }
@@ -197,14 +257,9 @@ int stor_mount_all(void)
 	if (r < 0)
 		return r;
 	json_array_foreach(list, i, e) {
-		json_t *p = json_object_get(e, "props");
 		const char *name = json_string_value(json_object_get(e, "name"));
-		const char *mp = json_string_value(
-			json_object_get(json_object_get(p, "mountpoint"), "value"));
-		const char *cm =
-			json_string_value(json_object_get(json_object_get(p, "canmount"), "value"));
 
-		if (!mp || mp[0] != '/' || (cm && !streq(cm, "on")))
+		if (!should_mount(e))
 			continue;
 		pthread_mutex_lock(&mount_lock);
 		r = find(name) ? 0 : 1;

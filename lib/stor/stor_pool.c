@@ -448,17 +448,28 @@ static int assemble(struct found_leaf *f, size_t n, uint64_t pool_guid, struct s
 	return 0;
 }
 
+static int import_found(const char *name_or_guid, struct found_leaf *f, size_t n);
+
 int stor_pool_import(const char *name_or_guid, const char *dir)
 {
 	struct found_leaf *f;
-	struct spa *spa = NULL;
-	uint64_t guid = 0;
-	size_t n, i;
+	size_t n;
 	int r;
 
 	r = gather(dir, &f, &n);
 	if (r < 0)
 		return r;
+	return import_found(name_or_guid, f, n);
+}
+
+/* Import the pool named (or numbered) so from the labels found; frees f. */
+static int import_found(const char *name_or_guid, struct found_leaf *f, size_t n)
+{
+	struct spa *spa = NULL;
+	uint64_t guid = 0;
+	size_t i;
+	int r;
+
 	for (i = 0; i < n; i++) {
 		const char *state = json_string_value(json_object_get(f[i].cfg, "state"));
 
@@ -559,12 +570,26 @@ int stor_pool_import_cached(void)
 		json_decref(pools);
 		return bs_error(EINVAL, "pool cache '%s' is damaged", path);
 	}
+	/* every import rewrites the cache: read the devices of all pools first */
 	json_array_foreach(pools, i, p) {
+		struct found_leaf *f;
+		size_t nf;
 		char guid[24];
+		char **paths = NULL;
+		size_t np = 0, k;
+		json_t *d;
 
+		json_array_foreach(json_object_get(p, "devices"), k, d) {
+			if (!json_is_string(d))
+				continue;
+			paths = bs_realloc(paths, (np + 1) * sizeof(*paths));
+			paths[np++] = bs_strdup(json_string_value(d));
+		}
+		scan_paths(paths, np, &f, &nf);
+		strv_free(paths, np);
 		snprintf(guid, sizeof(guid), "%llu",
 			 (unsigned long long)json_integer_value(json_object_get(p, "guid")));
-		r = stor_pool_import(guid, NULL);
+		r = import_found(guid, f, nf);
 		if (r < 0) {
 			log_err("cannot import pool '%s': %s",
 				json_string_value(json_object_get(p, "name")) ?: "?",

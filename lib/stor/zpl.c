@@ -53,6 +53,7 @@ struct zpl_fs {
 	objset_t *os;
 	spa_t *spa;
 	bool readonly;
+	bool atime; /* the dataset's atime property: off means reads never write */
 	uint64_t root;
 	uint64_t unlinked; /* the unlinked set's object, 0 on a read-only fs without one */
 	struct zref **refs;
@@ -505,8 +506,15 @@ int zpl_fs_open(objset_t *os, bool readonly, struct zpl_fs **ret)
 	fs->nbuckets = 256;
 	fs->refs = bs_zalloc(fs->nbuckets * sizeof(*fs->refs));
 
+	fs->atime = true;
 	spa_enter(fs->spa);
 	r = fs_load(fs);
+	if (r == 0 && dmu_objset_ds(os)) {
+		_cleanup_free_ char *atime = NULL;
+
+		if (dsl_prop_get_string(dmu_objset_ds(os), "atime", &atime) == 0)
+			fs->atime = !streq(atime, "off");
+	}
 	spa_exit(fs->spa);
 	if (r < 0) {
 		free(fs->refs);
@@ -1288,11 +1296,9 @@ int64_t zpl_read(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, vo
 	if (r == 0 && off < zn.p.size) {
 		n = MIN(len, zn.p.size - off);
 		r = dmu_read(fs->os, obj, off, n, buf);
-		if (r == -EIO)
-			spa_log_error(fs->spa, 0, obj);
 	}
 	/* relatime: touch atime only when it is older than the last change or a day old */
-	if (r == 0 && !fs->readonly) {
+	if (r == 0 && !fs->readonly && fs->atime) {
 		uint64_t now[2];
 
 		ts_now(now);
