@@ -96,10 +96,10 @@ static int open_new_leaf(const char *path, bool force, struct vdev_leaf **ret)
 	if (r < 0)
 		return r;
 	if (l->size < VDEV_MIN_SIZE) {
+		r = bs_error(EINVAL, "device '%s' is too small: %llu bytes, at least %llu needed",
+			     path, (unsigned long long)l->size, (unsigned long long)VDEV_MIN_SIZE);
 		vdev_leaf_close(l);
-		return bs_error(EINVAL,
-				"device '%s' is too small: %llu bytes, at least %llu needed", path,
-				(unsigned long long)l->size, (unsigned long long)VDEV_MIN_SIZE);
+		return r;
 	}
 	if (!force && vdev_leaf_read_label(l, &cfg, NULL) == 0) {
 		const char *pname = json_string_value(json_object_get(cfg, "name"));
