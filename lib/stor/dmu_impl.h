@@ -91,8 +91,9 @@ size_t objset_cached_bytes(struct objset *os);
 void objset_reset(struct objset *os, const struct blkptr *bp);
 
 /* Walk every block pointer of the tree under bp (pruning what was born at or before
- * min_txg); the callback sees indirect and dnode blocks before their children. */
-typedef int (*bp_visit_fn)(struct spa *spa, const struct blkptr *bp, void *arg);
+ * min_txg); the callback sees indirect and dnode blocks before their children, with the number
+ * of the object each block belongs to (0 for the meta dnode's blocks). */
+typedef int (*bp_visit_fn)(struct spa *spa, const struct blkptr *bp, uint64_t obj, void *arg);
 int traverse_bp_tree(struct spa *spa, const struct blkptr *bp, uint64_t min_txg, bp_visit_fn fn,
 		     void *arg);
 

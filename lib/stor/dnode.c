@@ -562,9 +562,12 @@ int dnode_sync(struct dnode *dn, uint64_t txg)
 	return 0;
 }
 
-/* Visit the tree under bp, parents first, pruning blocks born at or before min_txg. */
-int traverse_bp_tree(struct spa *spa, const struct blkptr *bp, uint64_t min_txg, bp_visit_fn fn,
-		     void *arg)
+/*
+ * Visit the tree under bp, parents first, pruning blocks born at or before min_txg. obj is the
+ * object the blocks belong to (0: the meta dnode's), blkid the block's index at its level.
+ */
+static int traverse(struct spa *spa, const struct blkptr *bp, uint64_t min_txg, uint64_t obj,
+		    uint64_t blkid, bp_visit_fn fn, void *arg)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	uint64_t i, n;
@@ -572,7 +575,7 @@ int traverse_bp_tree(struct spa *spa, const struct blkptr *bp, uint64_t min_txg,
 
 	if (BP_IS_HOLE(bp) || bp->birth <= min_txg)
 		return 0;
-	r = fn(spa, bp, arg);
+	r = fn(spa, bp, obj, arg);
 	if (r != 0)
 		return r;
 	if (bp->level == 0 && bp->type != DMU_OT_DNODE && bp->type != DMU_OT_OBJSET)
@@ -586,13 +589,16 @@ int traverse_bp_tree(struct spa *spa, const struct blkptr *bp, uint64_t min_txg,
 	if (bp->level > 0) {
 		n = bp->lsize / sizeof(struct blkptr);
 		for (i = 0; i < n; i++) {
-			r = traverse_bp_tree(spa, &((struct blkptr *)buf)[i], min_txg, fn, arg);
+			r = traverse(spa, &((struct blkptr *)buf)[i], min_txg, obj,
+				     (blkid << (INDIRECT_SHIFT - BP_SHIFT)) + i, fn, arg);
 			if (r != 0)
 				return r;
 		}
 	} else if (bp->type == DMU_OT_OBJSET) {
-		r = traverse_bp_tree(spa, &((struct objset_phys *)buf)->meta_dnode.bp, min_txg, fn,
-				     arg);
+		if (bp->lsize < sizeof(struct objset_phys))
+			return -EIO;
+		r = traverse(spa, &((struct objset_phys *)buf)->meta_dnode.bp, min_txg, 0, 0, fn,
+			     arg);
 	} else {
 		n = bp->lsize / DNODE_SIZE;
 		for (i = 0; i < n; i++) {
@@ -600,10 +606,17 @@ int traverse_bp_tree(struct spa *spa, const struct blkptr *bp, uint64_t min_txg,
 
 			if (d->type == 0 || d->nlevels == 0 || d->nlevels > DN_MAX_LEVELS)
 				continue;
-			r = traverse_bp_tree(spa, &d->bp, min_txg, fn, arg);
+			r = traverse(spa, &d->bp, min_txg, blkid * (bp->lsize / DNODE_SIZE) + i, 0,
+				     fn, arg);
 			if (r != 0)
 				return r;
 		}
 	}
 	return r;
+}
+
+int traverse_bp_tree(struct spa *spa, const struct blkptr *bp, uint64_t min_txg, bp_visit_fn fn,
+		     void *arg)
+{
+	return traverse(spa, bp, min_txg, 0, 0, fn, arg);
 }

@@ -747,7 +747,7 @@ int dsl_dataset_snapshot(dsl_dataset_t *head, const char *snap, uint64_t guid, d
 
 /* ---- freeing what a head alone holds ---- */
 
-static int free_visit(struct spa *spa, const struct blkptr *bp, void *arg)
+static int free_visit(struct spa *spa, const struct blkptr *bp, uint64_t obj, void *arg)
 {
 	zio_free(spa, bp);
 	return 0;

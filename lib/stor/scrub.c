@@ -2,8 +2,9 @@
 /*
  * scrub.c - zpool scrub: read every block of the pool, once, and verify it. The MOS tree is
  * walked whole; each dataset's tree is walked pruning blocks born at or before its previous
- * snapshot (that snapshot's walk covers them). Reads go through the normal pipeline, so a bad
- * copy is repaired from a good one as it is found; what cannot be repaired is counted and named.
+ * snapshot (that snapshot's walk covers them). Every copy of every block is read from every
+ * mirror side and verified; a bad one is rewritten from a good one; a block with no good copy is
+ * counted and its file named in the pool's error log.
  */
 #include <pthread.h>
 
@@ -14,21 +15,17 @@ struct scrub_arg {
 	uint64_t dsobj;
 };
 
-static int scrub_visit(struct spa *spa, const struct blkptr *bp, void *arg)
+static int scrub_visit(struct spa *spa, const struct blkptr *bp, uint64_t obj, void *arg)
 {
 	struct scrub_arg *sa = arg;
-	_cleanup_free_ uint8_t *buf = NULL;
+	uint64_t repaired;
 
 	if (spa->scrub_cancel)
 		return -ECANCELED;
 	spa->scrub_examined += bp_asize(bp);
-	/* indirect, dnode and objset blocks are read (and verified) by the walk itself */
-	if (bp->level > 0 || bp->type == DMU_OT_DNODE || bp->type == DMU_OT_OBJSET)
-		return 0;
-	buf = bs_malloc(bp->lsize);
-	if (zio_read(spa, bp, buf) < 0) {
+	if (zio_scrub(spa, bp, &repaired) < 0) {
 		spa->scrub_errors++;
-		spa_log_error(spa, sa->dsobj, 0);
+		spa_log_error(spa, sa->dsobj, obj);
 	}
 	return 0;
 }

@@ -174,6 +174,8 @@ uint64_t zio_asize(struct spa *spa, uint64_t psize);
 int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zio_prop *zp,
 	      uint64_t txg, const struct blkptr *reuse, struct blkptr *ret_bp);
 int zio_read(struct spa *spa, const struct blkptr *bp, void *buf);
+/* Verify every copy of a block on every mirror side and rewrite the bad ones from a good one. */
+int zio_scrub(struct spa *spa, const struct blkptr *bp, uint64_t *ret_repaired);
 /* Free a block's DVAs: at once if born in the syncing/open txg, otherwise deferred. */
 void zio_free(struct spa *spa, const struct blkptr *bp);
 uint64_t bp_asize(const struct blkptr *bp);

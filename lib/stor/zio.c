@@ -155,6 +155,77 @@ int zio_read(struct spa *spa, const struct blkptr *bp, void *buf)
 	return zio_decompress(bp->compress, pbuf, bp->psize, buf, bp->lsize);
 }
 
+struct copy_state {
+	struct vdev_leaf *leaf;
+	uint64_t offset;
+	bool bad;
+};
+
+/*
+ * Scrub a block: read every copy from every side of its mirror, verify each one, and rewrite
+ * those that fail with one that passes. 0 when a good copy exists (*ret_repaired: bytes
+ * rewritten), -EIO when none does.
+ */
+int zio_scrub(struct spa *spa, const struct blkptr *bp, uint64_t *ret_repaired)
+{
+	struct verify_arg va = { bp };
+	struct copy_state st[BP_MAX_COPIES * 16];
+	_cleanup_free_ uint8_t *buf = NULL, *good = NULL;
+	uint64_t n, repaired = 0;
+	size_t ns = 0, i;
+	int d, c;
+
+	*ret_repaired = 0;
+	if (BP_IS_HOLE(bp))
+		return 0;
+	if (bp->psize == 0 || bp->psize > bp->lsize || bp->lsize > SPA_MAXBLOCKSIZE ||
+	    bp->ncopies < 1 || bp->ncopies > BP_MAX_COPIES)
+		return -EIO;
+	n = zio_asize(spa, bp->psize);
+	buf = bs_malloc(n);
+	for (d = 0; d < bp->ncopies; d++) {
+		struct vdev_top *vd;
+
+		if (!dva_sane(spa, &bp->dva[d], n))
+			continue;
+		vd = spa->vdev[bp->dva[d].vdev];
+		for (c = 0; c < vd->nchildren && ns < ARRAY_SIZE(st); c++) {
+			struct vdev_leaf *l = vd->child[c];
+			bool ok;
+
+			if (l->missing)
+				continue;
+			ok = l->ops->pread(l, buf, n, bp->dva[d].offset) == 0;
+			if (!ok)
+				__atomic_add_fetch(&l->read_errors, 1, __ATOMIC_RELAXED);
+			else if (!verify_block(buf, n, &va)) {
+				__atomic_add_fetch(&l->cksum_errors, 1, __ATOMIC_RELAXED);
+				ok = false;
+			}
+			if (ok && !good) {
+				good = bs_malloc(n);
+				memcpy(good, buf, n);
+			}
+			st[ns].leaf = l;
+			st[ns].offset = bp->dva[d].offset;
+			st[ns].bad = !ok;
+			ns++;
+		}
+	}
+	if (!good)
+		return -EIO;
+	for (i = 0; i < ns; i++) {
+		if (!st[i].bad || spa->readonly)
+			continue;
+		if (st[i].leaf->ops->pwrite(st[i].leaf, good, n, st[i].offset) == 0) {
+			__atomic_add_fetch(&st[i].leaf->repaired_bytes, n, __ATOMIC_RELAXED);
+			repaired += n;
+		}
+	}
+	*ret_repaired = repaired;
+	return 0;
+}
+
 void zio_free(struct spa *spa, const struct blkptr *bp)
 {
 	int i;
