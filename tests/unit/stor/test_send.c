@@ -545,7 +545,9 @@ static uint64_t obj_grow;
 
 static int send_tree(const char *snap, const char *from, bool intermediates)
 {
-	struct stor_send_opts o = { .from = from, .intermediates = intermediates, .replicate = true };
+	struct stor_send_opts o = { .from = from,
+				    .intermediates = intermediates,
+				    .replicate = true };
 	int fd = stream_new();
 
 	assert_int_equal(stor_send(snap, &o, fd), 0);
@@ -594,8 +596,8 @@ static void make_tree(void)
 	write_some(POOL "/tree/kid/gk", 12);
 	/* an object whose block size still follows its data */
 	os = os_enter(POOL "/tree/kid", &spa);
-	assert_int_equal(dmu_object_alloc(os, DMU_OT_PLAIN_FILE, 0, DMU_OT_PLAIN_FILE, 0, &obj_grow),
-			 0);
+	assert_int_equal(
+		dmu_object_alloc(os, DMU_OT_PLAIN_FILE, 0, DMU_OT_PLAIN_FILE, 0, &obj_grow), 0);
 	{
 		uint8_t buf[1500];
 
@@ -756,9 +758,8 @@ static void test_replicate_header(void **state)
 	z = memmem(p, rec.payload_len, "zstd", 4);
 	assert_non_null(z);
 	memcpy(z, "zzzz", 4);
-	assert_int_equal(EVP_Digest(p, rec.payload_len, rec.u.repl.sha256, &mdlen, EVP_sha256(),
-				    NULL),
-			 1);
+	assert_int_equal(
+		EVP_Digest(p, rec.payload_len, rec.u.repl.sha256, &mdlen, EVP_sha256(), NULL), 1);
 	stream_rec_seal(&rec);
 	memcpy(buf, &rec, sizeof(rec));
 	{
@@ -774,9 +775,8 @@ static void test_replicate_header(void **state)
 	z = memmem(p, rec.payload_len, "kid/gk\"", 7);
 	assert_non_null(z);
 	memcpy(z, "kid/gx\"", 7);
-	assert_int_equal(EVP_Digest(p, rec.payload_len, rec.u.repl.sha256, &mdlen, EVP_sha256(),
-				    NULL),
-			 1);
+	assert_int_equal(
+		EVP_Digest(p, rec.payload_len, rec.u.repl.sha256, &mdlen, EVP_sha256(), NULL), 1);
 	stream_rec_seal(&rec);
 	memcpy(buf, &rec, sizeof(rec));
 	{
