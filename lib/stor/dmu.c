@@ -130,6 +130,7 @@ int dmu_object_info(objset_t *os, uint64_t obj, struct dmu_object_info *ret)
 	ret->bonustype = dn->phys.bonustype;
 	ret->bonuslen = dn->phys.bonuslen;
 	ret->nlevels = dn->phys.nlevels;
+	ret->flags = dn->phys.flags;
 	ret->datablksz = dn->phys.datablksz;
 	ret->maxblkid = dn->phys.maxblkid;
 	ret->used = dn->phys.used;

@@ -26,6 +26,7 @@ struct dmu_object_info {
 	uint8_t bonustype;
 	uint16_t bonuslen;
 	uint8_t nlevels;
+	uint8_t flags; /* DN_FLAG_* */
 	uint32_t datablksz;
 	uint64_t maxblkid;
 	uint64_t used; /* bytes allocated on disk, all copies, as of the last sync */

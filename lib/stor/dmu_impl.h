@@ -73,7 +73,6 @@ int dnode_free_all(struct dnode *dn);
 int dnode_sync(struct dnode *dn, uint64_t txg);
 
 /* objset.c */
-#define DN_FLAG_GROW 1 /* block size follows the data until it reaches recordsize */
 int dnode_hold(struct objset *os, uint64_t obj, bool allow_free, struct dnode **ret);
 
 int objset_open(struct spa *spa, const struct blkptr *bp, const struct objset_ops *ops,

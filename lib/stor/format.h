@@ -105,7 +105,7 @@ struct dnode_phys {
 	uint8_t type;	 /* enum dmu_object_type; 0 = free slot */
 	uint8_t nlevels; /* levels of the block tree, 1 = the root bp is the only data block */
 	uint8_t bonustype;
-	uint8_t flags;
+	uint8_t flags; /* DN_FLAG_* */
 	uint16_t bonuslen;
 	uint16_t pad0;
 	uint32_t datablksz; /* size of every level-0 block */
@@ -117,6 +117,8 @@ struct dnode_phys {
 	struct blkptr bp; /* root of the block tree */
 	uint8_t bonus[DN_BONUS_SIZE];
 };
+
+#define DN_FLAG_GROW 1 /* block size follows the data until it reaches recordsize */
 
 enum dmu_object_type {
 	DMU_OT_NONE = 0,

@@ -7,6 +7,12 @@
  * The snapshot that makes the received data visible is taken only after END has verified every
  * byte; when anything fails first, the dataset is destroyed (full stream) or rolled back to its
  * latest snapshot (incremental), so the destination is left as it was.
+ *
+ * A replication stream (REPL record first) is checked as a whole before any substream is read:
+ * the tree it lists must fit under the target, parents before children. Its substreams must then
+ * arrive in the order it announces. If any fails, every snapshot and dataset the receive made is
+ * destroyed, children first, and the datasets it updated are rolled back; the properties are set
+ * only after the last substream, where the target accepts them.
  */
 #include <openssl/evp.h>
 
@@ -30,6 +36,8 @@ struct stream_reader {
 	uint64_t records;
 	enum reader_state state;
 	bool full;
+	bool repl;		  /* the stream opened with a REPL record */
+	uint64_t substreams_left; /* of those it announced */
 	uint64_t next_obj; /* the lowest object number the next OBJECT/FREEOBJECTS may name */
 	bool have_obj;
 	uint64_t cur_obj;
@@ -141,6 +149,23 @@ static int rd_check(struct stream_reader *rd, const struct stream_rec *rec)
 
 	if (rec->flags)
 		return rd_fail(rd, "unknown record flags %#x", rec->flags);
+	if (rec->type == STREAM_REPL) {
+		const struct stream_repl *h = &rec->u.repl;
+
+		if (rd->state != RD_START)
+			return rd_fail(rd, "REPL record after the start of the stream");
+		if (h->magic != STREAM_MAGIC)
+			return rd_fail(rd, "not a Basalt send stream");
+		if (h->version != STREAM_VERSION)
+			return rd_fail(rd, "stream version %u is not supported (this is %u)",
+				       h->version, STREAM_VERSION);
+		if (h->substreams == 0 || h->substreams > STREAM_MAX_SUBSTREAMS)
+			return rd_fail(rd, "the replication header announces %llu substreams",
+				       (unsigned long long)h->substreams);
+		if (plen == 0 || plen > STREAM_MAX_REPL_PAYLOAD)
+			return rd_fail(rd, "REPL payload of %llu bytes", (unsigned long long)plen);
+		return 0;
+	}
 	if (rec->type == STREAM_BEGIN) {
 		const struct stream_begin *b = &rec->u.begin;
 
@@ -157,6 +182,8 @@ static int rd_check(struct stream_reader *rd, const struct stream_rec *rec)
 			return rd_fail(rd, "invalid snapshot guid");
 		if (plen == 0 || plen > STREAM_MAX_BEGIN_PAYLOAD)
 			return rd_fail(rd, "BEGIN payload of %llu bytes", (unsigned long long)plen);
+		if (rd->repl && rd->substreams_left == 0)
+			return rd_fail(rd, "more substreams than the replication header announces");
 		return 0;
 	}
 	if (rd->state != RD_BODY)
@@ -237,7 +264,14 @@ static int rd_check(struct stream_reader *rd, const struct stream_rec *rec)
 static void rd_advance(struct stream_reader *rd, const struct stream_rec *rec)
 {
 	switch (rec->type) {
+	case STREAM_REPL:
+		rd->state = RD_ENDED;
+		rd->repl = true;
+		rd->substreams_left = rec->u.repl.substreams;
+		break;
 	case STREAM_BEGIN:
+		if (rd->repl)
+			rd->substreams_left--;
 		rd->state = RD_BODY;
 		rd->full = rec->u.begin.fromguid == 0;
 		rd->next_obj = 1;
@@ -272,6 +306,9 @@ int stream_read_record(struct stream_reader *rd, struct stream_rec *ret, const v
 		return r;
 	}
 	if (got == 0 && (rd->state == RD_START || rd->state == RD_ENDED)) {
+		if (rd->repl && rd->substreams_left)
+			return rd_fail(rd, "the stream is truncated: %llu substreams are missing",
+				       (unsigned long long)rd->substreams_left);
 		memset(ret, 0, sizeof(*ret));
 		*ret_payload = NULL;
 		return 0;
@@ -316,6 +353,20 @@ int stream_read_record(struct stream_reader *rd, struct stream_rec *ret, const v
 	}
 	if (got < rec.payload_len)
 		return rd_fail(rd, "the stream is truncated");
+	if (rec.type == STREAM_REPL) {
+		uint8_t md[32];
+		unsigned mdlen = sizeof(md);
+
+		VERIFY(EVP_Digest(rd->payload, rec.payload_len, md, &mdlen, EVP_sha256(), NULL) ==
+		       1);
+		if (memcmp(md, rec.u.repl.sha256, sizeof(md)) != 0)
+			return rd_fail(rd, "replication header checksum mismatch (the stream is "
+					   "damaged)");
+		rd_advance(rd, &rec);
+		*ret = rec;
+		*ret_payload = rd->payload;
+		return 1;
+	}
 	VERIFY(EVP_DigestUpdate(rd->sha, &rec, sizeof(rec)) == 1);
 	VERIFY(EVP_DigestUpdate(rd->sha, rd->payload, rec.payload_len) == 1);
 	rd->records++;
@@ -358,14 +409,19 @@ static int apply_object(objset_t *os, bool full, const struct stream_object *o, 
 			if (r < 0)
 				return r;
 		}
-		r = dmu_object_claim(os, o->object, o->type, o->blksz, o->bonustype, o->bonuslen);
+		/* a growing block size is claimed as such: the first WRITE grows it again */
+		r = dmu_object_claim(os, o->object, o->type,
+				     o->flags & STREAM_OBJ_GROW ? 0 : o->blksz, o->bonustype,
+				     o->bonuslen);
 	} else if (!exists || info.type != o->type || info.bonustype != o->bonustype) {
 		return bs_error(
 			EINVAL,
 			"the stream's object %llu does not match the destination's; was the "
 			"destination received from the stream's origin?",
 			(unsigned long long)o->object);
-	} else if (info.datablksz != o->blksz) {
+	} else if (info.datablksz != o->blksz &&
+		   !((o->flags & STREAM_OBJ_GROW) && (info.flags & DN_FLAG_GROW) &&
+		     info.datablksz < o->blksz)) {
 		r = dmu_object_set_blksz(os, o->object, o->blksz);
 		if (r < 0)
 			return bs_error(-r, "cannot change the block size of object %llu: %s",
@@ -432,20 +488,35 @@ static int batch_apply(spa_t *spa, objset_t *os, bool full, struct batch *b)
 	return r;
 }
 
+/* A substream received into a replication stream's tree, to undo if a later one fails. */
+struct recv_done {
+	char *fs, *snap;
+	bool created; /* the substream created fs */
+};
+
 struct recv_ctx {
 	const struct stor_recv_opts *opts;
 	struct stream_reader *rd;
 	const char *target;
 	json_t *received;
-	char *mount; /* a file system created by this receive, to mount at the end */
+	json_t *mounts; /* file systems created by this receive, to mount at the end, parents first
+			 */
 	unsigned nsub;
+	/* a replication stream: its validated "datasets", the next substream's place in them */
+	json_t *repl;
+	size_t cur_ds, cur_snap;
+	struct recv_done *done;
+	size_t ndone;
+	json_t *dry_created; /* -n: the datasets a full substream would have created */
 };
 
-/* What a BEGIN record's payload says: the snapshot's name and its properties. */
-static int parse_begin(const void *payload, size_t len, char **ret_snapname, json_t **ret_props)
+/* What a BEGIN record's payload says: the snapshot's name, its properties and, in a replication
+ * stream, its dataset's name relative to the top (ret_rel NULL if absent). */
+static int parse_begin(const void *payload, size_t len, char **ret_snapname, json_t **ret_props,
+		       char **ret_rel)
 {
 	json_error_t err;
-	json_t *j, *name, *props, *v;
+	json_t *j, *name, *props, *v, *rel;
 	const char *key, *at;
 
 	j = json_loadb(payload, len, JSON_REJECT_DUPLICATES, &err);
@@ -453,8 +524,10 @@ static int parse_begin(const void *payload, size_t len, char **ret_snapname, jso
 		return bs_error(EBADMSG, "invalid stream: BEGIN record: %s", err.text);
 	name = json_object_get(j, "name");
 	props = json_object_get(j, "props");
+	rel = json_object_get(j, "dataset");
 	if (!json_is_string(name) || !(at = strchr(json_string_value(name), '@')) || !at[1] ||
-	    strlen(at) >= DSL_MAXNAMELEN || (props && !json_is_object(props))) {
+	    strlen(at) >= DSL_MAXNAMELEN || (props && !json_is_object(props)) ||
+	    (rel && (!json_is_string(rel) || strlen(json_string_value(rel)) >= DSL_MAXNAMELEN))) {
 		json_decref(j);
 		return bs_error(EBADMSG, "invalid stream: BEGIN record names no snapshot");
 	}
@@ -466,7 +539,153 @@ static int parse_begin(const void *payload, size_t len, char **ret_snapname, jso
 	}
 	*ret_snapname = bs_strdup(at + 1);
 	*ret_props = props ? json_incref(props) : json_object();
+	*ret_rel = rel ? bs_strdup(json_string_value(rel)) : NULL;
 	json_decref(j);
+	return 0;
+}
+
+/* The full name of a dataset of a replication stream under the target. */
+static char *repl_fs(const char *target, const char *rel)
+{
+	return rel[0] ? bs_asprintf("%s/%s", target, rel) : bs_strdup(target);
+}
+
+_printf_(1, 2) static int repl_invalid(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return bs_error(EBADMSG, "invalid stream: replication header: %s", msg);
+}
+
+/* One dataset of the REPL payload; seen maps the names before it to their types. */
+static int repl_check_ds(const char *target, json_t *e, size_t i, json_t *seen,
+			 uint64_t *substreams)
+{
+	json_t *name = json_object_get(e, "name"), *type = json_object_get(e, "type");
+	json_t *props = json_object_get(e, "props"), *snaps = json_object_get(e, "snapshots");
+	json_t *v, *parent_type, *snapset;
+	_cleanup_free_ char *fs = NULL, *parent = NULL;
+	const char *rel, *key, *slash;
+	size_t k;
+
+	if (!json_is_object(e) || !json_is_string(name) || !json_is_string(type) ||
+	    !json_is_object(props) || !json_is_array(snaps))
+		return repl_invalid("dataset %zu is malformed", i);
+	rel = json_string_value(name);
+	if ((i == 0) != (rel[0] == 0) || json_object_get(seen, rel))
+		return repl_invalid("dataset %zu has the name '%s'", i, rel);
+	if (!streq(json_string_value(type), "filesystem") &&
+	    !streq(json_string_value(type), "volume"))
+		return repl_invalid("dataset '%s' has the type '%s'", rel, json_string_value(type));
+	if (i > 0) {
+		slash = strrchr(rel, '/');
+		parent = slash ? bs_asprintf("%.*s", (int)(slash - rel), rel) : bs_strdup("");
+		parent_type = json_object_get(seen, parent);
+		if (!parent_type)
+			return repl_invalid("dataset '%s' comes before its parent", rel);
+		if (!streq(json_string_value(parent_type), "filesystem"))
+			return repl_invalid("dataset '%s' is below a volume", rel);
+	}
+	fs = repl_fs(target, rel);
+	if (strlen(fs) >= DSL_MAXNAMELEN || dsl_name_check(fs, false) < 0)
+		return repl_invalid("dataset '%s' cannot be received under '%s'", rel, target);
+	json_object_foreach(props, key, v) {
+		if (!json_is_string(v) || !key[0] || strchr(key, '='))
+			return repl_invalid("property '%s' of '%s' is malformed", key, rel);
+	}
+	if (json_array_size(snaps) == 0)
+		return repl_invalid("dataset '%s' receives no snapshot", rel);
+	snapset = json_object();
+	json_array_foreach(snaps, k, v) {
+		_cleanup_free_ char *snapfull = NULL;
+
+		if (json_is_string(v) && !json_object_get(snapset, json_string_value(v)))
+			snapfull = bs_asprintf("%s@%s", fs, json_string_value(v));
+		if (!snapfull || !json_string_value(v)[0] || strchr(json_string_value(v), '@') ||
+		    strlen(snapfull) >= DSL_MAXNAMELEN || dsl_name_check(snapfull, true) < 0) {
+			json_decref(snapset);
+			return repl_invalid("snapshot %zu of '%s' is malformed", k, rel);
+		}
+		json_object_set_new(snapset, json_string_value(v), json_true());
+	}
+	json_decref(snapset);
+	json_object_set(seen, rel, type);
+	*substreams += json_array_size(snaps);
+	return 0;
+}
+
+/* Check a REPL record's payload against the target and keep its list of datasets. */
+static int parse_repl(struct recv_ctx *c, const struct stream_rec *rec, const void *payload)
+{
+	json_t *j, *list, *e, *seen;
+	uint64_t substreams = 0;
+	json_error_t err;
+	size_t i;
+	int r = 0;
+
+	if (strchr(c->target, '@'))
+		return bs_error(EINVAL, "a replication stream is received into a file system, not "
+					"a snapshot name");
+	j = json_loadb(payload, rec->payload_len, JSON_REJECT_DUPLICATES, &err);
+	if (!j)
+		return repl_invalid("%s", err.text);
+	list = json_object_get(j, "datasets");
+	if (!json_is_array(list) || json_array_size(list) == 0 ||
+	    json_array_size(list) > rec->u.repl.substreams) {
+		json_decref(j);
+		return repl_invalid("no list of datasets");
+	}
+	seen = json_object();
+	json_array_foreach(list, i, e) {
+		r = repl_check_ds(c->target, e, i, seen, &substreams);
+		if (r < 0)
+			break;
+	}
+	json_decref(seen);
+	if (r == 0 && substreams != rec->u.repl.substreams)
+		r = repl_invalid("it lists %llu snapshots for %llu substreams",
+				 (unsigned long long)substreams,
+				 (unsigned long long)rec->u.repl.substreams);
+	if (r == 0)
+		c->repl = json_incref(list);
+	json_decref(j);
+	return r;
+}
+
+/*
+ * The dataset the next substream of a replication stream goes to: the one the header announces,
+ * which the substream must name, with the snapshot and type it lists.
+ */
+static int repl_next(struct recv_ctx *c, const char *rel, const char *snapname,
+		     enum dmu_objset_type ostype, char **ret_fs)
+{
+	json_t *e = json_array_get(c->repl, c->cur_ds), *snaps, *want;
+	const char *type;
+
+	if (c->cur_snap == json_array_size(json_object_get(e, "snapshots"))) {
+		e = json_array_get(c->repl, ++c->cur_ds);
+		c->cur_snap = 0;
+	}
+	if (!e)
+		return bs_error(EBADMSG, "invalid stream: more substreams than datasets");
+	snaps = json_object_get(e, "snapshots");
+	want = json_array_get(snaps, c->cur_snap);
+	type = json_string_value(json_object_get(e, "type"));
+	if (!rel || !streq(rel, json_string_value(json_object_get(e, "name"))) ||
+	    !streq(snapname, json_string_value(want)) ||
+	    streq(type, "volume") != (ostype == DMU_OST_ZVOL))
+		return bs_error(EBADMSG,
+				"invalid stream: a substream of '%s@%s' where the replication "
+				"header announces '%s@%s'",
+				rel ? rel : "", snapname,
+				json_string_value(json_object_get(e, "name")),
+				json_string_value(want));
+	c->cur_snap++;
+	*ret_fs = repl_fs(c->target, rel);
 	return 0;
 }
 
@@ -669,7 +888,7 @@ static void recv_undo(dsl_dataset_t *head, bool created)
 static int recv_one(struct recv_ctx *c, const struct stream_rec *begin, const void *payload)
 {
 	const struct stream_begin *b = &begin->u.begin;
-	_cleanup_free_ char *streamsnap = NULL, *fs = NULL, *snapfull = NULL;
+	_cleanup_free_ char *streamsnap = NULL, *fs = NULL, *snapfull = NULL, *rel = NULL;
 	struct batch batch = { 0 };
 	dsl_dataset_t *head = NULL;
 	json_t *props = NULL;
@@ -679,7 +898,7 @@ static int recv_one(struct recv_ctx *c, const struct stream_rec *begin, const vo
 	spa_t *spa;
 	int r, err;
 
-	r = parse_begin(payload, begin->payload_len, &streamsnap, &props);
+	r = parse_begin(payload, begin->payload_len, &streamsnap, &props, &rel);
 	if (r < 0)
 		return r;
 	at = strchr(c->target, '@');
@@ -688,7 +907,16 @@ static int recv_one(struct recv_ctx *c, const struct stream_rec *begin, const vo
 		return bs_error(EINVAL, "the stream holds several snapshots; receive it into a "
 					"file system, not a snapshot name");
 	}
-	fs = at ? bs_asprintf("%.*s", (int)(at - c->target), c->target) : bs_strdup(c->target);
+	if (c->repl) {
+		r = repl_next(c, rel, streamsnap, b->ostype, &fs);
+		if (r < 0) {
+			json_decref(props);
+			return r;
+		}
+	} else {
+		fs = at ? bs_asprintf("%.*s", (int)(at - c->target), c->target) :
+			  bs_strdup(c->target);
+	}
 	snapfull = bs_asprintf("%s@%s", fs, at ? at + 1 : streamsnap);
 	c->nsub++;
 	r = dsl_name_check(snapfull, true);
@@ -702,7 +930,12 @@ static int recv_one(struct recv_ctx *c, const struct stream_rec *begin, const vo
 		json_decref(props);
 		return r;
 	}
-	r = recv_prepare(c, spa, fs, snapfull, b, props, &head, &created);
+	if (c->opts->dryrun && b->fromguid && json_object_get(c->dry_created, fs))
+		r = 0; /* applies to a dataset an earlier substream would have created */
+	else
+		r = recv_prepare(c, spa, fs, snapfull, b, props, &head, &created);
+	if (r == 0 && c->opts->dryrun && !b->fromguid)
+		json_object_set_new(c->dry_created, fs, json_true());
 	if (r == 0 && head)
 		r = dsl_dataset_objset(head, &os);
 	if (r < 0 && head)
@@ -757,8 +990,136 @@ static int recv_one(struct recv_ctx *c, const struct stream_rec *begin, const vo
 	if (r < 0)
 		return r;
 	json_array_append_new(c->received, json_string(snapfull));
-	if (created && b->ostype == DMU_OST_ZFS && !c->mount)
-		c->mount = bs_strdup(fs);
+	if (created && b->ostype == DMU_OST_ZFS)
+		json_array_append_new(c->mounts, json_string(fs));
+	if (c->repl && head) {
+		c->done = bs_realloc(c->done, (c->ndone + 1) * sizeof(*c->done));
+		c->done[c->ndone++] = (struct recv_done){ .fs = TAKE_PTR(fs),
+							  .snap = TAKE_PTR(snapfull),
+							  .created = created };
+	}
+	return 0;
+}
+
+/* A failed replication receive: destroy what it made, newest first, and roll back the rest. */
+static void repl_undo(struct recv_ctx *c)
+{
+	spa_t *spa;
+	size_t i;
+	int r;
+
+	if (!c->ndone || dsl_pool_enter(c->target, &spa) < 0)
+		return;
+	for (i = c->ndone; i-- > 0;) {
+		struct recv_done *d = &c->done[i];
+		dsl_dataset_t *ds;
+
+		r = dsl_dataset_lookup(spa, d->snap, &ds);
+		if (r == 0)
+			r = dsl_dataset_destroy(ds);
+		if (r == 0)
+			r = dsl_dataset_lookup(spa, d->fs, &ds);
+		if (r == 0)
+			r = d->created ? dsl_dataset_destroy(ds) : dsl_dataset_rollback(ds);
+		if (r < 0)
+			log_err("receive: cannot undo the receive of '%s': %s", d->snap,
+				strerror(-r));
+	}
+	dsl_pool_exit(spa);
+}
+
+/* Whether a property changes where or how a file system is mounted. */
+static bool mount_prop(const char *prop)
+{
+	return streq(prop, "mountpoint") || streq(prop, "canmount") || streq(prop, "readonly");
+}
+
+/*
+ * Set the local properties a replication stream carries on its datasets, skipping those the
+ * target refuses. ret_remount lists the datasets that existed before and whose mount
+ * properties changed.
+ */
+static void repl_set_props(struct recv_ctx *c, json_t *ret_remount)
+{
+	json_t *e, *v;
+	const char *key;
+	spa_t *spa;
+	size_t i;
+
+	if (dsl_pool_enter(c->target, &spa) < 0)
+		return;
+	json_array_foreach(c->repl, i, e) {
+		_cleanup_free_ char *fs =
+			repl_fs(c->target, json_string_value(json_object_get(e, "name")));
+		bool created = false, remount = false;
+		dsl_dataset_t *ds;
+
+		if (dsl_dataset_lookup(spa, fs, &ds) < 0)
+			continue;
+		for (size_t k = 0; k < json_array_size(c->mounts); k++)
+			created |= streq(fs, json_string_value(json_array_get(c->mounts, k)));
+		json_object_foreach(json_object_get(e, "props"), key, v) {
+			_cleanup_free_ char *old = NULL;
+			const char *val = json_string_value(v);
+
+			if (streq(key, "volsize") || streq(key, "volblocksize"))
+				continue; /* given at creation */
+			if (!created && mount_prop(key) &&
+			    dsl_prop_get_string(ds, key, &old) == 0 && !streq(old, val))
+				remount = true;
+			(void)dsl_prop_set(ds, key, val);
+		}
+		if (remount)
+			json_array_append_new(ret_remount, json_string(fs));
+	}
+	dsl_pool_exit(spa);
+	bs_error_clear();
+}
+
+/* Whether a received file system is to be mounted: canmount=on and a path mountpoint. */
+static bool recv_mountable(const char *fs)
+{
+	_cleanup_free_ char *mp = NULL, *canmount = NULL;
+	dsl_dataset_t *ds;
+	spa_t *spa;
+	int r;
+
+	if (dsl_pool_enter(fs, &spa) < 0)
+		return false;
+	r = dsl_dataset_lookup(spa, fs, &ds);
+	if (r == 0)
+		r = dsl_prop_get_string(ds, "mountpoint", &mp);
+	if (r == 0)
+		r = dsl_prop_get_string(ds, "canmount", &canmount);
+	dsl_pool_exit(spa);
+	return r == 0 && mp[0] == '/' && streq(canmount, "on");
+}
+
+/* The end of a successful receive: properties (replication), then mounts, parents first. */
+static int recv_finish(struct recv_ctx *c)
+{
+	json_t *remount = json_array(), *v;
+	size_t i;
+	int r = 0;
+
+	if (c->repl)
+		repl_set_props(c, remount);
+	json_array_foreach(remount, i, v)
+		(void)stor_remount_dataset(json_string_value(v));
+	json_decref(remount);
+	bs_error_clear();
+	json_array_foreach(c->mounts, i, v) {
+		const char *fs = json_string_value(v);
+
+		if (c->opts->nomount || (c->repl && !recv_mountable(fs)))
+			continue;
+		r = stor_ds_mount(fs);
+		if (r < 0)
+			return bs_error(-r, "received '%s' but cannot mount it: %s", fs,
+					bs_strerror(r));
+		if (!c->repl)
+			break;
+	}
 	return 0;
 }
 
@@ -768,6 +1129,7 @@ int stor_recv(const char *target, const struct stor_recv_opts *opts, int fd, jso
 	struct recv_ctx c = { .opts = opts ? opts : &defaults, .target = target };
 	struct stream_rec rec;
 	const void *p;
+	size_t i;
 	int r;
 
 	r = dsl_name_check(target, true);
@@ -777,24 +1139,38 @@ int stor_recv(const char *target, const struct stor_recv_opts *opts, int fd, jso
 	if (r < 0)
 		return r;
 	c.received = json_array();
+	c.mounts = json_array();
+	c.dry_created = json_object();
 	for (;;) {
 		r = stream_read_record(c.rd, &rec, &p);
 		if (r == 0 && c.nsub == 0)
 			r = bs_error(EBADMSG, "invalid stream: the input is empty");
 		if (r <= 0)
 			break;
-		r = recv_one(&c, &rec, p);
+		if (rec.type == STREAM_REPL)
+			r = parse_repl(&c, &rec, p);
+		else
+			r = recv_one(&c, &rec, p);
 		if (r < 0)
 			break;
 	}
 	stream_reader_free(c.rd);
-	if (r == 0 && c.mount && !c.opts->nomount && !c.opts->dryrun) {
-		r = stor_ds_mount(c.mount);
-		if (r < 0)
-			r = bs_error(-r, "received '%s' but cannot mount it: %s", c.mount,
-				     bs_strerror(r));
+	if (r < 0 && c.ndone) {
+		_cleanup_free_ char *msg = bs_strdup(bs_error_msg());
+
+		repl_undo(&c);
+		r = bs_error(-r, "%s", msg);
 	}
-	free(c.mount);
+	if (r == 0 && !c.opts->dryrun)
+		r = recv_finish(&c);
+	for (i = 0; i < c.ndone; i++) {
+		free(c.done[i].fs);
+		free(c.done[i].snap);
+	}
+	free(c.done);
+	json_decref(c.repl);
+	json_decref(c.mounts);
+	json_decref(c.dry_created);
 	if (r < 0) {
 		json_decref(c.received);
 		return r;

@@ -5,6 +5,11 @@
  * without it, since a held snapshot's blocks never change. An incremental stream visits only the
  * dnodes and level-0 block pointers born after the from snapshot, so its cost follows the size
  * of the change, not of the dataset.
+ *
+ * A replication stream (-R) walks the tree below the snapshot's file system, parents first, and
+ * sends each dataset that has the snapshot: all its snapshots up to it (the first as a full
+ * substream), or, with -i/-I, what came after the from snapshot where the dataset has one. A REPL
+ * record before the substreams lists the datasets, their local properties and their snapshots.
  */
 #include <openssl/evp.h>
 
@@ -180,7 +185,8 @@ static int send_dnode(objset_t *os, uint64_t obj, const struct dnode_phys *dn, v
 	rec.u.object.bonustype = dn->bonustype;
 	rec.u.object.bonuslen = dn->bonuslen;
 	rec.u.object.maxblkid = dn->maxblkid;
-	rec.u.object.flags = st->obj_new ? STREAM_OBJ_NEW : 0;
+	rec.u.object.flags = (st->obj_new ? STREAM_OBJ_NEW : 0) |
+			     (dn->flags & DN_FLAG_GROW ? STREAM_OBJ_GROW : 0);
 	r = emit(st, &rec, dn->bonus, dn->bonuslen);
 	if (r < 0 || st->obj_new)
 		return r;
@@ -231,18 +237,21 @@ static int send_block(objset_t *os, uint64_t obj, uint64_t blkid, const struct b
 	return emit(st, &rec, st->block, bs);
 }
 
-static json_t *begin_json(const char *name, json_t *props)
+static json_t *begin_json(const char *name, json_t *props, const char *rel)
 {
 	json_t *j = json_object();
 
 	json_object_set_new(j, "name", json_string(name));
 	json_object_set(j, "props", props);
+	if (rel)
+		json_object_set_new(j, "dataset", json_string(rel));
 	return j;
 }
 
-/* The substream that turns from (NULL: nothing) into to. */
+/* The substream that turns from (NULL: nothing) into to; rel: the dataset's name relative to the
+ * top of a replication stream (NULL otherwise). */
 static int send_one(struct send_state *st, const struct send_snap *from, const struct send_snap *to,
-		    json_t *props)
+		    json_t *props, const char *rel)
 {
 	struct dmu_traverse_cbs cbs = { send_dnode, send_block, st };
 	struct stream_rec rec = { .type = STREAM_BEGIN };
@@ -259,7 +268,7 @@ static int send_one(struct send_state *st, const struct send_snap *from, const s
 	st->next_obj = 1;
 	VERIFY(EVP_DigestInit_ex(st->sha, EVP_sha256(), NULL) == 1);
 
-	j = begin_json(to->name, props);
+	j = begin_json(to->name, props, rel);
 	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(j);
 	if (!text || strlen(text) > STREAM_MAX_BEGIN_PAYLOAD)
@@ -360,6 +369,38 @@ static void send_snaps_release(spa_t *spa, struct send_snap *snaps, size_t n)
 	free(snaps);
 }
 
+/* Long-hold the snapshots of chain (newest first if reversed, else oldest first) into an array
+ * oldest first. Pool lock held. */
+static int send_snaps_hold(dsl_dataset_t **chain, size_t n, bool reversed, struct send_snap **ret)
+{
+	struct send_snap *snaps = bs_zalloc(n * sizeof(*snaps));
+	size_t i, k;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		struct send_snap *s = &snaps[i];
+
+		s->ds = chain[reversed ? n - 1 - i : i];
+		r = dsl_dataset_objset(s->ds, &s->os);
+		if (r < 0) {
+			for (k = 0; k < i; k++) {
+				dsl_dataset_long_rele(snaps[k].ds);
+				free(snaps[k].name);
+			}
+			free(snaps);
+			return r;
+		}
+		dsl_dataset_long_hold(s->ds);
+		s->name = dsl_dataset_name(s->ds);
+		s->guid = dsl_dataset_guid(s->ds);
+		s->txg = dsl_dataset_creation_txg(s->ds);
+		s->time = dsl_dataset_creation_time(s->ds);
+		s->ostype = dsl_dataset_ostype(s->ds);
+	}
+	*ret = snaps;
+	return 0;
+}
+
 /* "@a" and "a" name a snapshot of the dataset of snapshot; a full name stands as it is. */
 static char *from_name(const char *snapshot, const char *from)
 {
@@ -381,7 +422,7 @@ static int send_resolve(spa_t *spa, const char *snapshot, const struct stor_send
 	_cleanup_free_ char *fromname = NULL;
 	dsl_dataset_t *snap, *from = NULL, *ds;
 	struct send_snap *snaps;
-	size_t n = 0, cap = 8, i;
+	size_t n = 0, cap = 8;
 	int r;
 
 	r = dsl_dataset_lookup(spa, snapshot, &snap);
@@ -425,31 +466,249 @@ static int send_resolve(spa_t *spa, const char *snapshot, const struct stor_send
 	if (r < 0)
 		return bs_error(-r, "cannot read the properties of '%s': %s", snapshot,
 				strerror(-r));
-	snaps = bs_zalloc(n * sizeof(*snaps));
-	for (i = 0; i < n; i++) {
-		struct send_snap *s = &snaps[i];
-
-		s->ds = chain[n - 1 - i];
-		r = dsl_dataset_objset(s->ds, &s->os);
-		if (r < 0) {
-			json_decref(*ret_props);
-			for (size_t k = 0; k < i; k++) {
-				dsl_dataset_long_rele(snaps[k].ds);
-				free(snaps[k].name);
-			}
-			free(snaps);
-			return r;
-		}
-		dsl_dataset_long_hold(s->ds);
-		s->name = dsl_dataset_name(s->ds);
-		s->guid = dsl_dataset_guid(s->ds);
-		s->txg = dsl_dataset_creation_txg(s->ds);
-		s->time = dsl_dataset_creation_time(s->ds);
-		s->ostype = dsl_dataset_ostype(s->ds);
+	r = send_snaps_hold(chain, n, true, &snaps);
+	if (r < 0) {
+		json_decref(*ret_props);
+		return r;
 	}
 	*ret = snaps;
 	*ret_n = n;
 	return 0;
+}
+
+/* ---- replication streams ---- */
+
+/* One dataset of a replication stream and the snapshots it sends, oldest first. */
+struct repl_ds {
+	char *rel; /* its name below the top, "" for the top */
+	enum dmu_objset_type ostype;
+	json_t *props;
+	struct send_snap *snaps;
+	size_t n;
+	bool full; /* snaps[0] goes as a full substream; otherwise it is the from snapshot */
+};
+
+struct repl_plan {
+	struct repl_ds *v;
+	size_t n;
+};
+
+static size_t repl_ds_substreams(const struct repl_ds *d)
+{
+	return d->full ? d->n : d->n - 1;
+}
+
+/* Pool lock not held. */
+static void repl_plan_free(spa_t *spa, struct repl_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		send_snaps_release(spa, p->v[i].snaps, p->v[i].n);
+		json_decref(p->v[i].props);
+		free(p->v[i].rel);
+	}
+	free(p->v);
+}
+
+/* The snapshots of a dataset that has no from snapshot: all of them up to snap (only snap for
+ * -i), the first as a full substream. Pool lock held. */
+static int repl_full(dsl_dataset_t *head, dsl_dataset_t *snap, bool only_snap, struct repl_ds *d)
+{
+	_cleanup_free_ dsl_dataset_t **all = NULL;
+	size_t n = 0, k;
+	int r;
+
+	r = dsl_dataset_snapshots(head, &all, &n);
+	if (r < 0)
+		return r;
+	for (k = 0; k < n && dsl_dataset_guid(all[k]) != dsl_dataset_guid(snap); k++)
+		;
+	if (k == n)
+		return -ENOENT;
+	r = send_props(snap, dsl_dataset_ostype(snap), &d->props);
+	if (r < 0)
+		return r;
+	d->n = only_snap ? 1 : k + 1;
+	r = send_snaps_hold(only_snap ? &all[k] : all, d->n, false, &d->snaps);
+	if (r < 0) {
+		json_decref(d->props);
+		d->props = NULL;
+		return r;
+	}
+	d->full = true;
+	return 0;
+}
+
+/*
+ * Add head (named rel below the top) and its descendants to the plan, parents first. A
+ * descendant without the snapshot was created after it: neither it nor its own descendants are
+ * sent. Pool lock held.
+ */
+static int repl_add(spa_t *spa, struct repl_plan *p, dsl_dataset_t *head, const char *rel,
+		    const char *snapname, const char *fromsnap, const struct stor_send_opts *opts)
+{
+	_cleanup_free_ dsl_dataset_t **kids = NULL;
+	_cleanup_free_ char *name = dsl_dataset_name(head), *snapfull = NULL, *fromfull = NULL;
+	struct repl_ds d = { 0 };
+	dsl_dataset_t *snap, *from;
+	size_t nkids = 0, i;
+	int r;
+
+	snapfull = bs_asprintf("%s@%s", name, snapname);
+	r = dsl_dataset_lookup(spa, snapfull, &snap);
+	if (r == -ENOENT && rel[0])
+		return 0;
+	if (r < 0)
+		return bs_error(-r, "snapshot '%s' does not exist", snapfull);
+	if (fromsnap)
+		fromfull = bs_asprintf("%s@%s", name, fromsnap);
+	if (fromfull && (!rel[0] || dsl_dataset_lookup(spa, fromfull, &from) == 0)) {
+		struct stor_send_opts o = { .from = fromfull,
+					    .intermediates = opts->intermediates };
+
+		r = send_resolve(spa, snapfull, &o, &d.snaps, &d.n, &d.props);
+		if (r < 0)
+			return r;
+	} else {
+		r = repl_full(head, snap, fromsnap && !opts->intermediates, &d);
+		if (r < 0)
+			return bs_error(-r, "cannot list the snapshots of '%s': %s", name,
+					strerror(-r));
+	}
+	d.rel = bs_strdup(rel);
+	d.ostype = dsl_dataset_ostype(head);
+	p->v = bs_realloc(p->v, (p->n + 1) * sizeof(*p->v));
+	p->v[p->n++] = d;
+
+	r = dsl_dataset_children(head, &kids, &nkids);
+	if (r < 0)
+		return bs_error(-r, "cannot list the descendants of '%s': %s", name, strerror(-r));
+	for (i = 0; i < nkids; i++) {
+		_cleanup_free_ char *kname = dsl_dataset_name(kids[i]), *krel = NULL;
+		const char *last = strrchr(kname, '/');
+
+		krel = rel[0] ? bs_asprintf("%s/%s", rel, last + 1) : bs_strdup(last + 1);
+		r = repl_add(spa, p, kids[i], krel, snapname, fromsnap, opts);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The REPL record: the tree, as the receiver validates it before any substream. */
+static int send_repl_header(struct send_state *st, const char *snapshot, const char *fromsnap,
+			    const struct repl_plan *p)
+{
+	static const char *const types[] = {
+		[DMU_OST_ZFS] = "filesystem", [DMU_OST_ZVOL] = "volume"
+	};
+	struct stream_rec rec = { .type = STREAM_REPL };
+	_cleanup_free_ char *text = NULL;
+	json_t *j = json_object(), *list = json_array();
+	uint64_t substreams = 0;
+	unsigned mdlen = sizeof(rec.u.repl.sha256);
+	size_t len;
+	int r;
+
+	json_object_set_new(j, "name", json_string(snapshot));
+	if (fromsnap)
+		json_object_set_new(j, "from", json_string(fromsnap));
+	for (size_t i = 0; i < p->n; i++) {
+		const struct repl_ds *d = &p->v[i];
+		json_t *e = json_object(), *snaps = json_array();
+
+		for (size_t k = d->full ? 0 : 1; k < d->n; k++)
+			json_array_append_new(snaps,
+					      json_string(strchr(d->snaps[k].name, '@') + 1));
+		json_object_set_new(e, "name", json_string(d->rel));
+		json_object_set_new(e, "type", json_string(types[d->ostype]));
+		json_object_set(e, "props", d->props);
+		json_object_set_new(e, "snapshots", snaps);
+		json_array_append_new(list, e);
+		substreams += repl_ds_substreams(d);
+	}
+	json_object_set_new(j, "datasets", list);
+	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	if (!text || (len = strlen(text)) > STREAM_MAX_REPL_PAYLOAD)
+		return bs_error(E2BIG, "the tree below '%s' is too large for a replication stream",
+				snapshot);
+	rec.u.repl.magic = STREAM_MAGIC;
+	rec.u.repl.version = STREAM_VERSION;
+	rec.u.repl.substreams = substreams;
+	VERIFY(EVP_Digest(text, len, rec.u.repl.sha256, &mdlen, EVP_sha256(), NULL) == 1);
+	rec.payload_len = len;
+	stream_rec_seal(&rec);
+	r = out_put(st, &rec, sizeof(rec));
+	if (r == 0)
+		r = out_put(st, text, len);
+	return r;
+}
+
+/* The name of the from snapshot for -R: "@a", "a" or top@a. */
+static int repl_from(const char *fs, const char *from, char **ret)
+{
+	const char *at = strchr(from, '@');
+
+	if (at && at != from && (strncmp(from, fs, at - from) != 0 || fs[at - from]))
+		return bs_error(EXDEV, "'%s' is not a snapshot of '%s'", from, fs);
+	if (!(at ? at[1] : from[0]))
+		return bs_error(EINVAL, "'%s' is not a snapshot name", from);
+	*ret = bs_strdup(at ? at + 1 : from);
+	return 0;
+}
+
+static int send_replicated(const char *snapshot, const struct stor_send_opts *opts, int fd)
+{
+	struct send_state st = { .fd = fd };
+	struct repl_plan plan = { 0 };
+	const char *at = strchr(snapshot, '@');
+	_cleanup_free_ char *fs = bs_asprintf("%.*s", (int)(at - snapshot), snapshot);
+	_cleanup_free_ char *fromsnap = NULL;
+	dsl_dataset_t *head;
+	spa_t *spa;
+	size_t i, k;
+	int r;
+
+	if (opts->from) {
+		r = repl_from(fs, opts->from, &fromsnap);
+		if (r < 0)
+			return r;
+	}
+	r = dsl_pool_enter(snapshot, &spa);
+	if (r < 0)
+		return r;
+	r = dsl_dataset_lookup(spa, fs, &head);
+	if (r < 0)
+		r = bs_error(-r, "snapshot '%s' does not exist", snapshot);
+	if (r == 0)
+		r = repl_add(spa, &plan, head, "", at + 1, fromsnap, opts);
+	dsl_pool_exit(spa);
+	if (r < 0) {
+		repl_plan_free(spa, &plan);
+		return r;
+	}
+
+	st.spa = spa;
+	st.sha = EVP_MD_CTX_new();
+	st.out = bs_malloc(SEND_OUTBUF);
+	st.block = bs_malloc(SPA_MAXBLOCKSIZE);
+	VERIFY(st.sha);
+	r = send_repl_header(&st, snapshot, fromsnap, &plan);
+	for (i = 0; r == 0 && i < plan.n; i++) {
+		struct repl_ds *d = &plan.v[i];
+
+		if (d->full)
+			r = send_one(&st, NULL, &d->snaps[0], d->props, d->rel);
+		for (k = 1; r == 0 && k < d->n; k++)
+			r = send_one(&st, &d->snaps[k - 1], &d->snaps[k], d->props, d->rel);
+	}
+	if (r == 0)
+		r = out_flush(&st);
+	EVP_MD_CTX_free(st.sha);
+	free(st.out);
+	free(st.block);
+	repl_plan_free(spa, &plan);
+	return r;
 }
 
 int stor_send(const char *snapshot, const struct stor_send_opts *opts, int fd)
@@ -461,14 +720,12 @@ int stor_send(const char *snapshot, const struct stor_send_opts *opts, int fd)
 	spa_t *spa;
 	int r;
 
-	if (opts && opts->replicate)
-		return bs_error(ENOTSUP,
-				"send -R (replication streams) is not supported; send each "
-				"dataset with -I instead");
 	if (opts && opts->intermediates && !opts->from)
 		return bs_error(EINVAL, "-I needs a from snapshot");
 	if (!strchr(snapshot, '@'))
 		return bs_error(EINVAL, "'%s' is not a snapshot name (pool/fs@snap)", snapshot);
+	if (opts && opts->replicate)
+		return send_replicated(snapshot, opts, fd);
 	r = dsl_pool_enter(snapshot, &spa);
 	if (r < 0)
 		return r;
@@ -484,9 +741,9 @@ int stor_send(const char *snapshot, const struct stor_send_opts *opts, int fd)
 	st.block = bs_malloc(SPA_MAXBLOCKSIZE);
 	VERIFY(st.sha);
 	if (n == 1)
-		r = send_one(&st, NULL, &snaps[0], props);
+		r = send_one(&st, NULL, &snaps[0], props, NULL);
 	for (i = 1; r == 0 && i < n; i++)
-		r = send_one(&st, &snaps[i - 1], &snaps[i], props);
+		r = send_one(&st, &snaps[i - 1], &snaps[i], props, NULL);
 	EVP_MD_CTX_free(st.sha);
 	free(st.out);
 	free(st.block);

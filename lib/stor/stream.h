@@ -9,6 +9,10 @@
  * the SHA-256 of every byte of the substream before it. Every record is a fixed 128-byte header,
  * checksummed on its own so that a damaged length is caught before anything is allocated,
  * followed by payload_len bytes of payload. All integers are little-endian.
+ *
+ * A replication stream (`zfs send -R`) opens with one REPL record whose JSON payload lists the
+ * datasets of the tree, their properties and the snapshots each receives, in the order of the
+ * substreams that follow; each substream's BEGIN names its dataset relative to the top.
  */
 #ifndef STOR_STREAM_H
 #define STOR_STREAM_H
@@ -22,6 +26,9 @@
 #define STREAM_VERSION 1
 #define STREAM_REC_SIZE 128u
 #define STREAM_MAX_BEGIN_PAYLOAD (64u << 10) /* the BEGIN record's JSON */
+#define STREAM_MAX_REPL_PAYLOAD (1u << 20)   /* the REPL record's JSON */
+/* Substreams a replication stream may announce. */
+#define STREAM_MAX_SUBSTREAMS (1ull << 32)
 /* Object numbers a stream may name: those dmu_object_claim accepts. */
 #define STREAM_MAX_OBJECT (1ull << 48)
 /* Largest byte offset a WRITE or FREE may reach (the DMU's limit on object size). */
@@ -34,11 +41,13 @@ enum stream_rec_type {
 	STREAM_WRITE = 4,
 	STREAM_FREE = 5,
 	STREAM_END = 6,
+	STREAM_REPL = 7,
 };
 
 /* OBJECT flags */
-#define STREAM_OBJ_NEW 1u /* allocated after the from snapshot: replace whatever has its number */
-#define STREAM_OBJ_FLAGS STREAM_OBJ_NEW
+#define STREAM_OBJ_NEW 1u  /* allocated after the from snapshot: replace whatever has its number */
+#define STREAM_OBJ_GROW 2u /* its block size still follows its data (DN_FLAG_GROW) */
+#define STREAM_OBJ_FLAGS (STREAM_OBJ_NEW | STREAM_OBJ_GROW)
 
 /* BEGIN flags */
 #define STREAM_BEGIN_FLAGS 0u
@@ -85,6 +94,16 @@ struct stream_end {
 	uint8_t pad[40];
 };
 
+/* REPL: the first record of a replication stream; payload: the tree as JSON */
+struct stream_repl {
+	uint64_t magic;	  /* STREAM_MAGIC */
+	uint32_t version; /* STREAM_VERSION */
+	uint32_t pad0;
+	uint64_t substreams; /* substreams that follow, 1 .. STREAM_MAX_SUBSTREAMS */
+	uint8_t sha256[32];  /* of the payload */
+	uint8_t pad[24];
+};
+
 struct stream_rec {
 	uint32_t type;	      /* enum stream_rec_type */
 	uint32_t flags;	      /* 0: reserved */
@@ -96,6 +115,7 @@ struct stream_rec {
 		struct stream_range write;
 		struct stream_range free;
 		struct stream_end end;
+		struct stream_repl repl;
 	} u;
 	uint8_t hdr_cksum[32]; /* SHA-256 of the 96 bytes before it */
 };
@@ -105,6 +125,7 @@ _Static_assert(sizeof(struct stream_object) == 80, "stream_object");
 _Static_assert(sizeof(struct stream_freeobjects) == 80, "stream_freeobjects");
 _Static_assert(sizeof(struct stream_range) == 80, "stream_range");
 _Static_assert(sizeof(struct stream_end) == 80, "stream_end");
+_Static_assert(sizeof(struct stream_repl) == 80, "stream_repl");
 _Static_assert(sizeof(struct stream_rec) == STREAM_REC_SIZE, "stream_rec");
 
 /* Fill rec->hdr_cksum (writer) / check it (reader). */
@@ -114,8 +135,9 @@ bool stream_rec_sealed(const struct stream_rec *rec);
 /*
  * The reader: pulls records from an fd, checks each header's checksum and every field that can be
  * checked without the destination (types, lengths, bounds, block sizes, record order), keeps the
- * running SHA-256 and verifies it at END. A failure is a negative errno with a bs_error message;
- * after one the reader is finished.
+ * running SHA-256 and verifies it at END. A REPL record is only accepted first; its payload's
+ * checksum is verified, and the input may then end only after as many substreams as it announces. A
+ * failure is a negative errno with a bs_error message; after one the reader is finished.
  */
 struct stream_reader;
 int stream_reader_new(int fd, struct stream_reader **ret);

@@ -118,7 +118,8 @@ static void seal(struct stream_rec *rec)
 
 /*
  * A copy of the input whose headers (at the offsets their payload lengths lead to) carry correct
- * checksums, and whose END records carry the SHA-256 and count of their substream.
+ * checksums, whose REPL record carries its payload's SHA-256, and whose END records carry the
+ * SHA-256 and count of their substream.
  */
 static uint8_t *reseal(const uint8_t *data, size_t size)
 {
@@ -139,6 +140,11 @@ static uint8_t *reseal(const uint8_t *data, size_t size)
 		if (rec.type == STREAM_BEGIN) {
 			VERIFY(EVP_DigestInit_ex(sha, EVP_sha256(), NULL) == 1);
 			records = 0;
+		}
+		if (rec.type == STREAM_REPL) {
+			len = sizeof(rec.u.repl.sha256);
+			VERIFY(EVP_Digest(out + pos + sizeof(rec), plen, rec.u.repl.sha256, &len,
+					  EVP_sha256(), NULL) == 1);
 		}
 		if (rec.type == STREAM_END) {
 			len = sizeof(rec.u.end.sha256);

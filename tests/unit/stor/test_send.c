@@ -3,7 +3,8 @@
  * test_send.c - unit tests of send.c and recv.c on a real pool in a temporary file: full and
  * incremental round trips compared object by object, the cost of an incremental stream, and
  * the damaged, truncated and misdirected streams that must fail and leave the destination as it
- * was. With BASALT_SEND_CORPUS=DIR set, the streams of the round trips are also saved there as
+ * was; replication streams of a tree (full, incremental, damaged, with a property the target
+ * refuses). With BASALT_SEND_CORPUS=DIR set, the streams of the round trips are also saved there as
  * seeds for tests/fuzz/fuzz_recv.c.
  */
 #include <basalt/base.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -245,14 +247,14 @@ static void save_seed(int fd, const char *name)
 }
 
 /* Count the records of each type in a stream (and check that it reads back cleanly). */
-static void count_records(int fd, uint64_t counts[STREAM_END + 1])
+static void count_records(int fd, uint64_t counts[STREAM_REPL + 1])
 {
 	struct stream_reader *rd;
 	struct stream_rec rec;
 	const void *p;
 	int r;
 
-	memset(counts, 0, sizeof(uint64_t) * (STREAM_END + 1));
+	memset(counts, 0, sizeof(uint64_t) * (STREAM_REPL + 1));
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
 	assert_int_equal(stream_reader_new(fd, &rd), 0);
 	while ((r = stream_read_record(rd, &rec, &p)) > 0)
@@ -375,7 +377,7 @@ static void test_full_damaged(void **state)
 static void test_incremental_round_trip(void **state)
 {
 	_cleanup_close_ int fd = -1;
-	uint64_t counts[STREAM_END + 1];
+	uint64_t counts[STREAM_REPL + 1];
 
 	make_src_b();
 	fd = send_to(POOL "/src@b", "@a", false);
@@ -454,7 +456,7 @@ static void test_modified_destination(void **state)
 static void test_incremental_cost(void **state)
 {
 	_cleanup_close_ int full = -1, inc = -1;
-	uint64_t counts[STREAM_END + 1], obj;
+	uint64_t counts[STREAM_REPL + 1], obj;
 	spa_t *spa;
 	objset_t *os;
 
@@ -518,10 +520,9 @@ static void test_intermediates(void **state)
 	assert_same(POOL "/src@d", POOL "/dst3@d");
 }
 
-static void test_dryrun_and_unsupported(void **state)
+static void test_dryrun(void **state)
 {
 	struct stor_recv_opts o = { .dryrun = true, .nomount = true };
-	struct stor_send_opts so = { .replicate = true };
 	_cleanup_close_ int fd = send_to(POOL "/src@a", NULL, false);
 	_cleanup_close_ int t = stream_new();
 	json_t *received = NULL;
@@ -530,13 +531,263 @@ static void test_dryrun_and_unsupported(void **state)
 	assert_int_equal(json_array_size(received), 1);
 	json_decref(received);
 	assert_false(ds_exists(POOL "/dry"));
-	assert_int_equal(stor_send(POOL "/src@a", &so, t), -ENOTSUP);
 	/* an empty input and garbage */
 	assert_int_equal(recv_from(POOL "/dry", t, false, NULL), -EBADMSG);
 	assert_int_equal(bs_write_full(t, "not a stream at all, not at all, really not at all", 50),
 			 0);
 	assert_int_equal(recv_from(POOL "/dry", t, false, NULL), -EBADMSG);
 	assert_false(ds_exists(POOL "/dry"));
+}
+
+/* ---- replication streams: POOL/tree, tree/kid, tree/kid/gk, tree/vol ---- */
+
+static uint64_t obj_grow;
+
+static int send_tree(const char *snap, const char *from, bool intermediates)
+{
+	struct stor_send_opts o = { .from = from,
+				    .intermediates = intermediates,
+				    .replicate = true };
+	int fd = stream_new();
+
+	assert_int_equal(stor_send(snap, &o, fd), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+static void write_some(const char *fs, uint64_t seed)
+{
+	spa_t *spa;
+	objset_t *os = os_enter(fs, &spa);
+	uint64_t obj = new_object(os, 4096, fs);
+
+	write_blocks(os, obj, 4096, 0, 3, seed);
+	spa_exit(spa);
+}
+
+static char *prop_of(const char *fs, const char *prop)
+{
+	dsl_dataset_t *ds;
+	char *v = NULL;
+	spa_t *spa;
+
+	assert_int_equal(dsl_pool_enter(fs, &spa), 0);
+	assert_int_equal(dsl_dataset_lookup(spa, fs, &ds), 0);
+	assert_int_equal(dsl_prop_get_string(ds, prop, &v), 0);
+	dsl_pool_exit(spa);
+	return v;
+}
+
+static void make_tree(void)
+{
+	const char *cprops[] = { "compression=zstd", "user:note=top", NULL };
+	const char *qprops[] = { "quota=1G", "recordsize=65536", NULL };
+	spa_t *spa;
+	objset_t *os;
+
+	assert_int_equal(stor_ds_create(POOL "/tree", STOR_TYPE_FILESYSTEM, 0, cprops, false), 0);
+	assert_int_equal(stor_ds_create(POOL "/tree/kid", STOR_TYPE_FILESYSTEM, 0, qprops, false),
+			 0);
+	assert_int_equal(stor_ds_create(POOL "/tree/kid/gk", STOR_TYPE_FILESYSTEM, 0, NULL, false),
+			 0);
+	assert_int_equal(stor_ds_create(POOL "/tree/vol", STOR_TYPE_VOLUME, 1 << 20, NULL, false),
+			 0);
+	write_some(POOL "/tree", 11);
+	write_some(POOL "/tree/kid/gk", 12);
+	/* an object whose block size still follows its data */
+	os = os_enter(POOL "/tree/kid", &spa);
+	assert_int_equal(
+		dmu_object_alloc(os, DMU_OT_PLAIN_FILE, 0, DMU_OT_PLAIN_FILE, 0, &obj_grow), 0);
+	{
+		uint8_t buf[1500];
+
+		fill(buf, sizeof(buf), 13);
+		assert_int_equal(dmu_write(os, obj_grow, 0, sizeof(buf), buf), 0);
+	}
+	spa_exit(spa);
+	snapshot(POOL "/tree/kid@own");
+	write_some(POOL "/tree/kid", 14);
+	assert_int_equal(stor_ds_snapshot((const char *[]){ POOL "/tree@r1" }, 1, true, NULL), 0);
+	write_some(POOL "/tree", 15);
+	write_some(POOL "/tree/kid/gk", 16);
+	assert_int_equal(stor_ds_snapshot((const char *[]){ POOL "/tree@r2" }, 1, true, NULL), 0);
+	/* created after @r2: not part of its replication stream */
+	assert_int_equal(stor_ds_create(POOL "/tree/late", STOR_TYPE_FILESYSTEM, 0, NULL, false),
+			 0);
+}
+
+static void assert_tree_same(const char *dst, const char *const *snaps)
+{
+	static const char *const kids[] = { "", "/kid", "/kid/gk" };
+
+	for (size_t k = 0; k < ARRAY_SIZE(kids); k++)
+		for (size_t i = 0; snaps[i]; i++) {
+			_cleanup_free_ char *a = bs_asprintf(POOL "/tree%s@%s", kids[k], snaps[i]);
+			_cleanup_free_ char *b = bs_asprintf("%s%s@%s", dst, kids[k], snaps[i]);
+
+			assert_same(a, b);
+			assert_true(ds_guid(a) == ds_guid(b));
+		}
+}
+
+static void test_replicate_round_trip(void **state)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *comp = NULL, *quota = NULL, *rs = NULL, *note = NULL;
+	json_t *received = NULL;
+	struct dmu_object_info info;
+	spa_t *spa;
+	objset_t *os;
+
+	make_tree();
+	fd = send_tree(POOL "/tree@r2", NULL, false);
+	save_seed(fd, "replicate");
+	assert_int_equal(recv_from(POOL "/rtree", fd, false, &received), 0);
+	/* tree@r1 r2, kid@own r1 r2, gk@r1 r2, vol@r1 r2 */
+	assert_int_equal(json_array_size(received), 9);
+	json_decref(received);
+	assert_tree_same(POOL "/rtree", (const char *[]){ "r1", "r2", NULL });
+	assert_same(POOL "/tree/kid@own", POOL "/rtree/kid@own");
+	assert_true(ds_exists(POOL "/rtree/vol@r2"));
+	assert_false(ds_exists(POOL "/rtree/late"));
+	/* the local properties came along; the inherited ones were not made local */
+	comp = prop_of(POOL "/rtree", "compression");
+	note = prop_of(POOL "/rtree", "user:note");
+	quota = prop_of(POOL "/rtree/kid", "quota");
+	rs = prop_of(POOL "/rtree/kid", "recordsize");
+	assert_string_equal(comp, "zstd");
+	assert_string_equal(note, "top");
+	assert_string_equal(quota, "1073741824");
+	assert_string_equal(rs, "65536");
+	free(comp);
+	comp = prop_of(POOL "/rtree/kid/gk", "compression");
+	assert_string_equal(comp, "zstd");
+	/* the growing block size survived */
+	os = os_enter(POOL "/rtree/kid", &spa);
+	assert_int_equal(dmu_object_info(os, obj_grow, &info), 0);
+	spa_exit(spa);
+	assert_true(info.flags & DN_FLAG_GROW);
+	assert_int_equal(info.datablksz, 2048);
+}
+
+static void test_replicate_incremental(void **state)
+{
+	_cleanup_close_ int fd = -1;
+	json_t *received = NULL;
+
+	write_some(POOL "/tree/kid", 21);
+	assert_int_equal(stor_ds_snapshot((const char *[]){ POOL "/tree@r3" }, 1, true, NULL), 0);
+	write_some(POOL "/tree/kid/gk", 22);
+	assert_int_equal(stor_ds_snapshot((const char *[]){ POOL "/tree@r4" }, 1, true, NULL), 0);
+	fd = send_tree(POOL "/tree@r4", "@r2", true);
+	save_seed(fd, "replicate-incremental");
+	assert_int_equal(recv_from(POOL "/rtree", fd, false, &received), 0);
+	/* r3 and r4 of tree, kid, gk and vol; late is new: its @r3 full, @r4 on top */
+	assert_int_equal(json_array_size(received), 10);
+	json_decref(received);
+	assert_tree_same(POOL "/rtree", (const char *[]){ "r3", "r4", NULL });
+	assert_same(POOL "/tree/late@r4", POOL "/rtree/late@r4");
+}
+
+/* A stream cut or damaged anywhere leaves nothing of a new tree, and rolls an updated one back. */
+static void test_replicate_damaged(void **state)
+{
+	_cleanup_close_ int full = send_tree(POOL "/tree@r2", NULL, false);
+	_cleanup_close_ int inc = -1;
+	_cleanup_free_ uint8_t *buf = NULL;
+	uint64_t counts[STREAM_REPL + 1];
+	size_t len, pos, subs = 0;
+
+	assert_damage_rejected(full, POOL "/rbad", POOL "/rbad");
+	/* cut right after a substream's END: whole substreams, but fewer than announced */
+	count_records(full, counts);
+	assert_int_equal(counts[STREAM_REPL], 1);
+	buf = stream_bytes(full, &len);
+	for (pos = 0; pos < len && subs < counts[STREAM_BEGIN] - 1;) {
+		struct stream_rec rec;
+
+		memcpy(&rec, buf + pos, sizeof(rec));
+		pos += sizeof(rec) + rec.payload_len;
+		subs += rec.type == STREAM_END;
+	}
+	{
+		_cleanup_close_ int t = stream_of(buf, pos);
+
+		assert_int_equal(recv_from(POOL "/rbad", t, false, NULL), -EBADMSG);
+		assert_false(ds_exists(POOL "/rbad"));
+	}
+
+	write_some(POOL "/tree/kid/gk", 31);
+	assert_int_equal(stor_ds_snapshot((const char *[]){ POOL "/tree@r5" }, 1, true, NULL), 0);
+	assert_int_equal(stor_ds_create(POOL "/tree/kid/new", STOR_TYPE_FILESYSTEM, 0, NULL, false),
+			 0);
+	write_some(POOL "/tree/kid/new", 32);
+	assert_int_equal(stor_ds_snapshot((const char *[]){ POOL "/tree@r6" }, 1, true, NULL), 0);
+	inc = send_tree(POOL "/tree@r6", "@r4", true);
+	assert_damage_rejected(inc, POOL "/rtree", POOL "/rtree/kid/new");
+	assert_false(ds_exists(POOL "/rtree@r5"));
+	assert_false(ds_exists(POOL "/rtree/kid/gk@r5"));
+	assert_same(POOL "/tree/kid/gk@r4", POOL "/rtree/kid/gk");
+	assert_int_equal(recv_from(POOL "/rtree", inc, false, NULL), 0);
+	assert_tree_same(POOL "/rtree", (const char *[]){ "r5", "r6", NULL });
+	assert_same(POOL "/tree/kid/new@r6", POOL "/rtree/kid/new@r6");
+}
+
+/* A property the target refuses is skipped; a header that does not match its substreams is not. */
+static void test_replicate_header(void **state)
+{
+	_cleanup_close_ int fd = send_tree(POOL "/tree@r2", NULL, false);
+	_cleanup_free_ uint8_t *buf = NULL;
+	struct stor_recv_opts dry = { .dryrun = true };
+	struct stream_rec rec;
+	json_t *received = NULL;
+	uint8_t *p, *z;
+	unsigned mdlen = 32;
+	size_t len;
+
+	/* -n reads the whole tree, creates nothing */
+	assert_int_equal(stor_recv(POOL "/rdry", &dry, fd, &received), 0);
+	assert_int_equal(json_array_size(received), 9);
+	json_decref(received);
+	assert_false(ds_exists(POOL "/rdry"));
+
+	buf = stream_bytes(fd, &len);
+	memcpy(&rec, buf, sizeof(rec));
+	assert_int_equal(rec.type, STREAM_REPL);
+	p = buf + sizeof(rec);
+	z = memmem(p, rec.payload_len, "zstd", 4);
+	assert_non_null(z);
+	memcpy(z, "zzzz", 4);
+	assert_int_equal(
+		EVP_Digest(p, rec.payload_len, rec.u.repl.sha256, &mdlen, EVP_sha256(), NULL), 1);
+	stream_rec_seal(&rec);
+	memcpy(buf, &rec, sizeof(rec));
+	{
+		_cleanup_close_ int t = stream_of(buf, len);
+		_cleanup_free_ char *comp = NULL;
+
+		assert_int_equal(recv_from(POOL "/rprop", t, false, NULL), 0);
+		comp = prop_of(POOL "/rprop", "compression");
+		assert_string_equal(comp, "lz4");
+		assert_same(POOL "/tree@r2", POOL "/rprop@r2");
+	}
+	/* a header naming a dataset the substreams do not go to */
+	z = memmem(p, rec.payload_len, "kid/gk\"", 7);
+	assert_non_null(z);
+	memcpy(z, "kid/gx\"", 7);
+	assert_int_equal(
+		EVP_Digest(p, rec.payload_len, rec.u.repl.sha256, &mdlen, EVP_sha256(), NULL), 1);
+	stream_rec_seal(&rec);
+	memcpy(buf, &rec, sizeof(rec));
+	{
+		_cleanup_close_ int t = stream_of(buf, len);
+
+		assert_int_equal(recv_from(POOL "/rhdr", t, false, NULL), -EBADMSG);
+		assert_false(ds_exists(POOL "/rhdr"));
+	}
+	/* a replication stream names a file system, not a snapshot */
+	assert_int_equal(recv_from(POOL "/rsnap@x", fd, false, NULL), -EINVAL);
+	assert_false(ds_exists(POOL "/rsnap"));
 }
 
 int main(void)
@@ -552,7 +803,11 @@ int main(void)
 		cmocka_unit_test(test_modified_destination),
 		cmocka_unit_test(test_incremental_cost),
 		cmocka_unit_test(test_intermediates),
-		cmocka_unit_test(test_dryrun_and_unsupported),
+		cmocka_unit_test(test_dryrun),
+		cmocka_unit_test(test_replicate_round_trip),
+		cmocka_unit_test(test_replicate_incremental),
+		cmocka_unit_test(test_replicate_damaged),
+		cmocka_unit_test(test_replicate_header),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
