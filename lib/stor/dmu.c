@@ -222,7 +222,8 @@ static uint32_t grown_blksz(uint32_t cur, uint64_t end, uint32_t recordsize)
 static int space_check(objset_t *os, uint64_t len)
 {
 	struct spa *spa = os->spa;
-	uint64_t total = space_total(spa), used = space_allocated(spa) + space_slop(spa);
+	uint64_t total = space_total(spa);
+	uint64_t used = space_allocated(spa) - space_reclaimable(spa) + space_slop(spa);
 	uint64_t want = spa->dirty_bytes + len * MAX(os->copies, 1);
 
 	if (!os->ds)

@@ -70,22 +70,14 @@ void spa_enter(spa_t *spa)
 	pthread_mutex_lock(&spa->lock);
 }
 
-static void age_deferred_frees(struct spa *spa)
-{
-	unsigned i;
-
-	/* the pool ran short while freed space waits for the ring: commit empty txgs */
-	for (i = 0; i < UB_RING && spa->defer_bytes; i++)
-		if (spa_sync_force(spa) < 0)
-			break;
-}
-
 void spa_exit(spa_t *spa)
 {
 	if (!spa->readonly && spa->dirty_bytes > DIRTY_MAX)
 		(void)spa_sync(spa);
-	if (!spa->readonly && spa->enospc && spa->defer_bytes)
-		age_deferred_frees(spa);
+	/* a write failed for space while frees wait in the open txg: commit them, so that the
+	 * next write can have their space */
+	if (!spa->readonly && spa->enospc && spa->defer_open_bytes)
+		(void)spa_sync(spa);
 	spa->enospc = false;
 	pthread_mutex_unlock(&spa->lock);
 }
@@ -247,6 +239,12 @@ int spa_sync_force(struct spa *spa)
 		return -EROFS;
 	spa->syncing_txg = txg;
 	space_release_deferred(spa, txg);
+	if (space_total(spa) - space_allocated(spa) < spa->dirty_bytes + space_slop(spa) / 2 &&
+	    space_reclaimable(spa)) {
+		r = space_collapse_ring(spa);
+		if (r < 0)
+			goto out;
+	}
 	while (spa->ndirty_ds) {
 		struct dsl_dataset *ds = spa->dirty_ds[--spa->ndirty_ds];
 
@@ -281,6 +279,7 @@ int spa_sync_force(struct spa *spa)
 		goto out;
 	spa->txg = txg + 1;
 	spa->dirty_bytes = 0;
+	spa->defer_open_bytes = 0;
 	evict_caches(spa);
 out:
 	spa->syncing_txg = 0;

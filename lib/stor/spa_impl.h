@@ -94,6 +94,7 @@ struct spa {
 	size_t ndefer, defer_cap;
 	bool defer_dirty;
 	uint64_t defer_bytes;
+	uint64_t defer_open_bytes; /* freed in the open txg: the last uberblock still needs them */
 
 	uint64_t dirty_bytes; /* estimate of what the open txg will write */
 	bool enospc;	      /* a write failed for space in this txg: age deferred frees */
@@ -157,6 +158,11 @@ uint64_t space_total(struct spa *spa);
 uint64_t space_allocated(struct spa *spa);
 uint64_t space_slop(struct spa *spa);
 void space_release_deferred(struct spa *spa, uint64_t txg);
+/* Deferred bytes that the last committed uberblock no longer references. */
+uint64_t space_reclaimable(struct spa *spa);
+/* Under space pressure: forget every uberblock in the rings but the last committed one, then
+ * release every deferred free it does not reference. */
+int space_collapse_ring(struct spa *spa);
 int space_sync(struct spa *spa, bool *ret_dirtied);
 int space_load(struct spa *spa);
 int space_create_objects(struct spa *spa);

@@ -162,7 +162,39 @@ void space_free(struct spa *spa, const struct dva *dva, uint64_t birth)
 	d->asize = dva->asize;
 	d->offset = dva->offset;
 	spa->defer_bytes += dva->asize;
+	spa->defer_open_bytes += dva->asize;
 	spa->defer_dirty = true;
+}
+
+uint64_t space_reclaimable(struct spa *spa)
+{
+	return spa->defer_bytes - MIN(spa->defer_bytes, spa->defer_open_bytes);
+}
+
+int space_collapse_ring(struct spa *spa)
+{
+	struct uberblock zero = { 0 };
+	int v, c, r;
+
+	for (v = 0; v < spa->nvdevs; v++)
+		for (c = 0; c < spa->vdev[v]->nchildren; c++) {
+			struct vdev_leaf *l = spa->vdev[v]->child[c];
+
+			if (l->missing)
+				continue;
+			for (uint64_t t = spa->ub.txg + 1; t < spa->ub.txg + UB_RING; t++) {
+				zero.txg = t; /* selects the slot; a zero magic makes it invalid */
+				r = vdev_leaf_write_uberblock(l, &zero);
+				if (r < 0)
+					return r;
+			}
+		}
+	r = spa_flush_all(spa);
+	if (r < 0)
+		return r;
+	/* only the last committed uberblock is left, and it references none of these */
+	space_release_deferred(spa, spa->ub.txg + UB_RING);
+	return 0;
 }
 
 void space_release_deferred(struct spa *spa, uint64_t txg)
@@ -172,7 +204,7 @@ void space_release_deferred(struct spa *spa, uint64_t txg)
 	for (i = 0; i < spa->ndefer; i++) {
 		struct defer_rec *d = &spa->defer[i];
 
-		if (d->txg + UB_RING <= txg) {
+		if (d->txg + UB_RING <= txg && d->txg <= spa->ub.txg) {
 			release(spa, d->vdev, d->offset, d->asize);
 			spa->defer_bytes -= d->asize;
 			spa->defer_dirty = true;

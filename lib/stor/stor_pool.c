@@ -432,14 +432,13 @@ static int assemble(struct found_leaf *f, size_t n, uint64_t pool_guid, struct s
 		spa->vdev[spa->nvdevs - 1]->guid = cfg_u64(t, "guid");
 		spa->vdev[spa->nvdevs - 1]->asize = cfg_u64(t, "asize");
 		if (!present) {
-			r = bs_error(ENXIO, "cannot import '%s': one or more devices is missing",
-				     spa->name);
+			r = bs_error(ENXIO, "pool '%s': one or more devices is missing", spa->name);
 			spa_free(spa);
 			return r;
 		}
 	}
 	if (best.txg == 0) {
-		r = bs_error(EIO, "cannot import '%s': no valid uberblock", spa->name);
+		r = bs_error(EIO, "pool '%s': no valid uberblock", spa->name);
 		spa_free(spa);
 		return r;
 	}
@@ -484,7 +483,7 @@ static int import_found(const char *name_or_guid, struct found_leaf *f, size_t n
 	}
 	if (!guid) {
 		found_free(f, n);
-		return bs_error(ENOENT, "cannot import '%s': no such pool available", name_or_guid);
+		return bs_error(ENOENT, "no such pool available");
 	}
 	r = assemble(f, n, guid, &spa);
 	found_free(f, n);
@@ -492,9 +491,7 @@ static int import_found(const char *name_or_guid, struct found_leaf *f, size_t n
 		return r;
 	spa_namespace_enter();
 	if (spa_lookup(spa->name)) {
-		r = bs_error(EEXIST,
-			     "cannot import '%s': a pool with that name is already imported",
-			     spa->name);
+		r = bs_error(EEXIST, "a pool named '%s' is already imported", spa->name);
 		goto out;
 	}
 	r = spa_lock_devices(spa);
