@@ -22,6 +22,9 @@
 int dsl_pool_enter(const char *name, spa_t **ret_spa);
 /* Release it. */
 void dsl_pool_exit(spa_t *spa);
+/* Check a dataset or snapshot name, take its pool's lock and resolve it; on failure nothing is
+ * held. Release with dsl_pool_exit(). */
+int dsl_dataset_enter(const char *name, spa_t **ret_spa, dsl_dataset_t **ret_ds);
 
 /* Resolve a dataset or snapshot name. */
 int dsl_dataset_lookup(spa_t *spa, const char *name, dsl_dataset_t **ret);

@@ -8,6 +8,25 @@
 #include "dsl_impl.h"
 #include "zap.h"
 
+/* zfs create -p: every missing ancestor of name, as a file system. */
+static int create_parents(struct spa *spa, const char *name)
+{
+	_cleanup_free_ char *p = bs_strdup(name);
+	int r = 0;
+
+	for (char *s = strchr(p, '/'); s && r == 0; s = strchr(s + 1, '/')) {
+		dsl_dataset_t *ds;
+
+		*s = 0;
+		if (dsl_dataset_lookup(spa, p, &ds) < 0)
+			r = dsl_dataset_create(spa, p, DMU_OST_ZFS, 0, NULL, NULL);
+		*s = '/';
+	}
+	if (r == 0)
+		bs_error_clear(); /* the lookups' "does not exist" */
+	return r;
+}
+
 int stor_ds_create(const char *name, enum stor_ds_type type, uint64_t volsize,
 		   const char *const *props, bool parents)
 {
@@ -32,26 +51,14 @@ int stor_ds_create(const char *name, enum stor_ds_type type, uint64_t volsize,
 	r = dsl_pool_enter(name, &spa);
 	if (r < 0)
 		return r;
-	if (parents) {
-		_cleanup_free_ char *p = bs_strdup(name);
-
-		for (char *s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
-			dsl_dataset_t *ds;
-
-			*s = 0;
-			if (dsl_dataset_lookup(spa, p, &ds) < 0) {
-				r = dsl_dataset_create(spa, p, DMU_OST_ZFS, 0, NULL, NULL);
-				if (r < 0)
-					goto out;
-			}
-			*s = '/';
-		}
-	}
-	r = dsl_dataset_create(spa, name, type == STOR_TYPE_VOLUME ? DMU_OST_ZVOL : DMU_OST_ZFS, 0,
-			       all, NULL);
+	if (parents)
+		r = create_parents(spa, name);
+	if (r == 0)
+		r = dsl_dataset_create(spa, name,
+				       type == STOR_TYPE_VOLUME ? DMU_OST_ZVOL : DMU_OST_ZFS, 0,
+				       all, NULL);
 	if (r == 0)
 		r = spa_sync(spa);
-out:
 	dsl_pool_exit(spa);
 	if (r == 0 && type != STOR_TYPE_VOLUME)
 		(void)stor_remount_dataset(name);
@@ -130,15 +137,10 @@ int stor_ds_destroy(const char *name, int flags, json_t **ret_destroyed)
 	size_t i;
 	int r;
 
-	r = dsl_name_check(name, true);
+	r = dsl_dataset_enter(name, &spa, &ds);
 	if (r < 0)
 		goto fail;
-	r = dsl_pool_enter(name, &spa);
-	if (r < 0)
-		goto fail;
-	r = dsl_dataset_lookup(spa, name, &ds);
-	if (r == 0)
-		r = collect(ds, flags, list);
+	r = collect(ds, flags, list);
 	dsl_pool_exit(spa);
 	if (r < 0 || (flags & STOR_DESTROY_DRYRUN))
 		goto done;
@@ -150,12 +152,10 @@ int stor_ds_destroy(const char *name, int flags, json_t **ret_destroyed)
 			if (r < 0)
 				goto done;
 		}
-		r = dsl_pool_enter(n, &spa);
+		r = dsl_dataset_enter(n, &spa, &ds);
 		if (r < 0)
 			goto done;
-		r = dsl_dataset_lookup(spa, n, &ds);
-		if (r == 0)
-			r = dsl_dataset_destroy(ds);
+		r = dsl_dataset_destroy(ds);
 		if (r == 0)
 			r = spa_sync(spa);
 		dsl_pool_exit(spa);
@@ -252,24 +252,13 @@ int stor_ds_clone(const char *snapshot, const char *target, const char *const *p
 	if (strcspn(snapshot, "/@") != strcspn(target, "/@") ||
 	    strncmp(snapshot, target, strcspn(target, "/@")) != 0)
 		return bs_error(EXDEV, "cannot clone '%s' into another pool", snapshot);
-	r = dsl_pool_enter(snapshot, &spa);
+	r = dsl_dataset_enter(snapshot, &spa, &origin);
 	if (r < 0)
 		return r;
-	r = dsl_dataset_lookup(spa, snapshot, &origin);
-	if (r == 0 && !dsl_dataset_is_snapshot(origin))
+	if (!dsl_dataset_is_snapshot(origin))
 		r = bs_error(EINVAL, "'%s' is not a snapshot", snapshot);
-	if (r == 0 && parents) {
-		_cleanup_free_ char *p = bs_strdup(target);
-
-		for (char *s = strchr(p, '/'); s && r == 0; s = strchr(s + 1, '/')) {
-			dsl_dataset_t *ds;
-
-			*s = 0;
-			if (dsl_dataset_lookup(spa, p, &ds) < 0)
-				r = dsl_dataset_create(spa, p, DMU_OST_ZFS, 0, NULL, NULL);
-			*s = '/';
-		}
-	}
+	if (r == 0 && parents)
+		r = create_parents(spa, target);
 	if (r == 0)
 		r = dsl_dataset_clone(origin, target, props, NULL);
 	if (r == 0)
@@ -293,12 +282,10 @@ int stor_ds_rollback(const char *snapshot, bool recursive)
 	if (!at)
 		return bs_error(EINVAL, "'%s' is not a snapshot", snapshot);
 	*at = 0;
-	r = dsl_pool_enter(snapshot, &spa);
+	r = dsl_dataset_enter(snapshot, &spa, &snap);
 	if (r < 0)
 		return r;
-	r = dsl_dataset_lookup(spa, snapshot, &snap);
-	if (r == 0)
-		r = dsl_dataset_head(snap, &head);
+	r = dsl_dataset_head(snap, &head);
 	if (r == 0)
 		r = dsl_dataset_snapshots(head, &v, &n);
 	if (r < 0)
@@ -334,12 +321,10 @@ int stor_ds_promote(const char *clone)
 	dsl_dataset_t *ds;
 	int r;
 
-	r = dsl_pool_enter(clone, &spa);
+	r = dsl_dataset_enter(clone, &spa, &ds);
 	if (r < 0)
 		return r;
-	r = dsl_dataset_lookup(spa, clone, &ds);
-	if (r == 0)
-		r = dsl_dataset_promote(ds);
+	r = dsl_dataset_promote(ds);
 	if (r == 0)
 		r = spa_sync(spa);
 	dsl_pool_exit(spa);
@@ -369,12 +354,10 @@ int stor_ds_rename(const char *from, const char *to)
 		r = stor_unmount_tree(from);
 	if (r < 0)
 		return r;
-	r = dsl_pool_enter(from, &spa);
+	r = dsl_dataset_enter(from, &spa, &ds);
 	if (r < 0)
 		return r;
-	r = dsl_dataset_lookup(spa, from, &ds);
-	if (r == 0)
-		r = dsl_dataset_rename(ds, to);
+	r = dsl_dataset_rename(ds, to);
 	if (r == 0)
 		r = spa_sync(spa);
 	dsl_pool_exit(spa);
@@ -486,15 +469,10 @@ static int list_root(const char *name, bool recursive, int depth, int types, jso
 	dsl_dataset_t *ds;
 	int r;
 
-	r = dsl_name_check(name, true);
+	r = dsl_dataset_enter(name, &spa, &ds);
 	if (r < 0)
 		return r;
-	r = dsl_pool_enter(name, &spa);
-	if (r < 0)
-		return r;
-	r = dsl_dataset_lookup(spa, name, &ds);
-	if (r == 0)
-		r = list_one(ds, recursive, depth, types, out);
+	r = list_one(ds, recursive, depth, types, out);
 	dsl_pool_exit(spa);
 	return r;
 }
@@ -545,15 +523,10 @@ int stor_ds_get_props(const char *name, json_t **ret)
 	dsl_dataset_t *ds;
 	int r;
 
-	r = dsl_name_check(name, true);
+	r = dsl_dataset_enter(name, &spa, &ds);
 	if (r < 0)
 		return r;
-	r = dsl_pool_enter(name, &spa);
-	if (r < 0)
-		return r;
-	r = dsl_dataset_lookup(spa, name, &ds);
-	if (r == 0)
-		r = dsl_prop_get_all(ds, ret);
+	r = dsl_prop_get_all(ds, ret);
 	dsl_pool_exit(spa);
 	if (r == 0)
 		add_mounted(json_object_get(*ret, "name") ?
@@ -569,15 +542,10 @@ int stor_ds_set_prop(const char *name, const char *prop, const char *value)
 	dsl_dataset_t *ds;
 	int r;
 
-	r = dsl_name_check(name, true);
+	r = dsl_dataset_enter(name, &spa, &ds);
 	if (r < 0)
 		return r;
-	r = dsl_pool_enter(name, &spa);
-	if (r < 0)
-		return r;
-	r = dsl_dataset_lookup(spa, name, &ds);
-	if (r == 0)
-		r = dsl_prop_set(ds, prop, value);
+	r = dsl_prop_set(ds, prop, value);
 	if (r == 0)
 		r = spa_sync(spa);
 	dsl_pool_exit(spa);
@@ -592,12 +560,10 @@ int stor_ds_inherit_prop(const char *name, const char *prop, bool recursive)
 	dsl_dataset_t *ds;
 	int r;
 
-	r = dsl_pool_enter(name, &spa);
+	r = dsl_dataset_enter(name, &spa, &ds);
 	if (r < 0)
 		return r;
-	r = dsl_dataset_lookup(spa, name, &ds);
-	if (r == 0)
-		r = dsl_prop_inherit(ds, prop);
+	r = dsl_prop_inherit(ds, prop);
 	if (r == 0 && recursive) {
 		struct dsl_dataset **v;
 		size_t n;
@@ -624,11 +590,10 @@ static int hold_op(const char *snapshot, const char *tag, bool recursive, bool a
 	dsl_dataset_t *ds;
 	int r;
 
-	r = dsl_pool_enter(snapshot, &spa);
+	r = dsl_dataset_enter(snapshot, &spa, &ds);
 	if (r < 0)
 		return r;
-	r = dsl_dataset_lookup(spa, snapshot, &ds);
-	if (r == 0 && !dsl_dataset_is_snapshot(ds))
+	if (!dsl_dataset_is_snapshot(ds))
 		r = bs_error(EINVAL, "'%s' is not a snapshot", snapshot);
 	if (r == 0)
 		r = add ? dsl_dataset_hold_tag(ds, tag) : dsl_dataset_release_tag(ds, tag);
@@ -682,14 +647,12 @@ int stor_ds_holds(const char *snapshot, bool recursive, json_t **ret)
 	int r;
 
 	(void)recursive;
-	r = dsl_pool_enter(snapshot, &spa);
+	r = dsl_dataset_enter(snapshot, &spa, &ds);
 	if (r < 0) {
 		json_decref(out);
 		return r;
 	}
-	r = dsl_dataset_lookup(spa, snapshot, &ds);
-	if (r == 0)
-		r = dsl_dataset_holds(ds, &h);
+	r = dsl_dataset_holds(ds, &h);
 	dsl_pool_exit(spa);
 	if (r < 0) {
 		json_decref(out);

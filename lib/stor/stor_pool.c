@@ -947,6 +947,25 @@ int dsl_pool_enter(const char *name, spa_t **ret_spa)
 	return 0;
 }
 
+int dsl_dataset_enter(const char *name, spa_t **ret_spa, dsl_dataset_t **ret_ds)
+{
+	struct spa *spa;
+	int r;
+
+	r = dsl_name_check(name, true);
+	if (r == 0)
+		r = dsl_pool_enter(name, &spa);
+	if (r < 0)
+		return r;
+	r = dsl_dataset_lookup(spa, name, ret_ds);
+	if (r < 0) {
+		dsl_pool_exit(spa);
+		return r;
+	}
+	*ret_spa = spa;
+	return 0;
+}
+
 void dsl_pool_exit(spa_t *spa)
 {
 	spa_exit(spa);
