@@ -63,6 +63,48 @@ static int cache_write(void)
 	return r;
 }
 
+/*
+ * The end of create and import: lock the devices, build or load the MOS with prepare, commit,
+ * and add the pool to the namespace and the cache file. Called with the namespace lock held,
+ * which it releases; it owns spa (freed on failure).
+ */
+static int pool_publish(struct spa *spa, int (*prepare)(struct spa *spa, const void *arg),
+			const void *arg)
+{
+	int r;
+
+	r = spa_lock_devices(spa);
+	if (r == 0) {
+		spa_enter(spa);
+		r = prepare(spa, arg);
+		if (r == 0)
+			r = spa_sync(spa);
+		spa_exit(spa);
+	}
+	if (r < 0) {
+		spa_free(spa);
+	} else {
+		spa_namespace_add(spa);
+		r = cache_write();
+	}
+	spa_namespace_exit();
+	return r;
+}
+
+static int create_mos(struct spa *spa, const void *props)
+{
+	return spa_create_mos(spa, props);
+}
+
+static int load_mos(struct spa *spa, const void *arg)
+{
+	int r = spa_load_mos(spa);
+
+	(void)arg;
+	spa->config_dirty = true; /* the labels say "active" again */
+	return r;
+}
+
 /* ---- create ---- */
 
 static int add_top(struct spa *spa, bool mirror, struct vdev_leaf **leaves, int n)
@@ -212,21 +254,9 @@ int stor_pool_create(const char *name, int nspec, char *const *spec,
 	spa->altroot = opts->altroot ? bs_strdup(opts->altroot) : NULL;
 	r = build_vdevs(spa, nspec, spec, opts->force);
 	if (r == 0)
-		r = spa_lock_devices(spa);
-	if (r < 0)
-		goto out;
-	spa_enter(spa);
-	r = spa_create_mos(spa, props);
-	if (r == 0)
-		r = spa_sync(spa);
-	spa_exit(spa);
-	if (r < 0)
-		goto out;
-	spa_namespace_add(spa);
-	spa = NULL;
-	r = cache_write();
-out:
+		return pool_publish(spa, create_mos, props);
 	spa_free(spa);
+out:
 	spa_namespace_exit();
 	return r;
 }
@@ -492,27 +522,11 @@ static int import_found(const char *name_or_guid, struct found_leaf *f, size_t n
 	spa_namespace_enter();
 	if (spa_lookup(spa->name)) {
 		r = bs_error(EEXIST, "a pool named '%s' is already imported", spa->name);
-		goto out;
+		spa_free(spa);
+		spa_namespace_exit();
+		return r;
 	}
-	r = spa_lock_devices(spa);
-	if (r < 0)
-		goto out;
-	spa_enter(spa);
-	r = spa_load_mos(spa);
-	if (r == 0) {
-		spa->config_dirty = true;
-		r = spa_sync(spa);
-	}
-	spa_exit(spa);
-	if (r < 0)
-		goto out;
-	spa_namespace_add(spa);
-	spa = NULL;
-	r = cache_write();
-out:
-	spa_free(spa);
-	spa_namespace_exit();
-	return r;
+	return pool_publish(spa, load_mos, NULL);
 }
 
 int stor_pool_import_scan(const char *dir, json_t **ret)
