@@ -539,24 +539,54 @@ static int dbuf_sync(struct dnode *dn, struct dbuf *db, uint64_t txg)
 	return 0;
 }
 
+static int dbuf_blkid_cmp(const void *a, const void *b)
+{
+	const struct dbuf *x = *(struct dbuf *const *)a, *y = *(struct dbuf *const *)b;
+
+	return x->blkid < y->blkid ? -1 : x->blkid > y->blkid;
+}
+
+/*
+ * Write one level's dirty blocks in block order, so that a file written front to back is laid
+ * out front to back (the allocator moves forward) and reads back sequentially.
+ */
+static int sync_level(struct dnode *dn, int level, uint64_t txg)
+{
+	_cleanup_free_ struct dbuf **v = NULL;
+	struct dbuf *db;
+	size_t n = 0, i;
+	int r = 0;
+
+	for (db = dn->dirty_list[level]; db; db = db->dnext)
+		n++;
+	if (!n)
+		return 0;
+	v = bs_malloc(n * sizeof(*v));
+	for (i = 0, db = dn->dirty_list[level]; db; db = db->dnext)
+		v[i++] = db;
+	qsort(v, n, sizeof(*v), dbuf_blkid_cmp);
+	dn->dirty_list[level] = NULL;
+	for (i = 0; i < n; i++) {
+		v[i]->dnext = NULL;
+		if (r == 0)
+			r = dbuf_sync(dn, v[i], txg);
+		if (r < 0) { /* what is not written stays dirty */
+			v[i]->dirty = true;
+			v[i]->dnext = dn->dirty_list[level];
+			dn->dirty_list[level] = v[i];
+		}
+	}
+	return r;
+}
+
 int dnode_sync(struct dnode *dn, uint64_t txg)
 {
 	int level, r;
 
 	for (level = 0; level < dn->phys.nlevels; level++) {
-		while (dn->dirty_list[level]) {
-			struct dbuf *db = dn->dirty_list[level];
-
-			dn->dirty_list[level] = db->dnext;
-			db->dnext = NULL;
-			r = dbuf_sync(dn, db, txg);
-			if (r < 0) {
-				db->dirty = true;
-				db->dnext = dn->dirty_list[level];
-				dn->dirty_list[level] = db;
-				return r;
-			}
-		}
+		r = sync_level(dn, level, txg);
+		if (r < 0)
+			return r;
 	}
 	dn->dirty = false;
 	return 0;

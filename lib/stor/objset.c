@@ -232,6 +232,51 @@ static int write_back_dnode(struct objset *os, struct dnode *dn)
 	return 0;
 }
 
+static int dnode_obj_cmp(const void *a, const void *b)
+{
+	const struct dnode *x = *(struct dnode *const *)a, *y = *(struct dnode *const *)b;
+
+	return x->object < y->object ? -1 : x->object > y->object;
+}
+
+/* Write every dirty object, in object order (files created together land together). */
+static int sync_dnodes(struct objset *os, uint64_t txg)
+{
+	_cleanup_free_ struct dnode **v = NULL;
+	struct dnode *dn;
+	size_t n = 0, i;
+	int r = 0;
+
+	for (dn = os->dirty_list; dn; dn = dn->dnext)
+		n++;
+	if (!n)
+		return 0;
+	v = bs_malloc(n * sizeof(*v));
+	for (i = 0, dn = os->dirty_list; dn; dn = dn->dnext)
+		v[i++] = dn;
+	qsort(v, n, sizeof(*v), dnode_obj_cmp);
+	os->dirty_list = NULL;
+	for (i = 0; i < n; i++) {
+		dn = v[i];
+		dn->dnext = NULL;
+		if (r == 0)
+			r = dnode_sync(dn, txg);
+		if (r == 0)
+			r = write_back_dnode(os, dn);
+		if (r < 0) { /* what is not written stays dirty */
+			dn->dirty = true;
+			dn->dnext = os->dirty_list;
+			os->dirty_list = dn;
+			continue;
+		}
+		if (dn->phys.type == 0) {
+			dn_hash_remove(os, dn);
+			dnode_destroy(dn);
+		}
+	}
+	return r;
+}
+
 int objset_sync(struct objset *os, uint64_t txg, struct blkptr *ret_bp)
 {
 	struct zio_prop zp = { .type = DMU_OT_OBJSET,
@@ -243,26 +288,9 @@ int objset_sync(struct objset *os, uint64_t txg, struct blkptr *ret_bp)
 	const struct blkptr *reuse = old.birth == txg && !BP_IS_HOLE(&old) ? &old : NULL;
 	int r;
 
-	while (os->dirty_list) {
-		struct dnode *dn = os->dirty_list;
-
-		os->dirty_list = dn->dnext;
-		dn->dnext = NULL;
-		r = dnode_sync(dn, txg);
-		if (r == 0)
-			r = write_back_dnode(os, dn);
-		if (r < 0) {
-			dn->dirty = true;
-			dn->dnext = os->dirty_list;
-			os->dirty_list = dn;
-			return r;
-		}
-		if (dn->phys.type == 0) {
-			dn_hash_remove(os, dn);
-			dnode_destroy(dn);
-		}
-	}
-	r = dnode_sync(&os->meta, txg);
+	r = sync_dnodes(os, txg);
+	if (r == 0)
+		r = dnode_sync(&os->meta, txg);
 	if (r < 0)
 		return r;
 	os->phys.meta_dnode = os->meta.phys;
