@@ -96,6 +96,14 @@ void subcmd_log_history(struct subcmd_ctx *z, const char *pool)
 		log_warn("cannot log '%s' to the history of %s: %s", z->line, pool, bs_error_msg());
 }
 
+int subcmd_changed(struct subcmd_ctx *z, int r, const char *pool)
+{
+	if (r < 0)
+		return subcmd_fail_engine(z, r);
+	subcmd_log_history(z, pool);
+	return 0;
+}
+
 /* ---- dispatch and help ---- */
 
 static const struct subcmd *find_subcmd(const struct subcmd_tool *t, const char *name)

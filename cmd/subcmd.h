@@ -50,6 +50,9 @@ _printf_(2, 3) int subcmd_usage_error(struct subcmd_ctx *z, const char *fmt, ...
 int subcmd_bad_option(struct subcmd_ctx *z, int c, const struct cmd_args *a);
 /* Record the command line in the history of pool; a failure is only logged. */
 void subcmd_log_history(struct subcmd_ctx *z, const char *pool);
+/* The end of a step that changed pool: the engine's error r (negative errno) reported as a
+ * failure (returns 1), or else the change recorded in the pool's history (returns 0). */
+int subcmd_changed(struct subcmd_ctx *z, int r, const char *pool);
 
 /* Run `TOOL ARGS` inside the pool daemon for a client; argv[0] is the tool's name. Returns the
  * exit status. */

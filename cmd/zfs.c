@@ -20,13 +20,29 @@
 
 /* ---- history ---- */
 
+/* The pool that holds a dataset or snapshot name; caller frees. */
+static char *pool_of(const char *name)
+{
+	char *pool = bs_strdup(name);
+
+	pool[strcspn(pool, "/@#")] = '\0';
+	return pool;
+}
+
 /* Record a change in the history of the pool that holds name. */
 static void log_history(struct subcmd_ctx *z, const char *name)
 {
-	_cleanup_free_ char *pool = bs_strdup(name);
+	_cleanup_free_ char *pool = pool_of(name);
 
-	pool[strcspn(pool, "/@#")] = '\0';
 	subcmd_log_history(z, pool);
+}
+
+/* The end of a change to name: the engine's error r, or the change recorded in the history. */
+static int changed(struct subcmd_ctx *z, int r, const char *name)
+{
+	_cleanup_free_ char *pool = pool_of(name);
+
+	return subcmd_changed(z, r, pool);
 }
 
 /* ---- values from the engine's listings ---- */
@@ -269,14 +285,12 @@ static int zfs_create(struct subcmd_ctx *z, int argc, char **argv)
 	if (r)
 		goto out;
 	name = a.operands[0];
-	r = stor_ds_create(name, volsize ? STOR_TYPE_VOLUME : STOR_TYPE_FILESYSTEM, volsize,
-			   (const char *const *)props, parents);
-	if (r < 0) {
-		r = subcmd_fail_engine(z, r);
-		goto out;
-	}
-	log_history(z, name);
-	r = volsize ? 0 : mount_new(z, name);
+	r = changed(z,
+		    stor_ds_create(name, volsize ? STOR_TYPE_VOLUME : STOR_TYPE_FILESYSTEM, volsize,
+				   (const char *const *)props, parents),
+		    name);
+	if (r == 0 && !volsize)
+		r = mount_new(z, name);
 out:
 	cmd_args_free(&a);
 	return r;
@@ -350,13 +364,7 @@ static int zfs_destroy(struct subcmd_ctx *z, int argc, char **argv)
 			goto out;
 		}
 	}
-	r = stor_ds_destroy(name, flags, NULL);
-	if (r < 0) {
-		r = subcmd_fail_engine(z, r);
-		goto out;
-	}
-	log_history(z, name);
-	r = 0;
+	r = changed(z, stor_ds_destroy(name, flags, NULL), name);
 out:
 	cmd_args_free(&a);
 	return r;
@@ -395,14 +403,10 @@ static int zfs_snapshot(struct subcmd_ctx *z, int argc, char **argv)
 			goto out;
 		}
 	}
-	r = stor_ds_snapshot((const char *const *)a.operands, a.noperands, recursive,
-			     (const char *const *)props);
-	if (r < 0) {
-		r = subcmd_fail_engine(z, r);
-		goto out;
-	}
-	log_history(z, a.operands[0]);
-	r = 0;
+	r = changed(z,
+		    stor_ds_snapshot((const char *const *)a.operands, a.noperands, recursive,
+				     (const char *const *)props),
+		    a.operands[0]);
 out:
 	cmd_args_free(&a);
 	return r;
@@ -435,13 +439,11 @@ static int zfs_clone(struct subcmd_ctx *z, int argc, char **argv)
 		r = subcmd_usage_error(z, "'%s' is not a snapshot name", a.operands[0]);
 		goto out;
 	}
-	r = stor_ds_clone(a.operands[0], a.operands[1], (const char *const *)props, parents);
-	if (r < 0) {
-		r = subcmd_fail_engine(z, r);
-		goto out;
-	}
-	log_history(z, a.operands[1]);
-	r = mount_new(z, a.operands[1]);
+	r = changed(
+		z, stor_ds_clone(a.operands[0], a.operands[1], (const char *const *)props, parents),
+		a.operands[1]);
+	if (r == 0)
+		r = mount_new(z, a.operands[1]);
 out:
 	cmd_args_free(&a);
 	return r;
@@ -471,13 +473,7 @@ static int zfs_rollback(struct subcmd_ctx *z, int argc, char **argv)
 		r = subcmd_usage_error(z, "'%s' is not a snapshot name", a.operands[0]);
 		goto out;
 	}
-	r = stor_ds_rollback(a.operands[0], recursive);
-	if (r < 0) {
-		r = subcmd_fail_engine(z, r);
-		goto out;
-	}
-	log_history(z, a.operands[0]);
-	r = 0;
+	r = changed(z, stor_ds_rollback(a.operands[0], recursive), a.operands[0]);
 out:
 	cmd_args_free(&a);
 	return r;
@@ -503,13 +499,8 @@ static int zfs_promote(struct subcmd_ctx *z, int argc, char **argv)
 	int r;
 
 	r = one_name(z, argc, argv, 1, &a);
-	if (r == 0) {
-		r = stor_ds_promote(a.operands[0]);
-		if (r < 0)
-			r = subcmd_fail_engine(z, r);
-		else
-			log_history(z, a.operands[0]);
-	}
+	if (r == 0)
+		r = changed(z, stor_ds_promote(a.operands[0]), a.operands[0]);
 	cmd_args_free(&a);
 	return r;
 }
@@ -520,13 +511,8 @@ static int zfs_rename(struct subcmd_ctx *z, int argc, char **argv)
 	int r;
 
 	r = one_name(z, argc, argv, 2, &a);
-	if (r == 0) {
-		r = stor_ds_rename(a.operands[0], a.operands[1]);
-		if (r < 0)
-			r = subcmd_fail_engine(z, r);
-		else
-			log_history(z, a.operands[1]);
-	}
+	if (r == 0)
+		r = changed(z, stor_ds_rename(a.operands[0], a.operands[1]), a.operands[1]);
 	cmd_args_free(&a);
 	return r;
 }
@@ -1010,12 +996,9 @@ static int zfs_inherit(struct subcmd_ctx *z, int argc, char **argv)
 		goto out;
 	}
 	for (int d = 1; d < a.noperands; d++) {
-		r = stor_ds_inherit_prop(a.operands[d], prop, recursive);
-		if (r < 0) {
-			r = subcmd_fail_engine(z, r);
+		r = changed(z, stor_ds_inherit_prop(a.operands[d], prop, recursive), a.operands[d]);
+		if (r)
 			goto out;
-		}
-		log_history(z, a.operands[d]);
 	}
 	r = 0;
 out:
@@ -1324,11 +1307,9 @@ static int hold_or_release(struct subcmd_ctx *z, int argc, char **argv, bool hol
 	for (int k = 1; k < a.noperands; k++) {
 		r = hold ? stor_ds_hold(a.operands[k], a.operands[0], recursive) :
 			   stor_ds_release(a.operands[k], a.operands[0], recursive);
-		if (r < 0) {
-			r = subcmd_fail_engine(z, r);
+		r = changed(z, r, a.operands[k]);
+		if (r)
 			goto out;
-		}
-		log_history(z, a.operands[k]);
 	}
 	r = 0;
 out:

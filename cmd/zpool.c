@@ -256,13 +256,9 @@ static int zpool_create(struct subcmd_ctx *z, int argc, char **argv)
 	opts.altroot = altroot;
 	opts.fsprops = (const char *const *)fsprops;
 
-	r = stor_pool_create(name, nspec, spec, &opts);
-	if (r < 0) {
-		r = subcmd_fail_engine(z, r);
-		goto out;
-	}
-	subcmd_log_history(z, name);
-	r = mount_pool(z, name);
+	r = subcmd_changed(z, stor_pool_create(name, nspec, spec, &opts), name);
+	if (r == 0)
+		r = mount_pool(z, name);
 out:
 	strv_free(spec, nspec);
 	strv_free(fsprops, nfsprops);
@@ -1142,12 +1138,9 @@ static int zpool_scrub(struct subcmd_ctx *z, int argc, char **argv)
 		goto out;
 	}
 	for (int k = 0; k < a.noperands; k++) {
-		r = stor_pool_scrub(a.operands[k], wait, stop);
-		if (r < 0) {
-			r = subcmd_fail_engine(z, r);
+		r = subcmd_changed(z, stor_pool_scrub(a.operands[k], wait, stop), a.operands[k]);
+		if (r)
 			goto out;
-		}
-		subcmd_log_history(z, a.operands[k]);
 	}
 	r = 0;
 out:
