@@ -90,6 +90,24 @@ int subcmd_bad_option(struct subcmd_ctx *z, int c, const struct cmd_args *a)
 	return subcmd_usage_error(z, "invalid option '-%c'", a->opt);
 }
 
+int subcmd_parse_flags(struct subcmd_ctx *z, struct cmd_args *a, int argc, char **argv,
+		       const char *letters, bool *const flags[])
+{
+	int c;
+
+	cmd_args_init(a, argc, argv);
+	while ((c = cmd_args_next(a, letters, NULL)) != -1) {
+		/* cmd_args_next() returns only the letters asked for, or '?' or ':' */
+		const char *l = c != '?' && c != ':' ? strchr(letters, c) : NULL;
+
+		if (!l || !c)
+			return subcmd_bad_option(z, c, a);
+		if (flags[l - letters])
+			*flags[l - letters] = true;
+	}
+	return 0;
+}
+
 void subcmd_log_history(struct subcmd_ctx *z, const char *pool)
 {
 	if (stor_pool_history_log(pool, z->line) < 0)

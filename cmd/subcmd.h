@@ -48,6 +48,12 @@ int subcmd_fail_engine(struct subcmd_ctx *z, int r);
 _printf_(2, 3) int subcmd_usage_error(struct subcmd_ctx *z, const char *fmt, ...);
 /* The usage error for what cmd_args_next() returned c ('?' or ':') for. */
 int subcmd_bad_option(struct subcmd_ctx *z, int c, const struct cmd_args *a);
+/* Start reading the options of a command that takes only flags: the flag at the index of each
+ * option letter in letters is set (a NULL flag accepts the option and ignores it); flags may be
+ * NULL when letters is empty. Then a holds the operands; the caller frees it with
+ * cmd_args_free() in any case. Returns 0, or the exit status of the usage error it printed. */
+int subcmd_parse_flags(struct subcmd_ctx *z, struct cmd_args *a, int argc, char **argv,
+		       const char *letters, bool *const flags[]);
 /* Record the command line in the history of pool; a failure is only logged. */
 void subcmd_log_history(struct subcmd_ctx *z, const char *pool);
 /* The end of a step that changed pool: the engine's error r (negative errno) reported as a

@@ -453,17 +453,12 @@ static int zfs_rollback(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct cmd_args a;
 	bool recursive = false;
-	int c, r = 0;
+	int r = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "rRf", NULL)) != -1) {
-		if (c == 'r' || c == 'R')
-			recursive = true;
-		else if (c != 'f') {
-			r = subcmd_bad_option(z, c, &a);
-			goto out;
-		}
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "rRf",
+			       (bool *const[]){ &recursive, &recursive, NULL });
+	if (r)
+		goto out;
 	if (a.noperands != 1) {
 		r = subcmd_usage_error(z, a.noperands ? "too many arguments" :
 							"missing snapshot name");
@@ -482,11 +477,11 @@ out:
 /* Commands of the form `zfs VERB NAME` with no options. */
 static int one_name(struct subcmd_ctx *z, int argc, char **argv, int nargs, struct cmd_args *a)
 {
-	int c;
+	int r;
 
-	cmd_args_init(a, argc, argv);
-	while ((c = cmd_args_next(a, "", NULL)) != -1)
-		return subcmd_bad_option(z, c, a);
+	r = subcmd_parse_flags(z, a, argc, argv, "", NULL);
+	if (r)
+		return r;
 	if (a->noperands != nargs)
 		return subcmd_usage_error(z, a->noperands < nargs ? "missing dataset name" :
 								    "too many arguments");
@@ -924,13 +919,11 @@ out:
 static int zfs_set(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct cmd_args a;
-	int c, r = 0, nprops = 0;
+	int r = 0, nprops = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "", NULL)) != -1) {
-		r = subcmd_bad_option(z, c, &a);
+	r = subcmd_parse_flags(z, &a, argc, argv, "", NULL);
+	if (r)
 		goto out;
-	}
 	while (nprops < a.noperands && strchr(a.operands[nprops], '='))
 		nprops++;
 	if (nprops == 0) {
@@ -975,16 +968,11 @@ static int zfs_inherit(struct subcmd_ctx *z, int argc, char **argv)
 	struct cmd_args a;
 	bool recursive = false;
 	const char *prop;
-	int c, r = 0;
+	int r = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "r", NULL)) != -1) {
-		if (c != 'r') {
-			r = subcmd_bad_option(z, c, &a);
-			goto out;
-		}
-		recursive = true;
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "r", (bool *const[]){ &recursive });
+	if (r)
+		goto out;
 	if (a.noperands < 2) {
 		r = subcmd_usage_error(z, a.noperands ? "missing dataset name" :
 							"missing property name");
@@ -1014,17 +1002,12 @@ static int zfs_mount(struct subcmd_ctx *z, int argc, char **argv)
 	json_t *list = NULL, *m;
 	struct cmd_args a;
 	bool every = false;
-	int c, r = 0;
+	int r = 0;
 	size_t i;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "a", NULL)) != -1) {
-		if (c != 'a') {
-			r = subcmd_bad_option(z, c, &a);
-			goto out;
-		}
-		every = true;
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "a", (bool *const[]){ &every });
+	if (r)
+		goto out;
 	if (every) {
 		if (a.noperands) {
 			r = subcmd_usage_error(z, "-a takes no dataset name");
@@ -1078,20 +1061,12 @@ static int zfs_unmount(struct subcmd_ctx *z, int argc, char **argv)
 	struct cmd_args a;
 	bool force = false, every = false;
 	const char *name;
-	int c, r = 0;
+	int r = 0;
 	size_t i, n;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "fa", NULL)) != -1) {
-		if (c == 'f')
-			force = true;
-		else if (c == 'a')
-			every = true;
-		else {
-			r = subcmd_bad_option(z, c, &a);
-			goto out;
-		}
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "fa", (bool *const[]){ &force, &every });
+	if (r)
+		goto out;
 	if (every ? a.noperands != 0 : a.noperands != 1) {
 		r = subcmd_usage_error(z, every	      ? "-a takes no dataset name" :
 					  a.noperands ? "too many arguments" :
@@ -1284,16 +1259,11 @@ static int hold_or_release(struct subcmd_ctx *z, int argc, char **argv, bool hol
 {
 	struct cmd_args a;
 	bool recursive = false;
-	int c, r = 0;
+	int r = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "r", NULL)) != -1) {
-		if (c != 'r') {
-			r = subcmd_bad_option(z, c, &a);
-			goto out;
-		}
-		recursive = true;
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "r", (bool *const[]){ &recursive });
+	if (r)
+		goto out;
 	if (a.noperands < 2) {
 		r = subcmd_usage_error(z, a.noperands ? "missing snapshot name" : "missing tag");
 		goto out;
@@ -1332,21 +1302,12 @@ static int zfs_holds(struct subcmd_ctx *z, int argc, char **argv)
 	_cleanup_table_ struct fmt_table *t = fmt_table_new(3);
 	struct cmd_args a;
 	bool recursive = false, scripted = false, parsable = false;
-	int c, r = 0;
+	int r = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "rHp", NULL)) != -1) {
-		if (c == 'r')
-			recursive = true;
-		else if (c == 'H')
-			scripted = true;
-		else if (c == 'p')
-			parsable = true;
-		else {
-			r = subcmd_bad_option(z, c, &a);
-			goto out;
-		}
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "rHp",
+			       (bool *const[]){ &recursive, &scripted, &parsable });
+	if (r)
+		goto out;
 	if (a.noperands < 1) {
 		r = subcmd_usage_error(z, "missing snapshot name");
 		goto out;

@@ -270,16 +270,11 @@ static int zpool_destroy(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct cmd_args a;
 	bool force = false;
-	int c, r = 0;
+	int r = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "f", NULL)) != -1) {
-		if (c != 'f') {
-			r = subcmd_bad_option(z, c, &a);
-			goto out;
-		}
-		force = true;
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "f", (bool *const[]){ &force });
+	if (r)
+		goto out;
 	if (a.noperands != 1) {
 		r = subcmd_usage_error(z, a.noperands ? "too many arguments" : "missing pool name");
 		goto out;
@@ -295,16 +290,11 @@ static int zpool_export(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct cmd_args a;
 	bool force = false;
-	int c, r = 0;
+	int r = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "f", NULL)) != -1) {
-		if (c != 'f') {
-			r = subcmd_bad_option(z, c, &a);
-			goto out;
-		}
-		force = true;
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "f", (bool *const[]){ &force });
+	if (r)
+		goto out;
 	if (a.noperands < 1) {
 		r = subcmd_usage_error(z, "missing pool name");
 		goto out;
@@ -1116,19 +1106,11 @@ static int zpool_scrub(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct cmd_args a;
 	bool stop = false, wait = false;
-	int c, r = 0;
+	int r = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "sw", NULL)) != -1) {
-		if (c == 's')
-			stop = true;
-		else if (c == 'w')
-			wait = true;
-		else {
-			r = subcmd_bad_option(z, c, &a);
-			goto out;
-		}
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "sw", (bool *const[]){ &stop, &wait });
+	if (r)
+		goto out;
 	if (a.noperands < 1) {
 		r = subcmd_usage_error(z, "missing pool name");
 		goto out;
@@ -1152,14 +1134,12 @@ static int zpool_history(struct subcmd_ctx *z, int argc, char **argv)
 {
 	json_t *names = NULL, *name;
 	struct cmd_args a;
-	int c, r = 0;
+	int r = 0;
 	size_t i;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "", NULL)) != -1) {
-		r = subcmd_bad_option(z, c, &a);
+	r = subcmd_parse_flags(z, &a, argc, argv, "", NULL);
+	if (r)
 		goto out;
-	}
 	r = pool_names(z, &a, 0, &names);
 	if (r)
 		goto out;
@@ -1197,13 +1177,11 @@ out:
 static int zpool_sync(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct cmd_args a;
-	int c, r = 0;
+	int r = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "", NULL)) != -1) {
-		r = subcmd_bad_option(z, c, &a);
+	r = subcmd_parse_flags(z, &a, argc, argv, "", NULL);
+	if (r)
 		goto out;
-	}
 	for (int k = 0; k < MAX(a.noperands, 1); k++) {
 		r = stor_pool_sync(a.noperands ? a.operands[k] : NULL);
 		if (r < 0) {
