@@ -210,27 +210,31 @@ static int stdio_fd(int fd, int *opened)
 	return *opened;
 }
 
+void zfsd_msg_init(struct zfsd_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->iov.iov_base = &m->req;
+	m->iov.iov_len = sizeof(m->req);
+	m->msg.msg_iov = &m->iov;
+	m->msg.msg_iovlen = 1;
+	m->msg.msg_control = m->control.buf;
+	m->msg.msg_controllen = sizeof(m->control.buf);
+}
+
 static int send_request(int sock, int argc, char **argv)
 {
 	_cleanup_free_ char *cwd = getcwd(NULL, 0), *payload = NULL;
-	struct zfsd_request req = { .magic = ZFSD_MAGIC, .version = ZFSD_VERSION, .argc = argc };
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * ZFSD_NFDS)];
-		struct cmsghdr align;
-	} control;
-	struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
+	struct zfsd_msg m;
 	int opened[ZFSD_NFDS] = { -1, -1, -1 }, fds[ZFSD_NFDS];
 	struct cmsghdr *cm;
 	size_t len, off = 0;
 	ssize_t n;
 	int r = 0;
 
+	zfsd_msg_init(&m);
+	m.req.magic = ZFSD_MAGIC;
+	m.req.version = ZFSD_VERSION;
+	m.req.argc = argc;
 	len = strlen(cwd ? cwd : "/") + 1;
 	for (int i = 0; i < argc; i++)
 		len += strlen(argv[i]) + 1;
@@ -240,7 +244,7 @@ static int send_request(int sock, int argc, char **argv)
 	off = stpcpy(payload, cwd ? cwd : "/") - payload + 1;
 	for (int i = 0; i < argc; i++)
 		off += stpcpy(payload + off, argv[i]) - (payload + off) + 1;
-	req.len = (uint32_t)len;
+	m.req.len = (uint32_t)len;
 
 	for (int i = 0; i < ZFSD_NFDS; i++) {
 		fds[i] = stdio_fd(i, &opened[i]);
@@ -249,22 +253,21 @@ static int send_request(int sock, int argc, char **argv)
 			goto out;
 		}
 	}
-	memset(&control, 0, sizeof(control));
-	cm = CMSG_FIRSTHDR(&msg);
+	cm = CMSG_FIRSTHDR(&m.msg);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(fds));
 	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
 
 	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+		n = sendmsg(sock, &m.msg, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		r = -errno;
 		goto out;
 	}
-	if ((size_t)n < sizeof(req))
-		r = bs_write_full(sock, (char *)&req + n, sizeof(req) - n);
+	if ((size_t)n < sizeof(m.req))
+		r = bs_write_full(sock, (char *)&m.req + n, sizeof(m.req) - n);
 	if (r >= 0)
 		r = bs_write_full(sock, payload, len);
 out:

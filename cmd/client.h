@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 /* ---- paths under the state directory ---- */
@@ -41,6 +42,21 @@ struct zfsd_request {
 	uint32_t argc;
 	uint32_t len;
 };
+
+/* A request header with room for the descriptors that travel with it (SCM_RIGHTS), for the
+ * sendmsg(2) of the client and the recvmsg(2) of the daemon. zfsd_msg_init() zeroes it and
+ * points msg at req and control; it must not be moved after. */
+struct zfsd_msg {
+	struct zfsd_request req;
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * ZFSD_NFDS)];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov;
+	struct msghdr msg;
+};
+
+void zfsd_msg_init(struct zfsd_msg *m);
 
 struct zfsd_reply {
 	uint32_t magic;

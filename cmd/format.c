@@ -15,6 +15,11 @@
 
 /* ---- options ---- */
 
+const struct cmd_longopt cmd_json_longopts[] = {
+	{ "json", 'j', false },
+	{ NULL, 0, false },
+};
+
 void cmd_args_init(struct cmd_args *a, int argc, char **argv)
 {
 	memset(a, 0, sizeof(*a));

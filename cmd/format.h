@@ -44,6 +44,9 @@ void cmd_args_init(struct cmd_args *a, int argc, char **argv);
 int cmd_args_next(struct cmd_args *a, const char *optstring, const struct cmd_longopt *longs);
 void cmd_args_free(struct cmd_args *a);
 
+/* The long options of a command whose only one is --json (-j). */
+extern const struct cmd_longopt cmd_json_longopts[];
+
 /* ---- tables ---- */
 enum fmt_align { FMT_LEFT, FMT_RIGHT };
 

@@ -15,114 +15,34 @@
 
 #include "client.h"
 #include "format.h"
+#include "subcmd.h"
 #include "tools.h"
 
-struct zfs_ctx;
+/* ---- history ---- */
 
-struct zfs_subcmd {
-	const char *name;
-	const char *alias;
-	int (*run)(struct zfs_ctx *z, int argc, char **argv);
-	const char *usage; /* after "zfs ", one line per form */
-};
-
-/* One command being run: where it prints, and the line as typed for the history. */
-struct zfs_ctx {
-	struct cmd_io *io;
-	const struct zfs_subcmd *cmd;
-	const char *line;
-};
-
-static const struct cmd_longopt json_longopts[] = {
-	{ "json", 'j', false },
-	{ NULL, 0, false },
-};
-
-/* ---- messages ---- */
-
-_printf_(2, 3) static int fail(struct zfs_ctx *z, const char *fmt, ...)
+/* The pool that holds a dataset or snapshot name; caller frees. */
+static char *pool_of(const char *name)
 {
-	va_list ap;
+	char *pool = bs_strdup(name);
 
-	fputs("zfs: ", z->io->err);
-	va_start(ap, fmt);
-	vfprintf(z->io->err, fmt, ap);
-	va_end(ap);
-	fputc('\n', z->io->err);
-	return 1;
-}
-
-static int fail_engine(struct zfs_ctx *z, int r)
-{
-	return fail(z, "%s", bs_strerror(r));
-}
-
-static void print_usage(FILE *f, const struct zfs_subcmd *c)
-{
-	const char *u = c->usage;
-
-	/* a line that starts with a space continues the form above it */
-	for (bool first = true; *u; first = false) {
-		size_t n = strcspn(u, "\n");
-
-		if (*u == ' ')
-			fprintf(f, "          %.*s\n", (int)n, u);
-		else
-			fprintf(f, "%s zfs %.*s\n", first ? "usage:" : "      ", (int)n, u);
-		u += n;
-		if (*u)
-			u++;
-	}
-}
-
-/* The first form of a command's usage on one line, its continuation lines joined to it. */
-static void print_short_usage(FILE *f, const char *u)
-{
-	size_t n = strcspn(u, "\n");
-
-	fprintf(f, "zfs %.*s", (int)n, u);
-	for (u += n; *u == '\n' && u[1] == ' ';) {
-		u++;
-		n = strcspn(u, "\n");
-		fprintf(f, "%.*s", (int)n, u);
-		u += n;
-	}
-}
-
-/* A usage error: what is wrong and the usage, on one line; exit status 2. */
-_printf_(2, 3) static int usage_error(struct zfs_ctx *z, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("zfs: ", z->io->err);
-	va_start(ap, fmt);
-	vfprintf(z->io->err, fmt, ap);
-	va_end(ap);
-	fputs("; usage: ", z->io->err);
-	print_short_usage(z->io->err, z->cmd->usage);
-	fputc('\n', z->io->err);
-	return 2;
-}
-
-static int bad_option(struct zfs_ctx *z, int c, const struct cmd_args *a)
-{
-	if (a->badlong)
-		return usage_error(
-			z, c == ':' ? "option '--%s' needs an argument" : "invalid option '--%s'",
-			a->badlong);
-	if (c == ':')
-		return usage_error(z, "option '-%c' needs an argument", a->opt);
-	return usage_error(z, "invalid option '-%c'", a->opt);
+	pool[strcspn(pool, "/@#")] = '\0';
+	return pool;
 }
 
 /* Record a change in the history of the pool that holds name. */
-static void log_history(struct zfs_ctx *z, const char *name)
+static void log_history(struct subcmd_ctx *z, const char *name)
 {
-	_cleanup_free_ char *pool = bs_strdup(name);
+	_cleanup_free_ char *pool = pool_of(name);
 
-	pool[strcspn(pool, "/@#")] = '\0';
-	if (stor_pool_history_log(pool, z->line) < 0)
-		log_warn("cannot log '%s' to the history of %s: %s", z->line, pool, bs_error_msg());
+	subcmd_log_history(z, pool);
+}
+
+/* The end of a change to name: the engine's error r, or the change recorded in the history. */
+static int changed(struct subcmd_ctx *z, int r, const char *name)
+{
+	_cleanup_free_ char *pool = pool_of(name);
+
+	return subcmd_changed(z, r, pool);
 }
 
 /* ---- values from the engine's listings ---- */
@@ -195,7 +115,8 @@ static json_t *ds_prop(json_t *ds, json_t *props, const char *prop)
 }
 
 /* Split a comma-separated list into canonical dataset property names. */
-static int split_props(struct zfs_ctx *z, const char *list, char ***ret, int *ret_n, bool allow_all)
+static int split_props(struct subcmd_ctx *z, const char *list, char ***ret, int *ret_n,
+		       bool allow_all)
 {
 	_cleanup_free_ char *copy = bs_strdup(list);
 	char **v = NULL, *save = NULL, *tok;
@@ -208,14 +129,14 @@ static int split_props(struct zfs_ctx *z, const char *list, char ***ret, int *re
 			for (int i = 0; i < n; i++)
 				free(v[i]);
 			free(v);
-			return usage_error(z, "invalid property '%s'", tok);
+			return subcmd_usage_error(z, "invalid property '%s'", tok);
 		}
 		v = bs_realloc(v, sizeof(char *) * (n + 2));
 		v[n++] = bs_strdup(name);
 		v[n] = NULL;
 	}
 	if (n == 0)
-		return usage_error(z, "empty property list");
+		return subcmd_usage_error(z, "empty property list");
 	*ret = v;
 	*ret_n = n;
 	return 0;
@@ -289,22 +210,22 @@ int zfs_mount_created(const char *name)
 	return r;
 }
 
-static int mount_new(struct zfs_ctx *z, const char *name)
+static int mount_new(struct subcmd_ctx *z, const char *name)
 {
 	int r = zfs_mount_created(name);
 
 	if (r < 0)
-		return fail(z, "%s created, but not mounted: %s", name, bs_strerror(r));
+		return subcmd_fail(z, "%s created, but not mounted: %s", name, bs_strerror(r));
 	return 0;
 }
 
 /* Collect "-o name=value" into a NULL-terminated vector. */
-static int add_prop(struct zfs_ctx *z, char ***props, int *n, const char *arg)
+static int add_prop(struct subcmd_ctx *z, char ***props, int *n, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
 
 	if (!eq || eq == arg)
-		return usage_error(z, "'%s' is not of the form property=value", arg);
+		return subcmd_usage_error(z, "'%s' is not of the form property=value", arg);
 	*props = bs_realloc(*props, sizeof(char *) * (*n + 2));
 	(*props)[(*n)++] = bs_strdup(arg);
 	(*props)[*n] = NULL;
@@ -313,7 +234,7 @@ static int add_prop(struct zfs_ctx *z, char ***props, int *n, const char *arg)
 
 /* ---- create, destroy ---- */
 
-static int zfs_create(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_create(struct subcmd_ctx *z, int argc, char **argv)
 {
 	_cleanup_strv_ char **props = NULL;
 	struct cmd_args a;
@@ -342,20 +263,21 @@ static int zfs_create(struct zfs_ctx *z, int argc, char **argv)
 		}
 		case 'V':
 			if (bs_size_parse(a.arg, &volsize) < 0 || volsize == 0)
-				r = usage_error(z, "bad volume size '%s'", a.arg);
+				r = subcmd_usage_error(z, "bad volume size '%s'", a.arg);
 			break;
 		default:
-			r = bad_option(z, c, &a);
+			r = subcmd_bad_option(z, c, &a);
 		}
 		if (r)
 			goto out;
 	}
 	if (a.noperands != 1) {
-		r = usage_error(z, a.noperands ? "too many arguments" : "missing dataset name");
+		r = subcmd_usage_error(z,
+				       a.noperands ? "too many arguments" : "missing dataset name");
 		goto out;
 	}
 	if (sparse && !volsize) {
-		r = usage_error(z, "-s applies only to volumes (-V)");
+		r = subcmd_usage_error(z, "-s applies only to volumes (-V)");
 		goto out;
 	}
 	if (sparse)
@@ -363,14 +285,12 @@ static int zfs_create(struct zfs_ctx *z, int argc, char **argv)
 	if (r)
 		goto out;
 	name = a.operands[0];
-	r = stor_ds_create(name, volsize ? STOR_TYPE_VOLUME : STOR_TYPE_FILESYSTEM, volsize,
-			   (const char *const *)props, parents);
-	if (r < 0) {
-		r = fail_engine(z, r);
-		goto out;
-	}
-	log_history(z, name);
-	r = volsize ? 0 : mount_new(z, name);
+	r = changed(z,
+		    stor_ds_create(name, volsize ? STOR_TYPE_VOLUME : STOR_TYPE_FILESYSTEM, volsize,
+				   (const char *const *)props, parents),
+		    name);
+	if (r == 0 && !volsize)
+		r = mount_new(z, name);
 out:
 	cmd_args_free(&a);
 	return r;
@@ -383,7 +303,7 @@ static const char *json_name(json_t *v)
 	return json_string_value(json_object_get(v, "name"));
 }
 
-static int zfs_destroy(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_destroy(struct subcmd_ctx *z, int argc, char **argv)
 {
 	json_t *list = NULL, *v;
 	struct cmd_args a;
@@ -413,12 +333,13 @@ static int zfs_destroy(struct zfs_ctx *z, int argc, char **argv)
 		case 'f':
 			break; /* unmounting is forced anyway: the file system is going away */
 		default:
-			r = bad_option(z, c, &a);
+			r = subcmd_bad_option(z, c, &a);
 			goto out;
 		}
 	}
 	if (a.noperands != 1) {
-		r = usage_error(z, a.noperands ? "too many arguments" : "missing dataset name");
+		r = subcmd_usage_error(z,
+				       a.noperands ? "too many arguments" : "missing dataset name");
 		goto out;
 	}
 	name = a.operands[0];
@@ -426,7 +347,7 @@ static int zfs_destroy(struct zfs_ctx *z, int argc, char **argv)
 	if (verbose || parsable || dryrun) {
 		r = stor_ds_destroy(name, flags | STOR_DESTROY_DRYRUN, &list);
 		if (r < 0) {
-			r = fail_engine(z, r);
+			r = subcmd_fail_engine(z, r);
 			goto out;
 		}
 		json_array_foreach(list, i, v) {
@@ -443,13 +364,7 @@ static int zfs_destroy(struct zfs_ctx *z, int argc, char **argv)
 			goto out;
 		}
 	}
-	r = stor_ds_destroy(name, flags, NULL);
-	if (r < 0) {
-		r = fail_engine(z, r);
-		goto out;
-	}
-	log_history(z, name);
-	r = 0;
+	r = changed(z, stor_ds_destroy(name, flags, NULL), name);
 out:
 	cmd_args_free(&a);
 	return r;
@@ -457,7 +372,7 @@ out:
 
 /* ---- snapshots, clones ---- */
 
-static int zfs_snapshot(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_snapshot(struct subcmd_ctx *z, int argc, char **argv)
 {
 	_cleanup_strv_ char **props = NULL;
 	struct cmd_args a;
@@ -471,37 +386,33 @@ static int zfs_snapshot(struct zfs_ctx *z, int argc, char **argv)
 		else if (c == 'o')
 			r = add_prop(z, &props, &nprops, a.arg);
 		else
-			r = bad_option(z, c, &a);
+			r = subcmd_bad_option(z, c, &a);
 		if (r)
 			goto out;
 	}
 	if (a.noperands == 0) {
-		r = usage_error(z, "missing snapshot name");
+		r = subcmd_usage_error(z, "missing snapshot name");
 		goto out;
 	}
 	for (int i = 0; i < a.noperands; i++) {
 		const char *at = strchr(a.operands[i], '@');
 
 		if (!at || at == a.operands[i] || !at[1]) {
-			r = usage_error(z, "'%s' is not a snapshot name (dataset@snapshot)",
-					a.operands[i]);
+			r = subcmd_usage_error(z, "'%s' is not a snapshot name (dataset@snapshot)",
+					       a.operands[i]);
 			goto out;
 		}
 	}
-	r = stor_ds_snapshot((const char *const *)a.operands, a.noperands, recursive,
-			     (const char *const *)props);
-	if (r < 0) {
-		r = fail_engine(z, r);
-		goto out;
-	}
-	log_history(z, a.operands[0]);
-	r = 0;
+	r = changed(z,
+		    stor_ds_snapshot((const char *const *)a.operands, a.noperands, recursive,
+				     (const char *const *)props),
+		    a.operands[0]);
 out:
 	cmd_args_free(&a);
 	return r;
 }
 
-static int zfs_clone(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_clone(struct subcmd_ctx *z, int argc, char **argv)
 {
 	_cleanup_strv_ char **props = NULL;
 	struct cmd_args a;
@@ -515,117 +426,95 @@ static int zfs_clone(struct zfs_ctx *z, int argc, char **argv)
 		else if (c == 'o')
 			r = add_prop(z, &props, &nprops, a.arg);
 		else
-			r = bad_option(z, c, &a);
+			r = subcmd_bad_option(z, c, &a);
 		if (r)
 			goto out;
 	}
 	if (a.noperands != 2) {
-		r = usage_error(z, a.noperands < 2 ? "missing snapshot or target name" :
-						     "too many arguments");
+		r = subcmd_usage_error(z, a.noperands < 2 ? "missing snapshot or target name" :
+							    "too many arguments");
 		goto out;
 	}
 	if (!strchr(a.operands[0], '@')) {
-		r = usage_error(z, "'%s' is not a snapshot name", a.operands[0]);
+		r = subcmd_usage_error(z, "'%s' is not a snapshot name", a.operands[0]);
 		goto out;
 	}
-	r = stor_ds_clone(a.operands[0], a.operands[1], (const char *const *)props, parents);
-	if (r < 0) {
-		r = fail_engine(z, r);
-		goto out;
-	}
-	log_history(z, a.operands[1]);
-	r = mount_new(z, a.operands[1]);
+	r = changed(
+		z, stor_ds_clone(a.operands[0], a.operands[1], (const char *const *)props, parents),
+		a.operands[1]);
+	if (r == 0)
+		r = mount_new(z, a.operands[1]);
 out:
 	cmd_args_free(&a);
 	return r;
 }
 
-static int zfs_rollback(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_rollback(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct cmd_args a;
 	bool recursive = false;
-	int c, r = 0;
+	int r = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "rRf", NULL)) != -1) {
-		if (c == 'r' || c == 'R')
-			recursive = true;
-		else if (c != 'f') {
-			r = bad_option(z, c, &a);
-			goto out;
-		}
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "rRf",
+			       (bool *const[]){ &recursive, &recursive, NULL });
+	if (r)
+		goto out;
 	if (a.noperands != 1) {
-		r = usage_error(z, a.noperands ? "too many arguments" : "missing snapshot name");
+		r = subcmd_usage_error(z, a.noperands ? "too many arguments" :
+							"missing snapshot name");
 		goto out;
 	}
 	if (!strchr(a.operands[0], '@')) {
-		r = usage_error(z, "'%s' is not a snapshot name", a.operands[0]);
+		r = subcmd_usage_error(z, "'%s' is not a snapshot name", a.operands[0]);
 		goto out;
 	}
-	r = stor_ds_rollback(a.operands[0], recursive);
-	if (r < 0) {
-		r = fail_engine(z, r);
-		goto out;
-	}
-	log_history(z, a.operands[0]);
-	r = 0;
+	r = changed(z, stor_ds_rollback(a.operands[0], recursive), a.operands[0]);
 out:
 	cmd_args_free(&a);
 	return r;
 }
 
 /* Commands of the form `zfs VERB NAME` with no options. */
-static int one_name(struct zfs_ctx *z, int argc, char **argv, int nargs, struct cmd_args *a)
+static int one_name(struct subcmd_ctx *z, int argc, char **argv, int nargs, struct cmd_args *a)
 {
-	int c;
+	int r;
 
-	cmd_args_init(a, argc, argv);
-	while ((c = cmd_args_next(a, "", NULL)) != -1)
-		return bad_option(z, c, a);
+	r = subcmd_parse_flags(z, a, argc, argv, "", NULL);
+	if (r)
+		return r;
 	if (a->noperands != nargs)
-		return usage_error(z, a->noperands < nargs ? "missing dataset name" :
-							     "too many arguments");
+		return subcmd_usage_error(z, a->noperands < nargs ? "missing dataset name" :
+								    "too many arguments");
 	return 0;
 }
 
-static int zfs_promote(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_promote(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct cmd_args a;
 	int r;
 
 	r = one_name(z, argc, argv, 1, &a);
-	if (r == 0) {
-		r = stor_ds_promote(a.operands[0]);
-		if (r < 0)
-			r = fail_engine(z, r);
-		else
-			log_history(z, a.operands[0]);
-	}
+	if (r == 0)
+		r = changed(z, stor_ds_promote(a.operands[0]), a.operands[0]);
 	cmd_args_free(&a);
 	return r;
 }
 
-static int zfs_rename(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_rename(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct cmd_args a;
 	int r;
 
 	r = one_name(z, argc, argv, 2, &a);
-	if (r == 0) {
-		r = stor_ds_rename(a.operands[0], a.operands[1]);
-		if (r < 0)
-			r = fail_engine(z, r);
-		else
-			log_history(z, a.operands[1]);
-	}
+	if (r == 0)
+		r = changed(z, stor_ds_rename(a.operands[0], a.operands[1]), a.operands[1]);
 	cmd_args_free(&a);
 	return r;
 }
 
 /* ---- list, get, set, inherit ---- */
 
-static int zfs_list(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_list(struct subcmd_ctx *z, int argc, char **argv)
 {
 	_cleanup_strv_ char **cols = NULL, **sortcols = NULL;
 	_cleanup_free_ struct fmt_sortkey *keys = NULL;
@@ -639,7 +528,7 @@ static int zfs_list(struct zfs_ctx *z, int argc, char **argv)
 	size_t i;
 
 	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "rd:t:o:s:S:Hpj", json_longopts)) != -1) {
+	while ((c = cmd_args_next(&a, "rd:t:o:s:S:Hpj", cmd_json_longopts)) != -1) {
 		switch (c) {
 		case 'r':
 			recursive = true;
@@ -648,7 +537,7 @@ static int zfs_list(struct zfs_ctx *z, int argc, char **argv)
 			uint64_t d;
 
 			if (bs_parse_u64(a.arg, &d) < 0 || d > INT32_MAX) {
-				r = usage_error(z, "invalid depth '%s'", a.arg);
+				r = subcmd_usage_error(z, "invalid depth '%s'", a.arg);
 				goto out;
 			}
 			depth = (int)d;
@@ -657,7 +546,7 @@ static int zfs_list(struct zfs_ctx *z, int argc, char **argv)
 		}
 		case 't':
 			if (parse_types(a.arg, &types) < 0) {
-				r = usage_error(z, "invalid type list '%s'", a.arg);
+				r = subcmd_usage_error(z, "invalid type list '%s'", a.arg);
 				goto out;
 			}
 			typed = true;
@@ -674,7 +563,7 @@ static int zfs_list(struct zfs_ctx *z, int argc, char **argv)
 			const char *p = fmt_zfs_prop_canonical(a.arg);
 
 			if (!fmt_zfs_prop_valid(p)) {
-				r = usage_error(z, "invalid sort property '%s'", a.arg);
+				r = subcmd_usage_error(z, "invalid sort property '%s'", a.arg);
 				goto out;
 			}
 			sortcols = bs_realloc(sortcols, sizeof(char *) * (nsort + 2));
@@ -695,7 +584,7 @@ static int zfs_list(struct zfs_ctx *z, int argc, char **argv)
 			json = true;
 			break;
 		default:
-			r = bad_option(z, c, &a);
+			r = subcmd_bad_option(z, c, &a);
 			goto out;
 		}
 	}
@@ -721,7 +610,7 @@ static int zfs_list(struct zfs_ctx *z, int argc, char **argv)
 	r = stor_ds_list(a.noperands ? (const char *const *)a.operands : NULL, recursive, depth,
 			 types, &list);
 	if (r < 0) {
-		r = fail_engine(z, r);
+		r = subcmd_fail_engine(z, r);
 		goto out;
 	}
 	if (json) {
@@ -871,7 +760,7 @@ static void get_row(struct fmt_table *t, const enum get_field *fields, int nfiel
 	}
 }
 
-static int zfs_get(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_get(struct subcmd_ctx *z, int argc, char **argv)
 {
 	static const char *const field_headers[] = { "NAME", "PROPERTY", "VALUE", "RECEIVED",
 						     "SOURCE" };
@@ -886,7 +775,7 @@ static int zfs_get(struct zfs_ctx *z, int argc, char **argv)
 	size_t i;
 
 	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "rd:Hpo:s:t:j", json_longopts)) != -1) {
+	while ((c = cmd_args_next(&a, "rd:Hpo:s:t:j", cmd_json_longopts)) != -1) {
 		switch (c) {
 		case 'r':
 			recursive = true;
@@ -895,7 +784,7 @@ static int zfs_get(struct zfs_ctx *z, int argc, char **argv)
 			uint64_t d;
 
 			if (bs_parse_u64(a.arg, &d) < 0 || d > INT32_MAX) {
-				r = usage_error(z, "invalid depth '%s'", a.arg);
+				r = subcmd_usage_error(z, "invalid depth '%s'", a.arg);
 				goto out;
 			}
 			depth = (int)d;
@@ -913,36 +802,37 @@ static int zfs_get(struct zfs_ctx *z, int argc, char **argv)
 			break;
 		case 'o':
 			if (parse_fields(a.arg, fields, &nfields) < 0) {
-				r = usage_error(z,
-						"invalid field list '%s' (name, property, value, "
-						"received, source)",
-						a.arg);
+				r = subcmd_usage_error(
+					z,
+					"invalid field list '%s' (name, property, value, "
+					"received, source)",
+					a.arg);
 				goto out;
 			}
 			break;
 		case 's':
 			if (!valid_sources(a.arg)) {
-				r = usage_error(z,
-						"invalid source list '%s' (local, default, "
-						"inherited, temporary, received, none)",
-						a.arg);
+				r = subcmd_usage_error(z,
+						       "invalid source list '%s' (local, default, "
+						       "inherited, temporary, received, none)",
+						       a.arg);
 				goto out;
 			}
 			sources = a.arg;
 			break;
 		case 't':
 			if (parse_types(a.arg, &types) < 0) {
-				r = usage_error(z, "invalid type list '%s'", a.arg);
+				r = subcmd_usage_error(z, "invalid type list '%s'", a.arg);
 				goto out;
 			}
 			break;
 		default:
-			r = bad_option(z, c, &a);
+			r = subcmd_bad_option(z, c, &a);
 			goto out;
 		}
 	}
 	if (a.noperands < 1) {
-		r = usage_error(z, "missing property list");
+		r = subcmd_usage_error(z, "missing property list");
 		goto out;
 	}
 	r = split_props(z, a.operands[0], &props, &nprops, true);
@@ -955,7 +845,7 @@ static int zfs_get(struct zfs_ctx *z, int argc, char **argv)
 	r = stor_ds_list(a.noperands > 1 ? (const char *const *)a.operands + 1 : NULL,
 			 recursive || a.noperands == 1, depth, types, &list);
 	if (r < 0) {
-		r = fail_engine(z, r);
+		r = subcmd_fail_engine(z, r);
 		goto out;
 	}
 
@@ -975,7 +865,7 @@ static int zfs_get(struct zfs_ctx *z, int argc, char **argv)
 			continue;
 		r = stor_ds_get_props(name, &dsprops);
 		if (r < 0) {
-			r = fail_engine(z, r);
+			r = subcmd_fail_engine(z, r);
 			goto out;
 		}
 		if (json) {
@@ -1026,32 +916,30 @@ out:
 	return r;
 }
 
-static int zfs_set(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_set(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct cmd_args a;
-	int c, r = 0, nprops = 0;
+	int r = 0, nprops = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "", NULL)) != -1) {
-		r = bad_option(z, c, &a);
+	r = subcmd_parse_flags(z, &a, argc, argv, "", NULL);
+	if (r)
 		goto out;
-	}
 	while (nprops < a.noperands && strchr(a.operands[nprops], '='))
 		nprops++;
 	if (nprops == 0) {
-		r = usage_error(z,
-				a.noperands ? "'%s' is not of the form property=value" :
-					      "missing property=value",
-				a.noperands ? a.operands[0] : "");
+		r = subcmd_usage_error(z,
+				       a.noperands ? "'%s' is not of the form property=value" :
+						     "missing property=value",
+				       a.noperands ? a.operands[0] : "");
 		goto out;
 	}
 	if (nprops == a.noperands) {
-		r = usage_error(z, "missing dataset name");
+		r = subcmd_usage_error(z, "missing dataset name");
 		goto out;
 	}
 	for (int k = 0; k < nprops; k++) {
 		if (a.operands[k][0] == '=') {
-			r = usage_error(z, "missing property name in '%s'", a.operands[k]);
+			r = subcmd_usage_error(z, "missing property name in '%s'", a.operands[k]);
 			goto out;
 		}
 	}
@@ -1063,7 +951,7 @@ static int zfs_set(struct zfs_ctx *z, int argc, char **argv)
 			*value++ = '\0';
 			r = stor_ds_set_prop(a.operands[d], fmt_zfs_prop_canonical(prop), value);
 			if (r < 0) {
-				r = fail_engine(z, r);
+				r = subcmd_fail_engine(z, r);
 				goto out;
 			}
 		}
@@ -1075,37 +963,30 @@ out:
 	return r;
 }
 
-static int zfs_inherit(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_inherit(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct cmd_args a;
 	bool recursive = false;
 	const char *prop;
-	int c, r = 0;
+	int r = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "r", NULL)) != -1) {
-		if (c != 'r') {
-			r = bad_option(z, c, &a);
-			goto out;
-		}
-		recursive = true;
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "r", (bool *const[]){ &recursive });
+	if (r)
+		goto out;
 	if (a.noperands < 2) {
-		r = usage_error(z, a.noperands ? "missing dataset name" : "missing property name");
+		r = subcmd_usage_error(z, a.noperands ? "missing dataset name" :
+							"missing property name");
 		goto out;
 	}
 	prop = fmt_zfs_prop_canonical(a.operands[0]);
 	if (!fmt_zfs_prop_valid(prop)) {
-		r = usage_error(z, "invalid property '%s'", a.operands[0]);
+		r = subcmd_usage_error(z, "invalid property '%s'", a.operands[0]);
 		goto out;
 	}
 	for (int d = 1; d < a.noperands; d++) {
-		r = stor_ds_inherit_prop(a.operands[d], prop, recursive);
-		if (r < 0) {
-			r = fail_engine(z, r);
+		r = changed(z, stor_ds_inherit_prop(a.operands[d], prop, recursive), a.operands[d]);
+		if (r)
 			goto out;
-		}
-		log_history(z, a.operands[d]);
 	}
 	r = 0;
 out:
@@ -1115,45 +996,40 @@ out:
 
 /* ---- mounts ---- */
 
-static int zfs_mount(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_mount(struct subcmd_ctx *z, int argc, char **argv)
 {
 	_cleanup_table_ struct fmt_table *t = NULL;
 	json_t *list = NULL, *m;
 	struct cmd_args a;
 	bool every = false;
-	int c, r = 0;
+	int r = 0;
 	size_t i;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "a", NULL)) != -1) {
-		if (c != 'a') {
-			r = bad_option(z, c, &a);
-			goto out;
-		}
-		every = true;
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "a", (bool *const[]){ &every });
+	if (r)
+		goto out;
 	if (every) {
 		if (a.noperands) {
-			r = usage_error(z, "-a takes no dataset name");
+			r = subcmd_usage_error(z, "-a takes no dataset name");
 			goto out;
 		}
 		r = stor_mount_all();
-		r = r < 0 ? fail_engine(z, r) : 0;
+		r = r < 0 ? subcmd_fail_engine(z, r) : 0;
 		goto out;
 	}
 	if (a.noperands > 1) {
-		r = usage_error(z, "too many arguments");
+		r = subcmd_usage_error(z, "too many arguments");
 		goto out;
 	}
 	if (a.noperands == 1) {
 		r = stor_ds_mount(a.operands[0]);
-		r = r < 0 ? fail_engine(z, r) : 0;
+		r = r < 0 ? subcmd_fail_engine(z, r) : 0;
 		goto out;
 	}
 
 	r = stor_mount_list(&list);
 	if (r < 0) {
-		r = fail_engine(z, r);
+		r = subcmd_fail_engine(z, r);
 		goto out;
 	}
 	t = fmt_table_new(2);
@@ -1178,36 +1054,28 @@ static int mount_depth_cmp(const void *a, const void *b)
 	return (int)strlen(mb ? mb : "") - (int)strlen(ma ? ma : "");
 }
 
-static int zfs_unmount(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_unmount(struct subcmd_ctx *z, int argc, char **argv)
 {
 	_cleanup_free_ json_t **v = NULL;
 	json_t *list = NULL, *m;
 	struct cmd_args a;
 	bool force = false, every = false;
 	const char *name;
-	int c, r = 0;
+	int r = 0;
 	size_t i, n;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "fa", NULL)) != -1) {
-		if (c == 'f')
-			force = true;
-		else if (c == 'a')
-			every = true;
-		else {
-			r = bad_option(z, c, &a);
-			goto out;
-		}
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "fa", (bool *const[]){ &force, &every });
+	if (r)
+		goto out;
 	if (every ? a.noperands != 0 : a.noperands != 1) {
-		r = usage_error(z, every       ? "-a takes no dataset name" :
-				   a.noperands ? "too many arguments" :
-						 "missing dataset name or mountpoint");
+		r = subcmd_usage_error(z, every	      ? "-a takes no dataset name" :
+					  a.noperands ? "too many arguments" :
+							"missing dataset name or mountpoint");
 		goto out;
 	}
 	r = stor_mount_list(&list);
 	if (r < 0) {
-		r = fail_engine(z, r);
+		r = subcmd_fail_engine(z, r);
 		goto out;
 	}
 	if (every) {
@@ -1220,7 +1088,7 @@ static int zfs_unmount(struct zfs_ctx *z, int argc, char **argv)
 			name = json_string_value(json_object_get(v[i], "name"));
 			r = name ? stor_ds_unmount(name, force) : 0;
 			if (r < 0) {
-				r = fail_engine(z, r);
+				r = subcmd_fail_engine(z, r);
 				goto out;
 			}
 		}
@@ -1245,13 +1113,13 @@ static int zfs_unmount(struct zfs_ctx *z, int argc, char **argv)
 			}
 		}
 		if (!found) {
-			r = fail(z, "cannot unmount '%s': not a mounted file system",
-				 a.operands[0]);
+			r = subcmd_fail(z, "cannot unmount '%s': not a mounted file system",
+					a.operands[0]);
 			goto out;
 		}
 	}
 	r = stor_ds_unmount(name, force);
-	r = r < 0 ? fail_engine(z, r) : 0;
+	r = r < 0 ? subcmd_fail_engine(z, r) : 0;
 out:
 	json_decref(list);
 	cmd_args_free(&a);
@@ -1260,7 +1128,7 @@ out:
 
 /* ---- send, receive ---- */
 
-static int zfs_send(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_send(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct stor_send_opts opts = { 0 };
 	_cleanup_free_ char *from = NULL;
@@ -1274,7 +1142,8 @@ static int zfs_send(struct zfs_ctx *z, int argc, char **argv)
 		case 'i':
 		case 'I':
 			if (fromarg) {
-				r = usage_error(z, "only one of -i and -I may be given, once");
+				r = subcmd_usage_error(z,
+						       "only one of -i and -I may be given, once");
 				goto out;
 			}
 			fromarg = a.arg;
@@ -1284,17 +1153,18 @@ static int zfs_send(struct zfs_ctx *z, int argc, char **argv)
 			opts.replicate = true;
 			break;
 		default:
-			r = bad_option(z, c, &a);
+			r = subcmd_bad_option(z, c, &a);
 			goto out;
 		}
 	}
 	if (a.noperands != 1) {
-		r = usage_error(z, a.noperands ? "too many arguments" : "missing snapshot name");
+		r = subcmd_usage_error(z, a.noperands ? "too many arguments" :
+							"missing snapshot name");
 		goto out;
 	}
 	snap = a.operands[0];
 	if (!strchr(snap, '@')) {
-		r = usage_error(z, "'%s' is not a snapshot name", snap);
+		r = subcmd_usage_error(z, "'%s' is not a snapshot name", snap);
 		goto out;
 	}
 	if (fromarg) {
@@ -1307,8 +1177,9 @@ static int zfs_send(struct zfs_ctx *z, int argc, char **argv)
 		opts.from = from;
 	}
 	if (isatty(z->io->out_fd)) {
-		r = fail(z, "refusing to write a stream to a terminal; redirect the output to a "
-			    "file or a pipe");
+		r = subcmd_fail(
+			z, "refusing to write a stream to a terminal; redirect the output to a "
+			   "file or a pipe");
 		goto out;
 	}
 	fflush(z->io->out);
@@ -1316,7 +1187,7 @@ static int zfs_send(struct zfs_ctx *z, int argc, char **argv)
 	if (r == -EPIPE)
 		r = 1; /* the reader went away: nothing useful to say to it */
 	else if (r < 0)
-		r = fail_engine(z, r);
+		r = subcmd_fail_engine(z, r);
 	else
 		r = 0;
 out:
@@ -1324,7 +1195,7 @@ out:
 	return r;
 }
 
-static int zfs_receive(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_receive(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct stor_recv_opts opts = { 0 };
 	json_t *received = NULL, *v;
@@ -1348,22 +1219,24 @@ static int zfs_receive(struct zfs_ctx *z, int argc, char **argv)
 			opts.verbose = true;
 			break;
 		default:
-			r = bad_option(z, c, &a);
+			r = subcmd_bad_option(z, c, &a);
 			goto out;
 		}
 	}
 	if (a.noperands != 1) {
-		r = usage_error(z, a.noperands ? "too many arguments" : "missing target name");
+		r = subcmd_usage_error(z,
+				       a.noperands ? "too many arguments" : "missing target name");
 		goto out;
 	}
 	if (isatty(z->io->in_fd)) {
-		r = fail(z, "refusing to read a stream from a terminal; redirect the input from a "
-			    "file or a pipe");
+		r = subcmd_fail(
+			z, "refusing to read a stream from a terminal; redirect the input from a "
+			   "file or a pipe");
 		goto out;
 	}
 	r = stor_recv(a.operands[0], &opts, z->io->in_fd, &received);
 	if (r < 0) {
-		r = fail_engine(z, r);
+		r = subcmd_fail_engine(z, r);
 		goto out;
 	}
 	if (opts.verbose) {
@@ -1382,38 +1255,31 @@ out:
 
 /* ---- holds ---- */
 
-static int hold_or_release(struct zfs_ctx *z, int argc, char **argv, bool hold)
+static int hold_or_release(struct subcmd_ctx *z, int argc, char **argv, bool hold)
 {
 	struct cmd_args a;
 	bool recursive = false;
-	int c, r = 0;
+	int r = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "r", NULL)) != -1) {
-		if (c != 'r') {
-			r = bad_option(z, c, &a);
-			goto out;
-		}
-		recursive = true;
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "r", (bool *const[]){ &recursive });
+	if (r)
+		goto out;
 	if (a.noperands < 2) {
-		r = usage_error(z, a.noperands ? "missing snapshot name" : "missing tag");
+		r = subcmd_usage_error(z, a.noperands ? "missing snapshot name" : "missing tag");
 		goto out;
 	}
 	for (int k = 1; k < a.noperands; k++) {
 		if (!strchr(a.operands[k], '@')) {
-			r = usage_error(z, "'%s' is not a snapshot name", a.operands[k]);
+			r = subcmd_usage_error(z, "'%s' is not a snapshot name", a.operands[k]);
 			goto out;
 		}
 	}
 	for (int k = 1; k < a.noperands; k++) {
 		r = hold ? stor_ds_hold(a.operands[k], a.operands[0], recursive) :
 			   stor_ds_release(a.operands[k], a.operands[0], recursive);
-		if (r < 0) {
-			r = fail_engine(z, r);
+		r = changed(z, r, a.operands[k]);
+		if (r)
 			goto out;
-		}
-		log_history(z, a.operands[k]);
 	}
 	r = 0;
 out:
@@ -1421,38 +1287,29 @@ out:
 	return r;
 }
 
-static int zfs_hold(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_hold(struct subcmd_ctx *z, int argc, char **argv)
 {
 	return hold_or_release(z, argc, argv, true);
 }
 
-static int zfs_release(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_release(struct subcmd_ctx *z, int argc, char **argv)
 {
 	return hold_or_release(z, argc, argv, false);
 }
 
-static int zfs_holds(struct zfs_ctx *z, int argc, char **argv)
+static int zfs_holds(struct subcmd_ctx *z, int argc, char **argv)
 {
 	_cleanup_table_ struct fmt_table *t = fmt_table_new(3);
 	struct cmd_args a;
 	bool recursive = false, scripted = false, parsable = false;
-	int c, r = 0;
+	int r = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "rHp", NULL)) != -1) {
-		if (c == 'r')
-			recursive = true;
-		else if (c == 'H')
-			scripted = true;
-		else if (c == 'p')
-			parsable = true;
-		else {
-			r = bad_option(z, c, &a);
-			goto out;
-		}
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "rHp",
+			       (bool *const[]){ &recursive, &scripted, &parsable });
+	if (r)
+		goto out;
 	if (a.noperands < 1) {
-		r = usage_error(z, "missing snapshot name");
+		r = subcmd_usage_error(z, "missing snapshot name");
 		goto out;
 	}
 	fmt_table_header(t, 0, "NAME", FMT_LEFT);
@@ -1464,7 +1321,7 @@ static int zfs_holds(struct zfs_ctx *z, int argc, char **argv)
 
 		r = stor_ds_holds(a.operands[k], recursive, &list);
 		if (r < 0) {
-			r = fail_engine(z, r);
+			r = subcmd_fail_engine(z, r);
 			goto out;
 		}
 		json_array_foreach(list, i, h) {
@@ -1493,7 +1350,7 @@ out:
 
 /* ---- the table ---- */
 
-static const struct zfs_subcmd subcmds[] = {
+static const struct subcmd subcmds[] = {
 	{ "create", NULL, zfs_create,
 	  "create [-p] [-o property=value]... filesystem\n"
 	  "create [-ps] [-b blocksize] [-o property=value]... -V size volume" },
@@ -1524,79 +1381,19 @@ static const struct zfs_subcmd subcmds[] = {
 	{ "holds", NULL, zfs_holds, "holds [-rHp] snapshot..." },
 };
 
-static const struct zfs_subcmd *find_subcmd(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(subcmds); i++)
-		if (streq(subcmds[i].name, name) ||
-		    (subcmds[i].alias && streq(subcmds[i].alias, name)))
-			return &subcmds[i];
-	return NULL;
-}
-
-static void full_usage(FILE *f)
-{
-	fprintf(f, "usage: zfs command [args...]\nwhere 'command' is one of the following:\n\n");
-	for (size_t i = 0; i < ARRAY_SIZE(subcmds); i++) {
-		const char *u = subcmds[i].usage;
-
-		while (*u) {
-			size_t n = strcspn(u, "\n");
-
-			fprintf(f, "\t%s%.*s\n", *u == ' ' ? "    " : "", (int)n, u);
-			u += n;
-			if (*u)
-				u++;
-		}
-	}
-	fprintf(f, "\nEach command's usage: zfs COMMAND --help. Manual: docs/zfs.md.\n");
-}
+static const struct subcmd_tool zfs_tool = {
+	.name = "zfs",
+	.cmds = subcmds,
+	.ncmds = ARRAY_SIZE(subcmds),
+};
 
 int zfs_command(struct cmd_io *io, int argc, char **argv)
 {
-	_cleanup_free_ char *line = cmd_line(argc, argv);
-	struct zfs_ctx z = { .io = io, .line = line };
-
-	if (argc < 2) {
-		full_usage(io->err);
-		return 2;
-	}
-	z.cmd = find_subcmd(argv[1]);
-	if (!z.cmd) {
-		fprintf(io->err, "zfs: unknown command '%s'; run 'zfs --help'\n", argv[1]);
-		return 2;
-	}
-	return z.cmd->run(&z, argc - 1, argv + 1);
+	return subcmd_run(&zfs_tool, io, argc, argv);
 }
 
 /* `zfs ...` in the user's process: help here, the rest in the daemon. */
 int tool_zfs_main(int argc, char **argv)
 {
-	const struct zfs_subcmd *c;
-
-	if (argc < 2) {
-		full_usage(stderr);
-		return 2;
-	}
-	if (streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "-?") ||
-	    streq(argv[1], "help")) {
-		c = argc > 2 && streq(argv[1], "help") ? find_subcmd(argv[2]) : NULL;
-		if (c)
-			print_usage(stdout, c);
-		else
-			full_usage(stdout);
-		return 0;
-	}
-	c = find_subcmd(argv[1]);
-	if (!c) {
-		fprintf(stderr, "zfs: unknown command '%s'; run 'zfs --help'\n", argv[1]);
-		return 2;
-	}
-	for (int i = 2; i < argc && !streq(argv[i], "--"); i++) {
-		if (streq(argv[i], "--help") || streq(argv[i], "-?")) {
-			print_usage(stdout, c);
-			return 0;
-		}
-	}
-	argv[0] = (char *)"zfs";
-	return zfsd_client_run(argc, argv);
+	return subcmd_main(&zfs_tool, argc, argv);
 }

@@ -165,31 +165,21 @@ static int send_reply(int fd, int status, const char *msg)
 static int recv_request(int fd, int fds[ZFSD_NFDS], uint32_t *ret_argc, char **ret_payload,
 			uint32_t *ret_len)
 {
-	struct zfsd_request req;
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * ZFSD_NFDS)];
-		struct cmsghdr align;
-	} control;
-	struct iovec iov = { .iov_base = &req, .iov_len = sizeof(req) };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
+	struct zfsd_msg m;
 	_cleanup_free_ char *payload = NULL;
 	struct cmsghdr *cm;
 	ssize_t n;
 	int r;
 
+	zfsd_msg_init(&m);
 	do
-		n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+		n = recvmsg(fd, &m.msg, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
 	if (n == 0)
 		return -ECONNRESET;
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+	for (cm = CMSG_FIRSTHDR(&m.msg); cm; cm = CMSG_NXTHDR(&m.msg, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
 			continue;
 		if (cm->cmsg_len == CMSG_LEN(sizeof(int) * ZFSD_NFDS) && fds[0] < 0) {
@@ -203,24 +193,24 @@ static int recv_request(int fd, int fds[ZFSD_NFDS], uint32_t *ret_argc, char **r
 				close(extra[i]);
 		}
 	}
-	if (msg.msg_flags & MSG_CTRUNC)
+	if (m.msg.msg_flags & MSG_CTRUNC)
 		return -EPROTO;
-	if ((size_t)n < sizeof(req)) {
-		r = bs_read_full(fd, (char *)&req + n, sizeof(req) - n);
+	if ((size_t)n < sizeof(m.req)) {
+		r = bs_read_full(fd, (char *)&m.req + n, sizeof(m.req) - n);
 		if (r < 0)
 			return r;
 	}
-	if (req.magic != ZFSD_MAGIC || req.version != ZFSD_VERSION || req.argc == 0 ||
-	    req.len == 0 || req.len > ZFSD_MAX_REQUEST || fds[0] < 0)
+	if (m.req.magic != ZFSD_MAGIC || m.req.version != ZFSD_VERSION || m.req.argc == 0 ||
+	    m.req.len == 0 || m.req.len > ZFSD_MAX_REQUEST || fds[0] < 0)
 		return -EPROTO;
-	payload = bs_malloc(req.len);
-	r = bs_read_full(fd, payload, req.len);
+	payload = bs_malloc(m.req.len);
+	r = bs_read_full(fd, payload, m.req.len);
 	if (r < 0)
 		return r;
-	if (payload[req.len - 1] != '\0')
+	if (payload[m.req.len - 1] != '\0')
 		return -EPROTO;
-	*ret_argc = req.argc;
-	*ret_len = req.len;
+	*ret_argc = m.req.argc;
+	*ret_len = m.req.len;
 	*ret_payload = TAKE_PTR(payload);
 	return 0;
 }

@@ -13,108 +13,8 @@
 
 #include "client.h"
 #include "format.h"
+#include "subcmd.h"
 #include "tools.h"
-
-struct zpool_ctx;
-
-struct zpool_subcmd {
-	const char *name;
-	int (*run)(struct zpool_ctx *z, int argc, char **argv);
-	const char *usage; /* after "zpool ", one line per form; a leading space continues */
-};
-
-struct zpool_ctx {
-	struct cmd_io *io;
-	const struct zpool_subcmd *cmd;
-	const char *line;
-};
-
-static const struct cmd_longopt json_longopts[] = {
-	{ "json", 'j', false },
-	{ NULL, 0, false },
-};
-
-/* ---- messages ---- */
-
-_printf_(2, 3) static int fail(struct zpool_ctx *z, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("zpool: ", z->io->err);
-	va_start(ap, fmt);
-	vfprintf(z->io->err, fmt, ap);
-	va_end(ap);
-	fputc('\n', z->io->err);
-	return 1;
-}
-
-static int fail_engine(struct zpool_ctx *z, int r)
-{
-	return fail(z, "%s", bs_strerror(r));
-}
-
-static void print_usage(FILE *f, const struct zpool_subcmd *c)
-{
-	const char *u = c->usage;
-
-	for (bool first = true; *u; first = false) {
-		size_t n = strcspn(u, "\n");
-
-		if (*u == ' ')
-			fprintf(f, "            %.*s\n", (int)n, u);
-		else
-			fprintf(f, "%s zpool %.*s\n", first ? "usage:" : "      ", (int)n, u);
-		u += n;
-		if (*u)
-			u++;
-	}
-}
-
-/* The first form of a command's usage on one line, its continuation lines joined to it. */
-static void print_short_usage(FILE *f, const char *u)
-{
-	size_t n = strcspn(u, "\n");
-
-	fprintf(f, "zpool %.*s", (int)n, u);
-	for (u += n; *u == '\n' && u[1] == ' ';) {
-		u++;
-		n = strcspn(u, "\n");
-		fprintf(f, "%.*s", (int)n, u);
-		u += n;
-	}
-}
-
-/* A usage error: what is wrong and the usage, on one line; exit status 2. */
-_printf_(2, 3) static int usage_error(struct zpool_ctx *z, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("zpool: ", z->io->err);
-	va_start(ap, fmt);
-	vfprintf(z->io->err, fmt, ap);
-	va_end(ap);
-	fputs("; usage: ", z->io->err);
-	print_short_usage(z->io->err, z->cmd->usage);
-	fputc('\n', z->io->err);
-	return 2;
-}
-
-static int bad_option(struct zpool_ctx *z, int c, const struct cmd_args *a)
-{
-	if (a->badlong)
-		return usage_error(
-			z, c == ':' ? "option '--%s' needs an argument" : "invalid option '--%s'",
-			a->badlong);
-	if (c == ':')
-		return usage_error(z, "option '-%c' needs an argument", a->opt);
-	return usage_error(z, "invalid option '-%c'", a->opt);
-}
-
-static void log_history(struct zpool_ctx *z, const char *pool)
-{
-	if (stor_pool_history_log(pool, z->line) < 0)
-		log_warn("cannot log '%s' to the history of %s: %s", z->line, pool, bs_error_msg());
-}
 
 /* ---- values ---- */
 
@@ -241,7 +141,7 @@ static bool vdev_keyword(const char *s)
 
 /* A device given as a relative name: the file under the client's directory, or else the
  * device of that name under /dev, as `zpool create tank sdb` means. */
-static char *device_path(struct zpool_ctx *z, const char *dev)
+static char *device_path(struct subcmd_ctx *z, const char *dev)
 {
 	_cleanup_free_ char *devpath = NULL;
 	char *path = cmd_abspath(z->io, dev);
@@ -258,13 +158,13 @@ static char *device_path(struct zpool_ctx *z, const char *dev)
 }
 
 /* The root file system of a new or imported pool is mounted as `zpool create` mounts it. */
-static int mount_pool(struct zpool_ctx *z, const char *pool)
+static int mount_pool(struct subcmd_ctx *z, const char *pool)
 {
 	int r = zfs_mount_created(pool);
 
 	if (r < 0)
-		return fail(z, "pool '%s' created, but its file system is not mounted: %s", pool,
-			    bs_strerror(r));
+		return subcmd_fail(z, "pool '%s' created, but its file system is not mounted: %s",
+				   pool, bs_strerror(r));
 	return 0;
 }
 
@@ -275,7 +175,7 @@ static void strv_free(char **v, int n)
 	free(v);
 }
 
-static int zpool_create(struct zpool_ctx *z, int argc, char **argv)
+static int zpool_create(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct stor_pool_create_opts opts = { 0 };
 	_cleanup_free_ char *mountpoint = NULL, *altroot = NULL;
@@ -294,15 +194,15 @@ static int zpool_create(struct zpool_ctx *z, int argc, char **argv)
 			uint64_t ashift;
 
 			if (!bs_startswith(a.arg, "ashift=")) {
-				r = usage_error(z,
-						"property '%.*s' cannot be set at creation; "
-						"only ashift can",
-						(int)strcspn(a.arg, "="), a.arg);
+				r = subcmd_usage_error(z,
+						       "property '%.*s' cannot be set at creation; "
+						       "only ashift can",
+						       (int)strcspn(a.arg, "="), a.arg);
 				goto out;
 			}
 			if (bs_parse_u64(a.arg + 7, &ashift) < 0 || ashift < 9 || ashift > 16) {
-				r = usage_error(z, "invalid ashift '%s': must be 9 to 16",
-						a.arg + 7);
+				r = subcmd_usage_error(z, "invalid ashift '%s': must be 9 to 16",
+						       a.arg + 7);
 				goto out;
 			}
 			opts.ashift = (unsigned)ashift;
@@ -310,7 +210,8 @@ static int zpool_create(struct zpool_ctx *z, int argc, char **argv)
 		}
 		case 'O':
 			if (!strchr(a.arg, '=') || a.arg[0] == '=') {
-				r = usage_error(z, "'%s' is not of the form property=value", a.arg);
+				r = subcmd_usage_error(z, "'%s' is not of the form property=value",
+						       a.arg);
 				goto out;
 			}
 			fsprops = bs_realloc(fsprops, sizeof(char *) * (nfsprops + 2));
@@ -319,10 +220,11 @@ static int zpool_create(struct zpool_ctx *z, int argc, char **argv)
 			break;
 		case 'm':
 			if (a.arg[0] != '/' && !streq(a.arg, "none") && !streq(a.arg, "legacy")) {
-				r = usage_error(z,
-						"invalid mountpoint '%s': must be an absolute "
-						"path, 'legacy', or 'none'",
-						a.arg);
+				r = subcmd_usage_error(
+					z,
+					"invalid mountpoint '%s': must be an absolute "
+					"path, 'legacy', or 'none'",
+					a.arg);
 				goto out;
 			}
 			free(mountpoint);
@@ -333,16 +235,16 @@ static int zpool_create(struct zpool_ctx *z, int argc, char **argv)
 			altroot = cmd_abspath(z->io, a.arg);
 			break;
 		default:
-			r = bad_option(z, c, &a);
+			r = subcmd_bad_option(z, c, &a);
 			goto out;
 		}
 	}
 	if (a.noperands < 1) {
-		r = usage_error(z, "missing pool name");
+		r = subcmd_usage_error(z, "missing pool name");
 		goto out;
 	}
 	if (a.noperands < 2) {
-		r = usage_error(z, "missing vdev specification");
+		r = subcmd_usage_error(z, "missing vdev specification");
 		goto out;
 	}
 	name = a.operands[0];
@@ -354,13 +256,9 @@ static int zpool_create(struct zpool_ctx *z, int argc, char **argv)
 	opts.altroot = altroot;
 	opts.fsprops = (const char *const *)fsprops;
 
-	r = stor_pool_create(name, nspec, spec, &opts);
-	if (r < 0) {
-		r = fail_engine(z, r);
-		goto out;
-	}
-	log_history(z, name);
-	r = mount_pool(z, name);
+	r = subcmd_changed(z, stor_pool_create(name, nspec, spec, &opts), name);
+	if (r == 0)
+		r = mount_pool(z, name);
 out:
 	strv_free(spec, nspec);
 	strv_free(fsprops, nfsprops);
@@ -368,47 +266,37 @@ out:
 	return r;
 }
 
-static int zpool_destroy(struct zpool_ctx *z, int argc, char **argv)
+static int zpool_destroy(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct cmd_args a;
 	bool force = false;
-	int c, r = 0;
+	int r = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "f", NULL)) != -1) {
-		if (c != 'f') {
-			r = bad_option(z, c, &a);
-			goto out;
-		}
-		force = true;
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "f", (bool *const[]){ &force });
+	if (r)
+		goto out;
 	if (a.noperands != 1) {
-		r = usage_error(z, a.noperands ? "too many arguments" : "missing pool name");
+		r = subcmd_usage_error(z, a.noperands ? "too many arguments" : "missing pool name");
 		goto out;
 	}
 	r = stor_pool_destroy(a.operands[0], force);
-	r = r < 0 ? fail_engine(z, r) : 0;
+	r = r < 0 ? subcmd_fail_engine(z, r) : 0;
 out:
 	cmd_args_free(&a);
 	return r;
 }
 
-static int zpool_export(struct zpool_ctx *z, int argc, char **argv)
+static int zpool_export(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct cmd_args a;
 	bool force = false;
-	int c, r = 0;
+	int r = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "f", NULL)) != -1) {
-		if (c != 'f') {
-			r = bad_option(z, c, &a);
-			goto out;
-		}
-		force = true;
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "f", (bool *const[]){ &force });
+	if (r)
+		goto out;
 	if (a.noperands < 1) {
-		r = usage_error(z, "missing pool name");
+		r = subcmd_usage_error(z, "missing pool name");
 		goto out;
 	}
 	for (int k = 0; k < a.noperands; k++) {
@@ -418,13 +306,13 @@ static int zpool_export(struct zpool_ctx *z, int argc, char **argv)
 		r = stor_pool_list(a.operands[k], &list);
 		json_decref(list);
 		if (r < 0) {
-			r = fail_engine(z, r);
+			r = subcmd_fail_engine(z, r);
 			goto out;
 		}
-		log_history(z, a.operands[k]);
+		subcmd_log_history(z, a.operands[k]);
 		r = stor_pool_export(a.operands[k], force);
 		if (r < 0) {
-			r = fail_engine(z, r);
+			r = subcmd_fail_engine(z, r);
 			goto out;
 		}
 	}
@@ -555,7 +443,7 @@ static bool imported_here(json_t *guid)
 	return found;
 }
 
-static int zpool_import(struct zpool_ctx *z, int argc, char **argv)
+static int zpool_import(struct subcmd_ctx *z, int argc, char **argv)
 {
 	_cleanup_free_ char *dir = NULL;
 	json_t *found = NULL, *p;
@@ -569,7 +457,7 @@ static int zpool_import(struct zpool_ctx *z, int argc, char **argv)
 		switch (c) {
 		case 'd':
 			if (dir) {
-				r = usage_error(z, "-d may be given once");
+				r = subcmd_usage_error(z, "-d may be given once");
 				goto out;
 			}
 			dir = cmd_abspath(z->io, a.arg);
@@ -583,25 +471,25 @@ static int zpool_import(struct zpool_ctx *z, int argc, char **argv)
 			nomount = true;
 			break;
 		default:
-			r = bad_option(z, c, &a);
+			r = subcmd_bad_option(z, c, &a);
 			goto out;
 		}
 	}
 	if (a.noperands > 1) {
-		r = usage_error(z, a.noperands == 2 ?
-					   "importing under a new name is not supported" :
-					   "too many arguments");
+		r = subcmd_usage_error(z, a.noperands == 2 ?
+						  "importing under a new name is not supported" :
+						  "too many arguments");
 		goto out;
 	}
 	if (every && a.noperands) {
-		r = usage_error(z, "-a imports every pool found: give no pool name");
+		r = subcmd_usage_error(z, "-a imports every pool found: give no pool name");
 		goto out;
 	}
 
 	if (a.noperands == 0) {
 		r = stor_pool_import_scan(dir, &found);
 		if (r < 0) {
-			r = fail_engine(z, r);
+			r = subcmd_fail_engine(z, r);
 			goto out;
 		}
 		for (i = json_array_size(found); i-- > 0;)
@@ -623,19 +511,19 @@ static int zpool_import(struct zpool_ctx *z, int argc, char **argv)
 			}
 			r = name ? stor_pool_import(name, dir) : -EINVAL;
 			if (r < 0) {
-				r = fail(z, "cannot import '%s': %s", name ? name : "?",
-					 bs_strerror(r));
+				r = subcmd_fail(z, "cannot import '%s': %s", name ? name : "?",
+						bs_strerror(r));
 				goto out;
 			}
-			log_history(z, name);
+			subcmd_log_history(z, name);
 		}
 		r = 0;
 		if (every && !nomount) {
 			r = stor_mount_all();
-			r = r < 0 ? fail(z,
-					 "pools imported, but not every file system is "
-					 "mounted: %s",
-					 bs_strerror(r)) :
+			r = r < 0 ? subcmd_fail(z,
+						"pools imported, but not every file system is "
+						"mounted: %s",
+						bs_strerror(r)) :
 				    0;
 		}
 		goto out;
@@ -643,7 +531,7 @@ static int zpool_import(struct zpool_ctx *z, int argc, char **argv)
 
 	r = stor_pool_import(a.operands[0], dir);
 	if (r < 0) {
-		r = fail(z, "cannot import '%s': %s", a.operands[0], bs_strerror(r));
+		r = subcmd_fail(z, "cannot import '%s': %s", a.operands[0], bs_strerror(r));
 		goto out;
 	}
 	/* history goes to the pool by name; an import by guid looks the name up */
@@ -660,7 +548,7 @@ static int zpool_import(struct zpool_ctx *z, int argc, char **argv)
 					     streq(pool_value(json_object_get(pool, "guid"),
 							      V_NUMBER, true, buf, sizeof(buf)),
 						   a.operands[0])))
-					log_history(z, name);
+					subcmd_log_history(z, name);
 			}
 			json_decref(list);
 		}
@@ -668,8 +556,9 @@ static int zpool_import(struct zpool_ctx *z, int argc, char **argv)
 	r = 0;
 	if (!nomount) {
 		r = stor_mount_all();
-		r = r < 0 ? fail(z, "pool imported, but not every file system is mounted: %s",
-				 bs_strerror(r)) :
+		r = r < 0 ? subcmd_fail(z,
+					"pool imported, but not every file system is mounted: %s",
+					bs_strerror(r)) :
 			    0;
 	}
 out:
@@ -703,7 +592,7 @@ static json_t *sort_by_name(json_t *list)
 	return out;
 }
 
-static int zpool_list(struct zpool_ctx *z, int argc, char **argv)
+static int zpool_list(struct subcmd_ctx *z, int argc, char **argv)
 {
 	const struct pool_col *cols[ARRAY_SIZE(pool_cols) * 4];
 	_cleanup_table_ struct fmt_table *t = NULL;
@@ -715,7 +604,7 @@ static int zpool_list(struct zpool_ctx *z, int argc, char **argv)
 	size_t i;
 
 	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "Hpo:j", json_longopts)) != -1) {
+	while ((c = cmd_args_next(&a, "Hpo:j", cmd_json_longopts)) != -1) {
 		switch (c) {
 		case 'H':
 			scripted = true;
@@ -730,7 +619,7 @@ static int zpool_list(struct zpool_ctx *z, int argc, char **argv)
 			json = true;
 			break;
 		default:
-			r = bad_option(z, c, &a);
+			r = subcmd_bad_option(z, c, &a);
 			goto out;
 		}
 	}
@@ -742,13 +631,13 @@ static int zpool_list(struct zpool_ctx *z, int argc, char **argv)
 			const struct pool_col *col = find_col(tok);
 
 			if (!col || ncols == (int)ARRAY_SIZE(cols)) {
-				r = usage_error(z, "invalid property '%s'", tok);
+				r = subcmd_usage_error(z, "invalid property '%s'", tok);
 				goto out;
 			}
 			cols[ncols++] = col;
 		}
 		if (ncols == 0) {
-			r = usage_error(z, "empty property list");
+			r = subcmd_usage_error(z, "empty property list");
 			goto out;
 		}
 	}
@@ -756,7 +645,7 @@ static int zpool_list(struct zpool_ctx *z, int argc, char **argv)
 	for (int k = 0; k < MAX(a.noperands, 1); k++) {
 		r = stor_pool_list(a.noperands ? a.operands[k] : NULL, &list);
 		if (r < 0) {
-			r = fail_engine(z, r);
+			r = subcmd_fail_engine(z, r);
 			goto out;
 		}
 		if (!a.noperands) {
@@ -805,7 +694,7 @@ out:
 }
 
 /* The names of the pools given, or of every pool. */
-static int pool_names(struct zpool_ctx *z, struct cmd_args *a, int first, json_t **ret)
+static int pool_names(struct subcmd_ctx *z, struct cmd_args *a, int first, json_t **ret)
 {
 	json_t *names = json_array(), *list = NULL, *p;
 	size_t i;
@@ -820,7 +709,7 @@ static int pool_names(struct zpool_ctx *z, struct cmd_args *a, int first, json_t
 	r = stor_pool_list(NULL, &p);
 	if (r < 0) {
 		json_decref(names);
-		return fail_engine(z, r);
+		return subcmd_fail_engine(z, r);
 	}
 	list = sort_by_name(p);
 	json_decref(p);
@@ -846,7 +735,7 @@ static const char *pool_prop_key(json_t *props, const char *prop)
 	return NULL;
 }
 
-static int zpool_get(struct zpool_ctx *z, int argc, char **argv)
+static int zpool_get(struct subcmd_ctx *z, int argc, char **argv)
 {
 	static const char *const field_names[] = { "name", "property", "value", "source" };
 	static const char *const field_headers[] = { "NAME", "PROPERTY", "VALUE", "SOURCE" };
@@ -860,7 +749,7 @@ static int zpool_get(struct zpool_ctx *z, int argc, char **argv)
 	size_t i;
 
 	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "Hpo:j", json_longopts)) != -1) {
+	while ((c = cmd_args_next(&a, "Hpo:j", cmd_json_longopts)) != -1) {
 		switch (c) {
 		case 'H':
 			scripted = true;
@@ -883,39 +772,40 @@ static int zpool_get(struct zpool_ctx *z, int argc, char **argv)
 					if (streq(field_names[k], f))
 						break;
 				if (k == 4 || nfields == 4) {
-					r = usage_error(z,
-							"invalid field '%s' (name, property, "
-							"value, source)",
-							f);
+					r = subcmd_usage_error(
+						z,
+						"invalid field '%s' (name, property, "
+						"value, source)",
+						f);
 					goto out;
 				}
 				fields[nfields++] = k;
 			}
 			if (nfields == 0) {
-				r = usage_error(z, "empty field list");
+				r = subcmd_usage_error(z, "empty field list");
 				goto out;
 			}
 			break;
 		}
 		default:
-			r = bad_option(z, c, &a);
+			r = subcmd_bad_option(z, c, &a);
 			goto out;
 		}
 	}
 	if (a.noperands < 1) {
-		r = usage_error(z, "missing property list");
+		r = subcmd_usage_error(z, "missing property list");
 		goto out;
 	}
 	proplist = bs_strdup(a.operands[0]);
 	for (tok = strtok_r(proplist, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (nprops == (int)ARRAY_SIZE(props)) {
-			r = usage_error(z, "too many properties");
+			r = subcmd_usage_error(z, "too many properties");
 			goto out;
 		}
 		props[nprops++] = tok;
 	}
 	if (nprops == 0) {
-		r = usage_error(z, "empty property list");
+		r = subcmd_usage_error(z, "empty property list");
 		goto out;
 	}
 	r = pool_names(z, &a, 1, &names);
@@ -933,7 +823,7 @@ static int zpool_get(struct zpool_ctx *z, int argc, char **argv)
 
 		r = stor_pool_get_props(pool, &pprops);
 		if (r < 0) {
-			r = fail_engine(z, r);
+			r = subcmd_fail_engine(z, r);
 			goto out;
 		}
 		if (out) {
@@ -947,7 +837,7 @@ static int zpool_get(struct zpool_ctx *z, int argc, char **argv)
 
 			if (!every && !want && !strchr(props[k], ':')) {
 				json_decref(pprops);
-				r = usage_error(z, "invalid property '%s'", props[k]);
+				r = subcmd_usage_error(z, "invalid property '%s'", props[k]);
 				goto out;
 			}
 			json_object_foreach(pprops, key, v) {
@@ -1143,7 +1033,7 @@ static void print_status(FILE *f, json_t *st, bool verbose)
 	}
 }
 
-static int zpool_status(struct zpool_ctx *z, int argc, char **argv)
+static int zpool_status(struct subcmd_ctx *z, int argc, char **argv)
 {
 	bool verbose = false, unhealthy = false, json = false, shown = false;
 	json_t *names = NULL, *name, *out = NULL;
@@ -1152,7 +1042,7 @@ static int zpool_status(struct zpool_ctx *z, int argc, char **argv)
 	size_t i;
 
 	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "vxj", json_longopts)) != -1) {
+	while ((c = cmd_args_next(&a, "vxj", cmd_json_longopts)) != -1) {
 		if (c == 'v')
 			verbose = true;
 		else if (c == 'x')
@@ -1160,7 +1050,7 @@ static int zpool_status(struct zpool_ctx *z, int argc, char **argv)
 		else if (c == 'j')
 			json = true;
 		else {
-			r = bad_option(z, c, &a);
+			r = subcmd_bad_option(z, c, &a);
 			goto out;
 		}
 	}
@@ -1178,7 +1068,7 @@ static int zpool_status(struct zpool_ctx *z, int argc, char **argv)
 
 		r = stor_pool_status(json_string_value(name), &st);
 		if (r < 0) {
-			r = fail_engine(z, r);
+			r = subcmd_fail_engine(z, r);
 			goto out;
 		}
 		if (unhealthy && pool_healthy(st)) {
@@ -1212,38 +1102,27 @@ out:
 
 /* ---- scrub, history, sync ---- */
 
-static int zpool_scrub(struct zpool_ctx *z, int argc, char **argv)
+static int zpool_scrub(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct cmd_args a;
 	bool stop = false, wait = false;
-	int c, r = 0;
+	int r = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "sw", NULL)) != -1) {
-		if (c == 's')
-			stop = true;
-		else if (c == 'w')
-			wait = true;
-		else {
-			r = bad_option(z, c, &a);
-			goto out;
-		}
-	}
+	r = subcmd_parse_flags(z, &a, argc, argv, "sw", (bool *const[]){ &stop, &wait });
+	if (r)
+		goto out;
 	if (a.noperands < 1) {
-		r = usage_error(z, "missing pool name");
+		r = subcmd_usage_error(z, "missing pool name");
 		goto out;
 	}
 	if (stop && wait) {
-		r = usage_error(z, "-s and -w cannot be combined");
+		r = subcmd_usage_error(z, "-s and -w cannot be combined");
 		goto out;
 	}
 	for (int k = 0; k < a.noperands; k++) {
-		r = stor_pool_scrub(a.operands[k], wait, stop);
-		if (r < 0) {
-			r = fail_engine(z, r);
+		r = subcmd_changed(z, stor_pool_scrub(a.operands[k], wait, stop), a.operands[k]);
+		if (r)
 			goto out;
-		}
-		log_history(z, a.operands[k]);
 	}
 	r = 0;
 out:
@@ -1251,18 +1130,16 @@ out:
 	return r;
 }
 
-static int zpool_history(struct zpool_ctx *z, int argc, char **argv)
+static int zpool_history(struct subcmd_ctx *z, int argc, char **argv)
 {
 	json_t *names = NULL, *name;
 	struct cmd_args a;
-	int c, r = 0;
+	int r = 0;
 	size_t i;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "", NULL)) != -1) {
-		r = bad_option(z, c, &a);
+	r = subcmd_parse_flags(z, &a, argc, argv, "", NULL);
+	if (r)
 		goto out;
-	}
 	r = pool_names(z, &a, 0, &names);
 	if (r)
 		goto out;
@@ -1276,7 +1153,7 @@ static int zpool_history(struct zpool_ctx *z, int argc, char **argv)
 
 		r = stor_pool_history(json_string_value(name), &hist);
 		if (r < 0) {
-			r = fail_engine(z, r);
+			r = subcmd_fail_engine(z, r);
 			goto out;
 		}
 		fprintf(z->io->out, "History for '%s':\n", json_string_value(name));
@@ -1297,20 +1174,18 @@ out:
 	return r;
 }
 
-static int zpool_sync(struct zpool_ctx *z, int argc, char **argv)
+static int zpool_sync(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct cmd_args a;
-	int c, r = 0;
+	int r = 0;
 
-	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "", NULL)) != -1) {
-		r = bad_option(z, c, &a);
+	r = subcmd_parse_flags(z, &a, argc, argv, "", NULL);
+	if (r)
 		goto out;
-	}
 	for (int k = 0; k < MAX(a.noperands, 1); k++) {
 		r = stor_pool_sync(a.noperands ? a.operands[k] : NULL);
 		if (r < 0) {
-			r = fail_engine(z, r);
+			r = subcmd_fail_engine(z, r);
 			goto out;
 		}
 	}
@@ -1322,96 +1197,37 @@ out:
 
 /* ---- the table ---- */
 
-static const struct zpool_subcmd subcmds[] = {
-	{ "create", zpool_create,
+static const struct subcmd subcmds[] = {
+	{ "create", NULL, zpool_create,
 	  "create [-f] [-o ashift=N] [-O property=value]... [-m mountpoint] [-R root]\n"
 	  " pool [mirror] device..." },
-	{ "destroy", zpool_destroy, "destroy [-f] pool" },
-	{ "list", zpool_list, "list [-Hpj] [-o property[,property]...] [pool]..." },
-	{ "status", zpool_status, "status [-vxj] [pool]..." },
-	{ "import", zpool_import,
+	{ "destroy", NULL, zpool_destroy, "destroy [-f] pool" },
+	{ "list", NULL, zpool_list, "list [-Hpj] [-o property[,property]...] [pool]..." },
+	{ "status", NULL, zpool_status, "status [-vxj] [pool]..." },
+	{ "import", NULL, zpool_import,
 	  "import [-d dir] [-a] [-N]\n"
 	  "import [-d dir] [-N] pool|id" },
-	{ "export", zpool_export, "export [-f] pool..." },
-	{ "scrub", zpool_scrub, "scrub [-s | -w] pool..." },
-	{ "history", zpool_history, "history [pool]..." },
-	{ "get", zpool_get,
+	{ "export", NULL, zpool_export, "export [-f] pool..." },
+	{ "scrub", NULL, zpool_scrub, "scrub [-s | -w] pool..." },
+	{ "history", NULL, zpool_history, "history [pool]..." },
+	{ "get", NULL, zpool_get,
 	  "get [-Hpj] [-o field[,field]...] all | property[,property]... [pool]..." },
-	{ "sync", zpool_sync, "sync [pool]..." },
+	{ "sync", NULL, zpool_sync, "sync [pool]..." },
 };
 
-static const struct zpool_subcmd *find_subcmd(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(subcmds); i++)
-		if (streq(subcmds[i].name, name))
-			return &subcmds[i];
-	return NULL;
-}
-
-static void full_usage(FILE *f)
-{
-	fprintf(f, "usage: zpool command [args...]\nwhere 'command' is one of the following:\n\n");
-	for (size_t i = 0; i < ARRAY_SIZE(subcmds); i++) {
-		const char *u = subcmds[i].usage;
-
-		while (*u) {
-			size_t n = strcspn(u, "\n");
-
-			fprintf(f, "\t%s%.*s\n", *u == ' ' ? "    " : "", (int)n, u);
-			u += n;
-			if (*u)
-				u++;
-		}
-	}
-	fprintf(f, "\nEach command's usage: zpool COMMAND --help. Manual: docs/zpool.md.\n");
-}
+static const struct subcmd_tool zpool_tool = {
+	.name = "zpool",
+	.cmds = subcmds,
+	.ncmds = ARRAY_SIZE(subcmds),
+};
 
 int zpool_command(struct cmd_io *io, int argc, char **argv)
 {
-	_cleanup_free_ char *line = cmd_line(argc, argv);
-	struct zpool_ctx z = { .io = io, .line = line };
-
-	if (argc < 2) {
-		full_usage(io->err);
-		return 2;
-	}
-	z.cmd = find_subcmd(argv[1]);
-	if (!z.cmd) {
-		fprintf(io->err, "zpool: unknown command '%s'; run 'zpool --help'\n", argv[1]);
-		return 2;
-	}
-	return z.cmd->run(&z, argc - 1, argv + 1);
+	return subcmd_run(&zpool_tool, io, argc, argv);
 }
 
 /* `zpool ...` in the user's process: help here, the rest in the daemon. */
 int tool_zpool_main(int argc, char **argv)
 {
-	const struct zpool_subcmd *c;
-
-	if (argc < 2) {
-		full_usage(stderr);
-		return 2;
-	}
-	if (streq(argv[1], "--help") || streq(argv[1], "-h") || streq(argv[1], "-?") ||
-	    streq(argv[1], "help")) {
-		c = argc > 2 && streq(argv[1], "help") ? find_subcmd(argv[2]) : NULL;
-		if (c)
-			print_usage(stdout, c);
-		else
-			full_usage(stdout);
-		return 0;
-	}
-	c = find_subcmd(argv[1]);
-	if (!c) {
-		fprintf(stderr, "zpool: unknown command '%s'; run 'zpool --help'\n", argv[1]);
-		return 2;
-	}
-	for (int i = 2; i < argc && !streq(argv[i], "--"); i++) {
-		if (streq(argv[i], "--help") || streq(argv[i], "-?")) {
-			print_usage(stdout, c);
-			return 0;
-		}
-	}
-	argv[0] = (char *)"zpool";
-	return zfsd_client_run(argc, argv);
+	return subcmd_main(&zpool_tool, argc, argv);
 }

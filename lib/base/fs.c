@@ -10,13 +10,17 @@
 #include <limits.h>
 #include <sys/stat.h>
 
-int bs_read_full(int fd, void *buf, size_t n)
+/* The loop behind the four *_full calls: all n bytes or an error, retrying on EINTR and short
+ * counts; off < 0 reads or writes at the file offset, else at off (pread/pwrite). */
+static int io_full(int fd, char *p, size_t n, int64_t off, bool writing)
 {
-	char *p = buf;
-
 	while (n > 0) {
-		ssize_t k = read(fd, p, n);
+		ssize_t k;
 
+		if (off < 0)
+			k = writing ? write(fd, p, n) : read(fd, p, n);
+		else
+			k = writing ? pwrite(fd, p, n, (off_t)off) : pread(fd, p, n, (off_t)off);
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
@@ -26,74 +30,34 @@ int bs_read_full(int fd, void *buf, size_t n)
 			return -EIO;
 		p += k;
 		n -= k;
+		if (off >= 0)
+			off += k;
 	}
 	return 0;
+}
+
+int bs_read_full(int fd, void *buf, size_t n)
+{
+	return io_full(fd, buf, n, -1, false);
 }
 
 int bs_write_full(int fd, const void *buf, size_t n)
 {
-	const char *p = buf;
-
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (k == 0)
-			return -EIO;
-		p += k;
-		n -= k;
-	}
-	return 0;
+	return io_full(fd, (char *)buf, n, -1, true);
 }
 
 int bs_pread_full(int fd, void *buf, size_t n, uint64_t off)
 {
-	char *p = buf;
-
 	if (off > INT64_MAX || n > INT64_MAX - off)
 		return -EINVAL;
-	while (n > 0) {
-		ssize_t k = pread(fd, p, n, (off_t)off);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (k == 0)
-			return -EIO;
-		p += k;
-		n -= k;
-		off += k;
-	}
-	return 0;
+	return io_full(fd, buf, n, (int64_t)off, false);
 }
 
 int bs_pwrite_full(int fd, const void *buf, size_t n, uint64_t off)
 {
-	const char *p = buf;
-
 	if (off > INT64_MAX || n > INT64_MAX - off)
 		return -EINVAL;
-	while (n > 0) {
-		ssize_t k = pwrite(fd, p, n, (off_t)off);
-
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (k == 0)
-			return -EIO;
-		p += k;
-		n -= k;
-		off += k;
-	}
-	return 0;
+	return io_full(fd, (char *)buf, n, (int64_t)off, true);
 }
 
 int bs_read_file(const char *path, char **ret_buf, size_t *ret_len)
