@@ -40,12 +40,48 @@ static uint64_t repaired_total(struct spa *spa)
 	return n;
 }
 
+/* The dataset records of the pool (MOS objects), to walk one at a time. */
+static int dataset_objects(struct spa *spa, uint64_t **ret, size_t *ret_n)
+{
+	uint64_t obj = 0, *v = NULL;
+	size_t n = 0;
+
+	while (dmu_object_next(spa->mos, obj, &obj) == 0) {
+		struct dmu_object_info doi;
+
+		if (dmu_object_info(spa->mos, obj, &doi) < 0 || doi.type != DMU_OT_DSL_DATASET)
+			continue;
+		v = bs_realloc(v, (n + 1) * sizeof(*v));
+		v[n++] = obj;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static void count_walk_error(struct spa *spa, int *r)
+{
+	if (*r == -EIO) { /* a block the walk itself needed was unreadable */
+		spa->scrub_errors++;
+		*r = 0;
+	}
+}
+
+/*
+ * Walk the pool. The pool lock is taken for the MOS and then for one dataset at a time, so the
+ * pool keeps serving between them; a dataset's record is read afresh under the lock, and what it
+ * points at cannot be reused while the walk holds the lock.
+ */
 static int scrub_run(struct spa *spa)
 {
 	struct scrub_arg sa = { 0 };
-	uint64_t obj = 0, before = repaired_total(spa);
+	_cleanup_free_ uint64_t *objs = NULL;
+	uint64_t before;
+	size_t n = 0, i;
 	int r;
 
+	spa_enter(spa);
+	before = repaired_total(spa);
 	spa->scrub_examined = spa->scrub_errors = spa->scrub_repaired = 0;
 	spa->scrub_total = space_allocated(spa) - spa->defer_bytes;
 	spa->scrub_start = bs_now_ns() / 1000000000ull;
@@ -53,38 +89,35 @@ static int scrub_run(struct spa *spa)
 	r = spa_sync(spa);
 	if (r == 0)
 		r = traverse_bp_tree(spa, &spa->ub.rootbp, 0, scrub_visit, &sa);
-	if (r == -EIO) {
-		spa->scrub_errors++;
-		r = 0;
-	}
-	while (r == 0 && dmu_object_next(spa->mos, obj, &obj) == 0) {
+	count_walk_error(spa, &r);
+	if (r == 0)
+		r = dataset_objects(spa, &objs, &n);
+	spa_exit(spa);
+	for (i = 0; i < n && r == 0; i++) {
 		struct dmu_object_info doi;
 		struct dsl_dataset_phys phys;
 
-		if (dmu_object_info(spa->mos, obj, &doi) < 0 || doi.type != DMU_OT_DSL_DATASET)
-			continue;
-		if (dmu_bonus_read(spa->mos, obj, &phys, sizeof(phys)) < 0)
-			continue;
-		sa.dsobj = obj;
-		r = traverse_bp_tree(spa, &phys.bp, phys.prev_snap_txg, scrub_visit, &sa);
-		if (r == -EIO) {
-			spa->scrub_errors++;
-			r = 0;
+		spa_enter(spa);
+		if (dmu_object_info(spa->mos, objs[i], &doi) == 0 &&
+		    doi.type == DMU_OT_DSL_DATASET &&
+		    dmu_bonus_read(spa->mos, objs[i], &phys, sizeof(phys)) == 0) {
+			sa.dsobj = objs[i];
+			r = traverse_bp_tree(spa, &phys.bp, phys.prev_snap_txg, scrub_visit, &sa);
+			count_walk_error(spa, &r);
 		}
+		spa_exit(spa);
 	}
+	spa_enter(spa);
 	spa->scrub_repaired = repaired_total(spa) - before;
 	spa->scrub_end = bs_now_ns() / 1000000000ull;
 	spa->scrub_active = false;
+	spa_exit(spa);
 	return r;
 }
 
 static void *scrub_thread(void *arg)
 {
-	struct spa *spa = arg;
-
-	spa_enter(spa);
-	(void)scrub_run(spa);
-	spa_exit(spa);
+	(void)scrub_run(arg);
 	return NULL;
 }
 
@@ -110,12 +143,9 @@ int stor_pool_scrub(const char *name, bool wait, bool stop)
 	}
 	spa->scrub_active = true;
 	spa->scrub_cancel = false;
-	if (wait) {
-		r = scrub_run(spa);
-		dsl_pool_exit(spa);
-		return r;
-	}
 	dsl_pool_exit(spa);
+	if (wait)
+		return scrub_run(spa);
 	r = pthread_create(&t, NULL, scrub_thread, spa);
 	if (r != 0)
 		return -r;

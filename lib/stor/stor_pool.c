@@ -630,6 +630,19 @@ static int pool_close(const char *name, bool force, const char *state)
 		return bs_error(ENOENT, "no such pool '%s'", name);
 	}
 	spa_enter(spa);
+	while (spa->scrub_active) { /* a scrub walks without the lock: stop it first */
+		spa->scrub_cancel = true;
+		spa_exit(spa);
+		usleep(10000);
+		spa_enter(spa);
+	}
+	for (struct dsl_dataset *ds = spa->ds_cache; ds; ds = ds->next)
+		if (ds->long_holds) {
+			spa_exit(spa);
+			spa_namespace_exit();
+			return bs_error(EBUSY, "pool '%s' is busy: a send or mount is reading it",
+					name);
+		}
 	r = spa->readonly ? 0 : spa_sync(spa);
 	if (r == 0 && !spa->readonly)
 		r = spa_write_labels(spa, state);
@@ -915,25 +928,32 @@ int stor_pool_history(const char *name, json_t **ret)
 
 int stor_pool_sync(const char *name_or_null)
 {
-	struct spa *spa;
+	char **names = NULL;
+	size_t n = 0, i;
 	int r = 0;
 
+	/* one pool at a time, so that a busy pool does not hold up the others */
 	spa_namespace_enter();
-	for (spa = spa_first(); spa; spa = spa->next) {
+	for (struct spa *spa = spa_first(); spa; spa = spa->next) {
 		if (name_or_null && !streq(spa->name, name_or_null))
 			continue;
-		spa_enter(spa);
-		if (spa_sync(spa) < 0 && r == 0)
-			r = -EIO;
-		spa_exit(spa);
-		if (name_or_null)
-			break;
-	}
-	if (name_or_null && !spa) {
-		spa_namespace_exit();
-		return bs_error(ENOENT, "no such pool '%s'", name_or_null);
+		names = bs_realloc(names, (n + 1) * sizeof(*names));
+		names[n++] = bs_strdup(spa->name);
 	}
 	spa_namespace_exit();
+	if (name_or_null && n == 0)
+		r = bs_error(ENOENT, "no such pool '%s'", name_or_null);
+	for (i = 0; i < n; i++) {
+		struct spa *spa;
+
+		if (dsl_pool_enter(names[i], &spa) == 0) { /* it may have gone meanwhile */
+			if (spa_sync(spa) < 0 && r == 0)
+				r = -EIO;
+			dsl_pool_exit(spa);
+		}
+		free(names[i]);
+	}
+	free(names);
 	return r;
 }
 
