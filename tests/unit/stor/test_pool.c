@@ -346,6 +346,38 @@ static void test_recv_durable(void **state)
 	json_decref(l);
 }
 
+/* A clone of a volume has its origin's size and block size, also once promoted, and its
+ * snapshots can be sent. */
+static void test_clone_volsize(void **state)
+{
+	struct fx *f = *state;
+	_cleanup_free_ char *v = bs_asprintf("%s/v", f->pool), *s = bs_asprintf("%s@s", v),
+			    *c = bs_asprintf("%s/c", f->pool), *cs = bs_asprintf("%s@s", c),
+			    *r = bs_asprintf("%s/r", f->pool);
+	const char *snaps[] = { s };
+	const char *props[] = { "volblocksize=8192", NULL };
+	dsl_dataset_t *ds;
+	uint64_t size, bs;
+	spa_t *spa;
+
+	create(f, "", NULL);
+	assert_int_equal(stor_ds_create(v, STOR_TYPE_VOLUME, 1 << 20, props, false), 0);
+	assert_int_equal(stor_ds_snapshot(snaps, 1, false, NULL), 0);
+	assert_int_equal(stor_ds_clone(s, c, NULL, false), 0);
+	assert_int_equal(dsl_dataset_enter(c, &spa, &ds), 0);
+	assert_int_equal(dsl_prop_get_u64(ds, "volsize", &size), 0);
+	assert_int_equal(dsl_prop_get_u64(ds, "volblocksize", &bs), 0);
+	dsl_pool_exit(spa);
+	assert_int_equal(size, 1 << 20);
+	assert_int_equal(bs, 8192);
+	assert_int_equal(stor_ds_promote(c), 0);
+	assert_int_equal(dsl_dataset_enter(cs, &spa, &ds), 0);
+	assert_int_equal(dsl_prop_get_u64(ds, "volsize", &size), 0);
+	dsl_pool_exit(spa);
+	assert_int_equal(size, 1 << 20);
+	send_recv(f, cs, r);
+}
+
 static void test_bad_devices(void **state)
 {
 	struct fx *f = *state;
@@ -379,6 +411,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_powercut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ditto_heals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recv_durable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clone_volsize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_devices, setup, teardown),
 	};
 
