@@ -1109,6 +1109,15 @@ int dsl_dataset_clone(dsl_dataset_t *origin, const char *name, const char *const
 	snprintf(key, sizeof(key), "%llx", (unsigned long long)ds->obj);
 	if (r == 0)
 		r = zap_add_u64(spa->mos, origin->phys.clones_obj, key, ds->obj);
+	/* a volume's size and block size belong to its data: the clone starts with the origin's */
+	for (size_t i = 0; r == 0 && dsl_dataset_ostype(origin) == DMU_OST_ZVOL && i < 2; i++) {
+		static const char *const vol_props[] = { "volsize", "volblocksize" };
+		_cleanup_free_ char *v = NULL;
+
+		r = dsl_prop_get_string(origin, vol_props[i], &v);
+		if (r == 0)
+			r = dsl_prop_set(ds, vol_props[i], v);
+	}
 	if (r == 0)
 		r = set_props(ds, props);
 	if (r == 0 && ret)

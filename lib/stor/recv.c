@@ -978,6 +978,8 @@ static int recv_one(struct recv_ctx *c, const struct stream_rec *begin, const vo
 			recv_undo(head, created);
 		} else {
 			dsl_dataset_long_rele(head);
+			/* the snapshot is the receive's last change: on disk before we return */
+			r = spa_sync(spa);
 		}
 		spa_exit(spa);
 	} else if (r < 0 && head) {

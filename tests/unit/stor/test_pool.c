@@ -311,6 +311,73 @@ static void test_ditto_heals(void **state)
 	json_decref(st);
 }
 
+/* Send snap to a temporary file and receive it as target. */
+static void send_recv(struct fx *f, const char *snap, const char *target)
+{
+	struct stor_recv_opts ro = { .nomount = true };
+	int fd = open(f->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(stor_send(snap, NULL, fd), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(stor_recv(target, &ro, fd, NULL), 0);
+	close(fd);
+}
+
+/* A receive is on disk when it returns: a power cut right after it keeps the snapshot. */
+static void test_recv_durable(void **state)
+{
+	struct fx *f = *state;
+	_cleanup_free_ char *v = bs_asprintf("%s/v", f->pool), *s = bs_asprintf("%s@s", v),
+			    *r = bs_asprintf("%s/r", f->pool), *rs = bs_asprintf("%s@s", r),
+			    *fdir = bs_asprintf("fault:%s", f->dir);
+	const char *snaps[] = { s };
+	json_t *l;
+
+	create(f, "fault:", NULL);
+	assert_int_equal(stor_ds_create(v, STOR_TYPE_VOLUME, 1 << 20, NULL, false), 0);
+	assert_int_equal(stor_ds_snapshot(snaps, 1, false, NULL), 0);
+	send_recv(f, s, r);
+	vdev_fault_powercut(7);
+	assert_int_equal(stor_pool_export(f->pool, true), 0);
+	vdev_fault_reset();
+	assert_int_equal(stor_pool_import(f->pool, fdir), 0);
+	assert_int_equal(stor_ds_get_props(rs, &l), 0);
+	json_decref(l);
+}
+
+/* A clone of a volume has its origin's size and block size, also once promoted, and its
+ * snapshots can be sent. */
+static void test_clone_volsize(void **state)
+{
+	struct fx *f = *state;
+	_cleanup_free_ char *v = bs_asprintf("%s/v", f->pool), *s = bs_asprintf("%s@s", v),
+			    *c = bs_asprintf("%s/c", f->pool), *cs = bs_asprintf("%s@s", c),
+			    *r = bs_asprintf("%s/r", f->pool);
+	const char *snaps[] = { s };
+	const char *props[] = { "volblocksize=8192", NULL };
+	dsl_dataset_t *ds;
+	uint64_t size, bs;
+	spa_t *spa;
+
+	create(f, "", NULL);
+	assert_int_equal(stor_ds_create(v, STOR_TYPE_VOLUME, 1 << 20, props, false), 0);
+	assert_int_equal(stor_ds_snapshot(snaps, 1, false, NULL), 0);
+	assert_int_equal(stor_ds_clone(s, c, NULL, false), 0);
+	assert_int_equal(dsl_dataset_enter(c, &spa, &ds), 0);
+	assert_int_equal(dsl_prop_get_u64(ds, "volsize", &size), 0);
+	assert_int_equal(dsl_prop_get_u64(ds, "volblocksize", &bs), 0);
+	dsl_pool_exit(spa);
+	assert_int_equal(size, 1 << 20);
+	assert_int_equal(bs, 8192);
+	assert_int_equal(stor_ds_promote(c), 0);
+	assert_int_equal(dsl_dataset_enter(cs, &spa, &ds), 0);
+	assert_int_equal(dsl_prop_get_u64(ds, "volsize", &size), 0);
+	dsl_pool_exit(spa);
+	assert_int_equal(size, 1 << 20);
+	send_recv(f, cs, r);
+}
+
 static void test_bad_devices(void **state)
 {
 	struct fx *f = *state;
@@ -343,6 +410,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_space_returns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_powercut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ditto_heals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recv_durable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clone_volsize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_devices, setup, teardown),
 	};
 
