@@ -57,6 +57,9 @@ int dsl_dataset_create(spa_t *spa, const char *name, enum dmu_objset_type type, 
 int dsl_dataset_snapshot(dsl_dataset_t *head, const char *snap, uint64_t guid, dsl_dataset_t **ret);
 /* Throw away a head's changes since its latest snapshot. */
 int dsl_dataset_rollback(dsl_dataset_t *head);
+/* Whether a snapshot can be destroyed: -EBUSY, with a message naming its clones or saying it
+ * is held, if not. */
+int dsl_snapshot_destroy_check(dsl_dataset_t *snap);
 /* Destroy one dataset or snapshot that has no children, clones, snapshots or holds. */
 int dsl_dataset_destroy(dsl_dataset_t *ds);
 

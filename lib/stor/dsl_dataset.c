@@ -816,13 +816,10 @@ static int zap_nonempty(struct spa *spa, uint64_t obj, bool *ret)
 	return r;
 }
 
-static int destroy_snapshot(struct dsl_dataset *s)
+/* Whether a snapshot can go: no clones (the error names them), no holds, no reader. */
+int dsl_snapshot_destroy_check(dsl_dataset_t *s)
 {
 	struct spa *spa = s->spa;
-	struct dsl_dataset *next, *prev = NULL, *head;
-	_cleanup_free_ struct blkptr *nd = NULL, *sd = NULL;
-	size_t nn, sn, i, k = 0;
-	uint64_t dl_sum = 0;
 	bool busy;
 	int r;
 
@@ -859,6 +856,21 @@ static int destroy_snapshot(struct dsl_dataset *s)
 
 		return bs_error(EBUSY, "cannot destroy '%s': snapshot is held", n);
 	}
+	return 0;
+}
+
+static int destroy_snapshot(struct dsl_dataset *s)
+{
+	struct spa *spa = s->spa;
+	struct dsl_dataset *next, *prev = NULL, *head;
+	_cleanup_free_ struct blkptr *nd = NULL, *sd = NULL;
+	size_t nn, sn, i, k = 0;
+	uint64_t dl_sum = 0;
+	int r;
+
+	r = dsl_snapshot_destroy_check(s);
+	if (r < 0)
+		return r;
 	r = dsl_dataset_head(s, &head);
 	if (r < 0)
 		return r;

@@ -301,6 +301,9 @@ int stor_ds_rollback(const char *snapshot, bool recursive)
 			     snapshot, later);
 		goto out;
 	}
+	/* every later snapshot must be destroyable before any is destroyed */
+	for (size_t k = i + 1; k < n && r == 0; k++)
+		r = dsl_snapshot_destroy_check(v[k]);
 	for (size_t k = n; k-- > i + 1 && r == 0;)
 		r = dsl_dataset_destroy(v[k]);
 	if (r == 0)

@@ -378,6 +378,37 @@ static void test_clone_volsize(void **state)
 	send_recv(f, cs, r);
 }
 
+/* rollback -r checks every later snapshot before destroying any of them */
+static void test_rollback_all_or_nothing(void **state)
+{
+	struct fx *f = *state;
+	_cleanup_free_ char *v = bs_asprintf("%s/v", f->pool), *s1 = bs_asprintf("%s@s1", v),
+			    *s2 = bs_asprintf("%s@s2", v), *s3 = bs_asprintf("%s@s3", v),
+			    *cl = bs_asprintf("%s/clone", f->pool);
+	const char *snaps[] = { s1, s2, s3 };
+	json_t *l;
+
+	create(f, "", NULL);
+	assert_int_equal(stor_ds_create(v, STOR_TYPE_VOLUME, 1 << 20, NULL, false), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(stor_ds_snapshot(&snaps[i], 1, false, NULL), 0);
+	assert_int_equal(stor_ds_clone(s3, cl, NULL, false), 0);
+	assert_int_equal(stor_ds_rollback(s1, true), -EBUSY);
+	assert_non_null(strstr(bs_error_msg(), cl));
+	assert_int_equal(stor_ds_list((const char *const[]){ v, NULL }, true, -1,
+				      STOR_TYPE_SNAPSHOT, &l),
+			 0);
+	assert_int_equal(json_array_size(l), 3); /* s2 and s3 are still there */
+	json_decref(l);
+	assert_int_equal(stor_ds_destroy(cl, 0, NULL), 0);
+	assert_int_equal(stor_ds_rollback(s1, true), 0);
+	assert_int_equal(stor_ds_list((const char *const[]){ v, NULL }, true, -1,
+				      STOR_TYPE_SNAPSHOT, &l),
+			 0);
+	assert_int_equal(json_array_size(l), 1);
+	json_decref(l);
+}
+
 static void test_bad_devices(void **state)
 {
 	struct fx *f = *state;
@@ -412,6 +443,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ditto_heals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recv_durable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clone_volsize, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_all_or_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_devices, setup, teardown),
 	};
 
