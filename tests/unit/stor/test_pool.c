@@ -392,7 +392,7 @@ static void test_rollback_all_or_nothing(void **state)
 	assert_int_equal(stor_ds_create(v, STOR_TYPE_VOLUME, 1 << 20, NULL, false), 0);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(stor_ds_snapshot(&snaps[i], 1, false, NULL), 0);
-	assert_int_equal(stor_ds_clone(s3, cl, NULL, false), 0);
+	assert_int_equal(stor_ds_clone(s2, cl, NULL, false), 0);
 	assert_int_equal(stor_ds_rollback(s1, true), -EBUSY);
 	assert_non_null(strstr(bs_error_msg(), cl));
 	assert_int_equal(stor_ds_list((const char *const[]){ v, NULL }, true, -1,
