@@ -218,7 +218,8 @@ static uint32_t grown_blksz(uint32_t cur, uint64_t end, uint32_t recordsize)
 	return MIN(n, recordsize);
 }
 
-/* Whether the pool can take len more bytes of user data in the open txg. */
+/* Whether the pool, and the dataset's quotas, can take len more bytes of user data in the
+ * open txg. */
 static int space_check(objset_t *os, uint64_t len)
 {
 	struct spa *spa = os->spa;
@@ -232,7 +233,7 @@ static int space_check(objset_t *os, uint64_t len)
 		spa->enospc = true;
 		return bs_error(ENOSPC, "pool '%s' is out of space", spa->name);
 	}
-	return 0;
+	return dsl_dataset_quota_check(os->ds, len * MAX(os->copies, 1));
 }
 
 int dmu_write(objset_t *os, uint64_t obj, uint64_t off, uint64_t len, const void *buf)

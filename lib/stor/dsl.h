@@ -82,6 +82,12 @@ int dsl_dataset_holds(dsl_dataset_t *snap, json_t **ret);
 void dsl_dataset_long_hold(dsl_dataset_t *ds);
 void dsl_dataset_long_rele(dsl_dataset_t *ds);
 
+/* Whether a dataset may write len more bytes under its refquota and every quota above it:
+ * -EDQUOT with a message if not. Pool lock held. */
+int dsl_dataset_quota_check(dsl_dataset_t *ds, uint64_t len);
+/* Bytes the dataset can still write: pool space and quotas (what df shows as available). */
+int dsl_dataset_available(dsl_dataset_t *ds, uint64_t *ret);
+
 /* Properties (dsl_prop.c). */
 int dsl_prop_set(dsl_dataset_t *ds, const char *prop, const char *value);
 int dsl_prop_inherit(dsl_dataset_t *ds, const char *prop);

@@ -353,6 +353,7 @@ int dsl_prop_set(dsl_dataset_t *ds, const char *prop, const char *value)
 	r = zap_update(ds->spa->mos, d.props_obj, prop, norm, strlen(norm));
 	if (r < 0)
 		return r;
+	ds->spa->prop_gen++;
 	dsl_prop_apply(ds);
 	return 0;
 }
@@ -373,6 +374,7 @@ int dsl_prop_inherit(dsl_dataset_t *ds, const char *prop)
 	r = zap_remove(ds->spa->mos, d.props_obj, prop);
 	if (r < 0 && r != -ENOENT)
 		return r;
+	ds->spa->prop_gen++;
 	dsl_prop_apply(ds);
 	return 0;
 }

@@ -94,11 +94,15 @@ int dsl_dir_used(struct spa *spa, uint64_t dirobj, uint64_t *ret)
 	return 0;
 }
 
+/* Limit *avail by the dataset's refquota and every quota on the way up. */
 static int quota_limit(struct dsl_dataset *ds, uint64_t *avail)
 {
 	struct spa *spa = ds->spa;
-	uint64_t dir = ds->phys.dir_obj;
+	uint64_t dir = ds->phys.dir_obj, refquota;
 
+	if (dsl_prop_get_u64(ds, "refquota", &refquota) == 0 && refquota)
+		*avail = MIN(*avail,
+			     refquota > ds->phys.referenced ? refquota - ds->phys.referenced : 0);
 	while (dir) {
 		struct dsl_dir_phys d;
 		struct dsl_dataset *h;
@@ -117,7 +121,45 @@ static int quota_limit(struct dsl_dataset *ds, uint64_t *avail)
 			return r;
 		dir = d.parent_obj;
 	}
+	bs_error_clear();
 	return 0;
+}
+
+int dsl_dataset_quota_check(dsl_dataset_t *ds, uint64_t len)
+{
+	struct spa *spa = ds->spa;
+	int r;
+
+	/* the figures move when a txg commits or a property changes: recompute then */
+	if (ds->quota_txg != spa->txg || ds->quota_gen != spa->prop_gen) {
+		uint64_t room = UINT64_MAX;
+
+		r = quota_limit(ds, &room);
+		if (r < 0)
+			return r;
+		ds->quota_room = room;
+		ds->quota_txg = spa->txg;
+		ds->quota_gen = spa->prop_gen;
+		ds->quota_written = 0;
+	}
+	if (ds->quota_room != UINT64_MAX && ds->quota_written + len > ds->quota_room) {
+		_cleanup_free_ char *n = dsl_dataset_name(ds);
+
+		return bs_error(EDQUOT, "'%s' is over its quota", n);
+	}
+	ds->quota_written += len;
+	return 0;
+}
+
+int dsl_dataset_available(dsl_dataset_t *ds, uint64_t *ret)
+{
+	uint64_t avail = dsl_pool_available(ds->spa);
+	int r;
+
+	r = quota_limit(ds, &avail);
+	if (r == 0)
+		*ret = avail;
+	return r;
 }
 
 int dsl_dataset_space(struct dsl_dataset *ds, struct dsl_space *ret)
@@ -164,8 +206,7 @@ int dsl_dataset_space(struct dsl_dataset *ds, struct dsl_space *ret)
 		sp.written = ds->phys.unique;
 		sp.logicalused = sp.used;
 	}
-	sp.available = dsl_pool_available(spa);
-	r = quota_limit(ds, &sp.available);
+	r = dsl_dataset_available(ds, &sp.available);
 	if (r < 0)
 		return r;
 	*ret = sp;

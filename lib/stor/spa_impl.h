@@ -97,6 +97,7 @@ struct spa {
 	uint64_t defer_open_bytes; /* freed in the open txg: the last uberblock still needs them */
 
 	uint64_t dirty_bytes; /* estimate of what the open txg will write */
+	uint64_t prop_gen;    /* bumped by every property change: cached limits are stale */
 	bool enospc;	      /* a write failed for space in this txg: age deferred frees */
 
 	struct dsl_dataset **dirty_ds; /* datasets with dirty objsets in the open txg */

@@ -1,0 +1,58 @@
+#!/bin/bash
+# stor_quota.sh - quota limits a file system and everything below it, refquota what one file
+# system references: writes past them fail with "Disk quota exceeded", `zfs list` shows the
+# room left as AVAIL, and deleting files (once the txg commits) gives the room back.
+source "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" -eq 0 ] || skip "the pool daemon runs as root"
+[ -c /dev/fuse ] || skip "no /dev/fuse: file systems cannot be mounted"
+export BASALT_DEFAULT_POOL_SIZE=256M
+at_exit '"$BASALT" zfsd --stop >/dev/null 2>&1'
+
+mnt=$BASALT_ROOT/mnt
+truncate -s 512M "$BASALT_ROOT/d1.img"
+expect_ok zpool create -m "$mnt/tank" tank "$BASALT_ROOT/d1.img"
+expect_ok zfs create -o quota=16M -o compression=off tank/a
+expect_ok zfs create tank/a/b
+head -c $((40 << 20)) /dev/urandom >"$TEST_TMP/src"
+
+# the quota on tank/a stops a write into its child
+if dd if="$TEST_TMP/src" of="$mnt/tank/a/b/big" bs=1M status=none 2>"$TEST_TMP/dd.err"; then
+	fail "a 40M write under a 16M quota succeeded"
+fi
+grep -q "Disk quota exceeded" "$TEST_TMP/dd.err" || fail "dd said: $(cat "$TEST_TMP/dd.err")"
+expect_ok zpool sync tank
+used=$(zfs list -Hp -o used tank/a)
+[ "$used" -le $((16 << 20)) ] || fail "tank/a uses $used bytes, over its 16M quota"
+[ "$used" -ge $((8 << 20)) ] || fail "tank/a uses only $used bytes: the quota stopped it early"
+avail=$(zfs list -Hp -o avail tank/a/b)
+[ "$avail" -le $((16 << 20)) ] || fail "tank/a/b shows $avail bytes available under a 16M quota"
+pool_avail=$(zfs list -Hp -o avail tank)
+[ "$pool_avail" -gt $((400 << 20)) ] || fail "the pool shows only $pool_avail bytes available"
+
+# deleting gives the room back
+rm "$mnt/tank/a/b/big"
+expect_ok zpool sync tank
+dd if="$TEST_TMP/src" of="$mnt/tank/a/b/again" bs=1M count=8 status=none ||
+	fail "writing 8M after the delete failed"
+cmp -n $((8 << 20)) "$TEST_TMP/src" "$mnt/tank/a/b/again" || fail "the rewritten file differs"
+
+# refquota: what tank/a/b itself references
+expect_ok zfs set refquota=10M tank/a/b
+expect_ok zfs get -H -o value refquota tank/a/b
+[ "$LAST_STDOUT" = 10M ] || fail "refquota reads back as $LAST_STDOUT"
+if dd if="$TEST_TMP/src" of="$mnt/tank/a/b/more" bs=1M count=8 status=none \
+	2>"$TEST_TMP/dd.err"; then
+	fail "8M more under a 10M refquota holding 8M succeeded"
+fi
+grep -q "Disk quota exceeded" "$TEST_TMP/dd.err" || fail "dd said: $(cat "$TEST_TMP/dd.err")"
+
+# the limits are properties like any other: bad values are refused, none lifts them
+expect_fail zfs set quota=-1 tank/a
+expect_fail zfs set refquota=lots tank/a/b
+expect_ok zfs set refquota=none tank/a/b
+expect_ok zfs set quota=none tank/a
+expect_ok zpool sync tank
+dd if="$TEST_TMP/src" of="$mnt/tank/a/b/more" bs=1M count=24 status=none ||
+	fail "writing after the limits were lifted failed"
+exit 0
