@@ -1202,13 +1202,16 @@ int zpl_setattr(struct zpl_fs *fs, uint64_t obj, const struct zpl_setattr *sa, s
 		goto out;
 
 	ts_now(now);
+	/*
+	 * Setting the size marks mtime even when the size stays the same: for open(O_TRUNC) and
+	 * ftruncate() the kernel sends no time and leaves that to the file system, and POSIX
+	 * wants O_TRUNC of an existing file to mark mtime whatever its size was.
+	 */
 	if (sa->valid & ZPL_SET_SIZE) {
-		bool changed = sa->size != zn.p.size;
-
 		r = truncate_locked(fs, &zn, sa->size);
 		if (r < 0)
 			goto out;
-		if (changed && !(sa->valid & (ZPL_SET_MTIME | ZPL_SET_MTIME_NOW)))
+		if (!(sa->valid & (ZPL_SET_MTIME | ZPL_SET_MTIME_NOW)))
 			memcpy(zn.p.mtime, now, sizeof(now));
 	}
 	if (sa->valid & ZPL_SET_MODE)
@@ -1276,9 +1279,26 @@ void zpl_release(struct zpl_fs *fs, uint64_t obj)
 	spa_exit(fs->spa);
 }
 
+/* Seconds are stored as the bits of a signed time_t: times before 1970 are negative. */
 static bool ts_before_eq(const uint64_t a[2], const uint64_t b[2])
 {
-	return a[0] < b[0] || (a[0] == b[0] && a[1] <= b[1]);
+	return (int64_t)a[0] < (int64_t)b[0] || (a[0] == b[0] && a[1] <= b[1]);
+}
+
+/* relatime: a read marks atime only when atime is not after the last change, or is a day old.
+ * Pool lock held; writes the znode when it marks. */
+static int touch_atime(struct zpl_fs *fs, struct znode *zn)
+{
+	uint64_t now[2];
+
+	if (fs->readonly || !fs->atime)
+		return 0;
+	ts_now(now);
+	if (!ts_before_eq(zn->p.atime, zn->p.mtime) && !ts_before_eq(zn->p.atime, zn->p.ctime) &&
+	    (int64_t)zn->p.atime[0] >= (int64_t)now[0] - ZPL_RELATIME_SEC)
+		return 0;
+	memcpy(zn->p.atime, now, sizeof(now));
+	return zput(fs->os, zn);
 }
 
 int64_t zpl_read(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, void *buf)
@@ -1297,17 +1317,8 @@ int64_t zpl_read(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, vo
 		n = MIN(len, zn.p.size - off);
 		r = dmu_read(fs->os, obj, off, n, buf);
 	}
-	/* relatime: touch atime only when it is older than the last change or a day old */
-	if (r == 0 && !fs->readonly && fs->atime) {
-		uint64_t now[2];
-
-		ts_now(now);
-		if (ts_before_eq(zn.p.atime, zn.p.mtime) || ts_before_eq(zn.p.atime, zn.p.ctime) ||
-		    zn.p.atime[0] + ZPL_RELATIME_SEC < now[0]) {
-			memcpy(zn.p.atime, now, sizeof(now));
-			r = zput(fs->os, &zn);
-		}
-	}
+	if (r == 0)
+		r = touch_atime(fs, &zn);
 	spa_exit(fs->spa);
 	return r < 0 ? r : (int64_t)n;
 }
@@ -1493,6 +1504,9 @@ int zpl_readdir(struct zpl_fs *fs, uint64_t dir, uint64_t cookie, zpl_dirent_cb 
 
 	spa_enter(fs->spa);
 	r = zget_dir(fs, dir, &dzn);
+	/* reading a directory marks its atime, as reading a file does */
+	if (r == 0)
+		r = touch_atime(fs, &dzn);
 	while (r == 0) {
 		uint64_t next = cookie, obj;
 		unsigned dt;

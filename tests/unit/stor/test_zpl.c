@@ -356,6 +356,156 @@ static void test_setattr(void **state)
 	assert_true(getattr(f, file).st_atim.tv_sec > 1600000000);
 }
 
+/* Truncating marks mtime and ctime even to the same size: open(O_TRUNC) and ftruncate() arrive
+ * as a size alone and the file system owns their times. */
+static void test_truncate_times(void **state)
+{
+	struct fixture *f = *state;
+	struct zpl_setattr sa = { .valid = ZPL_SET_ATIME | ZPL_SET_MTIME };
+	uint64_t file;
+	struct stat st;
+
+	file = mkfile(f, f->root, "f", 0644);
+	sa.atime = (struct timespec){ 1, 0 };
+	sa.mtime = (struct timespec){ 1, 0 };
+	assert_int_equal(zpl_setattr(f->fs, file, &sa, NULL), 0);
+	sa = (struct zpl_setattr){ .valid = ZPL_SET_SIZE, .size = 0 };
+	assert_int_equal(zpl_setattr(f->fs, file, &sa, &st), 0);
+	assert_true(st.st_mtim.tv_sec > 1600000000);
+	assert_true(st.st_ctim.tv_sec > 1600000000);
+	assert_int_equal(st.st_atim.tv_sec, 1);
+
+	assert_int_equal(zpl_write(f->fs, file, 0, 5, "hello", false), 5);
+	sa = (struct zpl_setattr){ .valid = ZPL_SET_MTIME, .mtime = { 2, 0 } };
+	assert_int_equal(zpl_setattr(f->fs, file, &sa, NULL), 0);
+	sa = (struct zpl_setattr){ .valid = ZPL_SET_SIZE, .size = 5 };
+	assert_int_equal(zpl_setattr(f->fs, file, &sa, &st), 0);
+	assert_int_equal(st.st_size, 5);
+	assert_true(st.st_mtim.tv_sec > 1600000000);
+
+	/* an explicit mtime along with the size wins */
+	sa = (struct zpl_setattr){ .valid = ZPL_SET_SIZE | ZPL_SET_MTIME,
+				   .size = 2,
+				   .mtime = { 3, 4 } };
+	assert_int_equal(zpl_setattr(f->fs, file, &sa, &st), 0);
+	assert_int_equal(st.st_size, 2);
+	assert_int_equal(st.st_mtim.tv_sec, 3);
+	assert_int_equal(st.st_mtim.tv_nsec, 4);
+}
+
+/* Times keep their nanoseconds, and go past 2038 and before 1970, also once read back from the
+ * pool after the file system is reopened; UTIME_NOW for one time leaves the other alone. */
+static void test_times_range(void **state)
+{
+	struct fixture *f = *state;
+	struct zpl_setattr sa = { .valid = ZPL_SET_ATIME | ZPL_SET_MTIME };
+	uint64_t file;
+	struct stat st;
+
+	file = mkfile(f, f->root, "t", 0644);
+	sa.atime = (struct timespec){ 4102444800, 1 };		/* 2100-01-01 */
+	sa.mtime = (struct timespec){ -1000000000, 999999999 }; /* 1938 */
+	assert_int_equal(zpl_setattr(f->fs, file, &sa, NULL), 0);
+	zpl_fs_close(f->fs);
+	assert_int_equal(zpl_fs_open(f->os, false, &f->fs), 0);
+	st = getattr(f, file);
+	assert_int_equal(st.st_atim.tv_sec, 4102444800);
+	assert_int_equal(st.st_atim.tv_nsec, 1);
+	assert_int_equal(st.st_mtim.tv_sec, -1000000000);
+	assert_int_equal(st.st_mtim.tv_nsec, 999999999);
+
+	/* relatime compares signed times: an atime in 2100 is after a 1938 mtime and stays */
+	char b[1];
+	assert_int_equal(zpl_read(f->fs, file, 0, 1, b), 0);
+	assert_int_equal(getattr(f, file).st_atim.tv_sec, 4102444800);
+
+	sa = (struct zpl_setattr){ .valid = ZPL_SET_ATIME_NOW };
+	assert_int_equal(zpl_setattr(f->fs, file, &sa, &st), 0);
+	assert_true(st.st_atim.tv_sec > 1600000000 && st.st_atim.tv_sec < 4102444800);
+	assert_int_equal(st.st_mtim.tv_sec, -1000000000);
+	assert_int_equal(st.st_mtim.tv_nsec, 999999999);
+}
+
+static int count_cb(void *arg, const char *name, uint64_t obj, unsigned dtype, uint64_t next_cookie)
+{
+	(*(unsigned *)arg)++;
+	return 0;
+}
+
+/* Reading a directory marks its atime under the same relatime rule as reading a file. */
+static void test_dir_atime(void **state)
+{
+	struct fixture *f = *state;
+	struct zpl_setattr sa = { .valid = ZPL_SET_ATIME | ZPL_SET_MTIME };
+	unsigned n = 0;
+	uint64_t dir;
+	struct stat st;
+
+	dir = mkdir_(f, f->root, "d");
+	mkfile(f, dir, "x", 0644);
+	sa.atime = (struct timespec){ 1, 0 };
+	sa.mtime = (struct timespec){ 2, 0 };
+	assert_int_equal(zpl_setattr(f->fs, dir, &sa, NULL), 0);
+	assert_int_equal(zpl_readdir(f->fs, dir, 0, count_cb, &n), 0);
+	assert_int_equal(n, 1);
+	st = getattr(f, dir);
+	assert_true(st.st_atim.tv_sec > 1600000000);
+	assert_int_equal(st.st_mtim.tv_sec, 2);
+
+	/* atime after the last change and less than a day old: left alone */
+	sa.atime = (struct timespec){ st.st_ctim.tv_sec + 1, 0 };
+	sa.valid = ZPL_SET_ATIME | ZPL_SET_CTIME;
+	sa.ctime = st.st_ctim;
+	assert_int_equal(zpl_setattr(f->fs, dir, &sa, NULL), 0);
+	assert_int_equal(zpl_readdir(f->fs, dir, 0, count_cb, &n), 0);
+	assert_int_equal(getattr(f, dir).st_atim.tv_sec, st.st_ctim.tv_sec + 1);
+	assert_int_equal(getattr(f, dir).st_atim.tv_nsec, 0);
+}
+
+/* Names of 255 bytes work everywhere; one byte more is ENAMETOOLONG for every operation. */
+static void test_long_names(void **state)
+{
+	struct fixture *f = *state;
+	char n255[256], n256[257];
+	uint64_t file, dir;
+	struct stat st;
+
+	memset(n255, 'n', 255);
+	n255[255] = '\0';
+	memset(n256, 'n', 256);
+	n256[256] = '\0';
+
+	file = mkfile(f, f->root, n255, 0644);
+	assert_int_equal(lookup(f, f->root, n255), file);
+	dir = mkdir_(f, f->root, "d");
+	assert_int_equal(zpl_rename(f->fs, f->root, n255, dir, n255, 0), 0);
+	assert_int_equal(zpl_link(f->fs, file, f->root, n255, &st, NULL), 0);
+	zpl_forget(f->fs, file, 1);
+
+	assert_int_equal(zpl_mknod(f->fs, f->root, n256, S_IFREG | 0644, 0, &root_cred, &st, NULL),
+			 -ENAMETOOLONG);
+	assert_int_equal(zpl_mkdir(f->fs, f->root, n256, 0755, &root_cred, &st, NULL),
+			 -ENAMETOOLONG);
+	assert_int_equal(zpl_symlink(f->fs, f->root, n256, "x", &root_cred, &st, NULL),
+			 -ENAMETOOLONG);
+	assert_int_equal(zpl_link(f->fs, file, f->root, n256, &st, NULL), -ENAMETOOLONG);
+	assert_int_equal(zpl_lookup(f->fs, f->root, n256, &st, NULL), -ENAMETOOLONG);
+	assert_int_equal(zpl_rename(f->fs, f->root, n255, f->root, n256, 0), -ENAMETOOLONG);
+	assert_int_equal(zpl_rename(f->fs, f->root, n256, f->root, "x", 0), -ENAMETOOLONG);
+	assert_int_equal(zpl_unlink(f->fs, f->root, n256), -ENAMETOOLONG);
+	assert_int_equal(zpl_rmdir(f->fs, f->root, n256), -ENAMETOOLONG);
+	assert_int_equal(getattr(f, file).st_nlink, 2);
+
+	/* device numbers beyond 8 bits of major and 16 of minor survive */
+	assert_int_equal(zpl_mknod(f->fs, f->root, "c", S_IFCHR | 0600, makedev(300, 70000),
+				   &root_cred, &st, NULL),
+			 0);
+	zpl_forget(f->fs, st.st_ino, 1);
+	st = getattr(f, lookup(f, f->root, "c"));
+	assert_int_equal(major(st.st_rdev), 300);
+	assert_int_equal(minor(st.st_rdev), 70000);
+}
+
 static void test_link_unlink(void **state)
 {
 	struct fixture *f = *state;
@@ -685,6 +835,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_setattr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncate_times, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_times_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dir_atime, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_unlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unlinked_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename, setup, teardown),
