@@ -34,6 +34,8 @@ bool dsl_dataset_is_snapshot(dsl_dataset_t *ds);
 enum dmu_objset_type dsl_dataset_ostype(dsl_dataset_t *ds);
 uint64_t dsl_dataset_guid(dsl_dataset_t *ds);
 uint64_t dsl_dataset_obj(dsl_dataset_t *ds);
+/* Bytes the dataset's object set references (as of the last commit). */
+uint64_t dsl_dataset_referenced(dsl_dataset_t *ds);
 /* The txg a snapshot was taken in (its blocks were all born at or before it). */
 uint64_t dsl_dataset_creation_txg(dsl_dataset_t *ds);
 uint64_t dsl_dataset_creation_time(dsl_dataset_t *ds);

@@ -112,6 +112,11 @@ uint64_t dsl_dataset_obj(dsl_dataset_t *ds)
 	return ds->obj;
 }
 
+uint64_t dsl_dataset_referenced(dsl_dataset_t *ds)
+{
+	return ds->phys.referenced;
+}
+
 uint64_t dsl_dataset_creation_txg(dsl_dataset_t *ds)
 {
 	return ds->phys.creation_txg;

@@ -1457,24 +1457,18 @@ int zpl_fsync(struct zpl_fs *fs)
 	return r;
 }
 
-/* Bytes the dataset references, as df's "used" (0 when the dataset cannot tell). */
-static uint64_t referenced_bytes(struct zpl_fs *fs)
-{
-	dsl_dataset_t *ds = dmu_objset_ds(fs->os);
-	uint64_t used;
-
-	if (!ds || dsl_prop_get_u64(ds, "referenced", &used) < 0)
-		return 0;
-	return used;
-}
-
 int zpl_statfs(struct zpl_fs *fs, struct statvfs *ret)
 {
 	uint64_t avail, used, files;
 
+	/* df: what the dataset references, and what it can still write (pool space, quotas) */
 	spa_enter(fs->spa);
 	avail = spa_available(fs->spa);
-	used = referenced_bytes(fs);
+	used = 0;
+	if (dmu_objset_ds(fs->os)) {
+		used = dsl_dataset_referenced(dmu_objset_ds(fs->os));
+		(void)dsl_dataset_available(dmu_objset_ds(fs->os), &avail);
+	}
 	spa_exit(fs->spa);
 
 	files = MIN(avail / 512, 1ull << 48);

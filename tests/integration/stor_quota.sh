@@ -27,6 +27,9 @@ used=$(zfs list -Hp -o used tank/a)
 [ "$used" -ge $((8 << 20)) ] || fail "tank/a uses only $used bytes: the quota stopped it early"
 avail=$(zfs list -Hp -o avail tank/a/b)
 [ "$avail" -le $((16 << 20)) ] || fail "tank/a/b shows $avail bytes available under a 16M quota"
+# df inside the file system shows the quota, not the pool
+df_size=$(df -B1 --output=size "$mnt/tank/a/b" | tail -1)
+[ "$df_size" -le $((17 << 20)) ] || fail "df shows $df_size bytes for a file system under 16M"
 pool_avail=$(zfs list -Hp -o avail tank)
 [ "$pool_avail" -gt $((400 << 20)) ] || fail "the pool shows only $pool_avail bytes available"
 
