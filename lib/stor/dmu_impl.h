@@ -21,6 +21,7 @@ struct dbuf {
 	struct blkptr bp; /* the block as last written (a hole if never) */
 	struct dbuf *hnext;
 	struct dbuf *dnext;
+	struct dbuf *lru_prev, *lru_next; /* the pool's cache, most recently used first */
 };
 
 struct dnode {
@@ -59,9 +60,20 @@ struct objset {
 	uint32_t recordsize;
 };
 
+/* arc.c */
+uint64_t arc_default_max(void);
+void arc_insert(struct arc *a, struct dbuf *db);
+void arc_touch(struct arc *a, struct dbuf *db);
+void arc_remove(struct arc *a, struct dbuf *db);
+void arc_resized(struct arc *a, uint32_t old_size, uint32_t new_size);
+/* Drop least recently used clean blocks until the cache is under its bound. Only where no
+ * pointer into the cache is held: at the end of an operation. */
+void arc_evict(struct arc *a);
+
 /* dnode.c */
+/* Drop one clean cached block (and its dnode, when that leaves the dnode empty and clean). */
+void dnode_evict_dbuf(struct dbuf *db);
 void dnode_drop_dbufs(struct dnode *dn, bool clean_only);
-size_t dnode_cached_bytes(struct dnode *dn);
 uint32_t dnode_blksz(const struct dnode *dn, uint8_t level);
 void dnode_dirty(struct dnode *dn);
 int dnode_hold_write(struct dnode *dn, uint64_t blkid, bool whole, struct dbuf **ret);
@@ -84,8 +96,8 @@ void objset_close(struct objset *os);
 /* Write every dirty block of the object set for the syncing txg and return its new root. */
 int objset_sync(struct objset *os, uint64_t txg, struct blkptr *ret_bp);
 /* Drop clean cached blocks (called after sync to bound memory). */
-void objset_evict_clean(struct objset *os);
-size_t objset_cached_bytes(struct objset *os);
+/* Forget a clean dnode that has no cached blocks. */
+void objset_evict_dnode(struct objset *os, struct dnode *dn);
 /* Forget every cached block and dnode, dirty or not (rollback replaces the content). */
 void objset_reset(struct objset *os, const struct blkptr *bp);
 

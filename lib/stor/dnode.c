@@ -43,8 +43,11 @@ static struct dbuf *dbuf_find(struct dnode *dn, uint8_t level, uint64_t blkid)
 	if (!dn->nhash)
 		return NULL;
 	for (db = dn->hash[dbuf_key(level, blkid) & (dn->nhash - 1)]; db; db = db->hnext)
-		if (db->level == level && db->blkid == blkid)
+		if (db->level == level && db->blkid == blkid) {
+			arc_touch(&dn->os->spa->arc, db);
+			dn->os->spa->arc.hits++;
 			return db;
+		}
 	return NULL;
 }
 
@@ -58,6 +61,7 @@ static void dbuf_insert(struct dnode *dn, struct dbuf *db)
 	db->hnext = dn->hash[b];
 	dn->hash[b] = db;
 	dn->nbufs++;
+	arc_insert(&dn->os->spa->arc, db);
 }
 
 static void dbuf_unlink_dirty(struct dnode *dn, struct dbuf *db)
@@ -86,8 +90,18 @@ static void dbuf_remove(struct dnode *dn, struct dbuf *db)
 			break;
 		}
 	dn->nbufs--;
+	arc_remove(&dn->os->spa->arc, db);
 	free(db->data);
 	free(db);
+}
+
+void dnode_evict_dbuf(struct dbuf *db)
+{
+	struct dnode *dn = db->dn;
+
+	dbuf_remove(dn, db);
+	if (dn->nbufs == 0 && !dn->dirty && dn != &dn->os->meta)
+		objset_evict_dnode(dn->os, dn);
 }
 
 void dnode_drop_dbufs(struct dnode *dn, bool clean_only)
@@ -108,16 +122,6 @@ void dnode_drop_dbufs(struct dnode *dn, bool clean_only)
 		dn->hash = NULL;
 		dn->nhash = 0;
 	}
-}
-
-size_t dnode_cached_bytes(struct dnode *dn)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < dn->nhash; i++)
-		for (struct dbuf *db = dn->hash[i]; db; db = db->hnext)
-			n += db->size + sizeof(*db);
-	return n;
 }
 
 uint32_t dnode_blksz(const struct dnode *dn, uint8_t level)
@@ -208,6 +212,7 @@ static int dbuf_hold(struct dnode *dn, uint8_t level, uint64_t blkid, bool read,
 	if (read && !BP_IS_HOLE(&bp)) {
 		_cleanup_free_ uint8_t *tmp = bp.lsize == size ? NULL : bs_malloc(bp.lsize);
 
+		dn->os->spa->arc.misses++;
 		r = zio_read(dn->os->spa, &bp, tmp ? tmp : db->data);
 		if (r < 0) {
 			free(db->data);
@@ -349,6 +354,7 @@ int dnode_set_blksz(struct dnode *dn, uint32_t blksz)
 	db->data = bs_realloc(db->data, blksz);
 	if (blksz > db->size)
 		memset(db->data + db->size, 0, blksz - db->size);
+	arc_resized(&dn->os->spa->arc, db->size, blksz);
 	db->size = blksz;
 	dn->phys.datablksz = blksz;
 	if (!db->dirty && BP_IS_HOLE(&db->bp)) {

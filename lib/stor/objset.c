@@ -190,20 +190,10 @@ void objset_close(struct objset *os)
 	free(os);
 }
 
-void objset_evict_clean(struct objset *os)
+void objset_evict_dnode(struct objset *os, struct dnode *dn)
 {
-	drop_all_dnodes(os, true);
-	dnode_drop_dbufs(&os->meta, true);
-}
-
-size_t objset_cached_bytes(struct objset *os)
-{
-	size_t i, n = dnode_cached_bytes(&os->meta);
-
-	for (i = 0; i < os->nhash; i++)
-		for (struct dnode *dn = os->hash[i]; dn; dn = dn->hnext)
-			n += sizeof(*dn) + dnode_cached_bytes(dn);
-	return n;
+	dn_hash_remove(os, dn);
+	dnode_destroy(dn);
 }
 
 void objset_reset(struct objset *os, const struct blkptr *bp)

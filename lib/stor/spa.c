@@ -18,7 +18,6 @@
 #include "zap.h"
 
 #define DIRTY_MAX (256ull << 20)
-#define CACHE_MAX (512ull << 20)
 
 static pthread_mutex_t ns_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct spa *ns_pools;
@@ -79,6 +78,7 @@ void spa_exit(spa_t *spa)
 	if (!spa->readonly && spa->enospc && spa->defer_open_bytes)
 		(void)spa_sync(spa);
 	spa->enospc = false;
+	arc_evict(&spa->arc); /* nothing holds a cached block between operations */
 	pthread_mutex_unlock(&spa->lock);
 }
 
@@ -182,22 +182,6 @@ static bool spa_dirty(struct spa *spa)
 	return spa->ndirty_ds || spa->mos->dirty || spa->defer_dirty || spa->config_dirty;
 }
 
-static void evict_caches(struct spa *spa)
-{
-	struct dsl_dataset *ds;
-	size_t total = objset_cached_bytes(spa->mos);
-
-	for (ds = spa->ds_cache; ds; ds = ds->next)
-		if (ds->os)
-			total += objset_cached_bytes(ds->os);
-	if (total < CACHE_MAX)
-		return;
-	objset_evict_clean(spa->mos);
-	for (ds = spa->ds_cache; ds; ds = ds->next)
-		if (ds->os)
-			objset_evict_clean(ds->os);
-}
-
 static int write_uberblock(struct spa *spa, uint64_t txg)
 {
 	struct uberblock ub = { 0 };
@@ -280,7 +264,6 @@ int spa_sync_force(struct spa *spa)
 	spa->txg = txg + 1;
 	spa->dirty_bytes = 0;
 	spa->defer_open_bytes = 0;
-	evict_caches(spa);
 out:
 	spa->syncing_txg = 0;
 	spa->sync_pass = 0;
@@ -346,6 +329,7 @@ struct spa *spa_alloc(const char *name)
 	pthread_mutex_init(&spa->lock, &a);
 	pthread_mutexattr_destroy(&a);
 	spa->name = bs_strdup(name);
+	spa->arc.max = arc_default_max();
 	return spa;
 }
 

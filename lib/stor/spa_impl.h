@@ -66,6 +66,14 @@ struct spa_error {
 
 struct dsl_dataset;
 struct objset;
+struct dbuf;
+
+/* The pool's cached blocks in order of use, and their bound (arc.c). */
+struct arc {
+	struct dbuf *mru, *lru;
+	uint64_t bytes, max, evicted_bytes;
+	uint64_t hits, misses; /* lookups served from memory; blocks read from disk */
+};
 
 struct spa {
 	char *name;
@@ -97,8 +105,9 @@ struct spa {
 	uint64_t defer_open_bytes; /* freed in the open txg: the last uberblock still needs them */
 
 	uint64_t dirty_bytes; /* estimate of what the open txg will write */
-	uint64_t prop_gen;    /* bumped by every property change: cached limits are stale */
-	bool enospc;	      /* a write failed for space in this txg: age deferred frees */
+	struct arc arc;
+	uint64_t prop_gen; /* bumped by every property change: cached limits are stale */
+	bool enospc;	   /* a write failed for space in this txg: age deferred frees */
 
 	struct dsl_dataset **dirty_ds; /* datasets with dirty objsets in the open txg */
 	size_t ndirty_ds, dirty_ds_cap;

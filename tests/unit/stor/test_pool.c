@@ -409,6 +409,61 @@ static void test_rollback_all_or_nothing(void **state)
 	json_decref(l);
 }
 
+/* The cache stays within its bound under a larger workload, and serves a re-read working set
+ * from memory. */
+static void test_cache_bounded(void **state)
+{
+	struct fx *f = *state;
+	_cleanup_free_ uint8_t *buf = bs_malloc(1 << 20), *got = bs_malloc(1 << 20);
+	_cleanup_free_ char *v = bs_asprintf("%s/v", f->pool);
+	uint64_t max, misses;
+	objset_t *os;
+	spa_t *spa;
+	int i, pass;
+
+	setenv("BASALT_CACHE_SIZE", "8M", 1);
+	create(f, "", (const char *const[]){ "compression=off", NULL });
+	unsetenv("BASALT_CACHE_SIZE");
+	assert_int_equal(stor_ds_create(v, STOR_TYPE_VOLUME, 48 << 20, NULL, false), 0);
+	for (i = 0; i < 48; i++) {
+		os = vol(f, "v", &spa);
+		fill(buf, 1 << 20, (uint64_t)i);
+		assert_int_equal(dmu_write(os, 1, (uint64_t)i << 20, 1 << 20, buf), 0);
+		if (i % 8 == 7)
+			assert_int_equal(spa_sync(spa), 0);
+		dsl_pool_exit(spa);
+	}
+	os = vol(f, "v", &spa);
+	assert_int_equal(spa_sync(spa), 0);
+	max = spa->arc.max;
+	assert_int_equal(max, 8 << 20);
+	dsl_pool_exit(spa);
+	/* read everything: six times the cache */
+	for (i = 0; i < 48; i++) {
+		os = vol(f, "v", &spa);
+		assert_int_equal(dmu_read(os, 1, (uint64_t)i << 20, 1 << 20, got), 0);
+		fill(buf, 1 << 20, (uint64_t)i);
+		assert_memory_equal(buf, got, 1 << 20);
+		dsl_pool_exit(spa);
+		assert_true(spa->arc.bytes <= max); /* checked between operations */
+	}
+	/* a 4 MiB working set read twice: the second pass reads nothing from disk */
+	for (pass = 0; pass < 2; pass++) {
+		os = vol(f, "v", &spa);
+		misses = spa->arc.misses;
+		dsl_pool_exit(spa);
+		for (i = 0; i < 4; i++) {
+			os = vol(f, "v", &spa);
+			assert_int_equal(dmu_read(os, 1, (uint64_t)i << 20, 1 << 20, got), 0);
+			dsl_pool_exit(spa);
+		}
+		os = vol(f, "v", &spa);
+		if (pass == 1)
+			assert_int_equal(spa->arc.misses, misses);
+		dsl_pool_exit(spa);
+	}
+}
+
 static void test_bad_devices(void **state)
 {
 	struct fx *f = *state;
@@ -444,6 +499,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recv_durable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clone_volsize, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_all_or_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_devices, setup, teardown),
 	};
 
