@@ -92,8 +92,9 @@ int deadlist_space(struct spa *spa, uint64_t obj, uint64_t min_txg, uint64_t *re
 
 /* space accounting (dsl_space.c) */
 struct dsl_space {
-	uint64_t used, usedbydataset, usedbysnapshots, usedbychildren, referenced, available,
-		written, logicalused, logicalreferenced, compressed, uncompressed;
+	uint64_t used, usedbydataset, usedbysnapshots, usedbychildren, usedbyrefreservation,
+		referenced, available, written, logicalused, logicalreferenced, compressed,
+		uncompressed;
 };
 int dsl_dataset_space(struct dsl_dataset *ds, struct dsl_space *ret);
 int dsl_dir_used(struct spa *spa, uint64_t dirobj, uint64_t *ret);

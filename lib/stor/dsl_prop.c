@@ -321,6 +321,52 @@ int dsl_prop_get_u64(dsl_dataset_t *ds, const char *prop, uint64_t *ret)
 	return bs_parse_u64(v, ret);
 }
 
+/*
+ * A quota cannot be set below what the file system already uses, nor a reservation above what it
+ * could get: OpenZFS's rules.
+ */
+static int space_limit_check(dsl_dataset_t *ds, const char *prop, const char *norm)
+{
+	uint64_t n, used, have, avail, old = 0;
+	_cleanup_free_ char *name = NULL;
+	bool ref = bs_startswith(prop, "ref");
+	int r;
+
+	if (!streq(prop, "quota") && !streq(prop, "refquota") && !streq(prop, "reservation") &&
+	    !streq(prop, "refreservation"))
+		return 0;
+	if (bs_parse_u64(norm, &n) < 0 || n == 0) /* "none" */
+		return 0;
+	r = ref ? 0 : dsl_dir_used(ds->spa, ds->phys.dir_obj, &used);
+	if (r < 0)
+		return r;
+	if (ref)
+		used = streq(prop, "refquota") ? ds->phys.referenced : ds->phys.unique;
+	name = dsl_dataset_name(ds);
+	if (bs_endswith(prop, "quota")) {
+		if (n < used)
+			return bs_error(EINVAL,
+					"cannot set property for '%s': size is less than "
+					"current used or reserved space",
+					name);
+		return 0;
+	}
+	(void)dsl_prop_get_u64(ds, prop, &old);
+	bs_error_clear();
+	have = MAX(old, used);
+	if (n <= have)
+		return 0;
+	r = dsl_dataset_available(ds, &avail);
+	if (r < 0)
+		return r;
+	if (n - have > avail)
+		return bs_error(ENOSPC,
+				"cannot set property for '%s': size is greater than "
+				"available space",
+				name);
+	return 0;
+}
+
 int dsl_prop_set(dsl_dataset_t *ds, const char *prop, const char *value)
 {
 	const struct prop_desc *pd = prop_find(prop);
@@ -344,6 +390,8 @@ int dsl_prop_set(dsl_dataset_t *ds, const char *prop, const char *value)
 		norm = bs_strdup(value);
 	} else {
 		r = prop_parse(pd, value, &norm);
+		if (r == 0)
+			r = space_limit_check(ds, prop, norm);
 		if (r < 0)
 			return r;
 	}
@@ -554,7 +602,7 @@ int dsl_prop_get_all(dsl_dataset_t *ds, json_t **ret)
 		put_size(o, "usedbydataset", sp.usedbydataset, "-");
 		put_size(o, "usedbysnapshots", sp.usedbysnapshots, "-");
 		put_size(o, "usedbychildren", sp.usedbychildren, "-");
-		put_size(o, "usedbyrefreservation", 0, "-");
+		put_size(o, "usedbyrefreservation", sp.usedbyrefreservation, "-");
 	}
 	put_size(o, "referenced", sp.referenced, "-");
 	put_size(o, "written", sp.written, "-");

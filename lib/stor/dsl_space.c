@@ -1,4 +1,16 @@
-/* SPDX-License-Identifier: MIT */
+/*
+ * dsl_space.c - exact space accounting. A head's own space is what it wrote since its latest
+ * snapshot (kept as it happens); snapshots' space is the sum of the dead lists of the dir's
+ * datasets, counting only blocks born after the dir's origin (older ones belong to the origin);
+ * a snapshot's own used is what its successor's dead list holds that was born after its
+ * predecessor; children add theirs.
+ *
+ * Reservations are charged as if written: a dir with a reservation counts in its parent as the
+ * larger of its used and its reservation, and a refreservation counts in its own dir for what
+ * the head has not written. Available is worked out from the root down: the pool's free space
+ * less every reservation nobody uses yet, plus the unused reservations on the way down to the
+ * dataset (they are its own), limited by every quota on the way and the dataset's refquota.
+ */
 /*
  * dsl_space.c - exact space accounting. A head's own space is what it wrote since its latest
  * snapshot (kept as it happens); snapshots' space is the sum of the dead lists of the dir's
@@ -64,12 +76,38 @@ static int dir_snap_space(struct spa *spa, uint64_t dirobj, const struct dsl_dir
 	return 0;
 }
 
-int dsl_dir_used(struct spa *spa, uint64_t dirobj, uint64_t *ret)
+static uint64_t prop_u64(struct dsl_dataset *head, const char *prop)
+{
+	uint64_t v = 0;
+
+	if (dsl_prop_get_u64(head, prop, &v) < 0) {
+		bs_error_clear();
+		return 0;
+	}
+	return v;
+}
+
+/* What a head's refreservation holds beyond what the head has written. */
+static uint64_t refres_unused(struct dsl_dataset *head)
+{
+	uint64_t refres = prop_u64(head, "refreservation");
+
+	return refres > head->phys.unique ? refres - head->phys.unique : 0;
+}
+
+struct dir_space {
+	uint64_t used;	  /* as charged: reservations below count in full */
+	uint64_t unres;	  /* of that, reservations not yet used by anything */
+	uint64_t reserve; /* the dir's own reservation */
+};
+
+static int dir_space(struct spa *spa, uint64_t dirobj, struct dir_space *ret)
 {
 	struct dsl_dir_phys d;
 	struct dsl_dataset *head;
 	char name[ZAP_MAXNAMELEN];
-	uint64_t cookie = 0, child, snaps, sum, cu;
+	uint64_t cookie = 0, child, snaps;
+	struct dir_space sp = { 0 };
 	size_t len;
 	int r;
 
@@ -80,48 +118,87 @@ int dsl_dir_used(struct spa *spa, uint64_t dirobj, uint64_t *ret)
 		r = dir_snap_space(spa, dirobj, &d, &snaps);
 	if (r < 0)
 		return r;
-	sum = head->phys.unique + snaps;
+	sp.unres = refres_unused(head);
+	sp.used = head->phys.unique + snaps + sp.unres;
+	sp.reserve = prop_u64(head, "reservation");
 	while ((r = zap_next(spa->mos, d.children_obj, &cookie, name, &child, sizeof(child),
 			     &len)) > 0) {
-		r = dsl_dir_used(spa, child, &cu);
+		struct dir_space c;
+		uint64_t charged;
+
+		r = dir_space(spa, child, &c);
 		if (r < 0)
 			return r;
-		sum += cu;
+		charged = MAX(c.used, c.reserve);
+		sp.used += charged;
+		sp.unres += charged - c.used + c.unres;
 	}
 	if (r < 0)
 		return r;
-	*ret = sum;
+	*ret = sp;
 	return 0;
 }
 
-/* Limit *avail by the dataset's refquota and every quota on the way up. */
-static int quota_limit(struct dsl_dataset *ds, uint64_t *avail)
+int dsl_dir_used(struct spa *spa, uint64_t dirobj, uint64_t *ret)
+{
+	struct dir_space sp;
+	int r;
+
+	r = dir_space(spa, dirobj, &sp);
+	if (r == 0)
+		*ret = sp.used;
+	return r;
+}
+
+/* What the dataset can still write: pool space less others' reservations, plus the unused
+ * reservations that are its own, within every quota from the root down. */
+static int available(struct dsl_dataset *ds, uint64_t *ret)
 {
 	struct spa *spa = ds->spa;
-	uint64_t dir = ds->phys.dir_obj, refquota;
+	uint64_t path[64], avail, refquota;
+	size_t n = 0;
+	int r;
 
-	if (dsl_prop_get_u64(ds, "refquota", &refquota) == 0 && refquota)
-		*avail = MIN(*avail,
-			     refquota > ds->phys.referenced ? refquota - ds->phys.referenced : 0);
-	while (dir) {
+	for (uint64_t dir = ds->phys.dir_obj; dir;) {
 		struct dsl_dir_phys d;
-		struct dsl_dataset *h;
-		uint64_t quota, used;
-		int r;
 
+		if (n == ARRAY_SIZE(path))
+			return bs_error(EIO, "pool '%s': dataset tree too deep", spa->name);
+		path[n++] = dir;
 		r = dsl_dir_read(spa, dir, &d);
-		if (r == 0)
-			r = dsl_dataset_hold_obj(spa, d.head_obj, &h);
-		if (r == 0 && dsl_prop_get_u64(h, "quota", &quota) == 0 && quota) {
-			r = dsl_dir_used(spa, dir, &used);
-			if (r == 0)
-				*avail = MIN(*avail, used >= quota ? 0 : quota - used);
-		}
 		if (r < 0)
 			return r;
 		dir = d.parent_obj;
 	}
-	bs_error_clear();
+	avail = dsl_pool_available(spa);
+	while (n-- > 0) {
+		struct dir_space sp;
+		struct dsl_dir_phys d;
+		struct dsl_dataset *head;
+		uint64_t quota;
+
+		r = dir_space(spa, path[n], &sp);
+		if (r == 0)
+			r = dsl_dir_read(spa, path[n], &d);
+		if (r == 0)
+			r = dsl_dataset_hold_obj(spa, d.head_obj, &head);
+		if (r < 0)
+			return r;
+		if (d.parent_obj == 0) /* the root: nobody may take a reservation's space */
+			avail -= MIN(avail, sp.unres);
+		else if (sp.reserve > sp.used)
+			avail += sp.reserve - sp.used;
+		quota = prop_u64(head, "quota");
+		if (quota)
+			avail = MIN(avail, quota > sp.used ? quota - sp.used : 0);
+		if (n == 0)
+			avail += refres_unused(head);
+	}
+	refquota = prop_u64(ds, "refquota");
+	if (refquota)
+		avail = MIN(avail,
+			    refquota > ds->phys.referenced ? refquota - ds->phys.referenced : 0);
+	*ret = avail;
 	return 0;
 }
 
@@ -132,9 +209,9 @@ int dsl_dataset_quota_check(dsl_dataset_t *ds, uint64_t len)
 
 	/* the figures move when a txg commits or a property changes: recompute then */
 	if (ds->quota_txg != spa->txg || ds->quota_gen != spa->prop_gen) {
-		uint64_t room = UINT64_MAX;
+		uint64_t room;
 
-		r = quota_limit(ds, &room);
+		r = available(ds, &room);
 		if (r < 0)
 			return r;
 		ds->quota_room = room;
@@ -142,10 +219,13 @@ int dsl_dataset_quota_check(dsl_dataset_t *ds, uint64_t len)
 		ds->quota_gen = spa->prop_gen;
 		ds->quota_written = 0;
 	}
-	if (ds->quota_room != UINT64_MAX && ds->quota_written + len > ds->quota_room) {
+	if (ds->quota_written + len > ds->quota_room) {
 		_cleanup_free_ char *n = dsl_dataset_name(ds);
 
-		return bs_error(EDQUOT, "'%s' is over its quota", n);
+		return bs_error(EDQUOT,
+				"'%s' is over its quota, or the space left is reserved "
+				"for other datasets",
+				n);
 	}
 	ds->quota_written += len;
 	return 0;
@@ -153,13 +233,7 @@ int dsl_dataset_quota_check(dsl_dataset_t *ds, uint64_t len)
 
 int dsl_dataset_available(dsl_dataset_t *ds, uint64_t *ret)
 {
-	uint64_t avail = dsl_pool_available(ds->spa);
-	int r;
-
-	r = quota_limit(ds, &avail);
-	if (r == 0)
-		*ret = avail;
-	return r;
+	return available(ds, ret);
 }
 
 int dsl_dataset_space(struct dsl_dataset *ds, struct dsl_space *ret)
@@ -201,8 +275,10 @@ int dsl_dataset_space(struct dsl_dataset *ds, struct dsl_space *ret)
 		if (r < 0)
 			return r;
 		sp.usedbydataset = ds->phys.unique;
+		sp.usedbyrefreservation = refres_unused(ds);
 		sp.used = total;
-		sp.usedbychildren = total - MIN(total, sp.usedbydataset + sp.usedbysnapshots);
+		sp.usedbychildren = total - MIN(total, sp.usedbydataset + sp.usedbysnapshots +
+							       sp.usedbyrefreservation);
 		sp.written = ds->phys.unique;
 		sp.logicalused = sp.used;
 	}

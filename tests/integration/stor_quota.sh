@@ -1,7 +1,8 @@
 #!/bin/bash
 # stor_quota.sh - quota limits a file system and everything below it, refquota what one file
-# system references: writes past them fail with "Disk quota exceeded", `zfs list` shows the
-# room left as AVAIL, and deleting files (once the txg commits) gives the room back.
+# system references: writes past them fail with "Disk quota exceeded", `zfs list` and df show
+# the room left, and deleting files (once the txg commits) gives the room back. A reservation
+# keeps space for one file system that others cannot take; limits that cannot hold are refused.
 source "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip "the pool daemon runs as root"
@@ -58,4 +59,28 @@ expect_ok zfs set quota=none tank/a
 expect_ok zpool sync tank
 dd if="$TEST_TMP/src" of="$mnt/tank/a/b/more" bs=1M count=24 status=none ||
 	fail "writing after the limits were lifted failed"
+
+# a quota below what is used, a reservation beyond the pool: refused
+expect_ok zpool sync tank
+expect_fail zfs set quota=1M tank/a
+expect_match "$LAST_STDERR" "less than current used"
+expect_fail zfs set reservation=10G tank/a
+expect_match "$LAST_STDERR" "greater than available space"
+
+# a reservation: tank/r keeps 300M that tank/a cannot write into
+expect_ok zfs create -o compression=off tank/r
+before=$(zfs list -Hp -o avail tank/a)
+expect_ok zfs set reservation=300M tank/r
+after=$(zfs list -Hp -o avail tank/a)
+[ $((before - after)) -ge $((290 << 20)) ] ||
+	fail "a 300M reservation elsewhere took only $((before - after)) bytes from tank/a"
+[ "$(zfs list -Hp -o avail tank/r)" -ge $((300 << 20)) ] || fail "tank/r cannot use its reservation"
+rm -f "$mnt/tank/a/b/"*
+expect_ok zpool sync tank
+if dd if=/dev/zero of="$mnt/tank/a/b/fill" bs=1M count=400 status=none 2>"$TEST_TMP/dd.err"; then
+	fail "400M written beside a 300M reservation in a 512M pool"
+fi
+expect_ok zpool sync tank
+dd if="$TEST_TMP/src" of="$mnt/tank/r/mine" bs=1M count=32 status=none ||
+	fail "the reserved file system could not write into its reservation"
 exit 0
