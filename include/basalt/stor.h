@@ -126,6 +126,9 @@ int stor_mount_all(void); /* zfs mount -a */
 /* [{name, mountpoint}] of what is mounted now */
 int stor_mount_list(json_t **ret);
 bool stor_is_mounted(const char *name);
+/* Let the mounted file system of "fs@snap" close that snapshot if only the kernel's caches
+ * keep it open under .zfs/snapshot ("fs": every snapshot of fs); -EBUSY if it stays in use. */
+int stor_snapdir_release(const char *name);
 /* Unmount one dataset if it is mounted (nothing to do otherwise). */
 int stor_unmount_dataset(const char *name, bool force);
 /* Unmount and, with automount on, mount again where its properties now say. */

@@ -859,7 +859,8 @@ int dsl_snapshot_destroy_check(dsl_dataset_t *s)
 	if (busy || s->long_holds) {
 		_cleanup_free_ char *n = dsl_dataset_name(s);
 
-		return bs_error(EBUSY, "cannot destroy '%s': snapshot is held", n);
+		return bs_error(EBUSY, "cannot destroy '%s': %s", n,
+				busy ? "snapshot is held" : "dataset is busy");
 	}
 	return 0;
 }

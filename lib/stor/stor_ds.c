@@ -151,6 +151,10 @@ int stor_ds_destroy(const char *name, int flags, json_t **ret_destroyed)
 			r = stor_unmount_dataset(n, false);
 			if (r < 0)
 				goto done;
+		} else {
+			/* browsed under .zfs/snapshot: busy if still in use (the destroy says so)
+			 */
+			(void)stor_snapdir_release(n);
 		}
 		r = dsl_dataset_enter(n, &spa, &ds);
 		if (r < 0)
@@ -282,6 +286,8 @@ int stor_ds_rollback(const char *snapshot, bool recursive)
 	if (!at)
 		return bs_error(EINVAL, "'%s' is not a snapshot", snapshot);
 	*at = 0;
+	if (recursive)
+		(void)stor_snapdir_release(fs);
 	r = dsl_dataset_enter(snapshot, &spa, &snap);
 	if (r < 0)
 		return r;

@@ -149,6 +149,23 @@ int stor_ds_unmount(const char *name, bool force)
 	return 0;
 }
 
+int stor_snapdir_release(const char *name)
+{
+	_cleanup_free_ char *fs = bs_strdup(name);
+	char *at = strchr(fs, '@');
+	struct mount_ent *e;
+	int r = 0;
+
+	if (at)
+		*at++ = 0;
+	pthread_mutex_lock(&mount_lock);
+	e = find(fs);
+	if (e)
+		r = zpl_mount_release_snapshots(e->m, at);
+	pthread_mutex_unlock(&mount_lock);
+	return r;
+}
+
 /* Unmount if mounted (destroy); nothing to do otherwise. */
 int stor_unmount_dataset(const char *name, bool force)
 {

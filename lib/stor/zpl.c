@@ -557,6 +557,15 @@ bool zpl_fs_readonly(struct zpl_fs *fs)
 	return fs->readonly;
 }
 
+bool zpl_fs_referenced(struct zpl_fs *fs)
+{
+	for (size_t i = 0; i < fs->nbuckets; i++)
+		for (struct zref *r = fs->refs[i]; r; r = r->next)
+			if (r->lookups || r->opens)
+				return true;
+	return false;
+}
+
 /* ---- attributes and lookup ---- */
 
 int zpl_getattr(struct zpl_fs *fs, uint64_t obj, struct stat *ret_st, uint64_t *ret_gen)

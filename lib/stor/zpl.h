@@ -49,6 +49,11 @@ struct zpl_mount;
  * own. The object set stays held until unmount. readonly for snapshots and readonly=on. */
 int zpl_mount(objset_t *os, const char *dsname, const char *mountpoint, bool readonly,
 	      struct zpl_mount **ret);
+/* Make the kernel let go of the snapshot snap (every snapshot, if NULL) of the mounted file
+ * system, as seen under .zfs/snapshot, and wait up to a second for it to close: -EBUSY if it is
+ * still in use (a process has a file open or its working directory there). Pool lock NOT
+ * held. */
+int zpl_mount_release_snapshots(struct zpl_mount *m, const char *snap);
 /* Unmount (lazily when force) and wait for the serving thread to end. Pool lock NOT held. */
 int zpl_unmount(struct zpl_mount *m, bool force);
 

@@ -2,18 +2,23 @@
 /*
  * zpl_fuse.c - serves a file system to the kernel through FUSE (libfuse3's low-level API), one
  * thread per mount. Each request becomes one zpl_* call, which takes the pool lock for the
- * whole operation; this file only translates: inode numbers (FUSE_ROOT_ID is the root
- * directory's object, every other inode number is its object number), attributes, readdir
- * offsets and replies.
+ * whole operation; this file only translates: inode numbers (see INO_* below: the head's
+ * objects, the objects of the snapshots open under .zfs/snapshot, and the control directory),
+ * attributes, readdir offsets and replies.
+ *
+ * .zfs in the head's root is a read-only directory holding "snapshot", which lists the
+ * snapshots of the file system (zpl_ctldir.c); each is a directory serving that snapshot's
+ * object set through the same zpl_* calls, read-only. .zfs is listed by readdir only with
+ * snapdir=visible, and found by lookup always.
  *
  * The kernel checks permissions (default_permissions) and clears setuid/setgid bits on write,
  * truncate and chown itself: the file system turns FUSE_CAP_HANDLE_KILLPRIV off so that the
  * kernel sends those changes as ordinary setattr requests. O_TRUNC also arrives as a setattr
  * (FUSE_CAP_ATOMIC_O_TRUNC off).
  *
- * readdir offsets: 0 is the start, 1 follows ".", 2 follows ".."; an entry's offset is its ZAP
- * cookie plus 2, which stays below 2^63, so telldir/seekdir work and entries added or removed
- * while a directory is read do not disturb the others.
+ * readdir offsets: 0 is the start, 1 follows ".", 2 follows "..", 3 follows ".zfs"; an entry's
+ * offset is its ZAP cookie plus 3, which stays below 2^63, so telldir/seekdir work and entries
+ * added or removed while a directory is read do not disturb the others.
  */
 #define FUSE_USE_VERSION 35
 
@@ -29,6 +34,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <basalt/base.h>
 
@@ -38,8 +44,29 @@
 #define ZPL_TIMEOUT 1.0
 #define FUSECTL_DIR "/sys/fs/fuse/connections"
 
+/*
+ * FUSE inode numbers. The top 16 bits name a space, the low 48 an object in it:
+ *   space 0               the head's objects (its root directory is FUSE_ROOT_ID);
+ *   space 1..0xfffe       the objects of the snapshot open in that slot (zpl_ctldir.c);
+ *   space 0xffff          the control directory: 1 is .zfs, 2 is .zfs/snapshot, and
+ *                         INO_CTL_SNAP + the snapshot's dataset object is .zfs/snapshot/<name>,
+ *                         the root directory of that snapshot, whichever slot it is open in.
+ * Object numbers of 2^48 and more cannot be served (-EOVERFLOW).
+ */
+#define INO_SHIFT 48
+#define INO_OBJ_MASK ((1ull << INO_SHIFT) - 1)
+#define INO_SPACE_CTL 0xffffull
+#define INO_CTL_ROOT (INO_SPACE_CTL << INO_SHIFT | 1)
+#define INO_CTL_SNAPDIR (INO_SPACE_CTL << INO_SHIFT | 2)
+#define INO_CTL_SNAP 0x100ull
+#define CTL_NAME ".zfs"
+#define SNAPDIR_NAME "snapshot"
+#define RELEASE_WAIT_MS 1000
+#define RD_FIRST 3 /* the readdir offset of the first directory entry */
+
 struct zpl_mount {
 	struct zpl_fs *fs;
+	struct zpl_snapdir *sd; /* NULL: no .zfs (a snapshot or a read-only object set) */
 	struct fuse_session *se;
 	char *mountpoint;
 	pthread_t thread;
@@ -47,19 +74,101 @@ struct zpl_mount {
 	dev_t dev; /* of the mounted file system: names its FUSE connection */
 };
 
+enum node_kind { NODE_OBJ, NODE_CTL_ROOT, NODE_CTL_SNAPDIR };
+
+/* What an inode number names. */
+struct node {
+	enum node_kind kind;
+	struct zpl_fs *fs; /* NODE_OBJ: the head's or a snapshot's file system */
+	uint64_t obj;
+	unsigned slot; /* 0: the head */
+};
+
 static struct zpl_mount *mnt_of(fuse_req_t req)
 {
 	return fuse_req_userdata(req);
 }
 
-static uint64_t to_obj(struct zpl_mount *m, fuse_ino_t ino)
+static int resolve(struct zpl_mount *m, fuse_ino_t ino, struct node *n)
 {
-	return ino == FUSE_ROOT_ID ? zpl_fs_root(m->fs) : (uint64_t)ino;
+	uint64_t space = (uint64_t)ino >> INO_SHIFT, low = (uint64_t)ino & INO_OBJ_MASK;
+
+	memset(n, 0, sizeof(*n));
+	if (ino == FUSE_ROOT_ID) {
+		n->fs = m->fs;
+		n->obj = zpl_fs_root(m->fs);
+		return 0;
+	}
+	if (space == 0) {
+		n->fs = m->fs;
+		n->obj = low;
+		return 0;
+	}
+	if (!m->sd)
+		return -ESTALE;
+	if (space == INO_SPACE_CTL) {
+		if (ino == INO_CTL_ROOT) {
+			n->kind = NODE_CTL_ROOT;
+			return 0;
+		}
+		if (ino == INO_CTL_SNAPDIR) {
+			n->kind = NODE_CTL_SNAPDIR;
+			return 0;
+		}
+		if (low < INO_CTL_SNAP)
+			return -ESTALE;
+		n->slot = zpl_snapdir_slot(m->sd, low - INO_CTL_SNAP);
+		n->fs = zpl_snapdir_fs(m->sd, n->slot);
+		if (!n->fs)
+			return -ESTALE;
+		n->obj = zpl_fs_root(n->fs);
+		return 0;
+	}
+	n->slot = (unsigned)space;
+	n->fs = zpl_snapdir_fs(m->sd, n->slot);
+	if (!n->fs)
+		return -ESTALE;
+	n->obj = low;
+	return 0;
 }
 
-static fuse_ino_t to_ino(struct zpl_mount *m, uint64_t obj)
+/* The inode number of an object of the head (slot 0) or of a snapshot; 0 if it has none. */
+static fuse_ino_t to_ino(struct zpl_mount *m, unsigned slot, uint64_t obj)
 {
-	return obj == zpl_fs_root(m->fs) ? FUSE_ROOT_ID : (fuse_ino_t)obj;
+	struct zpl_fs *fs = slot ? zpl_snapdir_fs(m->sd, slot) : m->fs;
+
+	if (!fs)
+		return 0;
+	if (obj == zpl_fs_root(fs)) {
+		uint64_t dsobj = slot ? zpl_snapdir_dsobj(m->sd, slot) : 0;
+
+		if (!slot)
+			return FUSE_ROOT_ID;
+		if (dsobj > INO_OBJ_MASK - INO_CTL_SNAP)
+			return 0;
+		return (fuse_ino_t)(INO_SPACE_CTL << INO_SHIFT | (INO_CTL_SNAP + dsobj));
+	}
+	if (obj > INO_OBJ_MASK)
+		return 0;
+	return (fuse_ino_t)((uint64_t)slot << INO_SHIFT | obj);
+}
+
+static bool is_head_root(struct zpl_mount *m, const struct node *n)
+{
+	return m->sd && n->kind == NODE_OBJ && n->slot == 0 && n->obj == zpl_fs_root(m->fs);
+}
+
+/* The name .zfs in the head's root is the control directory, whatever the root holds. */
+static bool is_ctl_name(struct zpl_mount *m, const struct node *dir, const char *name)
+{
+	return is_head_root(m, dir) && streq(name, CTL_NAME);
+}
+
+/* A dropped reference to an object of a snapshot may let the snapshot close. */
+static void put_node(struct zpl_mount *m, const struct node *n)
+{
+	if (n->slot)
+		zpl_snapdir_put(m->sd, n->slot);
 }
 
 static void reply_err(fuse_req_t req, int r)
@@ -67,39 +176,78 @@ static void reply_err(fuse_req_t req, int r)
 	fuse_reply_err(req, r < 0 ? -r : r);
 }
 
-static void reply_attr(fuse_req_t req, struct stat *st)
+/* Attributes of .zfs and .zfs/snapshot: a read-only directory with the head root's times. */
+static int ctl_attr(struct zpl_mount *m, fuse_ino_t ino, struct stat *st)
 {
-	st->st_ino = to_ino(mnt_of(req), st->st_ino);
+	int r;
+
+	r = zpl_getattr(m->fs, zpl_fs_root(m->fs), st, NULL);
+	if (r < 0)
+		return r;
+	st->st_ino = ino;
+	st->st_mode = S_IFDIR | 0555;
+	st->st_nlink = 2;
+	st->st_size = 2;
+	st->st_uid = 0;
+	st->st_gid = 0;
+	st->st_blocks = 0;
+	return 0;
+}
+
+static void reply_attr(fuse_req_t req, unsigned slot, struct stat *st)
+{
+	fuse_ino_t ino = to_ino(mnt_of(req), slot, st->st_ino);
+
+	if (!ino) {
+		reply_err(req, -EOVERFLOW);
+		return;
+	}
+	st->st_ino = ino;
 	fuse_reply_attr(req, st, ZPL_TIMEOUT);
 }
 
-static void fill_entry(struct zpl_mount *m, struct fuse_entry_param *e, struct stat *st,
-		       uint64_t gen)
+static void fill_entry(struct fuse_entry_param *e, struct stat *st, fuse_ino_t ino, uint64_t gen)
 {
 	memset(e, 0, sizeof(*e));
-	st->st_ino = to_ino(m, st->st_ino);
-	e->ino = st->st_ino;
+	st->st_ino = ino;
+	e->ino = ino;
 	e->generation = gen;
 	e->attr = *st;
 	e->attr_timeout = ZPL_TIMEOUT;
 	e->entry_timeout = ZPL_TIMEOUT;
 }
 
-/* Reply with an entry the zpl call counted a lookup for; if the kernel never gets it, give the
- * reference back. */
-static void reply_entry(fuse_req_t req, int r, struct stat *st, uint64_t gen)
+/* Give back the lookup a zpl call counted, for an entry the kernel did not get. */
+static void unlookup(struct zpl_mount *m, struct zpl_fs *fs, unsigned slot, uint64_t obj)
+{
+	zpl_forget(fs, obj, 1);
+	if (slot)
+		zpl_snapdir_put(m->sd, slot);
+}
+
+/* Reply with an entry the zpl call counted a lookup for (in fs, the file system of slot); if
+ * the kernel never gets it, give the reference back. fs NULL: a control directory. */
+static void reply_entry(fuse_req_t req, int r, struct zpl_fs *fs, unsigned slot, struct stat *st,
+			uint64_t gen)
 {
 	struct zpl_mount *m = mnt_of(req);
 	struct fuse_entry_param e;
 	uint64_t obj = st->st_ino;
+	fuse_ino_t ino;
 
 	if (r < 0) {
 		reply_err(req, r);
 		return;
 	}
-	fill_entry(m, &e, st, gen);
-	if (fuse_reply_entry(req, &e) != 0)
-		zpl_forget(m->fs, obj, 1);
+	ino = fs ? to_ino(m, slot, obj) : (fuse_ino_t)obj;
+	if (!ino) {
+		unlookup(m, fs, slot, obj);
+		reply_err(req, -EOVERFLOW);
+		return;
+	}
+	fill_entry(&e, st, ino, gen);
+	if (fuse_reply_entry(req, &e) != 0 && fs)
+		unlookup(m, fs, slot, obj);
 }
 
 static struct zpl_cred cred_of(fuse_req_t req)
@@ -118,19 +266,48 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct zpl_mount *m = mnt_of(req);
+	struct node d;
 	struct stat st;
-	uint64_t gen = 0;
+	uint64_t gen = 0, dsobj;
+	unsigned slot;
 	int r;
 
-	r = zpl_lookup(m->fs, to_obj(m, parent), name, &st, &gen);
-	reply_entry(req, r, &st, gen);
+	r = resolve(m, parent, &d);
+	if (r < 0) {
+		reply_err(req, r);
+		return;
+	}
+	if (d.kind == NODE_CTL_ROOT) {
+		r = streq(name, SNAPDIR_NAME) ? ctl_attr(m, INO_CTL_SNAPDIR, &st) : -ENOENT;
+		reply_entry(req, r, NULL, 0, &st, 0);
+	} else if (d.kind == NODE_CTL_SNAPDIR) {
+		r = zpl_snapdir_lookup(m->sd, name, &slot, &dsobj, &st, &gen);
+		reply_entry(req, r, r == 0 ? zpl_snapdir_fs(m->sd, slot) : NULL, slot, &st, gen);
+	} else if (is_ctl_name(m, &d, name)) {
+		r = ctl_attr(m, INO_CTL_ROOT, &st);
+		reply_entry(req, r, NULL, 0, &st, 0);
+	} else if (d.slot && d.obj == zpl_fs_root(d.fs) && streq(name, "..")) {
+		r = ctl_attr(m, INO_CTL_SNAPDIR, &st);
+		reply_entry(req, r, NULL, 0, &st, 0);
+	} else {
+		r = zpl_lookup(d.fs, d.obj, name, &st, &gen);
+		reply_entry(req, r, d.fs, d.slot, &st, gen);
+	}
+}
+
+static void forget_one(struct zpl_mount *m, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct node n;
+
+	if (resolve(m, ino, &n) < 0 || n.kind != NODE_OBJ)
+		return;
+	zpl_forget(n.fs, n.obj, nlookup);
+	put_node(m, &n);
 }
 
 static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
-	struct zpl_mount *m = mnt_of(req);
-
-	zpl_forget(m->fs, to_obj(m, ino), nlookup);
+	forget_one(mnt_of(req), ino, nlookup);
 	fuse_reply_none(req);
 }
 
@@ -139,21 +316,41 @@ static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_dat
 	struct zpl_mount *m = mnt_of(req);
 
 	for (size_t i = 0; i < count; i++)
-		zpl_forget(m->fs, to_obj(m, forgets[i].ino), forgets[i].nlookup);
+		forget_one(m, forgets[i].ino, forgets[i].nlookup);
 	fuse_reply_none(req);
 }
 
 static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct zpl_mount *m = mnt_of(req);
+	struct node n;
 	struct stat st;
 	int r;
 
-	r = zpl_getattr(m->fs, to_obj(m, ino), &st, NULL);
+	r = resolve(m, ino, &n);
+	if (r == 0 && n.kind != NODE_OBJ) {
+		r = ctl_attr(m, ino, &st);
+		if (r == 0) {
+			fuse_reply_attr(req, &st, ZPL_TIMEOUT);
+			return;
+		}
+	} else if (r == 0) {
+		r = zpl_getattr(n.fs, n.obj, &st, NULL);
+	}
 	if (r < 0)
 		reply_err(req, r);
 	else
-		reply_attr(req, &st);
+		reply_attr(req, n.slot, &st);
+}
+
+/* An object to change: the control directories are read-only. */
+static int resolve_obj(struct zpl_mount *m, fuse_ino_t ino, struct node *n)
+{
+	int r = resolve(m, ino, n);
+
+	if (r == 0 && n->kind != NODE_OBJ)
+		r = -EROFS;
+	return r;
 }
 
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
@@ -161,6 +358,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 {
 	struct zpl_mount *m = mnt_of(req);
 	struct zpl_setattr sa = { 0 };
+	struct node n;
 	struct stat st;
 	int r;
 
@@ -200,94 +398,145 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 		sa.valid |= ZPL_SET_CTIME;
 		sa.ctime = attr->st_ctim;
 	}
-	r = zpl_setattr(m->fs, to_obj(m, ino), &sa, &st);
+	r = resolve_obj(m, ino, &n);
+	if (r == 0)
+		r = zpl_setattr(n.fs, n.obj, &sa, &st);
 	if (r < 0)
 		reply_err(req, r);
 	else
-		reply_attr(req, &st);
+		reply_attr(req, n.slot, &st);
 }
 
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	struct zpl_mount *m = mnt_of(req);
 	_cleanup_free_ char *target = NULL;
+	struct node n;
 	int r;
 
-	r = zpl_readlink(m->fs, to_obj(m, ino), &target);
+	r = resolve(m, ino, &n);
+	if (r == 0 && n.kind != NODE_OBJ)
+		r = -EINVAL;
+	if (r == 0)
+		r = zpl_readlink(n.fs, n.obj, &target);
 	if (r < 0)
 		reply_err(req, r);
 	else
 		fuse_reply_readlink(req, target);
 }
 
+/* A directory to create a name in, or remove one from. */
+static int resolve_dir(struct zpl_mount *m, fuse_ino_t ino, const char *name, struct node *n)
+{
+	int r = resolve_obj(m, ino, n);
+
+	if (r == 0 && is_ctl_name(m, n, name))
+		r = -EROFS;
+	return r;
+}
+
 static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
 {
 	struct zpl_mount *m = mnt_of(req);
 	struct zpl_cred cred = cred_of(req);
+	struct node d;
 	struct stat st;
 	uint64_t gen = 0;
 	int r;
 
-	r = zpl_mknod(m->fs, to_obj(m, parent), name, mode, rdev, &cred, &st, &gen);
-	reply_entry(req, r, &st, gen);
+	r = resolve_dir(m, parent, name, &d);
+	if (r == 0)
+		r = zpl_mknod(d.fs, d.obj, name, mode, rdev, &cred, &st, &gen);
+	reply_entry(req, r, d.fs, d.slot, &st, gen);
 }
 
 static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
 	struct zpl_mount *m = mnt_of(req);
 	struct zpl_cred cred = cred_of(req);
+	struct node d;
 	struct stat st;
 	uint64_t gen = 0;
 	int r;
 
-	r = zpl_mkdir(m->fs, to_obj(m, parent), name, mode, &cred, &st, &gen);
-	reply_entry(req, r, &st, gen);
+	r = resolve_dir(m, parent, name, &d);
+	if (r == 0)
+		r = zpl_mkdir(d.fs, d.obj, name, mode, &cred, &st, &gen);
+	reply_entry(req, r, d.fs, d.slot, &st, gen);
 }
 
 static void op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
 {
 	struct zpl_mount *m = mnt_of(req);
 	struct zpl_cred cred = cred_of(req);
+	struct node d;
 	struct stat st;
 	uint64_t gen = 0;
 	int r;
 
-	r = zpl_symlink(m->fs, to_obj(m, parent), name, link, &cred, &st, &gen);
-	reply_entry(req, r, &st, gen);
+	r = resolve_dir(m, parent, name, &d);
+	if (r == 0)
+		r = zpl_symlink(d.fs, d.obj, name, link, &cred, &st, &gen);
+	reply_entry(req, r, d.fs, d.slot, &st, gen);
 }
 
 static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
 {
 	struct zpl_mount *m = mnt_of(req);
+	struct node n, d = { 0 };
 	struct stat st;
 	uint64_t gen = 0;
 	int r;
 
-	r = zpl_link(m->fs, to_obj(m, ino), to_obj(m, newparent), newname, &st, &gen);
-	reply_entry(req, r, &st, gen);
+	r = resolve_obj(m, ino, &n);
+	if (r == 0)
+		r = resolve_dir(m, newparent, newname, &d);
+	if (r == 0 && n.fs != d.fs)
+		r = -EXDEV;
+	if (r == 0)
+		r = zpl_link(d.fs, n.obj, d.obj, newname, &st, &gen);
+	reply_entry(req, r, d.fs, d.slot, &st, gen);
 }
 
 static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct zpl_mount *m = mnt_of(req);
+	struct node d;
+	int r;
 
-	reply_err(req, zpl_unlink(m->fs, to_obj(m, parent), name));
+	r = resolve_dir(m, parent, name, &d);
+	if (r == 0)
+		r = zpl_unlink(d.fs, d.obj, name);
+	reply_err(req, r);
 }
 
 static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct zpl_mount *m = mnt_of(req);
+	struct node d;
+	int r;
 
-	reply_err(req, zpl_rmdir(m->fs, to_obj(m, parent), name));
+	r = resolve_dir(m, parent, name, &d);
+	if (r == 0)
+		r = zpl_rmdir(d.fs, d.obj, name);
+	reply_err(req, r);
 }
 
 static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
 		      const char *newname, unsigned int flags)
 {
 	struct zpl_mount *m = mnt_of(req);
+	struct node s, d = { 0 };
+	int r;
 
-	reply_err(req,
-		  zpl_rename(m->fs, to_obj(m, parent), name, to_obj(m, newparent), newname, flags));
+	r = resolve_dir(m, parent, name, &s);
+	if (r == 0)
+		r = resolve_dir(m, newparent, newname, &d);
+	if (r == 0 && s.fs != d.fs)
+		r = -EXDEV;
+	if (r == 0)
+		r = zpl_rename(s.fs, s.obj, name, d.obj, newname, flags);
+	reply_err(req, r);
 }
 
 static bool open_writes(int flags)
@@ -298,15 +547,22 @@ static bool open_writes(int flags)
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct zpl_mount *m = mnt_of(req);
+	struct node n;
 	int r;
 
-	r = zpl_open(m->fs, to_obj(m, ino), open_writes(fi->flags));
+	r = resolve(m, ino, &n);
+	if (r == 0 && n.kind != NODE_OBJ)
+		r = open_writes(fi->flags) ? -EISDIR : 0;
+	else if (r == 0)
+		r = zpl_open(n.fs, n.obj, open_writes(fi->flags));
 	if (r < 0) {
 		reply_err(req, r);
 		return;
 	}
-	if (fuse_reply_open(req, fi) != 0)
-		zpl_release(m->fs, to_obj(m, ino));
+	if (fuse_reply_open(req, fi) != 0 && n.kind == NODE_OBJ) {
+		zpl_release(n.fs, n.obj);
+		put_node(m, &n);
+	}
 }
 
 static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
@@ -315,27 +571,31 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	struct zpl_mount *m = mnt_of(req);
 	struct zpl_cred cred = cred_of(req);
 	struct fuse_entry_param e;
+	struct node d;
 	struct stat st;
 	uint64_t gen = 0, obj;
+	fuse_ino_t ino;
 	int r;
 
-	r = zpl_mknod(m->fs, to_obj(m, parent), name, S_IFREG | (mode & 07777), 0, &cred, &st,
-		      &gen);
+	r = resolve_dir(m, parent, name, &d);
+	if (r == 0)
+		r = zpl_mknod(d.fs, d.obj, name, S_IFREG | (mode & 07777), 0, &cred, &st, &gen);
 	if (r < 0) {
 		reply_err(req, r);
 		return;
 	}
 	obj = st.st_ino;
-	r = zpl_open(m->fs, obj, open_writes(fi->flags));
+	ino = to_ino(m, d.slot, obj);
+	r = ino ? zpl_open(d.fs, obj, open_writes(fi->flags)) : -EOVERFLOW;
 	if (r < 0) {
-		zpl_forget(m->fs, obj, 1);
+		unlookup(m, d.fs, d.slot, obj);
 		reply_err(req, r);
 		return;
 	}
-	fill_entry(m, &e, &st, gen);
+	fill_entry(&e, &st, ino, gen);
 	if (fuse_reply_create(req, &e, fi) != 0) {
-		zpl_release(m->fs, obj);
-		zpl_forget(m->fs, obj, 1);
+		zpl_release(d.fs, obj);
+		unlookup(m, d.fs, d.slot, obj);
 	}
 }
 
@@ -344,35 +604,44 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct zpl_mount *m = mnt_of(req);
 	_cleanup_free_ void *buf = NULL;
-	int64_t n;
+	struct node n;
+	int64_t r;
 
 	if (off < 0) {
 		reply_err(req, -EINVAL);
 		return;
 	}
-	buf = bs_malloc(size);
-	n = zpl_read(m->fs, to_obj(m, ino), (uint64_t)off, size, buf);
-	if (n < 0)
-		reply_err(req, (int)n);
+	r = resolve(m, ino, &n);
+	if (r == 0 && n.kind != NODE_OBJ)
+		r = -EISDIR;
+	if (r == 0) {
+		buf = bs_malloc(size);
+		r = zpl_read(n.fs, n.obj, (uint64_t)off, size, buf);
+	}
+	if (r < 0)
+		reply_err(req, (int)r);
 	else
-		fuse_reply_buf(req, buf, (size_t)n);
+		fuse_reply_buf(req, buf, (size_t)r);
 }
 
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
 	struct zpl_mount *m = mnt_of(req);
-	int64_t n;
+	struct node n;
+	int64_t r;
 
 	if (off < 0) {
 		reply_err(req, -EINVAL);
 		return;
 	}
-	n = zpl_write(m->fs, to_obj(m, ino), (uint64_t)off, size, buf, false);
-	if (n < 0)
-		reply_err(req, (int)n);
+	r = resolve_obj(m, ino, &n);
+	if (r == 0)
+		r = zpl_write(n.fs, n.obj, (uint64_t)off, size, buf, false);
+	if (r < 0)
+		reply_err(req, (int)r);
 	else
-		fuse_reply_write(req, (size_t)n);
+		fuse_reply_write(req, (size_t)r);
 }
 
 static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -383,8 +652,12 @@ static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct zpl_mount *m = mnt_of(req);
+	struct node n;
 
-	zpl_release(m->fs, to_obj(m, ino));
+	if (resolve(m, ino, &n) == 0 && n.kind == NODE_OBJ) {
+		zpl_release(n.fs, n.obj);
+		put_node(m, &n);
+	}
 	fuse_reply_err(req, 0);
 }
 
@@ -396,25 +669,37 @@ static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_f
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct zpl_mount *m = mnt_of(req);
+	struct node n;
 	struct stat st;
 	int r;
 
-	r = zpl_getattr(m->fs, to_obj(m, ino), &st, NULL);
+	r = resolve(m, ino, &n);
+	if (r == 0 && n.kind != NODE_OBJ) {
+		fuse_reply_open(req, fi);
+		return;
+	}
+	if (r == 0)
+		r = zpl_getattr(n.fs, n.obj, &st, NULL);
 	if (r == 0 && !S_ISDIR(st.st_mode))
 		r = -ENOTDIR;
 	if (r == 0)
-		r = zpl_open(m->fs, to_obj(m, ino), false);
+		r = zpl_open(n.fs, n.obj, false);
 	if (r < 0) {
 		reply_err(req, r);
 		return;
 	}
-	if (fuse_reply_open(req, fi) != 0)
-		zpl_release(m->fs, to_obj(m, ino));
+	if (fuse_reply_open(req, fi) != 0) {
+		zpl_release(n.fs, n.obj);
+		put_node(m, &n);
+	}
 }
 
 struct readdir_buf {
 	fuse_req_t req;
 	struct zpl_mount *m;
+	unsigned slot;	/* whose objects the entries name */
+	bool snapnames; /* entries are snapshots: obj is the dataset's object */
+	bool skip_ctl;	/* the head's root: an entry named .zfs is hidden by the control dir */
 	char *buf;
 	size_t size;
 	size_t pos;
@@ -438,33 +723,80 @@ static bool rd_add(struct readdir_buf *rd, const char *name, fuse_ino_t ino, uns
 static int rd_cb(void *arg, const char *name, uint64_t obj, unsigned dtype, uint64_t next_cookie)
 {
 	struct readdir_buf *rd = arg;
+	fuse_ino_t ino;
 
-	return rd_add(rd, name, to_ino(rd->m, obj), dtype, next_cookie + 2) ? 0 : 1;
+	if (rd->skip_ctl && streq(name, CTL_NAME))
+		return 0;
+	if (rd->snapnames)
+		ino = obj <= INO_OBJ_MASK - INO_CTL_SNAP ?
+			      (fuse_ino_t)(INO_SPACE_CTL << INO_SHIFT | (INO_CTL_SNAP + obj)) :
+			      0;
+	else
+		ino = to_ino(rd->m, rd->slot, obj);
+	if (!ino)
+		return 0;
+	return rd_add(rd, name, ino, dtype, next_cookie + RD_FIRST) ? 0 : 1;
 }
 
+/*
+ * readdir offsets: 0 is the start, 1 follows ".", 2 follows "..", 3 follows ".zfs" (listed in
+ * the head's root with snapdir=visible), and an entry's offset is its ZAP cookie plus 3.
+ */
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
 	struct zpl_mount *m = mnt_of(req);
 	_cleanup_free_ char *buf = bs_malloc(size);
 	struct readdir_buf rd = { .req = req, .m = m, .buf = buf, .size = size };
-	uint64_t dir = to_obj(m, ino), parent;
-	int r = 0;
+	uint64_t parent;
+	fuse_ino_t pino;
+	struct node n;
+	int r;
 
 	if (off < 0) {
 		reply_err(req, -EINVAL);
 		return;
 	}
+	r = resolve(m, ino, &n);
+	if (r < 0)
+		goto reply;
 	if (off == 0 && !rd_add(&rd, ".", ino, DT_DIR, 1))
 		goto reply;
-	if (off <= 1) {
-		r = zpl_parent(m->fs, dir, &parent);
-		if (r < 0)
+	if (n.kind == NODE_CTL_ROOT) {
+		if (off <= 1 && !rd_add(&rd, "..", FUSE_ROOT_ID, DT_DIR, 2))
 			goto reply;
-		if (!rd_add(&rd, "..", to_ino(m, parent), DT_DIR, 2))
+		if (off <= 2)
+			(void)rd_add(&rd, SNAPDIR_NAME, INO_CTL_SNAPDIR, DT_DIR, RD_FIRST);
+		goto reply;
+	}
+	if (n.kind == NODE_CTL_SNAPDIR) {
+		if (off <= 1 && !rd_add(&rd, "..", INO_CTL_ROOT, DT_DIR, 2))
+			goto reply;
+		rd.snapnames = true;
+		r = zpl_snapdir_readdir(m->sd, off > RD_FIRST ? (uint64_t)off - RD_FIRST : 0, rd_cb,
+					&rd);
+		goto reply;
+	}
+	if (off <= 1) {
+		if (n.slot && n.obj == zpl_fs_root(n.fs)) {
+			pino = INO_CTL_SNAPDIR;
+		} else {
+			r = zpl_parent(n.fs, n.obj, &parent);
+			if (r < 0)
+				goto reply;
+			pino = to_ino(m, n.slot, parent);
+		}
+		if (!rd_add(&rd, "..", pino, DT_DIR, 2))
 			goto reply;
 	}
-	r = zpl_readdir(m->fs, dir, off >= 2 ? (uint64_t)off - 2 : 0, rd_cb, &rd);
+	if (is_head_root(m, &n)) {
+		rd.skip_ctl = true;
+		if (off <= 2 && zpl_snapdir_visible(m->sd) &&
+		    !rd_add(&rd, CTL_NAME, INO_CTL_ROOT, DT_DIR, RD_FIRST))
+			goto reply;
+	}
+	rd.slot = n.slot;
+	r = zpl_readdir(n.fs, n.obj, off > RD_FIRST ? (uint64_t)off - RD_FIRST : 0, rd_cb, &rd);
 reply:
 	if (r < 0 && rd.pos == 0)
 		reply_err(req, r);
@@ -474,10 +806,7 @@ reply:
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct zpl_mount *m = mnt_of(req);
-
-	zpl_release(m->fs, to_obj(m, ino));
-	fuse_reply_err(req, 0);
+	op_release(req, ino, fi);
 }
 
 static void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
@@ -487,10 +816,16 @@ static void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fus
 
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
+	struct zpl_mount *m = mnt_of(req);
 	struct statvfs sv;
+	struct node n;
 	int r;
 
-	r = zpl_statfs(mnt_of(req)->fs, &sv);
+	/* a snapshot's objects report it read-only; everything else the head */
+	r = resolve(m, ino, &n);
+	if (r < 0 || n.kind != NODE_OBJ)
+		n.fs = m->fs;
+	r = zpl_statfs(n.fs, &sv);
 	if (r < 0)
 		reply_err(req, r);
 	else
@@ -501,19 +836,24 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 			 struct fuse_file_info *fi)
 {
 	struct zpl_mount *m = mnt_of(req);
+	struct node n;
+	int r;
 
 	if (offset < 0 || length <= 0) {
 		reply_err(req, -EINVAL);
 		return;
 	}
-	reply_err(req,
-		  zpl_fallocate(m->fs, to_obj(m, ino), mode, (uint64_t)offset, (uint64_t)length));
+	r = resolve_obj(m, ino, &n);
+	if (r == 0)
+		r = zpl_fallocate(n.fs, n.obj, mode, (uint64_t)offset, (uint64_t)length);
+	reply_err(req, r);
 }
 
 static void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		     struct fuse_file_info *fi)
 {
 	struct zpl_mount *m = mnt_of(req);
+	struct node n;
 	uint64_t res;
 	int r;
 
@@ -521,7 +861,11 @@ static void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		reply_err(req, -ENXIO);
 		return;
 	}
-	r = zpl_lseek(m->fs, to_obj(m, ino), (uint64_t)off, whence, &res);
+	r = resolve(m, ino, &n);
+	if (r == 0 && n.kind != NODE_OBJ)
+		r = -EINVAL;
+	if (r == 0)
+		r = zpl_lseek(n.fs, n.obj, (uint64_t)off, whence, &res);
 	if (r < 0)
 		reply_err(req, r);
 	else
@@ -602,6 +946,7 @@ static void mount_free(struct zpl_mount *m)
 {
 	if (m->se)
 		fuse_session_destroy(m->se);
+	zpl_snapdir_close(m->sd);
 	zpl_fs_close(m->fs);
 	free(m->mountpoint);
 	free(m);
@@ -630,6 +975,8 @@ int zpl_mount(objset_t *os, const char *dsname, const char *mountpoint, bool rea
 				strerror(-r));
 	}
 	readonly = zpl_fs_readonly(m->fs);
+	if (!dmu_objset_is_snapshot(os) && dmu_objset_ds(os))
+		(void)zpl_snapdir_open(os, &m->sd);
 
 	name = opt_escape(dsname);
 	opts = bs_asprintf("default_permissions,allow_other,fsname=%s,subtype=basalt%s", name,
@@ -684,4 +1031,39 @@ int zpl_unmount(struct zpl_mount *m, bool force)
 	fuse_session_unmount(m->se);
 	mount_free(m);
 	return 0;
+}
+
+int zpl_mount_release_snapshots(struct zpl_mount *m, const char *snap)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!m->sd)
+		return 0;
+	r = zpl_snapdir_open_names(m->sd, snap, &names, &n);
+	if (r < 0 || n == 0)
+		return r;
+	/*
+	 * The kernel drops what nothing uses and sends the forgets that close the snapshot. A
+	 * lookup first puts back a dentry an earlier, refused release left unhashed while in use,
+	 * which would otherwise escape the invalidation with the children it pins.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *path =
+			bs_asprintf("%s/" CTL_NAME "/" SNAPDIR_NAME "/%s", m->mountpoint, names[i]);
+		struct stat st;
+
+		(void)stat(path, &st);
+		(void)fuse_lowlevel_notify_inval_entry(m->se, INO_CTL_SNAPDIR, names[i],
+						       strlen(names[i]));
+		free(names[i]);
+	}
+	free(names);
+	for (unsigned ms = 0; ms < RELEASE_WAIT_MS; ms += 10) {
+		if (!zpl_snapdir_any_open(m->sd, snap))
+			return 0;
+		usleep(10000);
+	}
+	return -EBUSY;
 }

@@ -45,6 +45,8 @@ int zpl_fs_open(objset_t *os, bool readonly, struct zpl_fs **ret);
 void zpl_fs_close(struct zpl_fs *fs);
 uint64_t zpl_fs_root(struct zpl_fs *fs);
 bool zpl_fs_readonly(struct zpl_fs *fs);
+/* Whether the kernel holds a lookup or open reference on any object; pool lock held. */
+bool zpl_fs_referenced(struct zpl_fs *fs);
 
 /* Attributes: st_ino is the object number; ret_gen (may be NULL) the znode's generation. */
 int zpl_getattr(struct zpl_fs *fs, uint64_t obj, struct stat *ret_st, uint64_t *ret_gen);
@@ -116,5 +118,38 @@ typedef int (*zpl_dirent_cb)(void *arg, const char *name, uint64_t obj, unsigned
 int zpl_readdir(struct zpl_fs *fs, uint64_t dir, uint64_t cookie, zpl_dirent_cb cb, void *arg);
 /* The parent of a directory (itself for the root). */
 int zpl_parent(struct zpl_fs *fs, uint64_t dir, uint64_t *ret_parent);
+
+/*
+ * The snapshots behind .zfs/snapshot of a mounted file system (zpl_ctldir.c). A snapshot the
+ * kernel looks up is opened read-only in a slot (1 to ZPL_SNAP_SLOTS) and long-held, until the
+ * kernel drops its last reference to the snapshot's objects. Every function takes the pool
+ * lock itself; only one thread (the serving one) may open and close slots.
+ */
+#define ZPL_SNAP_SLOTS 0xfffeu
+struct zpl_snapdir;
+/* For the head object set of a file system; -EINVAL for a snapshot or an object set without
+ * a dataset. */
+int zpl_snapdir_open(objset_t *os, struct zpl_snapdir **ret);
+/* Close every open snapshot and drop its hold. */
+void zpl_snapdir_close(struct zpl_snapdir *sd);
+/* The snapdir property is "visible". */
+bool zpl_snapdir_visible(struct zpl_snapdir *sd);
+/* The snapshots' names, as zpl_readdir gives entries: obj is the snapshot's dataset object. */
+int zpl_snapdir_readdir(struct zpl_snapdir *sd, uint64_t cookie, zpl_dirent_cb cb, void *arg);
+/* Look a snapshot up by name, opening it if it is not open yet, and count one lookup on its
+ * root directory (released by zpl_forget on the slot's file system, then zpl_snapdir_put). */
+int zpl_snapdir_lookup(struct zpl_snapdir *sd, const char *name, unsigned *ret_slot,
+		       uint64_t *ret_dsobj, struct stat *ret_st, uint64_t *ret_gen);
+/* The file system open in a slot (NULL if none) and its snapshot's dataset object (0). */
+struct zpl_fs *zpl_snapdir_fs(struct zpl_snapdir *sd, unsigned slot);
+uint64_t zpl_snapdir_dsobj(struct zpl_snapdir *sd, unsigned slot);
+/* The slot a snapshot's dataset object is open in, 0 if none. */
+unsigned zpl_snapdir_slot(struct zpl_snapdir *sd, uint64_t dsobj);
+/* After a reference to a slot's objects was dropped: close the snapshot if none is left. */
+void zpl_snapdir_put(struct zpl_snapdir *sd, unsigned slot);
+/* The names of the open snapshots (only name's, if name is not NULL); caller frees. */
+int zpl_snapdir_open_names(struct zpl_snapdir *sd, const char *name, char ***ret, size_t *ret_n);
+/* Whether snapshot name (any snapshot, if NULL) is open. */
+bool zpl_snapdir_any_open(struct zpl_snapdir *sd, const char *name);
 
 #endif

@@ -2,8 +2,8 @@
 /*
  * test_zpl.c - the POSIX layer's semantics driven through its functions, on a real pool and
  * without FUSE: create, read, write, holes, truncate, rename in all its forms, hard links,
- * unlink of open files and the unlinked set, special files, attributes, readdir cookies, paths
- * and damaged znodes.
+ * unlink of open files and the unlinked set, special files, attributes, readdir cookies, paths,
+ * damaged znodes, and the snapshots behind .zfs/snapshot.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +23,7 @@
 
 #include <basalt/base.h>
 
+#include "dsl.h"
 #include "spa.h"
 #include "stor_test.h"
 #include "zap.h"
@@ -828,6 +829,151 @@ static void test_damage(void **state)
 	assert_int_equal(lookup(f, f->root, "good"), good);
 }
 
+/* Take snapshot name of the fixture's file system. */
+static void snapshot(struct fixture *f, const char *name)
+{
+	spa_enter(f->spa);
+	assert_int_equal(dsl_dataset_snapshot(dmu_objset_ds(f->os), name, 0, NULL), 0);
+	spa_exit(f->spa);
+}
+
+/* Whether snapshot name of the fixture's file system could be destroyed now. */
+static int snap_destroy_check(struct fixture *f, const char *name)
+{
+	_cleanup_free_ char *full = NULL, *head = NULL;
+	dsl_dataset_t *ds;
+	int r;
+
+	spa_enter(f->spa);
+	head = dsl_dataset_name(dmu_objset_ds(f->os));
+	full = bs_asprintf("%s@%s", head, name);
+	r = dsl_dataset_lookup(f->spa, full, &ds);
+	if (r == 0)
+		r = dsl_snapshot_destroy_check(ds);
+	spa_exit(f->spa);
+	bs_error_clear();
+	return r;
+}
+
+struct names {
+	char list[256];
+	uint64_t cookie;
+};
+
+static int names_cb(void *arg, const char *name, uint64_t obj, unsigned dtype, uint64_t next_cookie)
+{
+	struct names *n = arg;
+
+	assert_int_equal(dtype, DT_DIR);
+	assert_true(obj > 0);
+	strcat(n->list, name);
+	strcat(n->list, " ");
+	n->cookie = next_cookie;
+	return 0;
+}
+
+static void test_snapdir(void **state)
+{
+	struct fixture *f = *state;
+	struct zpl_snapdir *sd;
+	struct zpl_fs *sfs, *other;
+	struct names names = { 0 };
+	struct stat st, st2;
+	uint64_t file, dsobj, dsobj2, gen;
+	unsigned slot, slot2;
+	char buf[16] = { 0 };
+
+	file = mkfile(f, f->root, "f", 0644);
+	assert_int_equal(zpl_write(f->fs, file, 0, 3, "old", false), 3);
+	snapshot(f, "a");
+	assert_int_equal(zpl_write(f->fs, file, 0, 3, "new", false), 3);
+	snapshot(f, "b");
+
+	assert_int_equal(zpl_snapdir_open(f->os, &sd), 0);
+	assert_false(zpl_snapdir_visible(sd));
+	assert_int_equal(zpl_snapdir_readdir(sd, 0, names_cb, &names), 0);
+	assert_true(streq(names.list, "a b ") || streq(names.list, "b a "));
+	assert_int_equal(zpl_snapdir_lookup(sd, "nope", &slot, &dsobj, &st, &gen), -ENOENT);
+
+	/* a looked-up snapshot is open, long-held and read-only, with its old content */
+	assert_int_equal(zpl_snapdir_lookup(sd, "a", &slot, &dsobj, &st, &gen), 0);
+	assert_int_equal(slot, 1);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(zpl_snapdir_slot(sd, dsobj), slot);
+	assert_int_equal(zpl_snapdir_dsobj(sd, slot), dsobj);
+	sfs = zpl_snapdir_fs(sd, slot);
+	assert_non_null(sfs);
+	assert_true(zpl_fs_readonly(sfs));
+	assert_int_equal(st.st_ino, zpl_fs_root(sfs));
+	assert_int_equal(zpl_lookup(sfs, zpl_fs_root(sfs), "f", &st2, NULL), 0);
+	assert_int_equal(st2.st_ino, file);
+	assert_int_equal(zpl_read(sfs, file, 0, 3, buf), 3);
+	assert_string_equal(buf, "old");
+	assert_int_equal(zpl_write(sfs, file, 0, 1, "x", false), -EROFS);
+	assert_int_equal(zpl_unlink(sfs, zpl_fs_root(sfs), "f"), -EROFS);
+	assert_int_equal(snap_destroy_check(f, "a"), -EBUSY);
+	assert_int_equal(snap_destroy_check(f, "b"), 0);
+	assert_true(zpl_snapdir_any_open(sd, "a"));
+	assert_false(zpl_snapdir_any_open(sd, "b"));
+
+	/* a second snapshot takes the next slot; a second lookup the same one */
+	assert_int_equal(zpl_snapdir_lookup(sd, "b", &slot2, &dsobj2, &st, &gen), 0);
+	assert_int_equal(slot2, 2);
+	assert_true(dsobj2 != dsobj);
+	other = zpl_snapdir_fs(sd, slot2);
+	assert_int_equal(zpl_read(other, file, 0, 3, buf), 3);
+	assert_string_equal(buf, "new");
+	zpl_forget(other, zpl_fs_root(other), 1);
+	zpl_snapdir_put(sd, slot2);
+	assert_null(zpl_snapdir_fs(sd, slot2));
+	assert_int_equal(zpl_snapdir_lookup(sd, "a", &slot2, &dsobj2, &st, &gen), 0);
+	assert_int_equal(slot2, slot);
+	zpl_forget(sfs, zpl_fs_root(sfs), 1);
+	zpl_snapdir_put(sd, slot);
+
+	/* it stays open while any object is referenced (f looked up above, then opened), and
+	 * closes with the last reference */
+	assert_true(zpl_fs_referenced(sfs));
+	zpl_forget(sfs, zpl_fs_root(sfs), 1);
+	zpl_snapdir_put(sd, slot);
+	assert_non_null(zpl_snapdir_fs(sd, slot));
+	assert_int_equal(zpl_open(sfs, file, false), 0);
+	zpl_forget(sfs, file, 1);
+	zpl_snapdir_put(sd, slot);
+	assert_non_null(zpl_snapdir_fs(sd, slot));
+	zpl_release(sfs, file);
+	zpl_snapdir_put(sd, slot);
+	assert_null(zpl_snapdir_fs(sd, slot));
+	assert_int_equal(snap_destroy_check(f, "a"), 0);
+
+	/* close drops the holds of what is still open */
+	assert_int_equal(zpl_snapdir_lookup(sd, "b", &slot, &dsobj, &st, &gen), 0);
+	assert_int_equal(snap_destroy_check(f, "b"), -EBUSY);
+	zpl_snapdir_close(sd);
+	assert_int_equal(snap_destroy_check(f, "b"), 0);
+
+	/* the property, and no .zfs for a snapshot's own object set */
+	spa_enter(f->spa);
+	assert_int_equal(dsl_prop_set(dmu_objset_ds(f->os), "snapdir", "visible"), 0);
+	spa_exit(f->spa);
+	assert_int_equal(zpl_snapdir_open(f->os, &sd), 0);
+	assert_true(zpl_snapdir_visible(sd));
+	zpl_snapdir_close(sd);
+	{
+		objset_t *sos;
+		dsl_dataset_t *ds;
+		_cleanup_free_ char *full = NULL, *head = NULL;
+
+		spa_enter(f->spa);
+		head = dsl_dataset_name(dmu_objset_ds(f->os));
+		full = bs_asprintf("%s@a", head);
+		assert_int_equal(dsl_dataset_lookup(f->spa, full, &ds), 0);
+		assert_int_equal(dsl_dataset_objset(ds, &sos), 0);
+		spa_exit(f->spa);
+		assert_int_equal(zpl_snapdir_open(sos, &sd), -EINVAL);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -846,6 +992,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_obj_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statfs_readonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_snapdir, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
