@@ -55,6 +55,7 @@ struct objset {
 	bool dirty;
 	bool snapshot;
 	uint64_t next_obj;
+	uint64_t dirty_bytes; /* blocks dirtied in the open txg, all copies */
 	/* write policy, from the dataset's properties */
 	uint8_t compress, checksum, copies;
 	uint32_t recordsize;

@@ -256,6 +256,7 @@ static int dbuf_dirty(struct dbuf *db)
 		db->dnext = dn->dirty_list[db->level];
 		dn->dirty_list[db->level] = db;
 		dn->os->spa->dirty_bytes += (uint64_t)db->size * MAX(dn->os->copies, 1);
+		dn->os->dirty_bytes += (uint64_t)db->size * MAX(dn->os->copies, 1);
 	}
 	dnode_dirty(dn);
 	if (db->level + 1 < dn->phys.nlevels) {

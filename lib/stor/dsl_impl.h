@@ -62,9 +62,9 @@ struct dsl_dataset {
 	size_t ndead, dead_cap;
 	int long_holds;
 	bool on_dirty_list;
-	/* quota enforcement: room left under every quota above as of quota_txg, and what was
-	 * written since */
-	uint64_t quota_room, quota_txg, quota_gen, quota_written;
+	/* quota enforcement: room left under every limit as of quota_txg (and property
+	 * generation quota_gen); what the open txg dirtied is counted against it */
+	uint64_t quota_room, quota_txg, quota_gen;
 	struct dsl_dataset *next;
 };
 

@@ -217,9 +217,9 @@ int dsl_dataset_quota_check(dsl_dataset_t *ds, uint64_t len)
 		ds->quota_room = room;
 		ds->quota_txg = spa->txg;
 		ds->quota_gen = spa->prop_gen;
-		ds->quota_written = 0;
 	}
-	if (ds->quota_written + len > ds->quota_room) {
+	/* what the open txg already dirtied, and at most len more */
+	if ((ds->os ? ds->os->dirty_bytes : 0) + len > ds->quota_room) {
 		_cleanup_free_ char *n = dsl_dataset_name(ds);
 
 		return bs_error(EDQUOT,
@@ -227,7 +227,6 @@ int dsl_dataset_quota_check(dsl_dataset_t *ds, uint64_t len)
 				"for other datasets",
 				n);
 	}
-	ds->quota_written += len;
 	return 0;
 }
 

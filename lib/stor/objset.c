@@ -295,6 +295,7 @@ int objset_sync(struct objset *os, uint64_t txg, struct blkptr *ret_bp)
 	}
 	os->bp = nbp;
 	os->dirty = false;
+	os->dirty_bytes = 0;
 	*ret_bp = nbp;
 	return 0;
 }
