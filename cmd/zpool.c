@@ -951,7 +951,12 @@ static void print_scan(FILE *f, json_t *scan)
 		fputs("none requested\n", f);
 		return;
 	}
-	if (streq(state, "finished")) {
+	if (streq(state, "finished") && streq(func, "resilver")) {
+		fprintf(f, "resilvered %s in ", bs_size_format(s1, repaired));
+		print_duration(f, end > start ? end - start : 0);
+		fprintf(f, " with %llu errors on %s\n", (unsigned long long)errors,
+			long_date(tend, date, sizeof(date)));
+	} else if (streq(state, "finished")) {
 		fprintf(f, "%s repaired %s in ", func, bs_size_format(s1, repaired));
 		print_duration(f, end > start ? end - start : 0);
 		fprintf(f, " with %llu errors on %s\n", (unsigned long long)errors,
@@ -963,7 +968,8 @@ static void print_scan(FILE *f, json_t *scan)
 			long_date(tstart, date, sizeof(date)));
 		fprintf(f, "\t%s scanned of %s total\n", bs_size_format(s1, examined),
 			bs_size_format(s2, total));
-		fprintf(f, "\t%s repaired, %.2f%% done\n", bs_size_format(s3, repaired),
+		fprintf(f, "\t%s %s, %.2f%% done\n", bs_size_format(s3, repaired),
+			streq(func, "resilver") ? "resilvered" : "repaired",
 			total ? 100.0 * (double)MIN(examined, total) / (double)total : 0.0);
 	}
 }
@@ -1195,6 +1201,101 @@ out:
 	return r;
 }
 
+/* ---- attach, detach, replace ---- */
+
+/* A device of the pool as the user names it: a path, or a guid as zpool status -g shows. */
+static char *member_path(struct subcmd_ctx *z, const char *dev)
+{
+	uint64_t guid;
+	struct stat st;
+	_cleanup_free_ char *path = device_path(z, dev);
+
+	if (bs_parse_u64(dev, &guid) == 0 && stat(path, &st) < 0)
+		return bs_strdup(dev);
+	return TAKE_PTR(path);
+}
+
+static int zpool_attach_replace(struct subcmd_ctx *z, int argc, char **argv, bool replace)
+{
+	_cleanup_free_ char *dev = NULL, *new_dev = NULL;
+	bool force = false, wait = false, seq = false;
+	struct cmd_args a;
+	const char *pool;
+	int r;
+
+	r = subcmd_parse_flags(z, &a, argc, argv, replace ? "fw" : "fsw",
+			       replace ? (bool *const[]){ &force, &wait } :
+					 (bool *const[]){ &force, &seq, &wait });
+	if (r)
+		goto out;
+	if (a.noperands < 1) {
+		r = subcmd_usage_error(z, "missing pool name argument");
+		goto out;
+	}
+	if (a.noperands < 2) {
+		r = subcmd_usage_error(z, "missing <device> specification");
+		goto out;
+	}
+	if (a.noperands < 3 && !replace) {
+		r = subcmd_usage_error(z, "missing <new_device> specification");
+		goto out;
+	}
+	if (a.noperands > 3) {
+		r = subcmd_usage_error(z, "too many arguments");
+		goto out;
+	}
+	pool = a.operands[0];
+	dev = member_path(z, a.operands[1]);
+	if (a.noperands == 3)
+		new_dev = device_path(z, a.operands[2]);
+	if (replace)
+		r = stor_pool_replace(pool, dev, new_dev, force, wait);
+	else
+		r = stor_pool_attach(pool, dev, new_dev, force, wait);
+	r = subcmd_changed(z, r, pool);
+out:
+	cmd_args_free(&a);
+	return r;
+}
+
+static int zpool_attach(struct subcmd_ctx *z, int argc, char **argv)
+{
+	return zpool_attach_replace(z, argc, argv, false);
+}
+
+static int zpool_replace(struct subcmd_ctx *z, int argc, char **argv)
+{
+	return zpool_attach_replace(z, argc, argv, true);
+}
+
+static int zpool_detach(struct subcmd_ctx *z, int argc, char **argv)
+{
+	_cleanup_free_ char *dev = NULL;
+	struct cmd_args a;
+	int r;
+
+	r = subcmd_parse_flags(z, &a, argc, argv, "", NULL);
+	if (r)
+		goto out;
+	if (a.noperands < 1) {
+		r = subcmd_usage_error(z, "missing pool name argument");
+		goto out;
+	}
+	if (a.noperands < 2) {
+		r = subcmd_usage_error(z, "missing <device> specification");
+		goto out;
+	}
+	if (a.noperands > 2) {
+		r = subcmd_usage_error(z, "too many arguments");
+		goto out;
+	}
+	dev = member_path(z, a.operands[1]);
+	r = subcmd_changed(z, stor_pool_detach(a.operands[0], dev), a.operands[0]);
+out:
+	cmd_args_free(&a);
+	return r;
+}
+
 /* ---- the table ---- */
 
 static const struct subcmd subcmds[] = {
@@ -1213,6 +1314,9 @@ static const struct subcmd subcmds[] = {
 	{ "get", NULL, zpool_get,
 	  "get [-Hpj] [-o field[,field]...] all | property[,property]... [pool]..." },
 	{ "sync", NULL, zpool_sync, "sync [pool]..." },
+	{ "attach", NULL, zpool_attach, "attach [-fsw] pool device new_device" },
+	{ "detach", NULL, zpool_detach, "detach pool device" },
+	{ "replace", NULL, zpool_replace, "replace [-fw] pool device [new_device]" },
 };
 
 static const struct subcmd_tool zpool_tool = {
