@@ -993,6 +993,90 @@ int stor_pool_status(const char *name, json_t **ret)
 	return 0;
 }
 
+/* ---- iostat ---- */
+
+static void io_add(json_t *o, const char *key, uint64_t n)
+{
+	json_object_set_new(
+		o, key, json_integer(json_integer_value(json_object_get(o, key)) + (json_int_t)n));
+}
+
+static json_t *io_node(const char *name)
+{
+	json_t *o = json_object();
+	static const char *const keys[] = { "read_ops", "write_ops", "read_bytes", "write_bytes" };
+
+	json_object_set_new(o, "name", json_string(name));
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		json_object_set_new(o, keys[i], json_integer(0));
+	return o;
+}
+
+static void io_sum(json_t *to, json_t *from)
+{
+	io_add(to, "read_ops", json_integer_value(json_object_get(from, "read_ops")));
+	io_add(to, "write_ops", json_integer_value(json_object_get(from, "write_ops")));
+	io_add(to, "read_bytes", json_integer_value(json_object_get(from, "read_bytes")));
+	io_add(to, "write_bytes", json_integer_value(json_object_get(from, "write_bytes")));
+}
+
+static void io_space(json_t *o, uint64_t size, uint64_t alloc)
+{
+	json_object_set_new(o, "alloc", json_integer((json_int_t)alloc));
+	json_object_set_new(o, "free", json_integer((json_int_t)(size - MIN(size, alloc))));
+}
+
+int stor_pool_iostat(const char *name, json_t **ret)
+{
+	struct spa *spa;
+	json_t *o, *tops;
+	int r;
+
+	r = dsl_pool_enter(name, &spa);
+	if (r < 0)
+		return r;
+	o = io_node(spa->name);
+	tops = json_array();
+	io_space(o, space_total(spa), space_allocated(spa) - spa->defer_bytes);
+	json_object_set_new(o, "time", json_integer((json_int_t)bs_now_ns()));
+	json_object_set_new(o, "since", json_integer((json_int_t)spa->import_time));
+	for (int v = 0; v < spa->nvdevs; v++) {
+		struct vdev_top *vd = spa->vdev[v];
+		json_t *t, *leaves = json_array();
+		uint64_t deferred = 0;
+		char tn[32];
+
+		for (size_t d = 0; d < spa->ndefer; d++)
+			if (spa->defer[d].vdev == vd->id)
+				deferred += spa->defer[d].asize;
+		snprintf(tn, sizeof(tn), "mirror-%u", vd->id);
+		t = io_node(vd->mirror ? tn : vd->child[0]->path);
+		io_space(t, vd->asize, vd->alloc_bytes - MIN(vd->alloc_bytes, deferred));
+		for (int i = 0; i < vd->nchildren; i++) {
+			struct vdev_leaf *l = vd->child[i];
+			json_t *lj = io_node(l->path);
+
+			io_add(lj, "read_ops", __atomic_load_n(&l->read_ops, __ATOMIC_RELAXED));
+			io_add(lj, "write_ops", __atomic_load_n(&l->write_ops, __ATOMIC_RELAXED));
+			io_add(lj, "read_bytes", __atomic_load_n(&l->read_bytes, __ATOMIC_RELAXED));
+			io_add(lj, "write_bytes",
+			       __atomic_load_n(&l->write_bytes, __ATOMIC_RELAXED));
+			io_sum(t, lj);
+			json_array_append_new(leaves, lj);
+		}
+		io_sum(o, t);
+		if (vd->mirror)
+			json_object_set_new(t, "children", leaves);
+		else
+			json_decref(leaves);
+		json_array_append_new(tops, t);
+	}
+	json_object_set_new(o, "children", tops);
+	dsl_pool_exit(spa);
+	*ret = o;
+	return 0;
+}
+
 /* ---- history and sync ---- */
 
 int stor_pool_history_log(const char *name, const char *command)
