@@ -1327,8 +1327,8 @@ static int zpool_iostat(struct subcmd_ctx *z, int argc, char **argv)
 		json_t *now = json_array(), *name, *st;
 		size_t i;
 
-		if (n > 0)
-			usleep((useconds_t)(interval * 1e6));
+		if (n > 0 && cmd_client_gone(z->io, (int)(interval * 1000)))
+			break;
 		o.width = 10;
 		json_array_foreach(names, i, name) {
 			r = stor_pool_iostat(json_string_value(name), &st);
