@@ -28,6 +28,17 @@ char *zfsd_path(const char *rel)
 	return bs_root_path(rel);
 }
 
+bool cmd_client_gone(const struct cmd_io *io, int ms)
+{
+	struct pollfd p = { .fd = io->conn_fd, .events = POLLRDHUP };
+	int r;
+
+	do
+		r = poll(&p, 1, ms);
+	while (r < 0 && errno == EINTR);
+	return r > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 char *cmd_abspath(const struct cmd_io *io, const char *path)
 {
 	if (path[0] == '/' || !io->cwd || !io->cwd[0])

@@ -71,6 +71,7 @@ struct cmd_io {
 	int in_fd, out_fd, err_fd; /* the same descriptors, for streams (send, receive) */
 	const char *cwd;	   /* the client's working directory, to resolve relative paths */
 	uid_t uid;		   /* the client's user */
+	int conn_fd;		   /* the client's connection; it hangs up when the client exits */
 };
 
 /* Run `zfs ARGS` / `zpool ARGS` for a client; argv[0] is "zfs" / "zpool". Returns the exit
@@ -84,6 +85,9 @@ int zfs_mount_created(const char *name);
 
 /* An absolute form of path, relative to the client's directory; caller frees. */
 char *cmd_abspath(const struct cmd_io *io, const char *path);
+/* Wait up to ms milliseconds; true as soon as the client is gone (a command that repeats, such
+ * as zpool iostat with an interval, stops then). */
+bool cmd_client_gone(const struct cmd_io *io, int ms);
 /* The command line as typed, for the pool history; caller frees. */
 char *cmd_line(int argc, char **argv);
 

@@ -292,6 +292,7 @@ static void serve(int conn)
 	io.out_fd = fds[1];
 	io.err_fd = fds[2];
 	io.uid = cred.uid;
+	io.conn_fd = conn;
 	io.in = open_stream(fds[0], "r");
 	io.out = open_stream(fds[1], "w");
 	io.err = open_stream(fds[2], "w");

@@ -72,12 +72,9 @@ static const char *pool_value(json_t *v, enum value_kind kind, bool parsable, ch
 	return "-";
 }
 
-/* A counter as `zpool status` prints it: 0, 12, 1.21K. */
-static const char *counter(json_t *v, bool parsable, char *buf, size_t size)
+/* A number as zpool prints counters and rates: 0, 12, 1.21K. */
+static const char *nicenum(uint64_t n, bool parsable, char *buf, size_t size)
 {
-	uint64_t n = json_is_integer(v) && json_integer_value(v) > 0 ?
-			     (uint64_t)json_integer_value(v) :
-			     0;
 	char sb[BS_SIZE_BUF];
 
 	if (parsable || n < 1024)
@@ -85,6 +82,16 @@ static const char *counter(json_t *v, bool parsable, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%s", bs_size_format(sb, n));
 	return buf;
+}
+
+/* A counter as `zpool status` prints it. */
+static const char *counter(json_t *v, bool parsable, char *buf, size_t size)
+{
+	uint64_t n = json_is_integer(v) && json_integer_value(v) > 0 ?
+			     (uint64_t)json_integer_value(v) :
+			     0;
+
+	return nicenum(n, parsable, buf, size);
 }
 
 /* The columns of `zpool list` and the properties of `zpool get`: the full name, the short
@@ -951,7 +958,12 @@ static void print_scan(FILE *f, json_t *scan)
 		fputs("none requested\n", f);
 		return;
 	}
-	if (streq(state, "finished")) {
+	if (streq(state, "finished") && streq(func, "resilver")) {
+		fprintf(f, "resilvered %s in ", bs_size_format(s1, repaired));
+		print_duration(f, end > start ? end - start : 0);
+		fprintf(f, " with %llu errors on %s\n", (unsigned long long)errors,
+			long_date(tend, date, sizeof(date)));
+	} else if (streq(state, "finished")) {
 		fprintf(f, "%s repaired %s in ", func, bs_size_format(s1, repaired));
 		print_duration(f, end > start ? end - start : 0);
 		fprintf(f, " with %llu errors on %s\n", (unsigned long long)errors,
@@ -963,7 +975,8 @@ static void print_scan(FILE *f, json_t *scan)
 			long_date(tstart, date, sizeof(date)));
 		fprintf(f, "\t%s scanned of %s total\n", bs_size_format(s1, examined),
 			bs_size_format(s2, total));
-		fprintf(f, "\t%s repaired, %.2f%% done\n", bs_size_format(s3, repaired),
+		fprintf(f, "\t%s %s, %.2f%% done\n", bs_size_format(s3, repaired),
+			streq(func, "resilver") ? "resilvered" : "repaired",
 			total ? 100.0 * (double)MIN(examined, total) / (double)total : 0.0);
 	}
 }
@@ -1195,6 +1208,266 @@ out:
 	return r;
 }
 
+/* ---- iostat ---- */
+
+struct iostat_opts {
+	int width;
+	bool verbose, parsable;
+	double secs; /* the span the counters cover */
+};
+
+static int iostat_width(json_t *st, int depth)
+{
+	json_t *c;
+	size_t i;
+	int w = depth * 2 + (int)strlen(json_string_value(json_object_get(st, "name")) ?: "");
+
+	json_array_foreach(json_object_get(st, "children"), i, c)
+		w = MAX(w, iostat_width(c, depth + 1));
+	return w;
+}
+
+static void iostat_dashes(FILE *f, int width)
+{
+	for (int i = 0; i < width; i++)
+		fputc('-', f);
+	fputs("  -----  -----  -----  -----  -----  -----\n", f);
+}
+
+static void iostat_header(FILE *f, int width)
+{
+	fprintf(f, "%*s%s\n", width + 4, "", "capacity     operations     bandwidth");
+	fprintf(f, "%-*s  %5s  %5s  %5s  %5s  %5s  %5s\n", width, "pool", "alloc", "free", "read",
+		"write", "read", "write");
+	iostat_dashes(f, width);
+}
+
+/* The rate of counter key over the span: now's value less prev's (the last report's, or none). */
+static const char *iostat_rate(json_t *now, json_t *prev, const char *key,
+			       const struct iostat_opts *o, char *buf, size_t size)
+{
+	uint64_t a = json_u64(json_object_get(now, key));
+	uint64_t b = prev ? json_u64(json_object_get(prev, key)) : 0;
+	double rate = o->secs > 0 ? (double)(a - MIN(a, b)) / o->secs : 0;
+
+	return nicenum((uint64_t)(rate + 0.5), o->parsable, buf, size);
+}
+
+static void iostat_line(FILE *f, json_t *now, json_t *prev, int depth, bool capacity,
+			const struct iostat_opts *o)
+{
+	char b[6][FMT_BUF];
+	json_t *c;
+	size_t i;
+
+	fprintf(f, "%*s%-*s  %5s  %5s  %5s  %5s  %5s  %5s\n", depth * 2, "", o->width - depth * 2,
+		json_string_value(json_object_get(now, "name")) ?: "-",
+		capacity ? fmt_size(b[0], json_u64(json_object_get(now, "alloc")), o->parsable) :
+			   "-",
+		capacity ? fmt_size(b[1], json_u64(json_object_get(now, "free")), o->parsable) :
+			   "-",
+		iostat_rate(now, prev, "read_ops", o, b[2], FMT_BUF),
+		iostat_rate(now, prev, "write_ops", o, b[3], FMT_BUF),
+		iostat_rate(now, prev, "read_bytes", o, b[4], FMT_BUF),
+		iostat_rate(now, prev, "write_bytes", o, b[5], FMT_BUF));
+	if (!o->verbose)
+		return;
+	json_array_foreach(json_object_get(now, "children"), i, c)
+		iostat_line(f, c,
+			    prev ? json_array_get(json_object_get(prev, "children"), i) : NULL,
+			    depth + 1, depth == 0, o);
+}
+
+/* Whether s is a whole number (an interval or a count rather than a pool name). */
+static bool is_number(const char *s, double *ret)
+{
+	char *end;
+
+	errno = 0;
+	*ret = strtod(s, &end);
+	return *s && !*end && errno == 0 && *ret >= 0;
+}
+
+static int zpool_iostat(struct subcmd_ctx *z, int argc, char **argv)
+{
+	struct iostat_opts o = { 0 };
+	json_t *names = NULL, *prev = NULL;
+	double interval = 0, count = 0, x;
+	struct cmd_args a;
+	int r, nops;
+
+	r = subcmd_parse_flags(z, &a, argc, argv, "vp", (bool *const[]){ &o.verbose, &o.parsable });
+	if (r)
+		goto out;
+	/* trailing numbers: [interval [count]] */
+	nops = a.noperands;
+	if (nops > 0 && is_number(a.operands[nops - 1], &x)) {
+		interval = x;
+		nops--;
+		if (nops > 0 && is_number(a.operands[nops - 1], &x)) {
+			count = interval;
+			interval = x;
+			nops--;
+		}
+	}
+	if (a.noperands > nops && interval <= 0) {
+		r = subcmd_usage_error(z, "invalid interval '%s': must be a positive number",
+				       a.operands[nops]);
+		goto out;
+	}
+	a.noperands = nops;
+	r = pool_names(z, &a, 0, &names);
+	if (r)
+		goto out;
+	if (json_array_size(names) == 0) {
+		fprintf(z->io->out, "no pools available\n");
+		goto out;
+	}
+	for (unsigned long n = 0; count == 0 || n < (unsigned long)count; n++) {
+		json_t *now = json_array(), *name, *st;
+		size_t i;
+
+		if (n > 0 && cmd_client_gone(z->io, (int)(interval * 1000)))
+			break;
+		o.width = 10;
+		json_array_foreach(names, i, name) {
+			r = stor_pool_iostat(json_string_value(name), &st);
+			if (r < 0) {
+				json_decref(now);
+				r = subcmd_fail_engine(z, r);
+				goto out;
+			}
+			if (o.verbose)
+				o.width = MAX(o.width, iostat_width(st, 0));
+			else
+				o.width = MAX(o.width, (int)strlen(json_string_value(name)));
+			json_array_append_new(now, st);
+		}
+		/* one pool, not verbose: one header, then one line per report */
+		if (n == 0 || o.verbose || json_array_size(now) > 1)
+			iostat_header(z->io->out, o.width);
+		json_array_foreach(now, i, st) {
+			json_t *p = prev ? json_array_get(prev, i) : NULL;
+			uint64_t t1 = json_u64(json_object_get(st, "time"));
+			uint64_t t0 = json_u64(json_object_get(p ? p : st, p ? "time" : "since"));
+
+			o.secs = t1 > t0 ? (double)(t1 - t0) / 1e9 : 0;
+			iostat_line(z->io->out, st, p, 0, true, &o);
+			if (o.verbose)
+				iostat_dashes(z->io->out, o.width);
+		}
+		json_decref(prev);
+		prev = now;
+		if (interval <= 0)
+			break;
+		if (o.verbose || json_array_size(now) > 1)
+			fputc('\n', z->io->out);
+		if (fflush(z->io->out) != 0)
+			break; /* the client is gone */
+	}
+	r = 0;
+out:
+	json_decref(prev);
+	json_decref(names);
+	cmd_args_free(&a);
+	return r;
+}
+
+/* ---- attach, detach, replace ---- */
+
+/* A device of the pool as the user names it: a path, or a guid as zpool status -g shows. */
+static char *member_path(struct subcmd_ctx *z, const char *dev)
+{
+	uint64_t guid;
+	struct stat st;
+	_cleanup_free_ char *path = device_path(z, dev);
+
+	if (bs_parse_u64(dev, &guid) == 0 && stat(path, &st) < 0)
+		return bs_strdup(dev);
+	return TAKE_PTR(path);
+}
+
+static int zpool_attach_replace(struct subcmd_ctx *z, int argc, char **argv, bool replace)
+{
+	_cleanup_free_ char *dev = NULL, *new_dev = NULL;
+	bool force = false, wait = false, seq = false;
+	struct cmd_args a;
+	const char *pool;
+	int r;
+
+	r = subcmd_parse_flags(z, &a, argc, argv, replace ? "fw" : "fsw",
+			       replace ? (bool *const[]){ &force, &wait } :
+					 (bool *const[]){ &force, &seq, &wait });
+	if (r)
+		goto out;
+	if (a.noperands < 1) {
+		r = subcmd_usage_error(z, "missing pool name argument");
+		goto out;
+	}
+	if (a.noperands < 2) {
+		r = subcmd_usage_error(z, "missing <device> specification");
+		goto out;
+	}
+	if (a.noperands < 3 && !replace) {
+		r = subcmd_usage_error(z, "missing <new_device> specification");
+		goto out;
+	}
+	if (a.noperands > 3) {
+		r = subcmd_usage_error(z, "too many arguments");
+		goto out;
+	}
+	pool = a.operands[0];
+	dev = member_path(z, a.operands[1]);
+	if (a.noperands == 3)
+		new_dev = device_path(z, a.operands[2]);
+	if (replace)
+		r = stor_pool_replace(pool, dev, new_dev, force, wait);
+	else
+		r = stor_pool_attach(pool, dev, new_dev, force, wait);
+	r = subcmd_changed(z, r, pool);
+out:
+	cmd_args_free(&a);
+	return r;
+}
+
+static int zpool_attach(struct subcmd_ctx *z, int argc, char **argv)
+{
+	return zpool_attach_replace(z, argc, argv, false);
+}
+
+static int zpool_replace(struct subcmd_ctx *z, int argc, char **argv)
+{
+	return zpool_attach_replace(z, argc, argv, true);
+}
+
+static int zpool_detach(struct subcmd_ctx *z, int argc, char **argv)
+{
+	_cleanup_free_ char *dev = NULL;
+	struct cmd_args a;
+	int r;
+
+	r = subcmd_parse_flags(z, &a, argc, argv, "", NULL);
+	if (r)
+		goto out;
+	if (a.noperands < 1) {
+		r = subcmd_usage_error(z, "missing pool name argument");
+		goto out;
+	}
+	if (a.noperands < 2) {
+		r = subcmd_usage_error(z, "missing <device> specification");
+		goto out;
+	}
+	if (a.noperands > 2) {
+		r = subcmd_usage_error(z, "too many arguments");
+		goto out;
+	}
+	dev = member_path(z, a.operands[1]);
+	r = subcmd_changed(z, stor_pool_detach(a.operands[0], dev), a.operands[0]);
+out:
+	cmd_args_free(&a);
+	return r;
+}
+
 /* ---- the table ---- */
 
 static const struct subcmd subcmds[] = {
@@ -1213,6 +1486,10 @@ static const struct subcmd subcmds[] = {
 	{ "get", NULL, zpool_get,
 	  "get [-Hpj] [-o field[,field]...] all | property[,property]... [pool]..." },
 	{ "sync", NULL, zpool_sync, "sync [pool]..." },
+	{ "attach", NULL, zpool_attach, "attach [-fsw] pool device new_device" },
+	{ "detach", NULL, zpool_detach, "detach pool device" },
+	{ "replace", NULL, zpool_replace, "replace [-fw] pool device [new_device]" },
+	{ "iostat", NULL, zpool_iostat, "iostat [-vp] [pool]... [interval [count]]" },
 };
 
 static const struct subcmd_tool zpool_tool = {

@@ -54,6 +54,23 @@ int stor_pool_history(const char *name, json_t **ret);
 int stor_pool_get_props(const char *name, json_t **ret);
 /* Write every pool's open transaction group now and wait for it to be on disk. */
 int stor_pool_sync(const char *name_or_null);
+/*
+ * Mirrors (zpool attach/detach/replace). A device is named by its path or its guid. attach makes
+ * device, a plain top-level device or a side of a mirror, into or part of a mirror with new_dev
+ * and resilvers it; replace attaches new_dev next to old and detaches old once the resilver is
+ * done (old may be missing); detach takes one side out of a mirror. force: use a device that
+ * holds another pool's label. wait: return when the resilver is done.
+ */
+int stor_pool_attach(const char *pool, const char *device, const char *new_dev, bool force,
+		     bool wait);
+int stor_pool_replace(const char *pool, const char *old, const char *new_dev, bool force,
+		      bool wait);
+int stor_pool_detach(const char *pool, const char *device);
+/* Wait until no resilver runs on the pool. */
+int stor_pool_wait_resilver(const char *pool);
+/* I/O counters since import: {name, alloc, free, time, since, read_ops, write_ops, read_bytes,
+ * write_bytes, children: [top-level vdevs, each with the same and children: [leaves]]} */
+int stor_pool_iostat(const char *pool, json_t **ret);
 
 /* ---- datasets ---- */
 enum stor_ds_type {

@@ -143,6 +143,12 @@ json_t *spa_config(struct spa *spa, const char *state, uint64_t this_guid)
 			json_object_set_new(k, "path", json_string(vd->child[i]->path));
 			json_object_set_new(k, "guid",
 					    json_integer((json_int_t)vd->child[i]->guid));
+			if (vd->child[i]->resilvering)
+				json_object_set_new(k, "resilvering", json_true());
+			if (vd->child[i]->replacing)
+				json_object_set_new(
+					k, "replacing",
+					json_integer((json_int_t)vd->child[i]->replacing));
 			json_array_append_new(kids, k);
 		}
 		json_object_set_new(t, "children", kids);

@@ -31,8 +31,12 @@ struct vdev_leaf {
 	uint64_t size; /* bytes of the device */
 	const struct vdev_leaf_ops *ops;
 	void *priv;
-	bool missing; /* not found at import: the mirror runs degraded */
+	bool missing;	    /* not found at import: the mirror runs degraded */
+	bool resilvering;   /* attached, not yet a full copy: written to, never read from */
+	uint64_t replacing; /* guid of the leaf that replaces this one once it is resilvered */
 	uint64_t read_errors, write_errors, cksum_errors, repaired_bytes;
+	/* I/O since import (zpool iostat) */
+	uint64_t read_ops, write_ops, read_bytes, write_bytes;
 };
 
 /* ---- top-level vdevs: a leaf, or a mirror of leaves; each has its own allocator ---- */
@@ -116,10 +120,13 @@ struct spa {
 	struct spa_error *errlog;
 	size_t nerrlog;
 
-	/* scrub state */
+	/* scan state: a scrub, or a resilver (scan_resilver) copying blocks onto new sides */
 	bool scrub_active, scrub_cancel;
+	bool scan_resilver;
+	bool resilver_restart; /* a side was attached while a resilver ran: walk again */
 	uint64_t scrub_start, scrub_end, scrub_examined, scrub_repaired, scrub_errors;
 	uint64_t scrub_total;
+	uint64_t import_time; /* ns, CLOCK_REALTIME: the start of the iostat counters */
 
 	struct spa *next; /* the namespace */
 };
@@ -133,11 +140,22 @@ bool zio_is_zero(const void *buf, size_t n);
 
 /* ---- vdevs ---- */
 int vdev_leaf_open(const char *path, bool create_ok, struct vdev_leaf **ret);
+/* Open a device for a new leaf with a fresh guid: big enough, and without another pool's label
+ * unless force. */
+int vdev_leaf_open_new(const char *path, bool force, struct vdev_leaf **ret);
 void vdev_leaf_close(struct vdev_leaf *l);
 int vdev_leaf_read_label(struct vdev_leaf *l, json_t **ret_config, struct uberblock *ret_best);
 int vdev_leaf_write_labels(struct vdev_leaf *l, const char *config, uint64_t txg);
 int vdev_leaf_write_uberblock(struct vdev_leaf *l, const struct uberblock *ub);
 int vdev_leaf_wipe_labels(struct vdev_leaf *l);
+/* Leaf I/O that counts operations and bytes for zpool iostat. */
+int vdev_leaf_pread(struct vdev_leaf *l, void *buf, size_t n, uint64_t off);
+int vdev_leaf_pwrite(struct vdev_leaf *l, const void *buf, size_t n, uint64_t off);
+/* A side that can serve reads: present and not being resilvered. */
+static inline bool vdev_leaf_readable(const struct vdev_leaf *l)
+{
+	return !l->missing && !l->resilvering;
+}
 /* Read n bytes at off from a top-level vdev, trying each mirror side in turn until verify()
  * accepts the data (verify NULL: first success). Sides that returned bad data are rewritten
  * with the good copy and their counters bumped. */
@@ -192,6 +210,23 @@ int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zi
 int zio_read(struct spa *spa, const struct blkptr *bp, void *buf);
 /* Verify every copy of a block on every mirror side and rewrite the bad ones from a good one. */
 int zio_scrub(struct spa *spa, const struct blkptr *bp, uint64_t *ret_repaired);
+/* Copy a block onto the resilvering sides of the mirrors its copies are on, from a verified
+ * copy. 0 (*ret_copied: bytes written), -EIO when no copy verifies, -ENXIO when a write onto a
+ * resilvering side failed. */
+int zio_resilver(struct spa *spa, const struct blkptr *bp, uint64_t *ret_copied);
+
+/* ---- attach, detach, resilver ---- */
+/* With the pool lock: claim the scan for a resilver of the resilvering sides. *ret_run: the
+ * caller must then call spa_resilver_run() (after spa_exit); false when there is nothing to
+ * resilver or a running resilver was told to walk again. -EBUSY while a scrub runs. */
+int spa_resilver_start(struct spa *spa, bool *ret_run);
+/* Without the pool lock: run the claimed resilver here to its end (wait) or in a thread. */
+int spa_resilver_run(struct spa *spa, bool wait);
+/* Take child c out of vd (a mirror left with one side becomes a plain leaf); the caller marks
+ * the config dirty, commits, then releases the leaf. */
+struct vdev_leaf *spa_vdev_remove_leaf(struct spa *spa, struct vdev_top *vd, int c);
+/* Close a removed leaf; wipe: clear its labels, so that it no longer imports as the pool. */
+void spa_vdev_release_leaf(struct vdev_leaf *l, bool wipe);
 /* Free a block's DVAs: at once if born in the syncing/open txg, otherwise deferred. */
 void zio_free(struct spa *spa, const struct blkptr *bp);
 uint64_t bp_asize(const struct blkptr *bp);
@@ -204,6 +239,8 @@ void spa_dirty_ds(struct spa *spa, struct dsl_dataset *ds);
 struct spa *spa_first(void);
 void spa_namespace_add(struct spa *spa);
 void spa_namespace_remove(struct spa *spa);
+/* Rewrite the cache file of imported pools and their devices; the namespace lock is held. */
+int spa_cache_write(void);
 struct spa *spa_alloc(const char *name);
 void spa_free(struct spa *spa);
 /* Commit the open txg even if nothing is dirty. */

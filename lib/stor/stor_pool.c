@@ -35,7 +35,8 @@ static int pool_name_check(const char *name)
 
 /* ---- the cache file ---- */
 
-static int cache_write(void)
+/* Called with the namespace lock held; takes each pool's lock to read its devices. */
+int spa_cache_write(void)
 {
 	_cleanup_free_ char *path = bs_root_path("zpool.cache");
 	json_t *pools = json_array();
@@ -46,10 +47,12 @@ static int cache_write(void)
 	for (spa = spa_first(); spa; spa = spa->next) {
 		json_t *p = json_object(), *devs = json_array();
 
+		pthread_mutex_lock(&spa->lock);
 		for (int v = 0; v < spa->nvdevs; v++)
 			for (int i = 0; i < spa->vdev[v]->nchildren; i++)
 				json_array_append_new(devs,
 						      json_string(spa->vdev[v]->child[i]->path));
+		pthread_mutex_unlock(&spa->lock);
 		json_object_set_new(p, "name", json_string(spa->name));
 		json_object_set_new(p, "guid", json_integer((json_int_t)spa->guid));
 		json_object_set_new(p, "devices", devs);
@@ -73,6 +76,7 @@ static int pool_publish(struct spa *spa, int (*prepare)(struct spa *spa, const v
 {
 	int r;
 
+	spa->import_time = bs_now_ns();
 	r = spa_lock_devices(spa);
 	if (r == 0) {
 		spa_enter(spa);
@@ -85,7 +89,7 @@ static int pool_publish(struct spa *spa, int (*prepare)(struct spa *spa, const v
 		spa_free(spa);
 	} else {
 		spa_namespace_add(spa);
-		r = cache_write();
+		r = spa_cache_write();
 	}
 	spa_namespace_exit();
 	return r;
@@ -128,7 +132,7 @@ static int add_top(struct spa *spa, bool mirror, struct vdev_leaf **leaves, int 
 	return 0;
 }
 
-static int open_new_leaf(const char *path, bool force, struct vdev_leaf **ret)
+int vdev_leaf_open_new(const char *path, bool force, struct vdev_leaf **ret)
 {
 	struct vdev_leaf *l;
 	json_t *cfg = NULL;
@@ -204,7 +208,7 @@ static int build_vdevs(struct spa *spa, int nspec, char *const *spec, bool force
 		for (int k = 0; k < n; k++)
 			if (streq(group[k]->path, spec[i]))
 				return bs_error(EINVAL, "device '%s' is named twice", spec[i]);
-		r = open_new_leaf(spec[i], force, &group[n]);
+		r = vdev_leaf_open_new(spec[i], force, &group[n]);
 		if (r < 0) {
 			while (n-- > 0)
 				vdev_leaf_close(group[n]);
@@ -455,6 +459,10 @@ static int assemble(struct found_leaf *f, size_t n, uint64_t pool_guid, struct s
 				present++;
 			}
 			l->guid = g;
+			l->resilvering = json_is_true(json_object_get(k, "resilvering"));
+			l->replacing = cfg_u64(k, "replacing");
+			if (l->resilvering && !l->missing)
+				present--;
 			leaves[ki] = l;
 		}
 		add_top(spa, streq(json_string_value(json_object_get(t, "type")) ?: "", "mirror"),
@@ -478,6 +486,26 @@ static int assemble(struct found_leaf *f, size_t n, uint64_t pool_guid, struct s
 }
 
 static int import_found(const char *name_or_guid, struct found_leaf *f, size_t n);
+
+/* A pool exported while it resilvered resumes the resilver once imported; r is pool_publish()'s
+ * result: spa is gone unless it is 0. */
+static int resume_resilver(struct spa *spa, int r)
+{
+	_cleanup_free_ char *name = NULL;
+	bool run = false;
+
+	if (r < 0)
+		return r;
+	spa_namespace_enter();
+	name = bs_strdup(spa->name);
+	spa_namespace_exit();
+	r = dsl_pool_enter(name, &spa);
+	if (r < 0)
+		return r;
+	r = spa->readonly ? 0 : spa_resilver_start(spa, &run);
+	dsl_pool_exit(spa);
+	return run ? spa_resilver_run(spa, false) : r;
+}
 
 int stor_pool_import(const char *name_or_guid, const char *dir)
 {
@@ -526,7 +554,7 @@ static int import_found(const char *name_or_guid, struct found_leaf *f, size_t n
 		spa_namespace_exit();
 		return r;
 	}
-	return pool_publish(spa, load_mos, NULL);
+	return resume_resilver(spa, pool_publish(spa, load_mos, NULL));
 }
 
 int stor_pool_import_scan(const char *dir, json_t **ret)
@@ -653,7 +681,7 @@ static int pool_close(const char *name, bool force, const char *state)
 	}
 	spa_namespace_remove(spa);
 	spa_free(spa);
-	r = cache_write();
+	r = spa_cache_write();
 	spa_namespace_exit();
 	return r;
 }
@@ -798,10 +826,57 @@ static json_t *vdev_json(const char *name, const char *state, uint64_t rd, uint6
 	return o;
 }
 
+/* The index of the leaf that replaces l, or -1. */
+static int replacement_of(struct vdev_top *vd, struct vdev_leaf *l)
+{
+	if (!l->replacing)
+		return -1;
+	for (int k = 0; k < vd->nchildren; k++)
+		if (vd->child[k]->guid == l->replacing)
+			return k;
+	return -1;
+}
+
+/* Whether l is the new device of a replacement in vd. */
+static bool replaced_one(struct vdev_top *vd, struct vdev_leaf *l)
+{
+	for (int k = 0; k < vd->nchildren; k++)
+		if (vd->child[k]->replacing == l->guid)
+			return true;
+	return false;
+}
+
+static bool any_missing(struct vdev_top *vd)
+{
+	for (int k = 0; k < vd->nchildren; k++)
+		if (vd->child[k]->missing)
+			return true;
+	return false;
+}
+
+static json_t *leaf_json(struct spa *spa, struct vdev_leaf *l)
+{
+	json_t *lj = vdev_json(l->path, l->missing ? "UNAVAIL" : "ONLINE", l->read_errors,
+			       l->write_errors, l->cksum_errors);
+
+	json_object_set_new(lj, "guid", json_sprintf("%llu", (unsigned long long)l->guid));
+	json_object_set_new(lj, "repaired", json_integer((json_int_t)l->repaired_bytes));
+	if (l->missing)
+		json_object_set_new(lj, "message", json_string("cannot open"));
+	else if (l->resilvering && spa->scrub_active && spa->scan_resilver)
+		json_object_set_new(lj, "message", json_string("(resilvering)"));
+	else if (l->resilvering)
+		json_object_set_new(lj, "message", json_string("(awaiting resilver)"));
+	if (l->resilvering)
+		json_object_set_new(lj, "resilvering", json_true());
+	return lj;
+}
+
 int stor_pool_status(const char *name, json_t **ret)
 {
 	struct spa *spa;
 	json_t *o, *root, *kids, *errs;
+	bool missing = false, resilvering = false;
 	int v, i;
 
 	spa_namespace_enter();
@@ -818,19 +893,37 @@ int stor_pool_status(const char *name, json_t **ret)
 	kids = json_array();
 	for (v = 0; v < spa->nvdevs; v++) {
 		struct vdev_top *vd = spa->vdev[v];
-		json_t *leaves = json_array(), *t = NULL;
+		json_t *leaves = json_array(), *t;
 		char tn[32];
 
 		for (i = 0; i < vd->nchildren; i++) {
 			struct vdev_leaf *l = vd->child[i];
-			json_t *lj = vdev_json(l->path, l->missing ? "UNAVAIL" : "ONLINE",
-					       l->read_errors, l->write_errors, l->cksum_errors);
+			int k = replacement_of(vd, l);
 
-			json_object_set_new(lj, "repaired",
-					    json_integer((json_int_t)l->repaired_bytes));
-			json_array_append_new(leaves, lj);
+			if (replaced_one(vd, l))
+				continue; /* shown under the device it replaces */
+			if (k < 0) {
+				json_array_append_new(leaves, leaf_json(spa, l));
+				continue;
+			}
+			/* a replacement in progress: old and new under "replacing-N" */
+			snprintf(tn, sizeof(tn), "replacing-%d", i);
+			t = vdev_json(tn, vdev_leaf_readable(vd->child[k]) ? "ONLINE" : "DEGRADED",
+				      0, 0, 0);
+			json_object_set_new(t, "children", json_array());
+			json_array_append_new(json_object_get(t, "children"), leaf_json(spa, l));
+			json_array_append_new(json_object_get(t, "children"),
+					      leaf_json(spa, vd->child[k]));
+			json_array_append_new(leaves, t);
 		}
-		if (vd->mirror) {
+		if (vd->mirror && vd->nchildren == 2 && json_array_size(leaves) == 1) {
+			/* a plain device being replaced: the replacing vdev is the top */
+			t = json_incref(json_array_get(leaves, 0));
+			snprintf(tn, sizeof(tn), "replacing-%u", vd->id);
+			json_object_set_new(t, "name", json_string(tn));
+			json_array_append_new(kids, t);
+			json_decref(leaves);
+		} else if (vd->mirror) {
 			snprintf(tn, sizeof(tn), "mirror-%u", vd->id);
 			t = vdev_json(tn, vdev_top_state(vd), 0, 0, 0);
 			json_object_set_new(t, "children", leaves);
@@ -839,6 +932,26 @@ int stor_pool_status(const char *name, json_t **ret)
 			json_array_extend(kids, leaves);
 			json_decref(leaves);
 		}
+		if (any_missing(vd))
+			missing = true;
+		for (i = 0; i < vd->nchildren; i++)
+			if (vd->child[i]->resilvering)
+				resilvering = true;
+	}
+	if (resilvering && spa->scrub_active && spa->scan_resilver) {
+		json_object_set_new(o, "status",
+				    json_string("One or more devices is currently being "
+						"resilvered.  The pool will\n\tcontinue to "
+						"function, possibly in a degraded state."));
+		json_object_set_new(o, "action", json_string("Wait for the resilver to complete."));
+	} else if (missing) {
+		json_object_set_new(o, "status",
+				    json_string("One or more devices could not be opened.  "
+						"Sufficient replicas exist for\n\tthe pool to "
+						"continue functioning in a degraded state."));
+		json_object_set_new(o, "action",
+				    json_string("Attach the missing device, or replace it "
+						"using 'zpool replace'."));
 	}
 	json_object_set_new(root, "children", kids);
 	json_object_set_new(o, "config", root);
@@ -862,6 +975,8 @@ int stor_pool_status(const char *name, json_t **ret)
 	{
 		json_t *scan = json_object();
 
+		json_object_set_new(scan, "function",
+				    json_string(spa->scan_resilver ? "resilver" : "scrub"));
 		json_object_set_new(scan, "active", json_boolean(spa->scrub_active));
 		json_object_set_new(scan, "start", json_integer((json_int_t)spa->scrub_start));
 		json_object_set_new(scan, "end", json_integer((json_int_t)spa->scrub_end));
@@ -874,6 +989,90 @@ int stor_pool_status(const char *name, json_t **ret)
 		json_object_set_new(o, "scan", scan);
 	}
 	spa_exit(spa);
+	*ret = o;
+	return 0;
+}
+
+/* ---- iostat ---- */
+
+static void io_add(json_t *o, const char *key, uint64_t n)
+{
+	json_object_set_new(
+		o, key, json_integer(json_integer_value(json_object_get(o, key)) + (json_int_t)n));
+}
+
+static json_t *io_node(const char *name)
+{
+	json_t *o = json_object();
+	static const char *const keys[] = { "read_ops", "write_ops", "read_bytes", "write_bytes" };
+
+	json_object_set_new(o, "name", json_string(name));
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		json_object_set_new(o, keys[i], json_integer(0));
+	return o;
+}
+
+static void io_sum(json_t *to, json_t *from)
+{
+	io_add(to, "read_ops", json_integer_value(json_object_get(from, "read_ops")));
+	io_add(to, "write_ops", json_integer_value(json_object_get(from, "write_ops")));
+	io_add(to, "read_bytes", json_integer_value(json_object_get(from, "read_bytes")));
+	io_add(to, "write_bytes", json_integer_value(json_object_get(from, "write_bytes")));
+}
+
+static void io_space(json_t *o, uint64_t size, uint64_t alloc)
+{
+	json_object_set_new(o, "alloc", json_integer((json_int_t)alloc));
+	json_object_set_new(o, "free", json_integer((json_int_t)(size - MIN(size, alloc))));
+}
+
+int stor_pool_iostat(const char *name, json_t **ret)
+{
+	struct spa *spa;
+	json_t *o, *tops;
+	int r;
+
+	r = dsl_pool_enter(name, &spa);
+	if (r < 0)
+		return r;
+	o = io_node(spa->name);
+	tops = json_array();
+	io_space(o, space_total(spa), space_allocated(spa) - spa->defer_bytes);
+	json_object_set_new(o, "time", json_integer((json_int_t)bs_now_ns()));
+	json_object_set_new(o, "since", json_integer((json_int_t)spa->import_time));
+	for (int v = 0; v < spa->nvdevs; v++) {
+		struct vdev_top *vd = spa->vdev[v];
+		json_t *t, *leaves = json_array();
+		uint64_t deferred = 0;
+		char tn[32];
+
+		for (size_t d = 0; d < spa->ndefer; d++)
+			if (spa->defer[d].vdev == vd->id)
+				deferred += spa->defer[d].asize;
+		snprintf(tn, sizeof(tn), "mirror-%u", vd->id);
+		t = io_node(vd->mirror ? tn : vd->child[0]->path);
+		io_space(t, vd->asize, vd->alloc_bytes - MIN(vd->alloc_bytes, deferred));
+		for (int i = 0; i < vd->nchildren; i++) {
+			struct vdev_leaf *l = vd->child[i];
+			json_t *lj = io_node(l->path);
+
+			io_add(lj, "read_ops", __atomic_load_n(&l->read_ops, __ATOMIC_RELAXED));
+			io_add(lj, "write_ops", __atomic_load_n(&l->write_ops, __ATOMIC_RELAXED));
+			io_add(lj, "read_bytes", __atomic_load_n(&l->read_bytes, __ATOMIC_RELAXED));
+			io_add(lj, "write_bytes",
+			       __atomic_load_n(&l->write_bytes, __ATOMIC_RELAXED));
+			io_sum(t, lj);
+			json_array_append_new(leaves, lj);
+		}
+		io_sum(o, t);
+		if (vd->mirror)
+			json_object_set_new(t, "children", leaves);
+		else
+			json_decref(leaves);
+		json_array_append_new(tops, t);
+	}
+	json_object_set_new(o, "children", tops);
+	dsl_pool_exit(spa);
 	*ret = o;
 	return 0;
 }

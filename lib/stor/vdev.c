@@ -96,6 +96,20 @@ void vdev_leaf_close(struct vdev_leaf *l)
 	free(l);
 }
 
+int vdev_leaf_pread(struct vdev_leaf *l, void *buf, size_t n, uint64_t off)
+{
+	__atomic_add_fetch(&l->read_ops, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&l->read_bytes, n, __ATOMIC_RELAXED);
+	return l->ops->pread(l, buf, n, off);
+}
+
+int vdev_leaf_pwrite(struct vdev_leaf *l, const void *buf, size_t n, uint64_t off)
+{
+	__atomic_add_fetch(&l->write_ops, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&l->write_bytes, n, __ATOMIC_RELAXED);
+	return l->ops->pwrite(l, buf, n, off);
+}
+
 static uint64_t label_offset(const struct vdev_leaf *l, int i)
 {
 	uint64_t end = P2ALIGN(l->size, (uint64_t)LABEL_SIZE);
@@ -128,7 +142,7 @@ int vdev_leaf_read_label(struct vdev_leaf *l, json_t **ret_config, struct uberbl
 		uint8_t ck[32];
 		unsigned s;
 
-		if (l->ops->pread(l, buf, LABEL_SIZE, label_offset(l, i)) < 0)
+		if (vdev_leaf_pread(l, buf, LABEL_SIZE, label_offset(l, i)) < 0)
 			continue;
 		if (h->magic == LABEL_MAGIC && h->version == FORMAT_VERSION && h->config_len > 0 &&
 		    h->config_len <= LABEL_CONFIG_SIZE - sizeof(*h)) {
@@ -164,7 +178,7 @@ int vdev_leaf_read_label(struct vdev_leaf *l, json_t **ret_config, struct uberbl
 
 static int write_label_config(struct vdev_leaf *l, int i, const uint8_t *hdrbuf, size_t n)
 {
-	return l->ops->pwrite(l, hdrbuf, n, label_offset(l, i) + LABEL_CONFIG_OFF);
+	return vdev_leaf_pwrite(l, hdrbuf, n, label_offset(l, i) + LABEL_CONFIG_OFF);
 }
 
 int vdev_leaf_write_labels(struct vdev_leaf *l, const char *config, uint64_t txg)
@@ -207,7 +221,7 @@ int vdev_leaf_wipe_labels(struct vdev_leaf *l)
 	int i, r;
 
 	for (i = 0; i < LABEL_COUNT; i++) {
-		r = l->ops->pwrite(l, buf, LABEL_SIZE, label_offset(l, i));
+		r = vdev_leaf_pwrite(l, buf, LABEL_SIZE, label_offset(l, i));
 		if (r < 0)
 			return r;
 	}
@@ -220,7 +234,8 @@ int vdev_leaf_write_uberblock(struct vdev_leaf *l, const struct uberblock *ub)
 	int i, r, good = 0;
 
 	for (i = 0; i < LABEL_COUNT; i++) {
-		r = l->ops->pwrite(l, ub, sizeof(*ub), label_offset(l, i) + LABEL_RING_OFF + slot);
+		r = vdev_leaf_pwrite(l, ub, sizeof(*ub),
+				     label_offset(l, i) + LABEL_RING_OFF + slot);
 		if (r >= 0)
 			good++;
 	}
@@ -236,9 +251,9 @@ int vdev_top_read(struct spa *spa, struct vdev_top *vd, void *buf, size_t n, uin
 	for (i = 0; i < vd->nchildren && i < 16; i++) {
 		struct vdev_leaf *l = vd->child[i];
 
-		if (l->missing)
+		if (!vdev_leaf_readable(l))
 			continue;
-		r = l->ops->pread(l, buf, n, off);
+		r = vdev_leaf_pread(l, buf, n, off);
 		if (r < 0) {
 			__atomic_add_fetch(&l->read_errors, 1, __ATOMIC_RELAXED);
 			bad[i] = true;
@@ -259,7 +274,7 @@ int vdev_top_read(struct spa *spa, struct vdev_top *vd, void *buf, size_t n, uin
 	for (i = 0; i < good; i++) {
 		struct vdev_leaf *l = vd->child[i];
 
-		if (bad[i] && !spa->readonly && l->ops->pwrite(l, buf, n, off) >= 0)
+		if (bad[i] && !spa->readonly && vdev_leaf_pwrite(l, buf, n, off) >= 0)
 			__atomic_add_fetch(&l->repaired_bytes, n, __ATOMIC_RELAXED);
 	}
 	return 0;
@@ -275,7 +290,7 @@ int vdev_top_write(struct spa *spa, struct vdev_top *vd, const void *buf, size_t
 
 		if (l->missing)
 			continue;
-		if (l->ops->pwrite(l, buf, n, off) < 0) {
+		if (vdev_leaf_pwrite(l, buf, n, off) < 0) {
 			l->write_errors++;
 			continue;
 		}
@@ -327,12 +342,15 @@ void vdev_top_free(struct vdev_top *vd)
 
 const char *vdev_top_state(struct vdev_top *vd)
 {
-	int i, missing = 0;
+	int i, missing = 0, readable = 0;
 
-	for (i = 0; i < vd->nchildren; i++)
+	for (i = 0; i < vd->nchildren; i++) {
 		if (vd->child[i]->missing)
 			missing++;
-	if (missing == 0)
-		return "ONLINE";
-	return missing < vd->nchildren ? "DEGRADED" : "UNAVAIL";
+		if (vdev_leaf_readable(vd->child[i]))
+			readable++;
+	}
+	if (!readable)
+		return "UNAVAIL";
+	return missing == 0 ? "ONLINE" : "DEGRADED";
 }

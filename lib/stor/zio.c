@@ -193,9 +193,9 @@ int zio_scrub(struct spa *spa, const struct blkptr *bp, uint64_t *ret_repaired)
 			struct vdev_leaf *l = vd->child[c];
 			bool ok;
 
-			if (l->missing)
+			if (!vdev_leaf_readable(l))
 				continue;
-			ok = l->ops->pread(l, buf, n, bp->dva[d].offset) == 0;
+			ok = vdev_leaf_pread(l, buf, n, bp->dva[d].offset) == 0;
 			if (!ok)
 				__atomic_add_fetch(&l->read_errors, 1, __ATOMIC_RELAXED);
 			else if (!verify_block(buf, n, &va)) {
@@ -217,13 +217,76 @@ int zio_scrub(struct spa *spa, const struct blkptr *bp, uint64_t *ret_repaired)
 	for (i = 0; i < ns; i++) {
 		if (!st[i].bad || spa->readonly)
 			continue;
-		if (st[i].leaf->ops->pwrite(st[i].leaf, good, n, st[i].offset) == 0) {
+		if (vdev_leaf_pwrite(st[i].leaf, good, n, st[i].offset) == 0) {
 			__atomic_add_fetch(&st[i].leaf->repaired_bytes, n, __ATOMIC_RELAXED);
 			repaired += n;
 		}
 	}
 	*ret_repaired = repaired;
 	return 0;
+}
+
+static bool has_resilvering(struct vdev_top *vd)
+{
+	for (int c = 0; c < vd->nchildren; c++)
+		if (vd->child[c]->resilvering && !vd->child[c]->missing)
+			return true;
+	return false;
+}
+
+/*
+ * Resilver a block: find a copy that verifies on a side that serves reads (any copy will do: they
+ * hold the same bytes), then write it at each copy's offset onto every resilvering side of that
+ * copy's mirror.
+ */
+int zio_resilver(struct spa *spa, const struct blkptr *bp, uint64_t *ret_copied)
+{
+	struct verify_arg va = { bp };
+	_cleanup_free_ uint8_t *buf = NULL;
+	bool wanted = false, found = false;
+	uint64_t n, copied = 0;
+	int d, c, r = 0;
+
+	*ret_copied = 0;
+	if (BP_IS_HOLE(bp))
+		return 0;
+	if (bp->psize == 0 || bp->psize > bp->lsize || bp->lsize > SPA_MAXBLOCKSIZE ||
+	    bp->ncopies < 1 || bp->ncopies > BP_MAX_COPIES)
+		return -EIO;
+	n = zio_asize(spa, bp->psize);
+	for (d = 0; d < bp->ncopies; d++)
+		if (dva_sane(spa, &bp->dva[d], n) && has_resilvering(spa->vdev[bp->dva[d].vdev]))
+			wanted = true;
+	if (!wanted)
+		return 0;
+	buf = bs_malloc(n);
+	for (d = 0; d < bp->ncopies && !found; d++)
+		found = dva_sane(spa, &bp->dva[d], n) &&
+			vdev_top_read(spa, spa->vdev[bp->dva[d].vdev], buf, n, bp->dva[d].offset,
+				      verify_block, &va) == 0;
+	if (!found)
+		return -EIO;
+	for (d = 0; d < bp->ncopies; d++) {
+		struct vdev_top *vd;
+
+		if (!dva_sane(spa, &bp->dva[d], n))
+			continue;
+		vd = spa->vdev[bp->dva[d].vdev];
+		for (c = 0; c < vd->nchildren; c++) {
+			struct vdev_leaf *l = vd->child[c];
+
+			if (!l->resilvering || l->missing)
+				continue;
+			if (vdev_leaf_pwrite(l, buf, n, bp->dva[d].offset) < 0) {
+				__atomic_add_fetch(&l->write_errors, 1, __ATOMIC_RELAXED);
+				r = -EIO;
+				continue;
+			}
+			copied += n;
+		}
+	}
+	*ret_copied = copied;
+	return r;
 }
 
 void zio_free(struct spa *spa, const struct blkptr *bp)
