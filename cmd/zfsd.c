@@ -545,10 +545,14 @@ static int daemon_main(void)
 	if (r < 0)
 		log_err("cannot mount every file system: %s", bs_strerror(r));
 	record_mounts();
+	r = stor_zvol_start();
+	if (r < 0)
+		log_err("cannot serve the volumes as files: %s", bs_strerror(r));
 
 	lfd = bind_socket(sock);
 	if (lfd < 0) {
 		fprintf(stderr, "zfsd: %s\n", bs_strerror(lfd));
+		stor_zvol_stop();
 		unmount_all();
 		stor_pool_sync(NULL);
 		stor_fini();
@@ -597,6 +601,7 @@ static int daemon_main(void)
 		pthread_cond_wait(&running_cond, &running_lock);
 	pthread_mutex_unlock(&running_lock);
 
+	stor_zvol_stop();
 	unmount_all();
 	record_mounts();
 	r = stor_pool_sync(NULL);
