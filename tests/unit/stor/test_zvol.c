@@ -364,6 +364,14 @@ static void test_tree(void **state)
 	assert_int_equal(zvol_stat("bad name!", &info), -ENOENT);
 	assert_int_equal(zvol_list(f->vol, &v, &n), -ENOTDIR);
 
+	/* where the pool daemon serves a volume */
+	{
+		_cleanup_free_ char *path = stor_zvol_path(f->vol);
+		_cleanup_free_ char *want = bs_asprintf("%s/run/zvol/%s", f->dir, f->vol);
+
+		assert_string_equal(path, want);
+	}
+
 	/* a rename moves the volume in the tree */
 	{
 		_cleanup_free_ char *to = bs_asprintf("%s/a/moved", f->pool);
