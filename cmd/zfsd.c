@@ -2,8 +2,9 @@
 /*
  * zfsd.c - the pool daemon, `basalt zfsd`: the one process that opens the pools. It imports the
  * pools of the cache file (creating the embedded `zones` pool on a fresh state directory), mounts
- * their file systems, and runs every `zfs` and `zpool` command that clients send over
- * $BASALT_ROOT/run/zfsd.sock, each in a thread of its own that writes to the client's stdio.
+ * their file systems, serves their volumes as files under $BASALT_ROOT/run/zvol, and runs
+ * every `zfs` and `zpool` command that clients send over $BASALT_ROOT/run/zfsd.sock, each in a
+ * thread of its own that writes to the client's stdio.
  * SIGTERM or SIGINT stops it cleanly: no new commands, running ones finish, file systems are
  * unmounted and the pools synced but left in the cache, so the next start finds them again.
  * `basalt zfsd --stop` asks the running daemon to do that and waits for it.
