@@ -2,8 +2,9 @@
 /*
  * zfsd.c - the pool daemon, `basalt zfsd`: the one process that opens the pools. It imports the
  * pools of the cache file (creating the embedded `zones` pool on a fresh state directory), mounts
- * their file systems, and runs every `zfs` and `zpool` command that clients send over
- * $BASALT_ROOT/run/zfsd.sock, each in a thread of its own that writes to the client's stdio.
+ * their file systems, serves their volumes as files under $BASALT_ROOT/run/zvol, and runs
+ * every `zfs` and `zpool` command that clients send over $BASALT_ROOT/run/zfsd.sock, each in a
+ * thread of its own that writes to the client's stdio.
  * SIGTERM or SIGINT stops it cleanly: no new commands, running ones finish, file systems are
  * unmounted and the pools synced but left in the cache, so the next start finds them again.
  * `basalt zfsd --stop` asks the running daemon to do that and waits for it.
@@ -546,10 +547,14 @@ static int daemon_main(void)
 	if (r < 0)
 		log_err("cannot mount every file system: %s", bs_strerror(r));
 	record_mounts();
+	r = stor_zvol_start();
+	if (r < 0)
+		log_err("cannot serve the volumes as files: %s", bs_strerror(r));
 
 	lfd = bind_socket(sock);
 	if (lfd < 0) {
 		fprintf(stderr, "zfsd: %s\n", bs_strerror(lfd));
+		stor_zvol_stop();
 		unmount_all();
 		stor_pool_sync(NULL);
 		stor_fini();
@@ -598,6 +603,7 @@ static int daemon_main(void)
 		pthread_cond_wait(&running_cond, &running_lock);
 	pthread_mutex_unlock(&running_lock);
 
+	stor_zvol_stop();
 	unmount_all();
 	record_mounts();
 	r = stor_pool_sync(NULL);

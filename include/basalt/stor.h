@@ -155,6 +155,17 @@ int stor_unmount_tree(const char *name);
 /* Unmount every dataset of a pool. */
 int stor_unmount_pool(const char *pool, bool force);
 
+/* ---- volumes as files ---- */
+/* Serve every volume of every imported pool, and every volume snapshot, as a file under
+ * $BASALT_ROOT/run/zvol ("zvol/tank/vms/disk0", "zvol/tank/vms/disk0@snap"), for as long as
+ * the pool is imported (the pool daemon). An open file keeps its volume from being destroyed
+ * and its pool from being exported. Stop cuts off files still open. */
+int stor_zvol_start(void);
+void stor_zvol_stop(void);
+/* The file of a volume ("pool/vol" or "pool/vol@snap"), whether it exists or not; caller
+ * frees. */
+char *stor_zvol_path(const char *name);
+
 /* ---- the engine as a whole ---- */
 int stor_init(void); /* once per process: the namespace, caches, sync thread */
 /* Mount file systems as they are created, cloned or changed (the daemon turns this on). */

@@ -962,7 +962,12 @@ static int destroy_head(struct dsl_dataset *head)
 		r = zap_nonempty(spa, head->phys.snapnames_obj, &busy);
 	if (r < 0)
 		return r;
-	if (busy || head->long_holds) {
+	if (!busy && head->long_holds) {
+		_cleanup_free_ char *n = dsl_dataset_name(head);
+
+		return bs_error(EBUSY, "cannot destroy '%s': dataset is busy", n);
+	}
+	if (busy) {
 		_cleanup_free_ char *n = dsl_dataset_name(head);
 
 		return bs_error(EBUSY,

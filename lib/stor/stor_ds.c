@@ -7,6 +7,7 @@
 #include "basalt/stor.h"
 #include "dsl_impl.h"
 #include "zap.h"
+#include "zvol.h"
 
 /* zfs create -p: every missing ancestor of name, as a file system. */
 static int create_parents(struct spa *spa, const char *name)
@@ -554,7 +555,9 @@ int stor_ds_set_prop(const char *name, const char *prop, const char *value)
 	r = dsl_dataset_enter(name, &spa, &ds);
 	if (r < 0)
 		return r;
-	r = dsl_prop_set(ds, prop, value);
+	r = streq(prop, "volsize") ? zvol_volsize_check(ds, value) : 0;
+	if (r == 0)
+		r = dsl_prop_set(ds, prop, value);
 	if (r == 0)
 		r = spa_sync(spa);
 	dsl_pool_exit(spa);
