@@ -668,8 +668,10 @@ static int pool_close(const char *name, bool force, const char *state)
 		if (ds->long_holds) {
 			spa_exit(spa);
 			spa_namespace_exit();
-			return bs_error(EBUSY, "pool '%s' is busy: a send or mount is reading it",
-					name);
+			return bs_error(
+				EBUSY,
+				"pool '%s' is busy: a send, a mount or an open volume is using it",
+				name);
 		}
 	r = spa->readonly ? 0 : spa_sync(spa);
 	if (r == 0 && !spa->readonly)
