@@ -59,6 +59,15 @@ skip() {
 	exit 77
 }
 
+# The test runs the pool daemon: it needs root and /dev/fuse (else it is skipped), gets a small
+# default pool, and the daemon is stopped when the test ends.
+use_pool_daemon() {
+	[ "$(id -u)" -eq 0 ] || skip "the pool daemon runs as root"
+	[ -c /dev/fuse ] || skip "no /dev/fuse: file systems cannot be mounted"
+	export BASALT_DEFAULT_POOL_SIZE=256M
+	at_exit '"$BASALT" zfsd --stop >/dev/null 2>&1'
+}
+
 # Run CMD, capturing its status, stdout and stderr.
 _run_captured() {
 	LAST_STATUS=0

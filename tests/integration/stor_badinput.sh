@@ -5,10 +5,7 @@
 # destroying a snapshot that has a clone; a device too small for a pool; a damaged stream.
 source "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || skip "the pool daemon runs as root"
-[ -c /dev/fuse ] || skip "no /dev/fuse: file systems cannot be mounted"
-export BASALT_DEFAULT_POOL_SIZE=256M
-at_exit '"$BASALT" zfsd --stop >/dev/null 2>&1'
+use_pool_daemon
 
 disks=$BASALT_ROOT/disks
 mnt=$BASALT_ROOT/mnt

@@ -6,11 +6,8 @@
 # on a copies=1 dataset is an I/O error, which shows that the damage hits the data.
 source "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || skip "the pool daemon runs as root"
-[ -c /dev/fuse ] || skip "no /dev/fuse: file systems cannot be mounted"
+use_pool_daemon
 command -v python3 >/dev/null || skip "no python3 to locate blocks in the device"
-export BASALT_DEFAULT_POOL_SIZE=256M
-at_exit '"$BASALT" zfsd --stop >/dev/null 2>&1'
 
 disks=$BASALT_ROOT/disks
 mnt=$BASALT_ROOT/mnt

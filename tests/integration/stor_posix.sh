@@ -7,12 +7,9 @@
 # that shell tools do not reach (utimensat, renameat2) go through python3.
 source "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || skip "the pool daemon runs as root"
-[ -c /dev/fuse ] || skip "no /dev/fuse: file systems cannot be mounted"
+use_pool_daemon
 command -v setpriv >/dev/null || skip "no setpriv to act as another user"
 PY=$(command -v python3) || skip "no python3 for utimensat and renameat2"
-export BASALT_DEFAULT_POOL_SIZE=256M
-at_exit '"$BASALT" zfsd --stop >/dev/null 2>&1'
 
 truncate -s 256M "$TEST_TMP/d1.img"
 mnt=$BASALT_ROOT/mnt

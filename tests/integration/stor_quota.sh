@@ -5,10 +5,7 @@
 # keeps space for one file system that others cannot take; limits that cannot hold are refused.
 source "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || skip "the pool daemon runs as root"
-[ -c /dev/fuse ] || skip "no /dev/fuse: file systems cannot be mounted"
-export BASALT_DEFAULT_POOL_SIZE=256M
-at_exit '"$BASALT" zfsd --stop >/dev/null 2>&1'
+use_pool_daemon
 
 mnt=$BASALT_ROOT/mnt
 truncate -s 512M "$BASALT_ROOT/d1.img"

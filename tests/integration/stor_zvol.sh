@@ -6,10 +6,7 @@
 # gone at export and back at import.
 source "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || skip "the pool daemon runs as root"
-[ -c /dev/fuse ] || skip "no /dev/fuse: volumes cannot be served as files"
-export BASALT_DEFAULT_POOL_SIZE=256M
-at_exit '"$BASALT" zfsd --stop >/dev/null 2>&1'
+use_pool_daemon
 
 Z=$BASALT_ROOT/run/zvol
 truncate -s 1G "$BASALT_ROOT/d1.img"

@@ -3,10 +3,7 @@
 # and the dependents it refuses to leave behind, checked through the files of the mounts.
 source "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || skip "the pool daemon runs as root"
-[ -c /dev/fuse ] || skip "no /dev/fuse: file systems cannot be mounted"
-export BASALT_DEFAULT_POOL_SIZE=256M
-at_exit '"$BASALT" zfsd --stop >/dev/null 2>&1'
+use_pool_daemon
 
 truncate -s 256M "$BASALT_ROOT/d1.img"
 mnt=$BASALT_ROOT/mnt

@@ -3,10 +3,7 @@
 # a sparse file, as an operator runs them; and the errors that must leave everything unchanged.
 source "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || skip "the pool daemon runs as root"
-[ -c /dev/fuse ] || skip "no /dev/fuse: file systems cannot be mounted"
-export BASALT_DEFAULT_POOL_SIZE=256M
-at_exit '"$BASALT" zfsd --stop >/dev/null 2>&1'
+use_pool_daemon
 
 cd "$BASALT_ROOT"
 truncate -s 256M d1.img d2.img
