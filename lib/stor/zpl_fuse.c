@@ -27,22 +27,18 @@
 #include <fcntl.h>
 #include <fuse_lowlevel.h>
 #include <limits.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <basalt/base.h>
 
+#include "fuse_server.h"
 #include "zpl.h"
 #include "zpl_impl.h"
 
 #define ZPL_TIMEOUT 1.0
-#define FUSECTL_DIR "/sys/fs/fuse/connections"
 
 /*
  * FUSE inode numbers. The top 16 bits name a space, the low 48 an object in it:
@@ -67,11 +63,7 @@
 struct zpl_mount {
 	struct zpl_fs *fs;
 	struct zpl_snapdir *sd; /* NULL: no .zfs (a snapshot or a read-only object set) */
-	struct fuse_session *se;
-	char *mountpoint;
-	pthread_t thread;
-	bool thread_started;
-	dev_t dev; /* of the mounted file system: names its FUSE connection */
+	struct fuse_server srv;
 };
 
 enum node_kind { NODE_OBJ, NODE_CTL_ROOT, NODE_CTL_SNAPDIR };
@@ -903,14 +895,6 @@ static const struct fuse_lowlevel_ops zpl_ops = {
 	.lseek = op_lseek,
 };
 
-static void *serve(void *arg)
-{
-	struct zpl_mount *m = arg;
-
-	(void)fuse_session_loop(m->se);
-	return NULL;
-}
-
 /* Option values are comma-separated: escape commas and backslashes in the dataset's name. */
 static char *opt_escape(const char *s)
 {
@@ -925,40 +909,18 @@ static char *opt_escape(const char *s)
 	return out;
 }
 
-/* Cut the FUSE connection, so that the serving thread ends even when the mount lives on in
- * another mount namespace or was detached while busy. */
-static void abort_connection(dev_t dev)
-{
-	char path[96];
-	int fd;
-
-	snprintf(path, sizeof(path), FUSECTL_DIR "/%u/abort", major(dev) << 20 | minor(dev));
-	if (access(FUSECTL_DIR "/", F_OK) == 0 && access(path, F_OK) < 0 && errno == ENOENT)
-		(void)mount("fusectl", FUSECTL_DIR, "fusectl", 0, NULL);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	(void)!write(fd, "1", 1);
-	close(fd);
-}
-
 static void mount_free(struct zpl_mount *m)
 {
-	if (m->se)
-		fuse_session_destroy(m->se);
 	zpl_snapdir_close(m->sd);
 	zpl_fs_close(m->fs);
-	free(m->mountpoint);
 	free(m);
 }
 
 int zpl_mount(objset_t *os, const char *dsname, const char *mountpoint, bool readonly,
 	      struct zpl_mount **ret)
 {
-	_cleanup_free_ char *name = NULL, *opts = NULL;
+	_cleanup_free_ char *name = NULL, *opts = NULL, *what = NULL;
 	struct zpl_mount *m;
-	struct stat st;
-	sigset_t all, old;
 	int r;
 
 	r = bs_mkdir_p(mountpoint, 0755);
@@ -966,10 +928,8 @@ int zpl_mount(objset_t *os, const char *dsname, const char *mountpoint, bool rea
 		return bs_error(-r, "cannot create mountpoint '%s': %s", mountpoint, strerror(-r));
 
 	m = bs_zalloc(sizeof(*m));
-	m->mountpoint = bs_strdup(mountpoint);
 	r = zpl_fs_open(os, readonly, &m->fs);
 	if (r < 0) {
-		free(m->mountpoint);
 		free(m);
 		return bs_error(-r, "cannot open the file system of '%s': %s", dsname,
 				strerror(-r));
@@ -981,54 +941,23 @@ int zpl_mount(objset_t *os, const char *dsname, const char *mountpoint, bool rea
 	name = opt_escape(dsname);
 	opts = bs_asprintf("default_permissions,allow_other,fsname=%s,subtype=basalt%s", name,
 			   readonly ? ",ro" : "");
-	char *argv[] = { (char *)"basalt", (char *)"-o", opts, NULL };
-	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
-
-	m->se = fuse_session_new(&args, &zpl_ops, sizeof(zpl_ops), m);
-	fuse_opt_free_args(&args);
-	if (!m->se) {
-		mount_free(m);
-		return bs_error(EIO, "cannot start a FUSE session for '%s'", dsname);
-	}
-	if (fuse_session_mount(m->se, mountpoint) != 0) {
-		mount_free(m);
-		return bs_error(EIO, "cannot mount '%s' on '%s' through FUSE", dsname, mountpoint);
-	}
-
-	/* the serving thread takes no signals: they belong to the daemon's own threads */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = -pthread_create(&m->thread, NULL, serve, m);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	what = bs_asprintf("'%s'", dsname);
+	r = fuse_server_start(&m->srv, mountpoint, opts, &zpl_ops, sizeof(zpl_ops), m, what);
 	if (r < 0) {
-		fuse_session_unmount(m->se);
 		mount_free(m);
-		return bs_error(-r, "cannot start the thread serving '%s'", dsname);
+		return r;
 	}
-	m->thread_started = true;
-
-	/* (answered by the serving thread, so only now) */
-	if (stat(mountpoint, &st) == 0)
-		m->dev = st.st_dev;
 	*ret = m;
 	return 0;
 }
 
 int zpl_unmount(struct zpl_mount *m, bool force)
 {
-	if (umount2(m->mountpoint, force ? MNT_DETACH : 0) < 0 && errno != EINVAL) {
-		int err = errno;
+	int r;
 
-		if (!force)
-			return bs_error(err, "cannot unmount '%s': %s", m->mountpoint,
-					strerror(err));
-	}
-	if (m->dev)
-		abort_connection(m->dev);
-	fuse_session_exit(m->se);
-	if (m->thread_started)
-		pthread_join(m->thread, NULL);
-	fuse_session_unmount(m->se);
+	r = fuse_server_stop(&m->srv, force);
+	if (r < 0)
+		return r;
 	mount_free(m);
 	return 0;
 }
@@ -1050,12 +979,12 @@ int zpl_mount_release_snapshots(struct zpl_mount *m, const char *snap)
 	 * which would otherwise escape the invalidation with the children it pins.
 	 */
 	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *path =
-			bs_asprintf("%s/" CTL_NAME "/" SNAPDIR_NAME "/%s", m->mountpoint, names[i]);
+		_cleanup_free_ char *path = bs_asprintf("%s/" CTL_NAME "/" SNAPDIR_NAME "/%s",
+							m->srv.mountpoint, names[i]);
 		struct stat st;
 
 		(void)stat(path, &st);
-		(void)fuse_lowlevel_notify_inval_entry(m->se, INO_CTL_SNAPDIR, names[i],
+		(void)fuse_lowlevel_notify_inval_entry(m->srv.se, INO_CTL_SNAPDIR, names[i],
 						       strlen(names[i]));
 		free(names[i]);
 	}

@@ -22,19 +22,17 @@
 #include <fuse_lowlevel.h>
 #include <linux/falloc.h>
 #include <pthread.h>
-#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <time.h>
 
 #include <basalt/base.h>
 #include <basalt/stor.h>
 
+#include "fuse_server.h"
 #include "zvol.h"
 
 #define ZVOL_DIR_REL "run/zvol"
-#define FUSECTL_DIR "/sys/fs/fuse/connections"
 
 /* A name the kernel knows: path in the tree and the dataset it named when looked up. */
 struct node {
@@ -58,10 +56,7 @@ struct dir_handle {
 };
 
 static struct {
-	struct fuse_session *se;
-	char *dir;
-	pthread_t thread;
-	dev_t dev;
+	struct fuse_server srv;
 	time_t started; /* the root directory's times */
 	/* the serving thread's alone while it runs */
 	struct node root;
@@ -592,105 +587,41 @@ static const struct fuse_lowlevel_ops zvol_ops = {
 
 /* ---- starting and stopping ---- */
 
-static void *serve(void *arg)
-{
-	(void)fuse_session_loop(arg);
-	return NULL;
-}
-
-/* Cut the connection, so that the serving thread ends even while files are open. */
-static void abort_connection(dev_t dev)
-{
-	_cleanup_free_ char *path = NULL;
-	int fd;
-
-	if (!dev)
-		return;
-	path = bs_asprintf(FUSECTL_DIR "/%u/abort", major(dev) << 20 | minor(dev));
-	if (access(path, F_OK) < 0 && access(FUSECTL_DIR "/", F_OK) == 0)
-		(void)mount("fusectl", FUSECTL_DIR, "fusectl", 0, NULL);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	(void)!write(fd, "1", 1);
-	close(fd);
-}
-
-static void session_free(void)
-{
-	if (zs.se)
-		fuse_session_destroy(zs.se);
-	zs.se = NULL;
-	free(zs.dir);
-	zs.dir = NULL;
-	nodes_free();
-}
-
 int stor_zvol_start(void)
 {
+	_cleanup_free_ char *dir = NULL;
 	struct stat st;
-	sigset_t all, old;
 	int r;
 
-	if (zs.se)
+	if (zs.srv.se)
 		return 0;
-	zs.dir = bs_root_path(ZVOL_DIR_REL);
+	dir = bs_root_path(ZVOL_DIR_REL);
 	/* a mount left by a daemon that died answers nothing: take it away first */
-	if (stat(zs.dir, &st) < 0 && errno == ENOTCONN)
-		(void)umount2(zs.dir, MNT_DETACH);
-	r = bs_mkdir_p(zs.dir, 0755);
-	if (r < 0) {
-		r = bs_error(-r, "cannot create '%s': %s", zs.dir, strerror(-r));
-		session_free();
-		return r;
-	}
-
-	char *argv[] = { (char *)"basalt", (char *)"-o",
-			 (char *)"default_permissions,allow_other,fsname=zvol,subtype=basalt",
-			 NULL };
-	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
-
+	if (stat(dir, &st) < 0 && errno == ENOTCONN)
+		(void)umount2(dir, MNT_DETACH);
+	r = bs_mkdir_p(dir, 0755);
+	if (r < 0)
+		return bs_error(-r, "cannot create '%s': %s", dir, strerror(-r));
 	zs.root = (struct node){ .ino = FUSE_ROOT_ID, .path = (char *)"" };
 	zs.next_ino = FUSE_ROOT_ID + 1;
 	zs.started = time(NULL);
-	zs.se = fuse_session_new(&args, &zvol_ops, sizeof(zvol_ops), NULL);
-	fuse_opt_free_args(&args);
-	if (!zs.se) {
-		session_free();
-		return bs_error(EIO, "cannot start a FUSE session for the volumes");
-	}
-	if (fuse_session_mount(zs.se, zs.dir) != 0) {
-		r = bs_error(EIO, "cannot mount the volumes on '%s' through FUSE", zs.dir);
-		session_free();
-		return r;
-	}
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = -pthread_create(&zs.thread, NULL, serve, zs.se);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r < 0) {
-		fuse_session_unmount(zs.se);
-		session_free();
-		return bs_error(-r, "cannot start the thread serving the volumes");
-	}
-	zs.dev = stat(zs.dir, &st) == 0 ? st.st_dev : 0;
-	return 0;
+	r = fuse_server_start(&zs.srv, dir,
+			      "default_permissions,allow_other,fsname=zvol,subtype=basalt",
+			      &zvol_ops, sizeof(zvol_ops), NULL, "the volumes");
+	if (r < 0)
+		nodes_free();
+	return r;
 }
 
 void stor_zvol_stop(void)
 {
-	if (!zs.se)
+	if (!zs.srv.se)
 		return;
-	(void)umount2(zs.dir, MNT_DETACH);
-	abort_connection(zs.dev);
-	fuse_session_exit(zs.se);
-	pthread_join(zs.thread, NULL);
-	fuse_session_unmount(zs.se);
+	(void)fuse_server_stop(&zs.srv, true);
 	/* files still open when the connection was cut get no release: give their holds back */
 	while (zs.handles)
 		handle_close(zs.handles);
-	session_free();
-	zs.dev = 0;
+	nodes_free();
 }
 
 char *stor_zvol_path(const char *name)
