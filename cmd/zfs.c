@@ -232,6 +232,28 @@ static int add_prop(struct subcmd_ctx *z, char ***props, int *n, const char *arg
 	return 0;
 }
 
+/*
+ * The options of zfs snapshot and zfs clone: one flag, opts[0] (-r, -p), and any number of
+ * -o property=value.
+ */
+static int flag_and_props(struct subcmd_ctx *z, struct cmd_args *a, const char *opts, bool *flag,
+			  char ***props, int *nprops)
+{
+	int c, r = 0;
+
+	while ((c = cmd_args_next(a, opts, NULL)) != -1) {
+		if (c == opts[0])
+			*flag = true;
+		else if (c == 'o')
+			r = add_prop(z, props, nprops, a->arg);
+		else
+			r = subcmd_bad_option(z, c, a);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 /* ---- create, destroy ---- */
 
 static int zfs_create(struct subcmd_ctx *z, int argc, char **argv)
@@ -377,19 +399,12 @@ static int zfs_snapshot(struct subcmd_ctx *z, int argc, char **argv)
 	_cleanup_strv_ char **props = NULL;
 	struct cmd_args a;
 	bool recursive = false;
-	int nprops = 0, c, r = 0;
+	int nprops = 0, r;
 
 	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "ro:", NULL)) != -1) {
-		if (c == 'r')
-			recursive = true;
-		else if (c == 'o')
-			r = add_prop(z, &props, &nprops, a.arg);
-		else
-			r = subcmd_bad_option(z, c, &a);
-		if (r)
-			goto out;
-	}
+	r = flag_and_props(z, &a, "ro:", &recursive, &props, &nprops);
+	if (r)
+		goto out;
 	if (a.noperands == 0) {
 		r = subcmd_usage_error(z, "missing snapshot name");
 		goto out;
@@ -417,19 +432,12 @@ static int zfs_clone(struct subcmd_ctx *z, int argc, char **argv)
 	_cleanup_strv_ char **props = NULL;
 	struct cmd_args a;
 	bool parents = false;
-	int nprops = 0, c, r = 0;
+	int nprops = 0, r;
 
 	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "po:", NULL)) != -1) {
-		if (c == 'p')
-			parents = true;
-		else if (c == 'o')
-			r = add_prop(z, &props, &nprops, a.arg);
-		else
-			r = subcmd_bad_option(z, c, &a);
-		if (r)
-			goto out;
-	}
+	r = flag_and_props(z, &a, "po:", &parents, &props, &nprops);
+	if (r)
+		goto out;
 	if (a.noperands != 2) {
 		r = subcmd_usage_error(z, a.noperands < 2 ? "missing snapshot or target name" :
 							    "too many arguments");

@@ -9,6 +9,32 @@
 #include "zap.h"
 #include "zvol.h"
 
+/*
+ * What a call does to one dataset: run with the pool's lock held, on the dataset its name
+ * resolved to.
+ */
+typedef int (*ds_fn)(struct spa *spa, struct dsl_dataset *ds, void *arg);
+
+/*
+ * Resolve name and take its pool's lock, run fn on the dataset, and if commit and fn succeeded,
+ * sync the txg that holds the change. The lock is released on return.
+ */
+static int ds_run(const char *name, ds_fn fn, void *arg, bool commit)
+{
+	struct spa *spa;
+	dsl_dataset_t *ds;
+	int r;
+
+	r = dsl_dataset_enter(name, &spa, &ds);
+	if (r < 0)
+		return r;
+	r = fn(spa, ds, arg);
+	if (r == 0 && commit)
+		r = spa_sync(spa);
+	dsl_pool_exit(spa);
+	return r;
+}
+
 /* zfs create -p: every missing ancestor of name, as a file system. */
 static int create_parents(struct spa *spa, const char *name)
 {
@@ -130,19 +156,30 @@ static int collect(struct dsl_dataset *ds, int flags, json_t *list)
 	return 0;
 }
 
+struct collect_args {
+	int flags;
+	json_t *list;
+};
+
+static int collect_fn(struct spa *spa, struct dsl_dataset *ds, void *arg)
+{
+	struct collect_args *c = arg;
+
+	return collect(ds, c->flags, c->list);
+}
+
+static int destroy_fn(struct spa *spa, struct dsl_dataset *ds, void *arg)
+{
+	return dsl_dataset_destroy(ds);
+}
+
 int stor_ds_destroy(const char *name, int flags, json_t **ret_destroyed)
 {
 	json_t *list = json_array();
-	struct spa *spa;
-	dsl_dataset_t *ds;
 	size_t i;
 	int r;
 
-	r = dsl_dataset_enter(name, &spa, &ds);
-	if (r < 0)
-		goto fail;
-	r = collect(ds, flags, list);
-	dsl_pool_exit(spa);
+	r = ds_run(name, collect_fn, &(struct collect_args){ flags, list }, false);
 	if (r < 0 || (flags & STOR_DESTROY_DRYRUN))
 		goto done;
 	for (i = 0; i < json_array_size(list); i++) {
@@ -157,20 +194,13 @@ int stor_ds_destroy(const char *name, int flags, json_t **ret_destroyed)
 			 */
 			(void)stor_snapdir_release(n);
 		}
-		r = dsl_dataset_enter(n, &spa, &ds);
-		if (r < 0)
-			goto done;
-		r = dsl_dataset_destroy(ds);
-		if (r == 0)
-			r = spa_sync(spa);
-		dsl_pool_exit(spa);
+		r = ds_run(n, destroy_fn, NULL, true);
 		if (r < 0)
 			goto done;
 	}
 done:
 	if (r == 0 && ret_destroyed)
 		*ret_destroyed = json_incref(list);
-fail:
 	json_decref(list);
 	return r;
 }
@@ -245,10 +275,28 @@ out:
 	return r;
 }
 
+struct clone_args {
+	const char *snapshot, *target;
+	const char *const *props;
+	bool parents;
+};
+
+static int clone_fn(struct spa *spa, struct dsl_dataset *origin, void *arg)
+{
+	struct clone_args *c = arg;
+	int r = 0;
+
+	if (!dsl_dataset_is_snapshot(origin))
+		r = bs_error(EINVAL, "'%s' is not a snapshot", c->snapshot);
+	if (r == 0 && c->parents)
+		r = create_parents(spa, c->target);
+	if (r == 0)
+		r = dsl_dataset_clone(origin, c->target, c->props, NULL);
+	return r;
+}
+
 int stor_ds_clone(const char *snapshot, const char *target, const char *const *props, bool parents)
 {
-	struct spa *spa;
-	dsl_dataset_t *origin;
 	int r;
 
 	r = dsl_name_check(target, false);
@@ -257,41 +305,26 @@ int stor_ds_clone(const char *snapshot, const char *target, const char *const *p
 	if (strcspn(snapshot, "/@") != strcspn(target, "/@") ||
 	    strncmp(snapshot, target, strcspn(target, "/@")) != 0)
 		return bs_error(EXDEV, "cannot clone '%s' into another pool", snapshot);
-	r = dsl_dataset_enter(snapshot, &spa, &origin);
-	if (r < 0)
-		return r;
-	if (!dsl_dataset_is_snapshot(origin))
-		r = bs_error(EINVAL, "'%s' is not a snapshot", snapshot);
-	if (r == 0 && parents)
-		r = create_parents(spa, target);
-	if (r == 0)
-		r = dsl_dataset_clone(origin, target, props, NULL);
-	if (r == 0)
-		r = spa_sync(spa);
-	dsl_pool_exit(spa);
+	r = ds_run(snapshot, clone_fn, &(struct clone_args){ snapshot, target, props, parents },
+		   true);
 	if (r == 0)
 		(void)stor_remount_dataset(target);
 	return r;
 }
 
-int stor_ds_rollback(const char *snapshot, bool recursive)
+struct rollback_args {
+	const char *snapshot;
+	bool recursive;
+};
+
+static int rollback_fn(struct spa *spa, struct dsl_dataset *snap, void *arg)
 {
-	_cleanup_free_ char *fs = bs_strdup(snapshot);
-	char *at = strchr(fs, '@');
-	struct spa *spa;
-	dsl_dataset_t *snap, *head;
+	struct rollback_args *a = arg;
+	dsl_dataset_t *head;
 	struct dsl_dataset **v = NULL;
 	size_t n = 0, i;
 	int r;
 
-	if (!at)
-		return bs_error(EINVAL, "'%s' is not a snapshot", snapshot);
-	*at = 0;
-	if (recursive)
-		(void)stor_snapdir_release(fs);
-	r = dsl_dataset_enter(snapshot, &spa, &snap);
-	if (r < 0)
-		return r;
 	r = dsl_dataset_head(snap, &head);
 	if (r == 0)
 		r = dsl_dataset_snapshots(head, &v, &n);
@@ -299,13 +332,13 @@ int stor_ds_rollback(const char *snapshot, bool recursive)
 		goto out;
 	for (i = 0; i < n && v[i] != snap; i++)
 		;
-	if (i + 1 < n && !recursive) {
+	if (i + 1 < n && !a->recursive) {
 		_cleanup_free_ char *later = dsl_dataset_name(v[n - 1]);
 
 		r = bs_error(EEXIST,
 			     "cannot rollback to '%s': more recent snapshots exist (%s); "
 			     "use -r to destroy them",
-			     snapshot, later);
+			     a->snapshot, later);
 		goto out;
 	}
 	/* every later snapshot must be destroyable before any is destroyed */
@@ -315,30 +348,36 @@ int stor_ds_rollback(const char *snapshot, bool recursive)
 		r = dsl_dataset_destroy(v[k]);
 	if (r == 0)
 		r = dsl_dataset_rollback(head);
-	if (r == 0)
-		r = spa_sync(spa);
 out:
 	free(v);
-	dsl_pool_exit(spa);
+	return r;
+}
+
+int stor_ds_rollback(const char *snapshot, bool recursive)
+{
+	_cleanup_free_ char *fs = bs_strdup(snapshot);
+	char *at = strchr(fs, '@');
+	int r;
+
+	if (!at)
+		return bs_error(EINVAL, "'%s' is not a snapshot", snapshot);
+	*at = 0;
+	if (recursive)
+		(void)stor_snapdir_release(fs);
+	r = ds_run(snapshot, rollback_fn, &(struct rollback_args){ snapshot, recursive }, true);
 	if (r == 0)
 		(void)stor_remount_dataset(fs);
 	return r;
 }
 
+static int promote_fn(struct spa *spa, struct dsl_dataset *ds, void *arg)
+{
+	return dsl_dataset_promote(ds);
+}
+
 int stor_ds_promote(const char *clone)
 {
-	struct spa *spa;
-	dsl_dataset_t *ds;
-	int r;
-
-	r = dsl_dataset_enter(clone, &spa, &ds);
-	if (r < 0)
-		return r;
-	r = dsl_dataset_promote(ds);
-	if (r == 0)
-		r = spa_sync(spa);
-	dsl_pool_exit(spa);
-	return r;
+	return ds_run(clone, promote_fn, NULL, true);
 }
 
 int stor_ds_rename(const char *from, const char *to)
@@ -473,18 +512,22 @@ static json_t *sorted(json_t *arr)
 	return out;
 }
 
+struct list_args {
+	bool recursive;
+	int depth, types;
+	json_t *out;
+};
+
+static int list_fn(struct spa *spa, struct dsl_dataset *ds, void *arg)
+{
+	struct list_args *l = arg;
+
+	return list_one(ds, l->recursive, l->depth, l->types, l->out);
+}
+
 static int list_root(const char *name, bool recursive, int depth, int types, json_t *out)
 {
-	struct spa *spa;
-	dsl_dataset_t *ds;
-	int r;
-
-	r = dsl_dataset_enter(name, &spa, &ds);
-	if (r < 0)
-		return r;
-	r = list_one(ds, recursive, depth, types, out);
-	dsl_pool_exit(spa);
-	return r;
+	return ds_run(name, list_fn, &(struct list_args){ recursive, depth, types, out }, false);
 }
 
 int stor_ds_list(const char *const *roots, bool recursive, int depth, int types, json_t **ret)
@@ -527,17 +570,16 @@ int stor_ds_list(const char *const *roots, bool recursive, int depth, int types,
 	return 0;
 }
 
+static int get_props_fn(struct spa *spa, struct dsl_dataset *ds, void *arg)
+{
+	return dsl_prop_get_all(ds, arg);
+}
+
 int stor_ds_get_props(const char *name, json_t **ret)
 {
-	struct spa *spa;
-	dsl_dataset_t *ds;
 	int r;
 
-	r = dsl_dataset_enter(name, &spa, &ds);
-	if (r < 0)
-		return r;
-	r = dsl_prop_get_all(ds, ret);
-	dsl_pool_exit(spa);
+	r = ds_run(name, get_props_fn, ret, false);
 	if (r == 0)
 		add_mounted(json_object_get(*ret, "name") ?
 				    json_object_get(json_object_get(*ret, "name"), "value") :
@@ -546,49 +588,57 @@ int stor_ds_get_props(const char *name, json_t **ret)
 	return r;
 }
 
-int stor_ds_set_prop(const char *name, const char *prop, const char *value)
+struct prop_args {
+	const char *prop, *value;
+	bool recursive;
+};
+
+static int set_prop_fn(struct spa *spa, struct dsl_dataset *ds, void *arg)
 {
-	struct spa *spa;
-	dsl_dataset_t *ds;
+	struct prop_args *p = arg;
 	int r;
 
-	r = dsl_dataset_enter(name, &spa, &ds);
-	if (r < 0)
-		return r;
-	r = streq(prop, "volsize") ? zvol_volsize_check(ds, value) : 0;
+	r = streq(p->prop, "volsize") ? zvol_volsize_check(ds, p->value) : 0;
 	if (r == 0)
-		r = dsl_prop_set(ds, prop, value);
-	if (r == 0)
-		r = spa_sync(spa);
-	dsl_pool_exit(spa);
+		r = dsl_prop_set(ds, p->prop, p->value);
+	return r;
+}
+
+int stor_ds_set_prop(const char *name, const char *prop, const char *value)
+{
+	int r;
+
+	r = ds_run(name, set_prop_fn, &(struct prop_args){ .prop = prop, .value = value }, true);
 	if (r == 0 && mount_prop(prop))
 		(void)stor_remount_dataset(name);
 	return r;
 }
 
-int stor_ds_inherit_prop(const char *name, const char *prop, bool recursive)
+static int inherit_prop_fn(struct spa *spa, struct dsl_dataset *ds, void *arg)
 {
-	struct spa *spa;
-	dsl_dataset_t *ds;
+	struct prop_args *p = arg;
 	int r;
 
-	r = dsl_dataset_enter(name, &spa, &ds);
-	if (r < 0)
-		return r;
-	r = dsl_prop_inherit(ds, prop);
-	if (r == 0 && recursive) {
+	r = dsl_prop_inherit(ds, p->prop);
+	if (r == 0 && p->recursive) {
 		struct dsl_dataset **v;
 		size_t n;
 
 		r = dsl_dataset_children(ds, &v, &n);
 		for (size_t i = 0; r == 0 && i < n; i++)
-			r = dsl_prop_inherit(v[i], prop);
+			r = dsl_prop_inherit(v[i], p->prop);
 		if (r == 0)
 			free(v);
 	}
-	if (r == 0)
-		r = spa_sync(spa);
-	dsl_pool_exit(spa);
+	return r;
+}
+
+int stor_ds_inherit_prop(const char *name, const char *prop, bool recursive)
+{
+	int r;
+
+	r = ds_run(name, inherit_prop_fn,
+		   &(struct prop_args){ .prop = prop, .recursive = recursive }, true);
 	if (r == 0 && mount_prop(prop))
 		(void)stor_remount_dataset(name);
 	return r;
@@ -596,20 +646,23 @@ int stor_ds_inherit_prop(const char *name, const char *prop, bool recursive)
 
 /* ---- holds ---- */
 
-static int hold_op(const char *snapshot, const char *tag, bool recursive, bool add)
-{
-	struct spa *spa;
-	dsl_dataset_t *ds;
-	int r;
+struct hold_args {
+	const char *snapshot, *tag;
+	bool recursive, add;
+};
 
-	r = dsl_dataset_enter(snapshot, &spa, &ds);
-	if (r < 0)
-		return r;
+static int hold_fn(struct spa *spa, struct dsl_dataset *ds, void *arg)
+{
+	struct hold_args *h = arg;
+	const char *snapshot = h->snapshot, *tag = h->tag;
+	bool add = h->add;
+	int r = 0;
+
 	if (!dsl_dataset_is_snapshot(ds))
 		r = bs_error(EINVAL, "'%s' is not a snapshot", snapshot);
 	if (r == 0)
 		r = add ? dsl_dataset_hold_tag(ds, tag) : dsl_dataset_release_tag(ds, tag);
-	if (r == 0 && recursive) {
+	if (r == 0 && h->recursive) {
 		_cleanup_free_ char *fs = bs_strdup(snapshot);
 		char *at = strchr(fs, '@');
 		dsl_dataset_t *head;
@@ -634,10 +687,13 @@ static int hold_op(const char *snapshot, const char *tag, bool recursive, bool a
 		if (r == 0)
 			free(v);
 	}
-	if (r == 0)
-		r = spa_sync(spa);
-	dsl_pool_exit(spa);
 	return r;
+}
+
+static int hold_op(const char *snapshot, const char *tag, bool recursive, bool add)
+{
+	return ds_run(snapshot, hold_fn, &(struct hold_args){ snapshot, tag, recursive, add },
+		      true);
 }
 
 int stor_ds_hold(const char *snapshot, const char *tag, bool recursive)
@@ -650,26 +706,22 @@ int stor_ds_release(const char *snapshot, const char *tag, bool recursive)
 	return hold_op(snapshot, tag, recursive, false);
 }
 
+static int holds_fn(struct spa *spa, struct dsl_dataset *ds, void *arg)
+{
+	return dsl_dataset_holds(ds, arg);
+}
+
 int stor_ds_holds(const char *snapshot, bool recursive, json_t **ret)
 {
-	struct spa *spa;
-	dsl_dataset_t *ds;
-	json_t *h = NULL, *out = json_array(), *e;
+	json_t *h = NULL, *out, *e;
 	size_t i;
 	int r;
 
 	(void)recursive;
-	r = dsl_dataset_enter(snapshot, &spa, &ds);
-	if (r < 0) {
-		json_decref(out);
+	r = ds_run(snapshot, holds_fn, &h, false);
+	if (r < 0)
 		return r;
-	}
-	r = dsl_dataset_holds(ds, &h);
-	dsl_pool_exit(spa);
-	if (r < 0) {
-		json_decref(out);
-		return r;
-	}
+	out = json_array();
 	json_array_foreach(h, i, e) {
 		json_object_set_new(e, "name", json_string(snapshot));
 		json_array_append(out, e);

@@ -874,6 +874,19 @@ static json_t *leaf_json(struct spa *spa, struct vdev_leaf *l)
 	return lj;
 }
 
+/* Find the pool named name and take its lock; NULL if there is none. */
+static struct spa *pool_enter(const char *name)
+{
+	struct spa *spa;
+
+	spa_namespace_enter();
+	spa = spa_lookup(name);
+	if (spa)
+		spa_enter(spa);
+	spa_namespace_exit();
+	return spa;
+}
+
 int stor_pool_status(const char *name, json_t **ret)
 {
 	struct spa *spa;
@@ -881,14 +894,9 @@ int stor_pool_status(const char *name, json_t **ret)
 	bool missing = false, resilvering = false;
 	int v, i;
 
-	spa_namespace_enter();
-	spa = spa_lookup(name);
-	if (!spa) {
-		spa_namespace_exit();
+	spa = pool_enter(name);
+	if (!spa)
 		return bs_error(ENOENT, "no such pool '%s'", name);
-	}
-	spa_enter(spa);
-	spa_namespace_exit();
 	o = pool_summary(spa);
 	json_object_set_new(o, "state", json_string(pool_health(spa)));
 	root = vdev_json(spa->name, pool_health(spa), 0, 0, 0);
@@ -1170,14 +1178,9 @@ int dsl_pool_enter(const char *name, spa_t **ret_spa)
 		return bs_error(EINVAL, "invalid dataset name '%s'", name);
 	memcpy(pool, name, n);
 	pool[n] = 0;
-	spa_namespace_enter();
-	spa = spa_lookup(pool);
-	if (!spa) {
-		spa_namespace_exit();
+	spa = pool_enter(pool);
+	if (!spa)
 		return bs_error(ENOENT, "pool '%s' does not exist", pool);
-	}
-	spa_enter(spa);
-	spa_namespace_exit();
 	*ret_spa = spa;
 	return 0;
 }

@@ -697,11 +697,10 @@ int zap_update(objset_t *os, uint64_t obj, const char *name, const void *val, si
 	return zap_put(os, obj, name, val, len, true);
 }
 
-int zap_lookup(objset_t *os, uint64_t obj, const char *name, void *val, size_t len, size_t *ret_len)
+/* Open the ZAP, read the bucket name hashes to and find its entry there: -ENOENT if absent. */
+static int zap_find(objset_t *os, uint64_t obj, const char *name, struct zap *z,
+		    struct zap_bucket *b, struct zap_pos *p)
 {
-	_cleanup_bucket_ struct zap_bucket b = { 0 };
-	struct zap_pos p;
-	struct zap z;
 	size_t namelen;
 	uint64_t hash;
 	int r;
@@ -709,16 +708,27 @@ int zap_lookup(objset_t *os, uint64_t obj, const char *name, void *val, size_t l
 	r = check_name(name, &namelen);
 	if (r < 0)
 		return r;
-	r = zap_open(os, obj, &z);
+	r = zap_open(os, obj, z);
 	if (r < 0)
 		return r;
-	hash = zap_hash(&z, name, namelen);
-	r = bucket_read(&z, hash_idx(&z, hash), &b);
+	hash = zap_hash(z, name, namelen);
+	r = bucket_read(z, hash_idx(z, hash), b);
 	if (r < 0)
 		return r;
-	bucket_find(&b, hash, name, namelen, &p);
-	if (!p.found)
-		return -ENOENT;
+	bucket_find(b, hash, name, namelen, p);
+	return p->found ? 0 : -ENOENT;
+}
+
+int zap_lookup(objset_t *os, uint64_t obj, const char *name, void *val, size_t len, size_t *ret_len)
+{
+	_cleanup_bucket_ struct zap_bucket b = { 0 };
+	struct zap_pos p;
+	struct zap z;
+	int r;
+
+	r = zap_find(os, obj, name, &z, &b, &p);
+	if (r < 0)
+		return r;
 	if (p.ent.vallen > len) {
 		if (ret_len)
 			*ret_len = p.ent.vallen;
@@ -736,23 +746,11 @@ int zap_remove(objset_t *os, uint64_t obj, const char *name)
 	_cleanup_bucket_ struct zap_bucket b = { 0 };
 	struct zap_pos p;
 	struct zap z;
-	size_t namelen;
-	uint64_t hash;
 	int r;
 
-	r = check_name(name, &namelen);
+	r = zap_find(os, obj, name, &z, &b, &p);
 	if (r < 0)
 		return r;
-	r = zap_open(os, obj, &z);
-	if (r < 0)
-		return r;
-	hash = zap_hash(&z, name, namelen);
-	r = bucket_read(&z, hash_idx(&z, hash), &b);
-	if (r < 0)
-		return r;
-	bucket_find(&b, hash, name, namelen, &p);
-	if (!p.found)
-		return -ENOENT;
 	if (z.hdr.nentries == 0)
 		return -EIO;
 	bucket_delete(&b, &p);

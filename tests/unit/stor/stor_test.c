@@ -49,3 +49,24 @@ void stor_test_pool_close(spa_t *spa)
 
 	VERIFY0(stor_pool_export(name, false));
 }
+
+int stor_test_open(const char *name, char *dir, size_t size, spa_t **ret_spa, objset_t **ret_os)
+{
+	snprintf(dir, size, "/tmp/basalt-test-%s-XXXXXX", name);
+	if (!mkdtemp(dir))
+		return -errno;
+	return stor_test_pool(dir, ret_spa, ret_os);
+}
+
+int stor_test_dir_remove(const char *dir)
+{
+	_cleanup_free_ char *cmd = bs_asprintf("rm -rf '%s'", dir);
+
+	return system(cmd) == 0 ? 0 : -EIO;
+}
+
+int stor_test_close(spa_t *spa, const char *dir)
+{
+	stor_test_pool_close(spa);
+	return stor_test_dir_remove(dir);
+}

@@ -16,6 +16,7 @@
 #include "basalt/stor.h"
 #include "dsl.h"
 #include "spa_impl.h"
+#include "stor_test.h"
 
 struct fx {
 	char dir[64];
@@ -45,11 +46,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
 
 	(void)stor_pool_export(f->pool, true);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (stor_test_dir_remove(f->dir) < 0)
 		return -1;
 	free(f);
 	return 0;

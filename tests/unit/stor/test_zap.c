@@ -31,10 +31,7 @@ static int setup(void **state)
 {
 	struct fixture *f = bs_zalloc(sizeof(*f));
 
-	strcpy(f->dir, "/tmp/basalt-test-zap-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	if (stor_test_pool(f->dir, &f->spa, &f->os) < 0)
+	if (stor_test_open("zap", f->dir, sizeof(f->dir), &f->spa, &f->os) < 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -43,11 +40,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	stor_test_pool_close(f->spa);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (stor_test_close(f->spa, f->dir) < 0)
 		return -1;
 	free(f);
 	return 0;

@@ -46,10 +46,7 @@ static int setup(void **state)
 	struct fixture *f = bs_zalloc(sizeof(*f));
 	int r;
 
-	strcpy(f->dir, "/tmp/basalt-test-zpl-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	if (stor_test_pool(f->dir, &f->spa, &f->os) < 0)
+	if (stor_test_open("zpl", f->dir, sizeof(f->dir), &f->spa, &f->os) < 0)
 		return -1;
 	r = zpl_fs_open(f->os, false, &f->fs);
 	if (r < 0)
@@ -62,12 +59,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	zpl_fs_close(f->fs);
-	stor_test_pool_close(f->spa);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (stor_test_close(f->spa, f->dir) < 0)
 		return -1;
 	free(f);
 	return 0;

@@ -39,10 +39,7 @@ static int setup(void **state)
 	const char *props[] = { "volblocksize=8K", "compression=off", NULL };
 	objset_t *os;
 
-	strcpy(f->dir, "/tmp/basalt-test-zvol-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	if (stor_test_pool(f->dir, &f->spa, &os) < 0)
+	if (stor_test_open("zvol", f->dir, sizeof(f->dir), &f->spa, &os) < 0)
 		return -1;
 	snprintf(f->pool, sizeof(f->pool), "%s", spa_name(f->spa));
 	snprintf(f->vol, sizeof(f->vol), "%s/vol", f->pool);
@@ -55,11 +52,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	stor_test_pool_close(f->spa);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (stor_test_close(f->spa, f->dir) < 0)
 		return -1;
 	free(f);
 	return 0;
