@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * zfs.c - the `zfs` command: datasets, snapshots, clones, properties, mounts, holds and
+ * zfs.c - the `zfs` command: datasets, snapshots, clones, properties, mounts, holds, diff and
  * send/receive, with the syntax and output of OpenZFS so that operators' scripts keep working.
  * tool_zfs_main() runs in the user's process: it answers --help itself and forwards everything
  * else to the pool daemon, which runs zfs_command() in a thread with the user's stdio. The
@@ -1358,6 +1358,68 @@ out:
 
 /* ---- the table ---- */
 
+/* A path as zfs diff prints it: bytes outside printable ASCII, spaces and backslashes as
+ * backslash and four octal digits, so that every line splits on tabs and spaces. */
+static void diff_path(FILE *out, const char *p)
+{
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c > ' ' && c != '\\' && c < 0177)
+			fputc(c, out);
+		else
+			fprintf(out, "\\%04o", c);
+	}
+}
+
+static int zfs_diff(struct subcmd_ctx *z, int argc, char **argv)
+{
+	_cleanup_json_ json_t *list = NULL;
+	bool classify = false, scripted = false, timestamped = false;
+	struct cmd_args a;
+	json_t *e;
+	size_t i;
+	int r;
+
+	r = subcmd_parse_flags(z, &a, argc, argv, "FHt",
+			       (bool *const[]){ &classify, &scripted, &timestamped });
+	if (r)
+		goto out;
+	if (a.noperands < 1 || a.noperands > 2) {
+		r = subcmd_usage_error(z, a.noperands ? "too many arguments" :
+							"missing snapshot name");
+		goto out;
+	}
+	r = stor_ds_diff(a.operands[0], a.noperands > 1 ? a.operands[1] : NULL, &list);
+	if (r < 0) {
+		r = subcmd_fail_engine(z, r);
+		goto out;
+	}
+	json_array_foreach(list, i, e) {
+		const char *change = json_string_value(json_object_get(e, "change"));
+		const char *newpath = json_string_value(json_object_get(e, "newpath"));
+		FILE *o = z->io->out;
+
+		if (timestamped)
+			fprintf(o, "%10lld.%09lld\t",
+				(long long)json_integer_value(json_object_get(e, "ctime")),
+				(long long)json_integer_value(json_object_get(e, "ctime_nsec")));
+		fprintf(o, "%s\t", change);
+		if (classify)
+			fprintf(o, "%s\t", json_string_value(json_object_get(e, "type")));
+		diff_path(o, json_string_value(json_object_get(e, "path")));
+		if (newpath) {
+			fputs(scripted ? "\t" : " -> ", o);
+			diff_path(o, newpath);
+		}
+		fputc('\n', o);
+	}
+	r = 0;
+out:
+	cmd_args_free(&a);
+	return r;
+}
+
 static const struct subcmd subcmds[] = {
 	{ "create", NULL, zfs_create,
 	  "create [-p] [-o property=value]... filesystem\n"
@@ -1387,6 +1449,7 @@ static const struct subcmd subcmds[] = {
 	{ "hold", NULL, zfs_hold, "hold [-r] tag snapshot..." },
 	{ "release", NULL, zfs_release, "release [-r] tag snapshot..." },
 	{ "holds", NULL, zfs_holds, "holds [-rHp] snapshot..." },
+	{ "diff", NULL, zfs_diff, "diff [-FHt] snapshot [snapshot|filesystem]" },
 };
 
 static const struct subcmd_tool zfs_tool = {

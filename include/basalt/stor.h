@@ -118,6 +118,14 @@ int stor_ds_release(const char *snapshot, const char *tag, bool recursive);
 /* [{name, tag, timestamp}] */
 int stor_ds_holds(const char *snapshot, bool recursive, json_t **ret);
 
+/*
+ * zfs diff: the files that changed from snapshot from to the later snapshot or file system to
+ * (NULL: from's own file system, as it is now), in object order: [{change: "+" | "-" | "M" |
+ * "R", path, newpath (R only), type: "F" "/" "@" "|" "=" "B" "C", ctime, ctime_nsec}], paths
+ * under the file system's mountpoint. to may be a clone of from's file system.
+ */
+int stor_ds_diff(const char *from, const char *to, json_t **ret);
+
 /* ---- send and receive ---- */
 struct stor_send_opts {
 	const char *from;   /* -i (NULL: full); a snapshot of the same dataset or of its origin */

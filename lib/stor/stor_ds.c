@@ -4,9 +4,11 @@
  * dependents), snapshot (atomically across descendants), clone, rollback, promote, rename,
  * list, properties and holds. Each call takes the pool's lock for its whole work.
  */
+#include "basalt/json.h"
 #include "basalt/stor.h"
 #include "dsl_impl.h"
 #include "zap.h"
+#include "zpl_diff.h"
 #include "zvol.h"
 
 /*
@@ -728,5 +730,127 @@ int stor_ds_holds(const char *snapshot, bool recursive, json_t **ret)
 	}
 	json_decref(h);
 	*ret = out;
+	return 0;
+}
+
+/* ---- diff ---- */
+
+/* Whether snap is to itself or a snapshot before it, on its own file system's chain or on the
+ * chain of the snapshot it was cloned from. */
+static int diff_related(dsl_dataset_t *snap, dsl_dataset_t *to, bool *ret)
+{
+	dsl_dataset_t *cur = to;
+	int r;
+
+	*ret = false;
+	while (!*ret) {
+		if (dsl_dataset_obj(cur) == dsl_dataset_obj(snap)) {
+			*ret = true;
+			break;
+		}
+		r = dsl_dataset_prev_snap(cur, &cur);
+		if (r == -ENOENT)
+			break;
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int diff_check(spa_t *spa, const char *from, const char *to, dsl_dataset_t *fds,
+		      dsl_dataset_t **ret_tds)
+{
+	dsl_dataset_t *tds, *fhead, *thead;
+	bool related;
+	int r;
+
+	if (!dsl_dataset_is_snapshot(fds))
+		return bs_error(EINVAL, "'%s' is not a snapshot", from);
+	if (dsl_dataset_ostype(fds) != DMU_OST_ZFS)
+		return bs_error(EINVAL, "'%s' is not a file system snapshot", from);
+	r = dsl_dataset_lookup(spa, to, &tds);
+	if (r < 0)
+		return r;
+	if (dsl_dataset_ostype(tds) != DMU_OST_ZFS)
+		return bs_error(EINVAL, "'%s' is not a file system or a file system snapshot", to);
+	r = diff_related(fds, tds, &related);
+	if (r < 0)
+		return r;
+	if (!related) {
+		r = dsl_dataset_head(fds, &fhead);
+		if (r == 0 && dsl_dataset_is_snapshot(tds))
+			r = dsl_dataset_head(tds, &thead);
+		else
+			thead = tds;
+		if (r < 0)
+			return r;
+		if (dsl_dataset_obj(fhead) == dsl_dataset_obj(thead))
+			return bs_error(EINVAL, "'%s' is not an earlier snapshot than '%s'", from,
+					to);
+		return bs_error(EXDEV,
+				"'%s' and '%s' are not related: '%s' is not a snapshot of the "
+				"same file system or of its origin",
+				from, to, from);
+	}
+	*ret_tds = tds;
+	return 0;
+}
+
+int stor_ds_diff(const char *from, const char *to, json_t **ret)
+{
+	_cleanup_free_ char *fs = NULL, *mnt = NULL;
+	_cleanup_json_ json_t *out = json_array();
+	dsl_dataset_t *fds, *tds = NULL, *head;
+	objset_t *fos, *tos;
+	json_t *e;
+	size_t i;
+	spa_t *spa;
+	char *at;
+	int r;
+
+	if (!strchr(from, '@'))
+		return bs_error(EINVAL, "'%s' is not a snapshot", from);
+	fs = bs_strdup(from);
+	at = strchr(fs, '@');
+	*at = 0;
+	if (!to)
+		to = fs;
+	if (strcspn(from, "/@") != strcspn(to, "/@") || strncmp(from, to, strcspn(from, "/@")))
+		return bs_error(EXDEV, "'%s' and '%s' are in different pools", from, to);
+	r = dsl_dataset_enter(from, &spa, &fds);
+	if (r < 0)
+		return r;
+	r = diff_check(spa, from, to, fds, &tds);
+	/* the file system itself: commit what is open so that its object set is all on disk */
+	if (r == 0 && !dsl_dataset_is_snapshot(tds))
+		r = spa_sync(spa);
+	if (r == 0)
+		r = dsl_dataset_objset(fds, &fos);
+	if (r == 0)
+		r = dsl_dataset_objset(tds, &tos);
+	head = tds;
+	if (r == 0 && dsl_dataset_is_snapshot(tds))
+		r = dsl_dataset_head(tds, &head);
+	if (r == 0)
+		r = dsl_prop_get_string(head, "mountpoint", &mnt);
+	if (r == 0 && dsl_dataset_obj(fds) != dsl_dataset_obj(tds))
+		r = zpl_diff(fos, tos, dsl_dataset_creation_txg(fds), out, NULL);
+	dsl_pool_exit(spa);
+	if (r < 0)
+		return r;
+	/* paths as mounted: under the mountpoint when it is a directory */
+	json_array_foreach(out, i, e) {
+		const char *keys[] = { "path", "newpath" };
+
+		for (size_t k = 0; mnt[0] == '/' && k < ARRAY_SIZE(keys); k++) {
+			const char *p = json_string_value(json_object_get(e, keys[k]));
+
+			if (p)
+				json_object_set_new(e, keys[k],
+						    json_sprintf("%s%s",
+								 strcmp(mnt, "/") ? mnt : "", p));
+		}
+	}
+	*ret = TAKE_PTR(out);
 	return 0;
 }
