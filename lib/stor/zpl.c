@@ -4,7 +4,8 @@
  * objects of a file-system object set, each with a struct znode_phys in its bonus buffer.
  *
  * A directory is a ZAP of name -> object | DT_* << 60; a file's bytes are its object's data; a
- * symlink's target is its data. Every operation takes the pool lock once and makes all its
+ * symlink's target is its data; a file's extended attributes are a ZAP of their own (below). Every
+ * operation takes the pool lock once and makes all its
  * changes under it, so a rename or an unlink lands whole in one txg or not at all; steps that
  * can fail (a directory insert) come before those that cannot, so a failure leaves no half.
  *
