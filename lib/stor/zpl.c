@@ -4,10 +4,10 @@
  * objects of a file-system object set, each with a struct znode_phys in its bonus buffer.
  *
  * A directory is a ZAP of name -> object | DT_* << 60; a file's bytes are its object's data; a
- * symlink's target is its data; a file's extended attributes are a ZAP of their own (below). Every
- * operation takes the pool lock once and makes all its
- * changes under it, so a rename or an unlink lands whole in one txg or not at all; steps that
- * can fail (a directory insert) come before those that cannot, so a failure leaves no half.
+ * symlink's target is its data; a file's extended attributes are a ZAP of their own (below).
+ * Every operation takes the pool lock once and makes all its changes under it, so a rename or
+ * an unlink lands whole in one txg or not at all; steps that can fail (a directory insert) come
+ * before those that cannot, so a failure leaves no half.
  *
  * An object whose last name goes away is freed at once unless the kernel still holds it (a
  * lookup reference or an open handle, counted in memory). Then it waits in the unlinked set, a
