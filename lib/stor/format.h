@@ -145,6 +145,7 @@ enum dmu_object_type {
 	DMU_OT_ZVOL,
 	DMU_OT_ZVOL_PROP,
 	DMU_OT_ZAP_OTHER,
+	DMU_OT_XATTR_VALUE, /* zpl: an extended attribute's value too long for its ZAP entry */
 	DMU_OT_NUMTYPES
 };
 

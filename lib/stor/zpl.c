@@ -4,9 +4,10 @@
  * objects of a file-system object set, each with a struct znode_phys in its bonus buffer.
  *
  * A directory is a ZAP of name -> object | DT_* << 60; a file's bytes are its object's data; a
- * symlink's target is its data. Every operation takes the pool lock once and makes all its
- * changes under it, so a rename or an unlink lands whole in one txg or not at all; steps that
- * can fail (a directory insert) come before those that cannot, so a failure leaves no half.
+ * symlink's target is its data; a file's extended attributes are a ZAP of their own (below).
+ * Every operation takes the pool lock once and makes all its changes under it, so a rename or
+ * an unlink lands whole in one txg or not at all; steps that can fail (a directory insert) come
+ * before those that cannot, so a failure leaves no half.
  *
  * An object whose last name goes away is freed at once unless the kernel still holds it (a
  * lookup reference or an open handle, counted in memory). Then it waits in the unlinked set, a
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/xattr.h>
 
 #include <basalt/base.h>
 
@@ -319,6 +321,122 @@ static int zget_dir(struct zpl_fs *fs, uint64_t obj, struct znode *ret)
 	return 0;
 }
 
+/* ---- extended attributes: storage ----
+ *
+ * A file's extended attributes are one ZAP (DMU_OT_XATTR_DIR) named by znode_phys.xattr,
+ * created by the first setxattr and freed with the file. An entry maps the full name
+ * ("user.foo") to a tag byte and a payload: XA_INLINE and the value itself (values up to
+ * ZAP_MAXVALUELEN - 1 bytes), or XA_OBJECT and a struct xa_ref naming an object of its own
+ * (DMU_OT_XATTR_VALUE) holding a longer value. A replaced or removed long value's object is
+ * freed in the same txg as the change.
+ */
+#define XA_INLINE 0
+#define XA_OBJECT 1
+#define XA_INLINE_MAX (ZAP_MAXVALUELEN - 1)
+
+struct xa_ref {
+	uint64_t obj; /* 0 for an inline value */
+	uint64_t len;
+};
+
+/* The attributes' ZAP of a znode: 0 if it has none, 1 if it has one, -EIO if damaged. */
+static int xa_dir(objset_t *os, const struct znode *zn)
+{
+	struct dmu_object_info info;
+	int r;
+
+	if (!zn->p.xattr)
+		return 0;
+	if (zn->p.xattr == zn->obj || zn->p.xattr == ZPL_MASTER_OBJ || zn->p.xattr > ZPL_OBJ_MASK)
+		return -EIO;
+	r = dmu_object_info(os, zn->p.xattr, &info);
+	if (r < 0)
+		return r == -ENOENT ? -EIO : r;
+	return info.type == DMU_OT_XATTR_DIR ? 1 : -EIO;
+}
+
+/* Decode an entry's value as stored, checking it. */
+static int xa_decode(objset_t *os, const uint8_t *raw, size_t len, struct xa_ref *ret)
+{
+	struct dmu_object_info info;
+	struct xa_ref ref = { 0 };
+	int r;
+
+	if (len < 1)
+		return -EIO;
+	if (raw[0] == XA_INLINE) {
+		ref.len = len - 1;
+	} else if (raw[0] == XA_OBJECT && len == 1 + sizeof(ref)) {
+		memcpy(&ref, raw + 1, sizeof(ref));
+		if (ref.len <= XA_INLINE_MAX || ref.len > ZPL_XATTR_SIZE_MAX || ref.obj == 0 ||
+		    ref.obj == ZPL_MASTER_OBJ || ref.obj > ZPL_OBJ_MASK)
+			return -EIO;
+		r = dmu_object_info(os, ref.obj, &info);
+		if (r < 0)
+			return r == -ENOENT ? -EIO : r;
+		if (info.type != DMU_OT_XATTR_VALUE)
+			return -EIO;
+	} else {
+		return -EIO;
+	}
+	*ret = ref;
+	return 0;
+}
+
+/* Look an attribute up: -ENODATA if absent; raw gets the stored bytes. */
+static int xa_lookup(objset_t *os, uint64_t xobj, const char *name, uint8_t *raw,
+		     struct xa_ref *ret)
+{
+	size_t len;
+	int r;
+
+	r = zap_lookup(os, xobj, name, raw, ZAP_MAXVALUELEN, &len);
+	if (r == -ENOENT)
+		return -ENODATA;
+	if (r == -EOVERFLOW)
+		return -EIO;
+	if (r < 0)
+		return r;
+	return xa_decode(os, raw, len, ret);
+}
+
+/* Free an attributes' ZAP and every value object it names. */
+static int xa_destroy(objset_t *os, uint64_t xobj)
+{
+	char name[ZAP_MAXNAMELEN];
+	uint8_t raw[ZAP_MAXVALUELEN];
+	uint64_t cookie = 0;
+	size_t len;
+	int r;
+
+	while ((r = zap_next(os, xobj, &cookie, name, raw, sizeof(raw), &len)) == 1) {
+		struct xa_ref ref;
+
+		if (xa_decode(os, raw, len, &ref) == 0 && ref.obj) {
+			r = dmu_object_free(os, ref.obj);
+			if (r < 0)
+				return r;
+		}
+	}
+	if (r < 0)
+		return r;
+	return zap_destroy(os, xobj);
+}
+
+/* Free a file-system object with its extended attributes. */
+static int zobj_free(objset_t *os, uint64_t obj)
+{
+	struct znode zn;
+	int r;
+
+	if (zget(os, obj, &zn) == 0 && xa_dir(os, &zn) == 1) {
+		r = xa_destroy(os, zn.p.xattr);
+		if (r < 0)
+			return r;
+	}
+	return dmu_object_free(os, obj);
+}
+
 /* ---- the unlinked set and freeing ---- */
 
 static void unlinked_name(char *buf, size_t sz, uint64_t obj)
@@ -331,7 +449,7 @@ static int zfree(struct zpl_fs *fs, uint64_t obj)
 	char name[24];
 	int r;
 
-	r = dmu_object_free(fs->os, obj);
+	r = zobj_free(fs->os, obj);
 	if (r < 0)
 		return r;
 	if (fs->unlinked) {
@@ -388,7 +506,7 @@ static int drain_unlinked(struct zpl_fs *fs)
 			continue;
 		r = zget(fs->os, obj, &zn);
 		if (r == 0 && zn.p.nlink == 0 && obj != fs->root && obj != fs->unlinked) {
-			r = dmu_object_free(fs->os, obj);
+			r = zobj_free(fs->os, obj);
 			if (r < 0)
 				return r;
 		}
@@ -1493,6 +1611,267 @@ int zpl_statfs(struct zpl_fs *fs, struct statvfs *ret)
 	ret->f_namemax = ZAP_MAXNAMELEN - 1;
 	ret->f_flag = fs->readonly ? ST_RDONLY : 0;
 	return 0;
+}
+
+/* ---- extended attributes: operations ---- */
+
+/* The namespace of a name: -EOPNOTSUPP outside user., trusted. and security. */
+static int xa_check_name(const char *name, bool *ret_trusted)
+{
+	static const char *const spaces[] = { "user.", "trusted.", "security." };
+	size_t len = strlen(name);
+
+	if (len > ZPL_XATTR_NAME_MAX)
+		return -ERANGE;
+	for (size_t i = 0; i < ARRAY_SIZE(spaces); i++) {
+		size_t plen = strlen(spaces[i]);
+
+		if (strncmp(name, spaces[i], plen) != 0)
+			continue;
+		if (len == plen)
+			return -EINVAL;
+		*ret_trusted = i == 1;
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+/* The dataset's xattr property: only "off" turns them off. Read at each call, so that zfs set
+ * acts at once. Pool lock held. */
+static bool xa_enabled(struct zpl_fs *fs)
+{
+	_cleanup_free_ char *v = NULL;
+
+	if (!dmu_objset_ds(fs->os) || dsl_prop_get_string(dmu_objset_ds(fs->os), "xattr", &v) < 0)
+		return true;
+	return !streq(v, "off");
+}
+
+/* Common checks of every xattr call: the property, the file, and for a change read-only. */
+static int xa_begin(struct zpl_fs *fs, uint64_t obj, bool change, struct znode *ret)
+{
+	if (!xa_enabled(fs))
+		return -EOPNOTSUPP;
+	if (change && fs->readonly)
+		return -EROFS;
+	return zget(fs->os, obj, ret);
+}
+
+/* Store value under name in a new entry; the replaced value's object, if any, is in old. */
+static int xa_store(struct zpl_fs *fs, struct znode *zn, const char *name, const void *value,
+		    size_t size, const struct xa_ref *old)
+{
+	uint8_t raw[ZAP_MAXVALUELEN];
+	struct xa_ref ref = { .len = size };
+	bool created = false;
+	size_t rawlen;
+	int r;
+
+	if (size <= XA_INLINE_MAX) {
+		raw[0] = XA_INLINE;
+		if (size)
+			memcpy(raw + 1, value, size);
+		rawlen = 1 + size;
+	} else {
+		r = dmu_object_alloc(fs->os, DMU_OT_XATTR_VALUE, 0, 0, 0, &ref.obj);
+		if (r < 0)
+			return r;
+		r = dmu_write(fs->os, ref.obj, 0, size, value);
+		if (r < 0)
+			goto undo;
+		raw[0] = XA_OBJECT;
+		memcpy(raw + 1, &ref, sizeof(ref));
+		rawlen = 1 + sizeof(ref);
+	}
+	if (!zn->p.xattr) {
+		r = zap_create(fs->os, DMU_OT_XATTR_DIR, &zn->p.xattr);
+		if (r < 0)
+			goto undo;
+		created = true;
+	}
+	r = zap_update(fs->os, zn->p.xattr, name, raw, rawlen);
+	if (r < 0)
+		goto undo;
+	if (old->obj) {
+		r = dmu_object_free(fs->os, old->obj);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+undo:
+	if (created) {
+		(void)zap_destroy(fs->os, zn->p.xattr);
+		zn->p.xattr = 0;
+	}
+	if (ref.obj)
+		(void)dmu_object_free(fs->os, ref.obj);
+	return r;
+}
+
+int zpl_setxattr(struct zpl_fs *fs, uint64_t obj, const char *name, const void *value, size_t size,
+		 int flags, const struct zpl_cred *cred)
+{
+	uint8_t raw[ZAP_MAXVALUELEN];
+	struct xa_ref old = { 0 };
+	struct znode zn;
+	bool trusted = false;
+	int r;
+
+	r = xa_check_name(name, &trusted);
+	if (r < 0)
+		return r;
+	if (size > ZPL_XATTR_SIZE_MAX)
+		return -E2BIG;
+	if (flags & ~(XATTR_CREATE | XATTR_REPLACE))
+		return -EINVAL;
+	if (trusted && cred->uid != 0)
+		return -EPERM;
+
+	spa_enter(fs->spa);
+	r = xa_begin(fs, obj, true, &zn);
+	if (r < 0)
+		goto out;
+	r = xa_dir(fs->os, &zn);
+	if (r == 1)
+		r = xa_lookup(fs->os, zn.p.xattr, name, raw, &old);
+	else if (r == 0)
+		r = -ENODATA;
+	if (r == 0 && (flags & XATTR_CREATE))
+		r = -EEXIST;
+	else if (r == -ENODATA && !(flags & XATTR_REPLACE))
+		r = 0;
+	if (r < 0)
+		goto out;
+	r = xa_store(fs, &zn, name, value, size, &old);
+	if (r < 0)
+		goto out;
+	ts_now(zn.p.ctime);
+	r = zput(fs->os, &zn);
+out:
+	spa_exit(fs->spa);
+	return r;
+}
+
+int zpl_getxattr(struct zpl_fs *fs, uint64_t obj, const char *name, void *buf, size_t size,
+		 const struct zpl_cred *cred)
+{
+	uint8_t raw[ZAP_MAXVALUELEN];
+	struct xa_ref ref;
+	struct znode zn;
+	bool trusted = false;
+	int r;
+
+	r = xa_check_name(name, &trusted);
+	if (r < 0)
+		return r;
+	if (trusted && cred->uid != 0)
+		return -ENODATA;
+
+	spa_enter(fs->spa);
+	r = xa_begin(fs, obj, false, &zn);
+	if (r < 0)
+		goto out;
+	r = xa_dir(fs->os, &zn);
+	if (r == 0)
+		r = -ENODATA;
+	if (r < 0)
+		goto out;
+	r = xa_lookup(fs->os, zn.p.xattr, name, raw, &ref);
+	if (r < 0)
+		goto out;
+	if (size == 0) {
+		r = (int)ref.len;
+	} else if (ref.len > size) {
+		r = -ERANGE;
+	} else {
+		if (ref.obj)
+			r = dmu_read(fs->os, ref.obj, 0, ref.len, buf);
+		else if (ref.len)
+			memcpy(buf, raw + 1, ref.len);
+		if (r == 0)
+			r = (int)ref.len;
+	}
+out:
+	spa_exit(fs->spa);
+	return r;
+}
+
+int zpl_listxattr(struct zpl_fs *fs, uint64_t obj, char *buf, size_t size,
+		  const struct zpl_cred *cred)
+{
+	char name[ZAP_MAXNAMELEN];
+	uint8_t raw[ZAP_MAXVALUELEN];
+	uint64_t cookie = 0;
+	struct znode zn;
+	size_t total = 0, len;
+	int r;
+
+	spa_enter(fs->spa);
+	r = xa_begin(fs, obj, false, &zn);
+	if (r < 0)
+		goto out;
+	r = xa_dir(fs->os, &zn);
+	if (r <= 0)
+		goto out;
+	while ((r = zap_next(fs->os, zn.p.xattr, &cookie, name, raw, sizeof(raw), &len)) == 1) {
+		size_t nlen = strlen(name) + 1;
+		bool trusted = false;
+
+		if (xa_check_name(name, &trusted) < 0)
+			continue;
+		if (trusted && cred->uid != 0)
+			continue;
+		if (size && total + nlen > size) {
+			r = -ERANGE;
+			goto out;
+		}
+		if (size)
+			memcpy(buf + total, name, nlen);
+		total += nlen;
+	}
+	if (r == 0)
+		r = total > INT32_MAX ? -E2BIG : (int)total;
+out:
+	spa_exit(fs->spa);
+	return r;
+}
+
+int zpl_removexattr(struct zpl_fs *fs, uint64_t obj, const char *name, const struct zpl_cred *cred)
+{
+	uint8_t raw[ZAP_MAXVALUELEN];
+	struct xa_ref ref;
+	struct znode zn;
+	bool trusted = false;
+	int r;
+
+	r = xa_check_name(name, &trusted);
+	if (r < 0)
+		return r;
+	if (trusted && cred->uid != 0)
+		return -EPERM;
+
+	spa_enter(fs->spa);
+	r = xa_begin(fs, obj, true, &zn);
+	if (r < 0)
+		goto out;
+	r = xa_dir(fs->os, &zn);
+	if (r == 0)
+		r = -ENODATA;
+	if (r < 0)
+		goto out;
+	r = xa_lookup(fs->os, zn.p.xattr, name, raw, &ref);
+	if (r < 0)
+		goto out;
+	r = zap_remove(fs->os, zn.p.xattr, name);
+	if (r == 0 && ref.obj)
+		r = dmu_object_free(fs->os, ref.obj);
+	if (r < 0)
+		goto out;
+	ts_now(zn.p.ctime);
+	r = zput(fs->os, &zn);
+out:
+	spa_exit(fs->spa);
+	return r;
 }
 
 /* ---- directories ---- */

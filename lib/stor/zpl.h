@@ -6,7 +6,8 @@
  * Layout of a file-system object set: object 1 is the master node (a ZAP holding "ROOT" -> the
  * root directory's object and "VERSION"); every file is an object whose bonus buffer is a
  * struct znode_phys; a directory is a ZAP of name -> (object | DT_* type << 60); a symlink keeps
- * its target in its data.
+ * its target in its data. A file's extended attributes live in a ZAP of their own, named by
+ * znode_phys.xattr (see zpl.c).
  */
 #ifndef STOR_ZPL_H
 #define STOR_ZPL_H
@@ -33,7 +34,8 @@ struct znode_phys {
 	uint64_t ctime[2];
 	uint64_t crtime[2];
 	uint64_t gen;
-	uint64_t pad[3];
+	uint64_t xattr; /* the extended attributes' ZAP (DMU_OT_XATTR_DIR), 0 if never set */
+	uint64_t pad[2];
 };
 
 /* Lay out a new, empty file system (master node, root directory owned by root, mode 0755) in

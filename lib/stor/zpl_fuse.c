@@ -864,6 +864,78 @@ static void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		fuse_reply_lseek(req, (off_t)res);
 }
 
+/* Extended attributes. The control directories have none and refuse changes. */
+static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+			size_t size, int flags)
+{
+	struct zpl_cred cred = cred_of(req);
+	struct node n;
+	int r;
+
+	r = resolve_obj(mnt_of(req), ino, &n);
+	if (r == 0)
+		r = zpl_setxattr(n.fs, n.obj, name, value, size, flags, &cred);
+	reply_err(req, r < 0 ? r : 0);
+}
+
+/* Reply to getxattr or listxattr: the size alone when asked for it, else the bytes. */
+static void reply_xattr(fuse_req_t req, int r, const char *buf)
+{
+	if (r < 0)
+		reply_err(req, r);
+	else if (!buf)
+		fuse_reply_xattr(req, (size_t)r);
+	else
+		fuse_reply_buf(req, buf, (size_t)r);
+}
+
+static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	struct zpl_cred cred = cred_of(req);
+	_cleanup_free_ char *buf = NULL;
+	struct node n;
+	int r;
+
+	r = resolve(mnt_of(req), ino, &n);
+	if (r == 0 && n.kind != NODE_OBJ)
+		r = -ENODATA;
+	if (r == 0 && size)
+		buf = bs_malloc(MIN(size, (size_t)ZPL_XATTR_SIZE_MAX));
+	if (r == 0)
+		r = zpl_getxattr(n.fs, n.obj, name, buf, MIN(size, (size_t)ZPL_XATTR_SIZE_MAX),
+				 &cred);
+	reply_xattr(req, r, buf);
+}
+
+static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	struct zpl_cred cred = cred_of(req);
+	_cleanup_free_ char *buf = NULL;
+	struct node n;
+	int r;
+
+	r = resolve(mnt_of(req), ino, &n);
+	if (r == 0 && size)
+		buf = bs_malloc(size);
+	if (r == 0 && n.kind != NODE_OBJ)
+		r = 0;
+	else if (r == 0)
+		r = zpl_listxattr(n.fs, n.obj, buf, size, &cred);
+	reply_xattr(req, r, buf);
+}
+
+static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	struct zpl_cred cred = cred_of(req);
+	struct node n;
+	int r;
+
+	r = resolve_obj(mnt_of(req), ino, &n);
+	if (r == 0)
+		r = zpl_removexattr(n.fs, n.obj, name, &cred);
+	reply_err(req, r < 0 ? r : 0);
+}
+
 static const struct fuse_lowlevel_ops zpl_ops = {
 	.init = op_init,
 	.lookup = op_lookup,
@@ -893,6 +965,10 @@ static const struct fuse_lowlevel_ops zpl_ops = {
 	.create = op_create,
 	.fallocate = op_fallocate,
 	.lseek = op_lseek,
+	.setxattr = op_setxattr,
+	.getxattr = op_getxattr,
+	.listxattr = op_listxattr,
+	.removexattr = op_removexattr,
 };
 
 /* Option values are comma-separated: escape commas and backslashes in the dataset's name. */

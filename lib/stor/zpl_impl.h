@@ -120,6 +120,27 @@ int zpl_readdir(struct zpl_fs *fs, uint64_t dir, uint64_t cookie, zpl_dirent_cb 
 int zpl_parent(struct zpl_fs *fs, uint64_t dir, uint64_t *ret_parent);
 
 /*
+ * Extended attributes in the user., trusted. and security. namespaces (others: -EOPNOTSUPP;
+ * every call: -EOPNOTSUPP when the dataset's xattr property is off). trusted.* is for uid 0
+ * only: others get -EPERM on changes, -ENODATA on reads, and do not see it listed. Names are
+ * up to ZPL_XATTR_NAME_MAX bytes (-ERANGE past that), values up to ZPL_XATTR_SIZE_MAX (-E2BIG).
+ */
+#define ZPL_XATTR_NAME_MAX 255u
+#define ZPL_XATTR_SIZE_MAX 65536u
+/* flags: 0, XATTR_CREATE (-EEXIST if present) or XATTR_REPLACE (-ENODATA if absent). Updates
+ * ctime. */
+int zpl_setxattr(struct zpl_fs *fs, uint64_t obj, const char *name, const void *value, size_t size,
+		 int flags, const struct zpl_cred *cred);
+/* The value's length; with size 0 only the length, and -ERANGE if it does not fit in size. */
+int zpl_getxattr(struct zpl_fs *fs, uint64_t obj, const char *name, void *buf, size_t size,
+		 const struct zpl_cred *cred);
+/* The names, each NUL-terminated, one after another; the total length, as for getxattr. */
+int zpl_listxattr(struct zpl_fs *fs, uint64_t obj, char *buf, size_t size,
+		  const struct zpl_cred *cred);
+/* -ENODATA if absent. Updates ctime. */
+int zpl_removexattr(struct zpl_fs *fs, uint64_t obj, const char *name, const struct zpl_cred *cred);
+
+/*
  * The snapshots behind .zfs/snapshot of a mounted file system (zpl_ctldir.c). A snapshot the
  * kernel looks up is opened read-only in a slot (1 to ZPL_SNAP_SLOTS) and long-held, until the
  * kernel drops its last reference to the snapshot's objects. Every function takes the pool

@@ -3,7 +3,7 @@
  * test_zpl.c - the POSIX layer's semantics driven through its functions, on a real pool and
  * without FUSE: create, read, write, holes, truncate, rename in all its forms, hard links,
  * unlink of open files and the unlinked set, special files, attributes, readdir cookies, paths,
- * damaged znodes, and the snapshots behind .zfs/snapshot.
+ * damaged znodes, the snapshots behind .zfs/snapshot, and extended attributes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 
 #include <basalt/base.h>
 
@@ -968,6 +969,242 @@ static void test_snapdir(void **state)
 	}
 }
 
+/* The xattr ZAP a file's znode names (0 if none). */
+static uint64_t xattr_obj(struct fixture *f, uint64_t file)
+{
+	struct znode_phys zp;
+
+	spa_enter(f->spa);
+	assert_int_equal(dmu_bonus_read(f->os, file, &zp, sizeof(zp)), 0);
+	spa_exit(f->spa);
+	return zp.xattr;
+}
+
+/* set, get, list and remove; the flags; empty values; the sizes asked for and too small a
+ * buffer; the namespaces; ctime. */
+static void test_xattr(void **state)
+{
+	struct fixture *f = *state;
+	char buf[512], name[300];
+	struct stat st0, st1;
+	uint64_t file;
+	int n;
+
+	file = mkfile(f, f->root, "x", 0644);
+	assert_int_equal(xattr_obj(f, file), 0);
+	assert_int_equal(zpl_getxattr(f->fs, file, "user.a", buf, sizeof(buf), &root_cred),
+			 -ENODATA);
+	assert_int_equal(zpl_listxattr(f->fs, file, buf, sizeof(buf), &root_cred), 0);
+	assert_int_equal(zpl_removexattr(f->fs, file, "user.a", &root_cred), -ENODATA);
+	assert_int_equal(zpl_setxattr(f->fs, file, "user.a", "1", 1, XATTR_REPLACE, &root_cred),
+			 -ENODATA);
+	assert_int_equal(xattr_obj(f, file), 0);
+
+	st0 = getattr(f, file);
+	assert_int_equal(zpl_setxattr(f->fs, file, "user.a", "one", 3, XATTR_CREATE, &root_cred),
+			 0);
+	st1 = getattr(f, file);
+	assert_true(st1.st_ctim.tv_sec > st0.st_ctim.tv_sec ||
+		    (st1.st_ctim.tv_sec == st0.st_ctim.tv_sec &&
+		     st1.st_ctim.tv_nsec > st0.st_ctim.tv_nsec));
+	assert_int_equal(st1.st_mtim.tv_nsec, st0.st_mtim.tv_nsec);
+	assert_int_not_equal(xattr_obj(f, file), 0);
+	assert_int_equal(zpl_setxattr(f->fs, file, "user.a", "two", 3, XATTR_CREATE, &root_cred),
+			 -EEXIST);
+	assert_int_equal(zpl_setxattr(f->fs, file, "user.a", "three", 5, XATTR_REPLACE, &root_cred),
+			 0);
+	assert_int_equal(zpl_getxattr(f->fs, file, "user.a", NULL, 0, &root_cred), 5);
+	assert_int_equal(zpl_getxattr(f->fs, file, "user.a", buf, 4, &root_cred), -ERANGE);
+	assert_int_equal(zpl_getxattr(f->fs, file, "user.a", buf, 5, &root_cred), 5);
+	assert_memory_equal(buf, "three", 5);
+	assert_int_equal(zpl_setxattr(f->fs, file, "user.empty", "", 0, 0, &root_cred), 0);
+	assert_int_equal(zpl_getxattr(f->fs, file, "user.empty", buf, sizeof(buf), &root_cred), 0);
+	assert_int_equal(zpl_setxattr(f->fs, file, "trusted.t", "T", 1, 0, &root_cred), 0);
+	assert_int_equal(zpl_setxattr(f->fs, file, "security.s", "S", 1, 0, &root_cred), 0);
+
+	/* the list: every name once, NUL-terminated; trusted.* only for root */
+	n = zpl_listxattr(f->fs, file, NULL, 0, &root_cred);
+	assert_int_equal(n, (int)sizeof("user.a"
+					"user.empty"
+					"trusted.t"
+					"security.s") +
+				    3);
+	assert_int_equal(zpl_listxattr(f->fs, file, buf, (size_t)n - 1, &root_cred), -ERANGE);
+	assert_int_equal(zpl_listxattr(f->fs, file, buf, sizeof(buf), &root_cred), n);
+	assert_true(memmem(buf, (size_t)n, "user.a\0", 7));
+	assert_true(memmem(buf, (size_t)n, "user.empty\0", 11));
+	assert_true(memmem(buf, (size_t)n, "trusted.t\0", 10));
+	assert_true(memmem(buf, (size_t)n, "security.s\0", 11));
+	n = zpl_listxattr(f->fs, file, buf, sizeof(buf), &user_cred);
+	assert_int_equal(n, (int)sizeof("user.a"
+					"user.empty"
+					"security.s") +
+				    2);
+	assert_null(memmem(buf, (size_t)n, "trusted", 7));
+	assert_int_equal(zpl_getxattr(f->fs, file, "trusted.t", buf, sizeof(buf), &user_cred),
+			 -ENODATA);
+	assert_int_equal(zpl_setxattr(f->fs, file, "trusted.u", "U", 1, 0, &user_cred), -EPERM);
+	assert_int_equal(zpl_removexattr(f->fs, file, "trusted.t", &user_cred), -EPERM);
+
+	/* namespaces and name lengths */
+	assert_int_equal(zpl_setxattr(f->fs, file, "system.x", "1", 1, 0, &root_cred), -EOPNOTSUPP);
+	assert_int_equal(zpl_setxattr(f->fs, file, "foo", "1", 1, 0, &root_cred), -EOPNOTSUPP);
+	assert_int_equal(zpl_getxattr(f->fs, file, "os2.x", buf, sizeof(buf), &root_cred),
+			 -EOPNOTSUPP);
+	assert_int_equal(zpl_setxattr(f->fs, file, "user.", "1", 1, 0, &root_cred), -EINVAL);
+	memset(name, 'n', sizeof(name));
+	memcpy(name, "user.", 5);
+	name[255] = '\0';
+	assert_int_equal(zpl_setxattr(f->fs, file, name, "long", 4, 0, &root_cred), 0);
+	assert_int_equal(zpl_getxattr(f->fs, file, name, buf, sizeof(buf), &root_cred), 4);
+	assert_int_equal(zpl_removexattr(f->fs, file, name, &root_cred), 0);
+	name[255] = 'n';
+	name[256] = '\0';
+	assert_int_equal(zpl_setxattr(f->fs, file, name, "long", 4, 0, &root_cred), -ERANGE);
+	assert_int_equal(zpl_getxattr(f->fs, file, name, buf, sizeof(buf), &root_cred), -ERANGE);
+
+	/* remove */
+	st0 = getattr(f, file);
+	assert_int_equal(zpl_removexattr(f->fs, file, "user.a", &root_cred), 0);
+	st1 = getattr(f, file);
+	assert_true(st1.st_ctim.tv_sec > st0.st_ctim.tv_sec ||
+		    (st1.st_ctim.tv_sec == st0.st_ctim.tv_sec &&
+		     st1.st_ctim.tv_nsec > st0.st_ctim.tv_nsec));
+	assert_int_equal(zpl_removexattr(f->fs, file, "user.a", &root_cred), -ENODATA);
+	assert_int_equal(zpl_getxattr(f->fs, file, "user.a", buf, sizeof(buf), &root_cred),
+			 -ENODATA);
+
+	/* directories and symlinks have them too */
+	uint64_t dir = mkdir_(f, f->root, "d");
+	assert_int_equal(zpl_setxattr(f->fs, dir, "user.d", "dir", 3, 0, &root_cred), 0);
+	assert_int_equal(zpl_getxattr(f->fs, dir, "user.d", buf, sizeof(buf), &root_cred), 3);
+}
+
+/* Values around the inline limit and up to 64 KiB: stored, replaced both ways, kept across a
+ * reopening of the file system, read-only in a read-only one, and freed with the file. */
+static void test_xattr_large(void **state)
+{
+	struct fixture *f = *state;
+	static const size_t sizes[] = { 1023, 1024, 1025, 4096, 65535, 65536 };
+	_cleanup_free_ char *val = bs_malloc(ZPL_XATTR_SIZE_MAX + 1);
+	_cleanup_free_ char *buf = bs_malloc(ZPL_XATTR_SIZE_MAX + 1);
+	uint8_t raw[ZAP_MAXVALUELEN];
+	uint64_t file, xobj, vobj;
+	struct dmu_object_info info;
+	struct zpl_fs *ro;
+	size_t len;
+
+	for (size_t i = 0; i <= ZPL_XATTR_SIZE_MAX; i++)
+		val[i] = (char)(i * 7 + i / 251);
+	file = mkfile(f, f->root, "big", 0644);
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "user.v%zu", sizes[i]);
+		assert_int_equal(zpl_setxattr(f->fs, file, name, val, sizes[i], 0, &root_cred), 0);
+		assert_int_equal(zpl_getxattr(f->fs, file, name, NULL, 0, &root_cred),
+				 (int)sizes[i]);
+		assert_int_equal(zpl_getxattr(f->fs, file, name, buf, sizes[i] - 1, &root_cred),
+				 -ERANGE);
+	}
+	assert_int_equal(zpl_setxattr(f->fs, file, "user.toobig", val, ZPL_XATTR_SIZE_MAX + 1, 0,
+				      &root_cred),
+			 -E2BIG);
+	/* long -> short -> long again, in place */
+	assert_int_equal(zpl_setxattr(f->fs, file, "user.flip", val, 5000, 0, &root_cred), 0);
+	assert_int_equal(zpl_setxattr(f->fs, file, "user.flip", val + 1, 10, 0, &root_cred), 0);
+	assert_int_equal(zpl_getxattr(f->fs, file, "user.flip", buf, 100, &root_cred), 10);
+	assert_memory_equal(buf, val + 1, 10);
+	assert_int_equal(zpl_setxattr(f->fs, file, "user.flip", val + 2, 3000, 0, &root_cred), 0);
+
+	/* kept across a reopening */
+	assert_int_equal(zpl_fsync(f->fs), 0);
+	zpl_fs_close(f->fs);
+	assert_int_equal(zpl_fs_open(f->os, false, &f->fs), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "user.v%zu", sizes[i]);
+		memset(buf, 0, ZPL_XATTR_SIZE_MAX);
+		assert_int_equal(zpl_getxattr(f->fs, file, name, buf, ZPL_XATTR_SIZE_MAX,
+					      &root_cred),
+				 (int)sizes[i]);
+		assert_memory_equal(buf, val, sizes[i]);
+	}
+	assert_int_equal(
+		zpl_getxattr(f->fs, file, "user.flip", buf, ZPL_XATTR_SIZE_MAX, &root_cred), 3000);
+	assert_memory_equal(buf, val + 2, 3000);
+
+	/* a read-only file system reads them and refuses changes */
+	assert_int_equal(zpl_fs_open(f->os, true, &ro), 0);
+	assert_int_equal(zpl_getxattr(ro, file, "user.v65536", buf, ZPL_XATTR_SIZE_MAX, &root_cred),
+			 65536);
+	assert_int_equal(zpl_listxattr(ro, file, NULL, 0, &root_cred),
+			 (int)(6 * sizeof("user.v1023") + 2 + sizeof("user.flip")));
+	assert_int_equal(zpl_setxattr(ro, file, "user.n", "1", 1, 0, &root_cred), -EROFS);
+	assert_int_equal(zpl_removexattr(ro, file, "user.v1023", &root_cred), -EROFS);
+	zpl_fs_close(ro);
+
+	/* a removed long value's object is freed */
+	xobj = xattr_obj(f, file);
+	spa_enter(f->spa);
+	assert_int_equal(zap_lookup(f->os, xobj, "user.v4096", raw, sizeof(raw), &len), 0);
+	spa_exit(f->spa);
+	assert_int_equal(len, 17);
+	memcpy(&vobj, raw + 1, sizeof(vobj));
+	assert_true(exists(f, vobj));
+	assert_int_equal(zpl_removexattr(f->fs, file, "user.v4096", &root_cred), 0);
+	assert_false(exists(f, vobj));
+
+	/* and the file takes its attributes with it */
+	spa_enter(f->spa);
+	assert_int_equal(zap_lookup(f->os, xobj, "user.v65536", raw, sizeof(raw), &len), 0);
+	assert_int_equal(dmu_object_info(f->os, xobj, &info), 0);
+	assert_int_equal(info.type, DMU_OT_XATTR_DIR);
+	spa_exit(f->spa);
+	memcpy(&vobj, raw + 1, sizeof(vobj));
+	assert_true(exists(f, vobj));
+	assert_int_equal(zpl_unlink(f->fs, f->root, "big"), 0);
+	assert_false(exists(f, file));
+	assert_false(exists(f, xobj));
+	assert_false(exists(f, vobj));
+
+	/* also when the file waited in the unlinked set */
+	file = mkfile(f, f->root, "open", 0644);
+	assert_int_equal(zpl_setxattr(f->fs, file, "user.big", val, 20000, 0, &root_cred), 0);
+	xobj = xattr_obj(f, file);
+	assert_int_equal(zpl_open(f->fs, file, false), 0);
+	assert_int_equal(zpl_unlink(f->fs, f->root, "open"), 0);
+	assert_true(exists(f, xobj));
+	assert_int_equal(zpl_getxattr(f->fs, file, "user.big", NULL, 0, &root_cred), 20000);
+	zpl_release(f->fs, file);
+	assert_false(exists(f, file));
+	assert_false(exists(f, xobj));
+}
+
+/* xattr=off turns every call off; the property is read at each call. */
+static void test_xattr_prop(void **state)
+{
+	struct fixture *f = *state;
+	char buf[16];
+	uint64_t file;
+
+	file = mkfile(f, f->root, "p", 0644);
+	assert_int_equal(zpl_setxattr(f->fs, file, "user.a", "1", 1, 0, &root_cred), 0);
+	spa_enter(f->spa);
+	assert_int_equal(dsl_prop_set(dmu_objset_ds(f->os), "xattr", "off"), 0);
+	spa_exit(f->spa);
+	assert_int_equal(zpl_setxattr(f->fs, file, "user.b", "1", 1, 0, &root_cred), -EOPNOTSUPP);
+	assert_int_equal(zpl_getxattr(f->fs, file, "user.a", buf, sizeof(buf), &root_cred),
+			 -EOPNOTSUPP);
+	assert_int_equal(zpl_listxattr(f->fs, file, buf, sizeof(buf), &root_cred), -EOPNOTSUPP);
+	assert_int_equal(zpl_removexattr(f->fs, file, "user.a", &root_cred), -EOPNOTSUPP);
+	spa_enter(f->spa);
+	assert_int_equal(dsl_prop_set(dmu_objset_ds(f->os), "xattr", "on"), 0);
+	spa_exit(f->spa);
+	assert_int_equal(zpl_getxattr(f->fs, file, "user.a", buf, sizeof(buf), &root_cred), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -987,6 +1224,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_statfs_readonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_snapdir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xattr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xattr_large, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xattr_prop, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
