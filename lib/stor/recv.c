@@ -508,6 +508,7 @@ struct recv_ctx {
 	struct recv_done *done;
 	size_t ndone;
 	json_t *dry_created; /* -n: the datasets a full substream would have created */
+	json_t *changed;     /* existing file systems whose content this receive replaced */
 };
 
 /* What a BEGIN record's payload says: the snapshot's name, its properties and, in a replication
@@ -989,6 +990,8 @@ static int recv_one(struct recv_ctx *c, const struct stream_rec *begin, const vo
 		spa_exit(spa);
 		r = err;
 	}
+	if (head && !created && b->ostype == DMU_OST_ZFS)
+		json_array_append_new(c->changed, json_string(fs));
 	if (r < 0)
 		return r;
 	json_array_append_new(c->received, json_string(snapfull));
@@ -1097,6 +1100,24 @@ static bool recv_mountable(const char *fs)
 	return r == 0 && mp[0] == '/' && streq(canmount, "on");
 }
 
+/*
+ * A file system mounted while a receive changed it in place (an incremental stream, a rollback
+ * for -F, or the undo of a failure) is mounted again: the kernel caches its names, attributes
+ * and pages, and only a fresh mount drops all of them at once.
+ */
+static void remount_changed(struct recv_ctx *c)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(c->changed, i, v) {
+		const char *fs = json_string_value(v);
+
+		if (stor_is_mounted(fs))
+			(void)stor_remount_dataset(fs);
+	}
+}
+
 /* The end of a successful receive: properties (replication), then mounts, parents first. */
 static int recv_finish(struct recv_ctx *c)
 {
@@ -1143,6 +1164,7 @@ int stor_recv(const char *target, const struct stor_recv_opts *opts, int fd, jso
 	c.received = json_array();
 	c.mounts = json_array();
 	c.dry_created = json_object();
+	c.changed = json_array();
 	for (;;) {
 		r = stream_read_record(c.rd, &rec, &p);
 		if (r == 0 && c.nsub == 0)
@@ -1163,6 +1185,14 @@ int stor_recv(const char *target, const struct stor_recv_opts *opts, int fd, jso
 		repl_undo(&c);
 		r = bs_error(-r, "%s", msg);
 	}
+	if (r < 0 && json_array_size(c.changed)) {
+		_cleanup_free_ char *msg = bs_strdup(bs_error_msg());
+
+		remount_changed(&c);
+		r = bs_error(-r, "%s", msg);
+	} else {
+		remount_changed(&c);
+	}
 	if (r == 0 && !c.opts->dryrun)
 		r = recv_finish(&c);
 	for (i = 0; i < c.ndone; i++) {
@@ -1173,6 +1203,7 @@ int stor_recv(const char *target, const struct stor_recv_opts *opts, int fd, jso
 	json_decref(c.repl);
 	json_decref(c.mounts);
 	json_decref(c.dry_created);
+	json_decref(c.changed);
 	if (r < 0) {
 		json_decref(c.received);
 		return r;

@@ -551,6 +551,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		reply_err(req, r);
 		return;
 	}
+	fi->keep_cache = n.kind == NODE_OBJ;
 	if (fuse_reply_open(req, fi) != 0 && n.kind == NODE_OBJ) {
 		zpl_release(n.fs, n.obj);
 		put_node(m, &n);
@@ -585,6 +586,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 		return;
 	}
 	fill_entry(&e, &st, ino, gen);
+	fi->keep_cache = 1;
 	if (fuse_reply_create(req, &e, fi) != 0) {
 		zpl_release(d.fs, obj);
 		unlookup(m, d.fs, d.slot, obj);
