@@ -1752,6 +1752,24 @@ out:
 	return r;
 }
 
+/* The file's attribute called name (its znode, stored record and value reference); -ENODATA
+ * when it has none. write: for a change (EROFS on a read-only file system). Pool lock held. */
+static int xa_find(struct zpl_fs *fs, uint64_t obj, const char *name, bool write, struct znode *zn,
+		   uint8_t raw[ZAP_MAXVALUELEN], struct xa_ref *ref)
+{
+	int r;
+
+	r = xa_begin(fs, obj, write, zn);
+	if (r < 0)
+		return r;
+	r = xa_dir(fs->os, zn);
+	if (r == 0)
+		return -ENODATA;
+	if (r < 0)
+		return r;
+	return xa_lookup(fs->os, zn->p.xattr, name, raw, ref);
+}
+
 int zpl_getxattr(struct zpl_fs *fs, uint64_t obj, const char *name, void *buf, size_t size,
 		 const struct zpl_cred *cred)
 {
@@ -1768,15 +1786,7 @@ int zpl_getxattr(struct zpl_fs *fs, uint64_t obj, const char *name, void *buf, s
 		return -ENODATA;
 
 	spa_enter(fs->spa);
-	r = xa_begin(fs, obj, false, &zn);
-	if (r < 0)
-		goto out;
-	r = xa_dir(fs->os, &zn);
-	if (r == 0)
-		r = -ENODATA;
-	if (r < 0)
-		goto out;
-	r = xa_lookup(fs->os, zn.p.xattr, name, raw, &ref);
+	r = xa_find(fs, obj, name, false, &zn, raw, &ref);
 	if (r < 0)
 		goto out;
 	if (size == 0) {
@@ -1851,15 +1861,7 @@ int zpl_removexattr(struct zpl_fs *fs, uint64_t obj, const char *name, const str
 		return -EPERM;
 
 	spa_enter(fs->spa);
-	r = xa_begin(fs, obj, true, &zn);
-	if (r < 0)
-		goto out;
-	r = xa_dir(fs->os, &zn);
-	if (r == 0)
-		r = -ENODATA;
-	if (r < 0)
-		goto out;
-	r = xa_lookup(fs->os, zn.p.xattr, name, raw, &ref);
+	r = xa_find(fs, obj, name, true, &zn, raw, &ref);
 	if (r < 0)
 		goto out;
 	r = zap_remove(fs->os, zn.p.xattr, name);
