@@ -89,6 +89,7 @@ static bool basalt_mount_at(const char *info, const char *path)
  * one that died can detach the FUSE mounts it left behind, dead (every access fails), before
  * mounting on the same directories. Only those: other daemons' mounts are never touched. */
 static pthread_mutex_t mounts_file_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *mounts_recorded; /* what the file holds, so that most commands leave it alone */
 
 static void record_mounts(void)
 {
@@ -115,8 +116,14 @@ static void record_mounts(void)
 	}
 	json_decref(list);
 	pthread_mutex_lock(&mounts_file_lock);
-	if (bs_write_file_atomic(path, text, len, 0600) < 0)
-		log_warn("cannot record the mounts in %s", path);
+	if (!mounts_recorded || !streq(mounts_recorded, text)) {
+		if (bs_replace_file(path, text, len, 0600) < 0) {
+			log_warn("cannot record the mounts in %s", path);
+		} else {
+			free(mounts_recorded);
+			mounts_recorded = TAKE_PTR(text);
+		}
+	}
 	pthread_mutex_unlock(&mounts_file_lock);
 }
 
@@ -606,6 +613,8 @@ static int daemon_main(void)
 	stor_zvol_stop();
 	unmount_all();
 	record_mounts();
+	free(mounts_recorded);
+	mounts_recorded = NULL;
 	r = stor_pool_sync(NULL);
 	if (r < 0)
 		log_err("cannot sync the pools: %s", bs_strerror(r));

@@ -121,6 +121,9 @@ int bs_pwrite_full(int fd, const void *buf, size_t n, uint64_t off);
 int bs_read_file(const char *path, char **ret_buf, size_t *ret_len);
 /* Write a whole file atomically: temp file in the same dir, fsync, rename, fsync dir. */
 int bs_write_file_atomic(const char *path, const void *buf, size_t len, int mode);
+/* The same without the fsyncs: readers see the old or the new content, never a mix, but a
+ * power cut may lose either. For run-time state that does not outlive the machine. */
+int bs_replace_file(const char *path, const void *buf, size_t len, int mode);
 int bs_mkdir_p(const char *path, int mode);
 char *bs_path_join(const char *a, const char *b);
 

@@ -123,7 +123,7 @@ static int fsync_parent(const char *path)
 	return 0;
 }
 
-int bs_write_file_atomic(const char *path, const void *buf, size_t len, int mode)
+static int write_and_rename(const char *path, const void *buf, size_t len, int mode, bool durable)
 {
 	_cleanup_free_ char *tmp = bs_asprintf("%s.tmp.XXXXXX", path);
 	_cleanup_close_ int fd = -1;
@@ -140,7 +140,7 @@ int bs_write_file_atomic(const char *path, const void *buf, size_t len, int mode
 	r = bs_write_full(fd, buf, len);
 	if (r < 0)
 		goto fail;
-	if (fsync(fd) < 0) {
+	if (durable && fsync(fd) < 0) {
 		r = -errno;
 		goto fail;
 	}
@@ -148,11 +148,21 @@ int bs_write_file_atomic(const char *path, const void *buf, size_t len, int mode
 		r = -errno;
 		goto fail;
 	}
-	return fsync_parent(path);
+	return durable ? fsync_parent(path) : 0;
 
 fail:
 	unlink(tmp);
 	return r;
+}
+
+int bs_write_file_atomic(const char *path, const void *buf, size_t len, int mode)
+{
+	return write_and_rename(path, buf, len, mode, true);
+}
+
+int bs_replace_file(const char *path, const void *buf, size_t len, int mode)
+{
+	return write_and_rename(path, buf, len, mode, false);
 }
 
 int bs_mkdir_p(const char *path, int mode)

@@ -131,6 +131,21 @@ static void test_write_file_atomic(void **state)
 	assert_int_equal(bs_write_file_atomic("/nonexistent/dir/f", "x", 1, 0644), -ENOENT);
 }
 
+static void test_replace_file(void **state)
+{
+	_cleanup_free_ char *path = tmp_path("run.state");
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+
+	assert_int_equal(bs_replace_file(path, "first", 5, 0600), 0);
+	assert_int_equal(bs_replace_file(path, "2nd", 3, 0644), 0);
+	assert_int_equal(bs_read_file(path, &buf, NULL), 0);
+	assert_string_equal(buf, "2nd");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_int_equal(bs_replace_file("/nonexistent/dir/f", "x", 1, 0644), -ENOENT);
+}
+
 static void test_mkdir_p(void **state)
 {
 	_cleanup_free_ char *deep = tmp_path("a/b//c/");
@@ -192,8 +207,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_write_full), cmocka_unit_test(test_pread_pwrite_full),
 		cmocka_unit_test(test_read_file),	cmocka_unit_test(test_write_file_atomic),
-		cmocka_unit_test(test_mkdir_p),		cmocka_unit_test(test_path_join),
-		cmocka_unit_test(test_root_dir),
+		cmocka_unit_test(test_replace_file),	cmocka_unit_test(test_mkdir_p),
+		cmocka_unit_test(test_path_join),	cmocka_unit_test(test_root_dir),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
