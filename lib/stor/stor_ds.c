@@ -250,7 +250,11 @@ int stor_ds_snapshot(const char *const *names, int n, bool recursive, const char
 	r = dsl_pool_enter(names[0], &spa);
 	if (r < 0)
 		goto out;
-	r = spa_sync(spa); /* one sync, then every snapshot in the same txg */
+	/* A snapshot captures what the last txg committed: a dataset with dirty data is synced
+	 * first. Otherwise the snapshots join whatever the open txg already holds (MOS changes,
+	 * deferred frees), and one txg commits it all. */
+	if (spa->ndirty_ds)
+		r = spa_sync(spa);
 	for (i = 0; i < n && r == 0; i++) {
 		_cleanup_free_ char *fs = bs_strdup(names[i]);
 		char *at = strchr(fs, '@');
