@@ -490,16 +490,31 @@ static uint64_t block_fill(const struct dbuf *db)
 	return 1;
 }
 
+/* What is metadata, as in ZFS: everything but the contents of files, volumes and extended
+ * attribute values. Metadata gets an extra copy, is always compressed and is allocated apart. */
+static bool type_is_metadata(uint8_t type)
+{
+	switch (type) {
+	case DMU_OT_PLAIN_FILE:
+	case DMU_OT_ZVOL:
+	case DMU_OT_XATTR_VALUE:
+		return false;
+	default:
+		return true;
+	}
+}
+
 static void zio_prop_for(struct dnode *dn, uint8_t level, struct zio_prop *zp)
 {
 	struct objset *os = dn->os;
-	bool meta = level > 0 || dn->phys.type < DMU_OT_MASTER_NODE || os->ds == NULL;
+	bool meta = level > 0 || type_is_metadata(dn->phys.type) || os->ds == NULL;
 
 	zp->type = dn->phys.type;
 	zp->level = level;
 	zp->checksum = os->checksum;
 	zp->compress = os->compress;
 	zp->copies = os->copies;
+	zp->metadata = meta;
 	if (meta) {
 		zp->copies = MIN(os->copies + 1, BP_MAX_COPIES);
 		if (os->ds == NULL)
@@ -508,8 +523,7 @@ static void zio_prop_for(struct dnode *dn, uint8_t level, struct zio_prop *zp)
 			zp->compress = ZIO_COMPRESS_LZ4;
 	}
 	/* the space map and defer objects are rewritten in place until sync converges */
-	if (dn->phys.type == DMU_OT_SPACE_MAP || dn->phys.type == DMU_OT_DEFER)
-		zp->compress = ZIO_COMPRESS_OFF;
+	zp->alloc_full = dn->phys.type == DMU_OT_SPACE_MAP || dn->phys.type == DMU_OT_DEFER;
 }
 
 static int dbuf_sync(struct dnode *dn, struct dbuf *db, uint64_t txg)

@@ -270,6 +270,7 @@ static int sync_dnodes(struct objset *os, uint64_t txg)
 int objset_sync(struct objset *os, uint64_t txg, struct blkptr *ret_bp)
 {
 	struct zio_prop zp = { .type = DMU_OT_OBJSET,
+			       .metadata = true,
 			       .compress = ZIO_COMPRESS_LZ4,
 			       .checksum = os->checksum,
 			       .copies = (uint8_t)(os->ds ? MIN(os->copies + 1, BP_MAX_COPIES) :

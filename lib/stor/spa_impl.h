@@ -50,10 +50,10 @@ struct vdev_top {
 	/* allocator: one bit per (1 << ashift) sector of the usable range */
 	uint64_t nsectors;
 	uint64_t *bitmap;
-	uint64_t *dirty_chunks; /* one bit per space-map block whose bytes changed */
-	uint64_t alloc_bytes;	/* allocated, deferred frees included */
-	uint64_t rotor;
-	uint64_t sm_obj; /* MOS object holding the bitmap */
+	uint64_t *dirty_chunks;	       /* one bit per space-map block whose bytes changed */
+	uint64_t alloc_bytes;	       /* allocated, deferred frees included */
+	uint64_t rotor[BP_MAX_COPIES]; /* data: where copy c's next run is looked for */
+	uint64_t sm_obj;	       /* MOS object holding the bitmap */
 };
 
 /* ---- deferred frees: blocks freed in txg T are reusable at T + UB_RING ---- */
@@ -133,6 +133,7 @@ struct spa {
 
 /* ---- checksums and compression ---- */
 void zio_checksum_compute(enum zio_checksum c, const void *buf, size_t n, uint8_t out[32]);
+
 /* dst has room for n bytes; returns the compressed size, or 0 if it would not save 1/8. */
 size_t zio_compress(enum zio_compress c, const void *src, void *dst, size_t n);
 int zio_decompress(enum zio_compress c, const void *src, size_t psize, void *dst, size_t lsize);
@@ -200,11 +201,17 @@ struct zio_prop {
 	uint8_t type, level;
 	uint8_t compress, checksum;
 	uint8_t copies;
+	/* allocate for the uncompressed size (and never make a hole), so that the block can be
+	 * rewritten in place whatever it compresses to: for blocks rewritten until sync converges
+	 */
+	bool alloc_full;
+	bool metadata; /* allocated apart from file data (see space_alloc) */
 };
 uint64_t zio_asize(struct spa *spa, uint64_t psize);
 /* Write a block for txg. reuse (may be NULL): a bp born in this txg whose DVAs are overwritten in
  * place when the new data fits them (ret_bp then has the same DVAs). An all-zero block becomes a
- * hole (no allocation) unless compression is off. */
+ * hole (no allocation) unless compression is off or the block is allocated full. Only the
+ * compressed bytes are written. */
 int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zio_prop *zp,
 	      uint64_t txg, const struct blkptr *reuse, struct blkptr *ret_bp);
 int zio_read(struct spa *spa, const struct blkptr *bp, void *buf);

@@ -17,6 +17,21 @@ static uint64_t vd_sector(struct spa *spa)
 	return 1ull << spa->ashift;
 }
 
+/*
+ * Where an allocation starts looking. Data goes forward from a rotor, so that what is written
+ * together lies together and reads back in order. Metadata takes the first free run from the
+ * start of a region of its own, a sixteenth of the device in: the MOS, rewritten every txg, keeps
+ * reusing the sectors it freed UB_RING txgs earlier instead of spreading over the device, and
+ * each txg dirties few space-map blocks. Each ditto copy (copy c of a block on one vdev) has
+ * regions of its own, an eighth of the device further per copy.
+ */
+static uint64_t region_start(const struct vdev_top *vd, bool metadata, int c)
+{
+	uint64_t eighth = vd->nsectors / 8;
+
+	return ((metadata ? eighth / 2 : 0) + (uint64_t)c * eighth) % MAX(vd->nsectors, 1);
+}
+
 int space_init(struct spa *spa, struct vdev_top *vd)
 {
 	uint64_t words, chunks;
@@ -27,7 +42,8 @@ int space_init(struct spa *spa, struct vdev_top *vd)
 	vd->bitmap = bs_zalloc(words * 8);
 	vd->dirty_chunks = bs_zalloc(DIV_ROUND_UP(chunks, 64) * 8);
 	vd->alloc_bytes = 0;
-	vd->rotor = 0;
+	for (int c = 0; c < BP_MAX_COPIES; c++)
+		vd->rotor[c] = region_start(vd, false, c);
 	return 0;
 }
 
@@ -70,21 +86,24 @@ static int64_t find_run(struct vdev_top *vd, uint64_t from, uint64_t to, uint64_
 	return -1;
 }
 
-static int alloc_on(struct spa *spa, struct vdev_top *vd, uint64_t asize, struct dva *ret)
+static int alloc_on(struct spa *spa, struct vdev_top *vd, uint64_t asize, bool metadata, int c,
+		    struct dva *ret)
 {
 	uint64_t n = asize >> spa->ashift;
+	uint64_t from = metadata ? region_start(vd, true, c) : vd->rotor[c];
 	int64_t s;
 
 	if (vd->asize - vd->alloc_bytes < asize)
 		return -ENOSPC;
-	s = find_run(vd, vd->rotor, vd->nsectors, n);
+	s = find_run(vd, from, vd->nsectors, n);
 	if (s < 0)
-		s = find_run(vd, 0, MIN(vd->rotor + n, vd->nsectors), n);
+		s = find_run(vd, 0, MIN(from + n, vd->nsectors), n);
 	if (s < 0)
 		return -ENOSPC;
 	mark_range(vd, (uint64_t)s, n, true);
 	vd->alloc_bytes += asize;
-	vd->rotor = (uint64_t)s + n;
+	if (!metadata)
+		vd->rotor[c] = (uint64_t)s + n;
 	ret->vdev = vd->id;
 	ret->asize = (uint32_t)asize;
 	ret->offset = VDEV_DATA_START + ((uint64_t)s << spa->ashift);
@@ -100,7 +119,6 @@ int space_alloc(struct spa *spa, uint64_t asize, int copies, struct dva *ret, bo
 	static unsigned next_vdev;
 	int c, r, tries;
 
-	(void)metadata;
 	ASSERT(asize % vd_sector(spa) == 0 && copies >= 1 && copies <= BP_MAX_COPIES);
 	for (c = 0; c < copies; c++) {
 		unsigned start = next_vdev++ % (unsigned)spa->nvdevs;
@@ -116,9 +134,9 @@ int space_alloc(struct spa *spa, uint64_t asize, int copies, struct dva *ret, bo
 					used = true;
 			if (used)
 				continue;
-			if (c > 0 && spa->nvdevs < copies) /* ditto on one vdev: spread them out */
-				vd->rotor = (vd->rotor + vd->nsectors / 8) % vd->nsectors;
-			r = alloc_on(spa, vd, asize, &ret[c]);
+			/* ditto copies on one vdev go to regions of their own */
+			r = alloc_on(spa, vd, asize, metadata, spa->nvdevs < copies ? c : 0,
+				     &ret[c]);
 		}
 		if (r < 0) {
 			while (c-- > 0) {

@@ -435,6 +435,8 @@ static int assemble(struct found_leaf *f, size_t n, uint64_t pool_guid, struct s
 		json_t *kids = json_object_get(t, "children"), *k;
 		struct vdev_leaf *leaves[16];
 		size_t ki, nk = json_array_size(kids), present = 0;
+		uint64_t top_asize = cfg_u64(t, "asize");
+		_cleanup_free_ char *shrunk = NULL;
 
 		if (nk == 0 || nk > ARRAY_SIZE(leaves)) {
 			spa_free(spa);
@@ -450,6 +452,18 @@ static int assemble(struct found_leaf *f, size_t n, uint64_t pool_guid, struct s
 				    cfg_u64(f[i].cfg, "this_guid") == g &&
 				    vdev_leaf_open(f[i].path, false, &l) == 0)
 					break;
+			/* a device cut short (its end labels gone) lacks blocks: not a copy */
+			if (l && vdev_usable(l->size, spa->ashift) < top_asize) {
+				free(shrunk);
+				shrunk = bs_asprintf(
+					"device '%s' is smaller than the pool recorded "
+					"(%llu bytes usable, %llu needed)",
+					l->path,
+					(unsigned long long)vdev_usable(l->size, spa->ashift),
+					(unsigned long long)top_asize);
+				vdev_leaf_close(l);
+				l = NULL;
+			}
 			if (!l) {
 				l = bs_zalloc(sizeof(*l));
 				l->fd = -1;
@@ -468,9 +482,11 @@ static int assemble(struct found_leaf *f, size_t n, uint64_t pool_guid, struct s
 		add_top(spa, streq(json_string_value(json_object_get(t, "type")) ?: "", "mirror"),
 			leaves, (int)nk);
 		spa->vdev[spa->nvdevs - 1]->guid = cfg_u64(t, "guid");
-		spa->vdev[spa->nvdevs - 1]->asize = cfg_u64(t, "asize");
+		spa->vdev[spa->nvdevs - 1]->asize = top_asize;
 		if (!present) {
-			r = bs_error(ENXIO, "pool '%s': one or more devices is missing", spa->name);
+			r = shrunk ? bs_error(ENXIO, "pool '%s': %s", spa->name, shrunk) :
+				     bs_error(ENXIO, "pool '%s': one or more devices is missing",
+					      spa->name);
 			spa_free(spa);
 			return r;
 		}

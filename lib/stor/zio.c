@@ -47,7 +47,7 @@ int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zi
 	bp.type = zp->type;
 	bp.level = zp->level;
 	bp.birth = txg;
-	if (zp->compress != ZIO_COMPRESS_OFF && zio_is_zero(data, lsize)) {
+	if (zp->compress != ZIO_COMPRESS_OFF && !zp->alloc_full && zio_is_zero(data, lsize)) {
 		*ret_bp = bp; /* a hole born now */
 		return 0;
 	}
@@ -69,13 +69,13 @@ int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zi
 	if (fits(reuse, copies, asize)) {
 		memcpy(bp.dva, reuse->dva, sizeof(bp.dva));
 	} else {
-		r = space_alloc(spa, asize, copies, bp.dva, zp->level > 0);
+		r = space_alloc(spa, zp->alloc_full ? zio_asize(spa, lsize) : asize, copies, bp.dva,
+				zp->metadata);
 		if (r < 0)
 			return r;
 	}
 	for (i = 0; i < copies; i++) {
-		r = vdev_top_write(spa, spa->vdev[bp.dva[i].vdev], pbuf, bp.dva[i].asize,
-				   bp.dva[i].offset);
+		r = vdev_top_write(spa, spa->vdev[bp.dva[i].vdev], pbuf, asize, bp.dva[i].offset);
 		if (r < 0)
 			return bs_error(EIO, "write error on pool '%s'", spa->name);
 	}

@@ -1,8 +1,8 @@
 #!/bin/bash
 # stor_corruption_copies.sh - copies=2 on a single device: with one copy of every data block
 # destroyed the files read back identical and a scrub repairs the bad copies, so that destroying
-# the other copy of every block afterwards loses nothing either; a 16 MiB hole in the middle of
-# the device (less than the distance between ditto copies) is survived as well. The same damage
+# the other copy of every block afterwards loses nothing either; a 16 MiB hole over file records
+# and metadata (less than the distance between ditto copies) is survived as well. The same damage
 # on a copies=1 dataset is an I/O error, which shows that the damage hits the data.
 source "$(dirname "$0")/lib.sh"
 
@@ -107,10 +107,11 @@ after_damage "the lower copy of every record zeroed"
 zero_at "$disks/d1.img" $(awk '{ print $3 }' "$TEST_TMP/tank.map")
 after_damage "the higher copy of every record zeroed"
 
-# a 16 MiB hole in the middle, metadata included: ditto copies are an eighth of the device apart
-head -c $((16 << 20)) /dev/urandom | dd of="$disks/d1.img" bs=1M seek=120 conv=notrunc \
+# a 16 MiB hole over file records and the start of the metadata region (a sixteenth of the
+# device in): ditto copies are an eighth of the device apart, so it hits one copy of each block
+head -c $((16 << 20)) /dev/urandom | dd of="$disks/d1.img" bs=1M seek=2 conv=notrunc \
 	iflag=fullblock status=none
-after_damage "16 MiB from 120 MiB overwritten"
+after_damage "16 MiB from 2 MiB overwritten"
 
 # the same record damage without ditto copies is an I/O error on every file
 zero_at "$disks/c1.img" $(awk '{ print $2 }' "$TEST_TMP/ctl.map")
