@@ -2,11 +2,16 @@
 /*
  * checksum.c - block checksums: fletcher4 (four 64-bit running sums over 32-bit words, fast and
  * the default, as in ZFS) and SHA-256 (through OpenSSL, for those who want a cryptographic hash).
- * Both fill the 32-byte checksum field of a block pointer.
+ * Both fill the 32-byte checksum field of a block pointer. The SHA-256 helpers serve the send
+ * streams too. They use OpenSSL's SHA-256 functions directly (deprecated in OpenSSL 3 in favour
+ * of EVP, but the same code): EVP would pull OpenSSL's provider and configuration machinery
+ * into the statically linked binary, and fetch the digest on every call.
  */
-#include <openssl/evp.h>
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 #include <string.h>
 
+#include "sha256.h"
 #include "spa_impl.h"
 
 static void fletcher4(const void *buf, size_t n, uint8_t out[32])
@@ -39,11 +44,30 @@ static void fletcher4(const void *buf, size_t n, uint8_t out[32])
 	memcpy(out + 24, &d, 8);
 }
 
-static void sha256(const void *buf, size_t n, uint8_t out[32])
-{
-	unsigned len = 32;
+_Static_assert(sizeof(struct sha256_ctx) >= sizeof(SHA256_CTX), "sha256_ctx too small");
 
-	VERIFY(EVP_Digest(buf, n, out, &len, EVP_sha256(), NULL) == 1);
+void sha256_init(struct sha256_ctx *ctx)
+{
+	VERIFY(SHA256_Init((SHA256_CTX *)ctx) == 1);
+}
+
+void sha256_update(struct sha256_ctx *ctx, const void *buf, size_t n)
+{
+	VERIFY(SHA256_Update((SHA256_CTX *)ctx, buf, n) == 1);
+}
+
+void sha256_final(struct sha256_ctx *ctx, uint8_t out[32])
+{
+	VERIFY(SHA256_Final(out, (SHA256_CTX *)ctx) == 1);
+}
+
+void sha256(const void *buf, size_t n, uint8_t out[32])
+{
+	struct sha256_ctx ctx;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, buf, n);
+	sha256_final(&ctx, out);
 }
 
 void zio_checksum_compute(enum zio_checksum c, const void *buf, size_t n, uint8_t out[32])

@@ -14,11 +14,11 @@
  * destroyed, children first, and the datasets it updated are rolled back; the properties are set
  * only after the last substream, where the target accepts them.
  */
-#include <openssl/evp.h>
 
 #include "basalt/base.h"
 #include "basalt/stor.h"
 #include "dsl.h"
+#include "sha256.h"
 #include "spa.h"
 #include "stream.h"
 
@@ -31,7 +31,7 @@ enum reader_state { RD_START, RD_BODY, RD_ENDED, RD_FAILED };
 
 struct stream_reader {
 	int fd;
-	EVP_MD_CTX *sha;
+	struct sha256_ctx sha;
 	uint64_t offset; /* bytes consumed */
 	uint64_t records;
 	enum reader_state state;
@@ -52,10 +52,8 @@ struct stream_reader {
 bool stream_rec_sealed(const struct stream_rec *rec)
 {
 	uint8_t md[32];
-	unsigned len = sizeof(md);
 
-	VERIFY(EVP_Digest(rec, offsetof(struct stream_rec, hdr_cksum), md, &len, EVP_sha256(),
-			  NULL) == 1);
+	sha256(rec, offsetof(struct stream_rec, hdr_cksum), md);
 	return memcmp(md, rec->hdr_cksum, sizeof(md)) == 0;
 }
 
@@ -64,8 +62,6 @@ int stream_reader_new(int fd, struct stream_reader **ret)
 	struct stream_reader *rd = bs_zalloc(sizeof(*rd));
 
 	rd->fd = fd;
-	rd->sha = EVP_MD_CTX_new();
-	VERIFY(rd->sha);
 	rd->in = bs_malloc(RECV_INBUF);
 	*ret = rd;
 	return 0;
@@ -75,7 +71,6 @@ void stream_reader_free(struct stream_reader *rd)
 {
 	if (!rd)
 		return;
-	EVP_MD_CTX_free(rd->sha);
 	free(rd->in);
 	free(rd->payload);
 	free(rd);
@@ -321,14 +316,13 @@ int stream_read_record(struct stream_reader *rd, struct stream_rec *ret, const v
 	if (r < 0)
 		return r;
 	if (rec.type == STREAM_BEGIN) {
-		VERIFY(EVP_DigestInit_ex(rd->sha, EVP_sha256(), NULL) == 1);
+		sha256_init(&rd->sha);
 		rd->records = 0;
 	}
 	if (rec.type == STREAM_END) {
 		uint8_t md[32];
-		unsigned mdlen = sizeof(md);
 
-		VERIFY(EVP_DigestFinal_ex(rd->sha, md, &mdlen) == 1);
+		sha256_final(&rd->sha, md);
 		if (rec.u.end.records != rd->records)
 			return rd_fail(rd, "END counts %llu records, the substream has %llu",
 				       (unsigned long long)rec.u.end.records,
@@ -355,10 +349,8 @@ int stream_read_record(struct stream_reader *rd, struct stream_rec *ret, const v
 		return rd_fail(rd, "the stream is truncated");
 	if (rec.type == STREAM_REPL) {
 		uint8_t md[32];
-		unsigned mdlen = sizeof(md);
 
-		VERIFY(EVP_Digest(rd->payload, rec.payload_len, md, &mdlen, EVP_sha256(), NULL) ==
-		       1);
+		sha256(rd->payload, rec.payload_len, md);
 		if (memcmp(md, rec.u.repl.sha256, sizeof(md)) != 0)
 			return rd_fail(rd, "replication header checksum mismatch (the stream is "
 					   "damaged)");
@@ -367,8 +359,8 @@ int stream_read_record(struct stream_reader *rd, struct stream_rec *ret, const v
 		*ret_payload = rd->payload;
 		return 1;
 	}
-	VERIFY(EVP_DigestUpdate(rd->sha, &rec, sizeof(rec)) == 1);
-	VERIFY(EVP_DigestUpdate(rd->sha, rd->payload, rec.payload_len) == 1);
+	sha256_update(&rd->sha, &rec, sizeof(rec));
+	sha256_update(&rd->sha, rd->payload, rec.payload_len);
 	rd->records++;
 	rd_advance(rd, &rec);
 	*ret = rec;

@@ -11,11 +11,11 @@
  * substream), or, with -i/-I, what came after the from snapshot where the dataset has one. A REPL
  * record before the substreams lists the datasets, their local properties and their snapshots.
  */
-#include <openssl/evp.h>
 
 #include "basalt/base.h"
 #include "basalt/stor.h"
 #include "dsl.h"
+#include "sha256.h"
 #include "spa.h"
 #include "stream.h"
 
@@ -23,10 +23,7 @@
 
 void stream_rec_seal(struct stream_rec *rec)
 {
-	unsigned len = sizeof(rec->hdr_cksum);
-
-	VERIFY(EVP_Digest(rec, offsetof(struct stream_rec, hdr_cksum), rec->hdr_cksum, &len,
-			  EVP_sha256(), NULL) == 1);
+	sha256(rec, offsetof(struct stream_rec, hdr_cksum), rec->hdr_cksum);
 }
 
 /* One snapshot of the stream, with what the writer needs of it once the lock is dropped. */
@@ -41,7 +38,7 @@ struct send_snap {
 struct send_state {
 	int fd;
 	spa_t *spa;
-	EVP_MD_CTX *sha;
+	struct sha256_ctx sha;
 	uint64_t records;
 	uint8_t *out;
 	size_t outlen;
@@ -94,9 +91,9 @@ static int emit(struct send_state *st, struct stream_rec *rec, const void *paylo
 
 	rec->payload_len = n;
 	stream_rec_seal(rec);
-	VERIFY(EVP_DigestUpdate(st->sha, rec, sizeof(*rec)) == 1);
+	sha256_update(&st->sha, rec, sizeof(*rec));
 	if (n)
-		VERIFY(EVP_DigestUpdate(st->sha, payload, n) == 1);
+		sha256_update(&st->sha, payload, n);
 	r = out_put(st, rec, sizeof(*rec));
 	if (r == 0 && n)
 		r = out_put(st, payload, n);
@@ -255,7 +252,6 @@ static int send_one(struct send_state *st, const struct send_snap *from, const s
 {
 	struct dmu_traverse_cbs cbs = { send_dnode, send_block, st };
 	struct stream_rec rec = { .type = STREAM_BEGIN };
-	unsigned mdlen = 32;
 	_cleanup_free_ char *text = NULL;
 	json_t *j;
 	int r;
@@ -266,7 +262,7 @@ static int send_one(struct send_state *st, const struct send_snap *from, const s
 	st->fo_count = 0;
 	st->fr_len = 0;
 	st->next_obj = 1;
-	VERIFY(EVP_DigestInit_ex(st->sha, EVP_sha256(), NULL) == 1);
+	sha256_init(&st->sha);
 
 	j = begin_json(to->name, props, rel);
 	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
@@ -304,7 +300,7 @@ static int send_one(struct send_state *st, const struct send_snap *from, const s
 			return r;
 	}
 	rec = (struct stream_rec){ .type = STREAM_END };
-	VERIFY(EVP_DigestFinal_ex(st->sha, rec.u.end.sha256, &mdlen) == 1);
+	sha256_final(&st->sha, rec.u.end.sha256);
 	rec.u.end.records = st->records;
 	stream_rec_seal(&rec);
 	r = out_put(st, &rec, sizeof(rec));
@@ -605,7 +601,6 @@ static int send_repl_header(struct send_state *st, const char *snapshot, const c
 	_cleanup_free_ char *text = NULL;
 	json_t *j = json_object(), *list = json_array();
 	uint64_t substreams = 0;
-	unsigned mdlen = sizeof(rec.u.repl.sha256);
 	size_t len;
 	int r;
 
@@ -635,7 +630,7 @@ static int send_repl_header(struct send_state *st, const char *snapshot, const c
 	rec.u.repl.magic = STREAM_MAGIC;
 	rec.u.repl.version = STREAM_VERSION;
 	rec.u.repl.substreams = substreams;
-	VERIFY(EVP_Digest(text, len, rec.u.repl.sha256, &mdlen, EVP_sha256(), NULL) == 1);
+	sha256(text, len, rec.u.repl.sha256);
 	rec.payload_len = len;
 	stream_rec_seal(&rec);
 	r = out_put(st, &rec, sizeof(rec));
@@ -689,10 +684,8 @@ static int send_replicated(const char *snapshot, const struct stor_send_opts *op
 	}
 
 	st.spa = spa;
-	st.sha = EVP_MD_CTX_new();
 	st.out = bs_malloc(SEND_OUTBUF);
 	st.block = bs_malloc(SPA_MAXBLOCKSIZE);
-	VERIFY(st.sha);
 	r = send_repl_header(&st, snapshot, fromsnap, &plan);
 	for (i = 0; r == 0 && i < plan.n; i++) {
 		struct repl_ds *d = &plan.v[i];
@@ -704,7 +697,6 @@ static int send_replicated(const char *snapshot, const struct stor_send_opts *op
 	}
 	if (r == 0)
 		r = out_flush(&st);
-	EVP_MD_CTX_free(st.sha);
 	free(st.out);
 	free(st.block);
 	repl_plan_free(spa, &plan);
@@ -736,15 +728,12 @@ int stor_send(const char *snapshot, const struct stor_send_opts *opts, int fd)
 
 	/* the snapshots are held: their blocks are immutable, read them without the lock */
 	st.spa = spa;
-	st.sha = EVP_MD_CTX_new();
 	st.out = bs_malloc(SEND_OUTBUF);
 	st.block = bs_malloc(SPA_MAXBLOCKSIZE);
-	VERIFY(st.sha);
 	if (n == 1)
 		r = send_one(&st, NULL, &snaps[0], props, NULL);
 	for (i = 1; r == 0 && i < n; i++)
 		r = send_one(&st, &snaps[i - 1], &snaps[i], props, NULL);
-	EVP_MD_CTX_free(st.sha);
 	free(st.out);
 	free(st.block);
 	json_decref(props);
