@@ -1,5 +1,5 @@
 /* mkfiles: create N small files (SIZE bytes each) in a directory, spread over subdirectories of
- * 1000 files, for the storage benchmark (bench/stor.sh); prints the elapsed seconds. */
+ * 1000 files, for the storage benchmark (bench/storage.sh); prints the elapsed seconds. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
