@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuse_server.c - one FUSE file system served by a thread of its own: mount it, serve it, and
+ * fuse_server.c - one FUSE file system served by threads of its own: mount it, serve it, and
  * stop it for sure. Stopping unmounts (detaching when forced), then cuts the connection through
- * fusectl, so that the serving thread ends even when files are still open or the mount lives on
- * in another mount namespace, and joins the thread.
+ * fusectl, so that the serving threads end even when files are still open or the mount lives on
+ * in another mount namespace, and joins them.
+ *
+ * Each thread reads a request, looks at its header, and processes it, holding the server's
+ * exclusive lock for the requests the file system asks to serve one at a time. Several threads
+ * pay off even with one process making requests one after the other: the kernel's wake-up of
+ * that process when a reply is written costs as much as serving a small request, and a second
+ * thread is already waiting for the next request meanwhile.
  */
 #include <fcntl.h>
+#include <linux/fuse.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -17,9 +24,38 @@
 
 #define FUSECTL_DIR "/sys/fs/fuse/connections"
 
+static bool exclusive(struct fuse_server *s, const struct fuse_buf *buf)
+{
+	struct fuse_in_header h;
+
+	if (!s->exclusive || (buf->flags & FUSE_BUF_IS_FD) || buf->size < sizeof(h))
+		return true;
+	memcpy(&h, buf->mem, sizeof(h));
+	return s->exclusive(h.opcode, h.nodeid);
+}
+
 static void *serve(void *arg)
 {
-	(void)fuse_session_loop(arg);
+	struct fuse_server *s = arg;
+	struct fuse_buf buf = { .mem = NULL };
+
+	while (!fuse_session_exited(s->se)) {
+		int r = fuse_session_receive_buf(s->se, &buf);
+		bool excl;
+
+		if (r == -EINTR)
+			continue;
+		if (r <= 0) /* unmounted, or the connection was cut */
+			break;
+		excl = exclusive(s, &buf);
+		if (excl)
+			pthread_mutex_lock(&s->exclusive_lock);
+		fuse_session_process_buf(s->se, &buf);
+		if (excl)
+			pthread_mutex_unlock(&s->exclusive_lock);
+	}
+	free(buf.mem);
+	fuse_session_exit(s->se);
 	return NULL;
 }
 
@@ -45,12 +81,13 @@ static void server_clear(struct fuse_server *s)
 	if (s->se)
 		fuse_session_destroy(s->se);
 	free(s->mountpoint);
+	pthread_mutex_destroy(&s->exclusive_lock);
 	memset(s, 0, sizeof(*s));
 }
 
 int fuse_server_start(struct fuse_server *s, const char *mountpoint, const char *options,
 		      const struct fuse_lowlevel_ops *ops, size_t opsize, void *userdata,
-		      const char *what)
+		      unsigned nthreads, fuse_server_exclusive_fn exclusive_fn, const char *what)
 {
 	char *argv[] = { (char *)"basalt", (char *)"-o", (char *)options, NULL };
 	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
@@ -59,6 +96,8 @@ int fuse_server_start(struct fuse_server *s, const char *mountpoint, const char 
 	int r;
 
 	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->exclusive_lock, NULL);
+	s->exclusive = exclusive_fn;
 	s->mountpoint = bs_strdup(mountpoint);
 	s->se = fuse_session_new(&args, ops, opsize, userdata);
 	fuse_opt_free_args(&args);
@@ -70,17 +109,18 @@ int fuse_server_start(struct fuse_server *s, const char *mountpoint, const char 
 		server_clear(s);
 		return bs_error(EIO, "cannot mount %s on '%s' through FUSE", what, mountpoint);
 	}
-	/* the serving thread takes no signals: they belong to the daemon's own threads */
+	/* the serving threads take no signals: they belong to the daemon's own threads */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	r = -pthread_create(&s->thread, NULL, serve, s->se);
+	for (r = 0; s->nthreads < MAX(1u, MIN(nthreads, FUSE_SERVER_MAX_THREADS)) && r == 0;)
+		if ((r = -pthread_create(&s->threads[s->nthreads], NULL, serve, s)) == 0)
+			s->nthreads++;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r < 0) {
+	if (!s->nthreads) {
 		fuse_session_unmount(s->se);
 		server_clear(s);
 		return bs_error(-r, "cannot start the thread serving %s", what);
 	}
-	s->thread_started = true;
 	/* (answered by the serving thread, so only now) */
 	if (stat(mountpoint, &st) == 0)
 		s->dev = st.st_dev;
@@ -95,8 +135,8 @@ int fuse_server_stop(struct fuse_server *s, bool force)
 		return bs_error(errno, "cannot unmount '%s': %s", s->mountpoint, strerror(errno));
 	abort_connection(s->dev);
 	fuse_session_exit(s->se);
-	if (s->thread_started)
-		pthread_join(s->thread, NULL);
+	for (unsigned i = 0; i < s->nthreads; i++)
+		pthread_join(s->threads[i], NULL);
 	fuse_session_unmount(s->se);
 	server_clear(s);
 	return 0;

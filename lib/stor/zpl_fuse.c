@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * zpl_fuse.c - serves a file system to the kernel through FUSE (libfuse3's low-level API), one
- * thread per mount. Each request becomes one zpl_* call, which takes the pool lock for the
+ * zpl_fuse.c - serves a file system to the kernel through FUSE (libfuse3's low-level API), with
+ * a few threads per mount. Each request becomes one zpl_* call, which takes the pool lock for the
  * whole operation; this file only translates: inode numbers (see INO_* below: the head's
  * objects, the objects of the snapshots open under .zfs/snapshot, and the control directory),
  * attributes, readdir offsets and replies.
@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <fuse_lowlevel.h>
 #include <limits.h>
+#include <linux/fuse.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -59,6 +60,7 @@
 #define SNAPDIR_NAME "snapshot"
 #define RELEASE_WAIT_MS 1000
 #define RD_FIRST 3 /* the readdir offset of the first directory entry */
+#define ZPL_FUSE_THREADS 3
 
 struct zpl_mount {
 	struct zpl_fs *fs;
@@ -638,11 +640,6 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		fuse_reply_write(req, (size_t)r);
 }
 
-static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-	fuse_reply_err(req, 0);
-}
-
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct zpl_mount *m = mnt_of(req);
@@ -956,7 +953,6 @@ static const struct fuse_lowlevel_ops zpl_ops = {
 	.open = op_open,
 	.read = op_read,
 	.write = op_write,
-	.flush = op_flush,
 	.release = op_release,
 	.fsync = op_fsync,
 	.opendir = op_opendir,
@@ -972,6 +968,27 @@ static const struct fuse_lowlevel_ops zpl_ops = {
 	.listxattr = op_listxattr,
 	.removexattr = op_removexattr,
 };
+
+/*
+ * Requests on the head's objects run side by side: each zpl call takes the pool lock, and this
+ * file keeps no state of its own for them. The slots of .zfs/snapshot are opened and closed
+ * without a lock of their own, so requests on the control directory and on snapshots' objects
+ * (by their inode numbers' space), forgets (which may close a slot), and the requests that name a
+ * second directory in their arguments are served one at a time.
+ */
+static bool request_exclusive(uint32_t opcode, uint64_t nodeid)
+{
+	switch (opcode) {
+	case FUSE_FORGET:
+	case FUSE_BATCH_FORGET:
+	case FUSE_RENAME:
+	case FUSE_RENAME2:
+	case FUSE_LINK:
+		return true;
+	default:
+		return nodeid >> INO_SHIFT != 0;
+	}
+}
 
 /* Option values are comma-separated: escape commas and backslashes in the dataset's name. */
 static char *opt_escape(const char *s)
@@ -1020,7 +1037,8 @@ int zpl_mount(objset_t *os, const char *dsname, const char *mountpoint, bool rea
 	opts = bs_asprintf("default_permissions,allow_other,fsname=%s,subtype=basalt%s", name,
 			   readonly ? ",ro" : "");
 	what = bs_asprintf("'%s'", dsname);
-	r = fuse_server_start(&m->srv, mountpoint, opts, &zpl_ops, sizeof(zpl_ops), m, what);
+	r = fuse_server_start(&m->srv, mountpoint, opts, &zpl_ops, sizeof(zpl_ops), m,
+			      ZPL_FUSE_THREADS, request_exclusive, what);
 	if (r < 0) {
 		mount_free(m);
 		return r;

@@ -607,7 +607,7 @@ int stor_zvol_start(void)
 	zs.started = time(NULL);
 	r = fuse_server_start(&zs.srv, dir,
 			      "default_permissions,allow_other,fsname=zvol,subtype=basalt",
-			      &zvol_ops, sizeof(zvol_ops), NULL, "the volumes");
+			      &zvol_ops, sizeof(zvol_ops), NULL, 1, NULL, "the volumes");
 	if (r < 0)
 		nodes_free();
 	return r;
