@@ -377,6 +377,7 @@ int zone_cgroup_destroy(const char *name)
 int zone_usage_get(const char *name, struct zone_usage *ret)
 {
 	struct zone_usage u = { 0 };
+	uint64_t v;
 	int r;
 
 	if (cgroup_is_v2()) {
@@ -403,6 +404,9 @@ int zone_usage_get(const char *name, struct zone_usage *ret)
 		read_u64(mem, "memory.memsw.usage_in_bytes", &u.swap);
 		read_u64(mem, "memory.memsw.limit_in_bytes", &u.swap_cap);
 		read_u64(mem, "memory.failcnt", &u.nover);
+		/* recent kernels count reclaim at the limit nowhere else: the OOM kills show it */
+		if (read_keyed(mem, "memory.oom_control", "oom_kill", &v) == 0)
+			u.nover = MAX(u.nover, v);
 		read_u64(pids, "pids.current", &u.lwps);
 		read_u64(acct, "cpuacct.usage", &u.cpu_ns);
 	}
