@@ -295,6 +295,9 @@ int zone_cgroup_create(const struct zone_config *c)
 
 int zone_cgroup_attach(const char *name, pid_t pid)
 {
+	/* A v1 process moving itself as a single thread ("0" into tasks) skips the kernel's
+	 * global threadgroup lock, whose RCU synchronisation costs milliseconds per move. */
+	const char *file = pid == 0 ? "tasks" : "cgroup.procs";
 	int r;
 
 	if (cgroup_is_v2()) {
@@ -308,7 +311,7 @@ int zone_cgroup_attach(const char *name, pid_t pid)
 	for (size_t i = 0; i < ARRAY_SIZE(v1_ctrls); i++) {
 		_cleanup_free_ char *p = cg_path(v1_ctrls[i], name);
 
-		r = write_fmt(p, "cgroup.procs", "%d", (int)pid);
+		r = write_fmt(p, file, "%d", (int)pid);
 		if (r < 0)
 			return bs_error(r, "cannot join cgroup %s: %s", p, strerror(-r));
 	}

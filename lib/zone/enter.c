@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <grp.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 
@@ -43,6 +44,12 @@ static _noreturn_ void run_in_zone(const struct zone_config *c, char *const argv
 			_exit(126);
 		if (tty_fd > 2)
 			close(tty_fd);
+	}
+	/* in a user namespace, become the zone's root (the host's root is nobody there) */
+	if (c->uid_count &&
+	    (setgroups(0, NULL) < 0 || setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		fprintf(stderr, "zlogin: cannot become the zone's root: %s\n", strerror(errno));
+		_exit(126);
 	}
 	if (chdir("/") < 0 || zone_confine(c) < 0) {
 		fprintf(stderr, "zlogin: %s\n", bs_error_msg());
@@ -100,7 +107,7 @@ int zone_enter_exec(const char *name, char *const argv[], int tty_fd, pid_t *ret
 		int status;
 		pid_t child;
 
-		if (zone_cgroup_attach(name, getpid()) < 0) {
+		if (zone_cgroup_attach(name, 0) < 0) {
 			fprintf(stderr, "zlogin: %s\n", bs_error_msg());
 			_exit(126);
 		}

@@ -98,6 +98,14 @@ static _noreturn_ void zone_child(struct supervisor *s, int go_fd, int err_fd, c
 
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* into the zone's cgroups first, while the host's cgroup file systems are in reach (in a
+	 * user namespace, the supervisor does it: this process is not the host's root) */
+	if (!c->uid_count && zone_cgroup_attach(c->zonename, 0) < 0)
+		child_fail(err_fd);
+	/* Without a user namespace the root is built while the supervisor plugs in the NICs. In
+	 * a user namespace files can only be made once the supervisor has written the id maps. */
+	if (!c->uid_count && zone_rootfs_setup(c, console) < 0)
+		child_fail(err_fd);
 	if (read(go_fd, &go, 1) != 1)
 		_exit(127); /* the supervisor gave up */
 	close(go_fd);
@@ -106,12 +114,13 @@ static _noreturn_ void zone_child(struct supervisor *s, int go_fd, int err_fd, c
 			 strerror(errno));
 		child_fail(err_fd);
 	}
+	if (c->uid_count && zone_rootfs_setup(c, console) < 0)
+		child_fail(err_fd);
+	/* the zone's cgroups become the root of its cgroup namespace */
 	if (unshare(CLONE_NEWCGROUP) < 0) {
 		bs_error(errno, "cannot create the cgroup namespace: %s", strerror(errno));
 		child_fail(err_fd);
 	}
-	if (zone_rootfs_setup(c, console) < 0)
-		child_fail(err_fd);
 	if (sethostname(c->hostname, strlen(c->hostname)) < 0) {
 		bs_error(errno, "cannot set the host name: %s", strerror(errno));
 		child_fail(err_fd);
@@ -180,7 +189,7 @@ static int start_init(struct supervisor *s, const char *console)
 		if (r == 0)
 			r = write_id_map(pid, "gid_map", c);
 	}
-	if (r == 0)
+	if (r == 0 && c->uid_count)
 		r = zone_cgroup_attach(c->zonename, pid);
 	if (r == 0)
 		r = zone_net_host_setup(c, pid);
@@ -419,6 +428,9 @@ static int open_console(struct supervisor *s, char *path, size_t size)
 	s->console_slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (s->console_slave < 0)
 		return bs_error(errno, "cannot open %s: %s", path, strerror(errno));
+	/* in a user namespace, the zone's root owns its console */
+	if (s->cfg->uid_count && fchown(s->console_slave, s->cfg->uid_base, s->cfg->uid_base) < 0)
+		return bs_error(errno, "cannot give %s to the zone: %s", path, strerror(errno));
 	return 0;
 }
 

@@ -13,7 +13,8 @@
 
 /* Create the zone's cgroups with its caps; -EEXIST if they exist. */
 int zone_cgroup_create(const struct zone_config *c);
-/* Move pid into every one of the zone's cgroups. */
+/* Move pid into every one of the zone's cgroups; pid 0 is the caller, which must be
+ * single-threaded (the cheap way, used by the zone's first process and zlogin). */
 int zone_cgroup_attach(const char *name, pid_t pid);
 /* Kill whatever still runs in the zone's cgroups and remove them. */
 int zone_cgroup_destroy(const char *name);
