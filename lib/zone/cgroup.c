@@ -196,43 +196,53 @@ static int apply_v1(const char *name, const struct zone_caps *k)
 	return 0;
 }
 
+/* Write value to a v2 controller file. A controller the hierarchy does not give the zone is an
+ * error only when the zone asks for a cap through it. */
+static int v2_write(const char *dir, const char *file, bool capped, const char *prop,
+		    const char *value)
+{
+	int r;
+
+	if (!exists(dir, file)) {
+		if (!capped)
+			return 0;
+		return bs_error(EOPNOTSUPP,
+				"%s: the host's cgroup v2 hierarchy has no %.*s controller", prop,
+				(int)strcspn(file, "."), file);
+	}
+	r = write_str(dir, file, value);
+	if (r < 0)
+		return bs_error(r, "cannot set %s (%s): %s", prop, file, strerror(-r));
+	return 0;
+}
+
 static int apply_v2(const char *name, const struct zone_caps *k)
 {
 	_cleanup_free_ char *dir = cg_path(NULL, name);
 	uint64_t mem = mib(k->max_physical_memory);
+	char v[64];
 	int r;
 
-	r = k->max_physical_memory ? write_fmt(dir, "memory.max", "%llu", (unsigned long long)mem) :
-				     write_str(dir, "memory.max", "max");
-	if (r == 0 && exists(dir, "memory.swap.max")) {
-		if (k->max_physical_memory)
-			r = write_fmt(dir, "memory.swap.max", "%llu",
-				      (unsigned long long)(k->max_swap ? mib(k->max_swap) - mem :
-									 0));
-		else
-			r = write_str(dir, "memory.swap.max", "max");
-	}
-	if (r < 0)
-		return bs_error(r, "cannot set the memory cap: %s", strerror(-r));
-	r = k->max_lwps ? write_fmt(dir, "pids.max", "%llu", (unsigned long long)k->max_lwps) :
-			  write_str(dir, "pids.max", "max");
-	if (r < 0)
-		return bs_error(r, "cannot set max_lwps: %s", strerror(-r));
-	r = k->cpu_cap ? write_fmt(dir, "cpu.max", "%llu 100000",
-				   (unsigned long long)k->cpu_cap * 1000) :
-			 write_str(dir, "cpu.max", "max 100000");
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)mem);
+	r = v2_write(dir, "memory.max", mem, "max_physical_memory", mem ? v : "max");
+	snprintf(v, sizeof(v), "%llu",
+		 (unsigned long long)(k->max_swap ? mib(k->max_swap) - mem : 0));
 	if (r == 0)
-		r = write_fmt(dir, "cpu.weight", "%llu",
-			      (unsigned long long)MIN(10000, k->cpu_shares));
-	if (r < 0)
-		return bs_error(r, "cannot set cpu_cap or cpu_shares: %s", strerror(-r));
-	if (exists(dir, "io.weight")) {
-		r = write_fmt(dir, "io.weight", "default %llu",
-			      (unsigned long long)k->zfs_io_priority);
-		if (r < 0)
-			return bs_error(r, "cannot set zfs_io_priority: %s", strerror(-r));
-	}
-	return 0;
+		r = v2_write(dir, "memory.swap.max", false, "max_swap", mem ? v : "max");
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)k->max_lwps);
+	if (r == 0)
+		r = v2_write(dir, "pids.max", k->max_lwps, "max_lwps", k->max_lwps ? v : "max");
+	snprintf(v, sizeof(v), "%llu 100000", (unsigned long long)k->cpu_cap * 1000);
+	if (r == 0)
+		r = v2_write(dir, "cpu.max", k->cpu_cap, "cpu_cap", k->cpu_cap ? v : "max 100000");
+	/* SmartOS's default of 100 shares is cgroup v2's default weight */
+	snprintf(v, sizeof(v), "%llu", (unsigned long long)MIN(10000, k->cpu_shares));
+	if (r == 0)
+		r = v2_write(dir, "cpu.weight", k->cpu_shares != 100, "cpu_shares", v);
+	snprintf(v, sizeof(v), "default %llu", (unsigned long long)k->zfs_io_priority);
+	if (r == 0)
+		r = v2_write(dir, "io.weight", false, "zfs_io_priority", v);
+	return r;
 }
 
 int zone_caps_apply(const struct zone_config *c)
