@@ -272,9 +272,13 @@ static void stop_init(struct supervisor *s, int sig)
 
 static void handle_request(struct supervisor *s, int fd)
 {
+	struct timeval tv = { .tv_sec = 1 }; /* a client that does not say what it wants */
 	char line[64];
-	ssize_t n = recv(fd, line, sizeof(line) - 1, 0);
+	ssize_t n;
 	uint64_t secs;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = recv(fd, line, sizeof(line) - 1, 0);
 
 	if (n <= 0) {
 		close(fd);
@@ -613,6 +617,8 @@ int zone_boot(const char *name, int flags, int *ret_status)
 		setsid();
 		if (fork() != 0)
 			_exit(0);
+		if (chdir("/") < 0)
+			_exit(1);
 		if (null >= 0) {
 			dup2(null, 0);
 			dup2(null, 1);
