@@ -19,6 +19,7 @@
 #include <termios.h>
 
 #include "tools.h"
+#include "zonecli.h"
 
 #define USAGE "usage: zlogin [-C] ZONE [COMMAND [ARG...]]"
 
@@ -104,8 +105,7 @@ static int console(const char *name)
 
 	r = zone_console_open(name, &fd);
 	if (r < 0) {
-		fprintf(stderr, "zlogin: %s\n", bs_strerror(r));
-		return 1;
+		return zonecli_fail("zlogin", r);
 	}
 	if (isatty(STDIN_FILENO))
 		fprintf(stderr, "[Connected to zone '%s' console; type ~. to leave]\r\n", name);
@@ -148,8 +148,7 @@ static int shell(const char *name)
 		ioctl(slave, TIOCSWINSZ, &ws);
 	r = zone_enter_exec(name, argv, slave, &pid);
 	if (r < 0) {
-		fprintf(stderr, "zlogin: %s\n", bs_strerror(r));
-		return 1;
+		return zonecli_fail("zlogin", r);
 	}
 	close(TAKE_FD(slave));
 	raw_terminal();
@@ -179,8 +178,7 @@ int tool_zlogin_main(int argc, char **argv)
 		return shell(argv[1]);
 	r = zone_enter_exec(argv[1], argv + 2, -1, &pid);
 	if (r < 0) {
-		fprintf(stderr, "zlogin: %s\n", bs_strerror(r));
-		return 1;
+		return zonecli_fail("zlogin", r);
 	}
 	/* the command gets the terminal's signals itself */
 	signal(SIGINT, SIG_IGN);

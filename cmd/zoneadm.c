@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "tools.h"
+#include "zonecli.h"
 
 #define USAGE                                                                                      \
 	"usage: zoneadm list [-cvp] | zoneadm -z ZONE "                                            \
@@ -22,14 +23,12 @@
 
 static int fail(int r)
 {
-	fprintf(stderr, "zoneadm: %s\n", bs_strerror(r));
-	return 1;
+	return zonecli_fail("zoneadm", r);
 }
 
 static int usage_error(const char *what)
 {
-	fprintf(stderr, "zoneadm: %s; " USAGE "\n", what);
-	return 2;
+	return zonecli_usage("zoneadm", what, USAGE);
 }
 
 static int list(int argc, char **argv)

@@ -15,6 +15,7 @@
 #include <basalt/zone.h>
 
 #include "tools.h"
+#include "zonecli.h"
 
 #define USAGE                                                                                      \
 	"usage: zonecfg -z ZONE -f FILE | zonecfg -z ZONE info | "                                 \
@@ -22,14 +23,12 @@
 
 static int fail(int r)
 {
-	fprintf(stderr, "zonecfg: %s\n", bs_strerror(r));
-	return 1;
+	return zonecli_fail("zonecfg", r);
 }
 
 static int usage_error(const char *what)
 {
-	fprintf(stderr, "zonecfg: %s; " USAGE "\n", what);
-	return 2;
+	return zonecli_usage("zonecfg", what, USAGE);
 }
 
 static int define(const char *name, const char *file)

@@ -10,6 +10,7 @@
 #include <basalt/zone.h>
 
 #include "tools.h"
+#include "zonecli.h"
 
 static void print_mb(uint64_t v)
 {
@@ -27,8 +28,7 @@ static int show(const char *name, bool required)
 	if (r < 0) {
 		if (!required)
 			return 0;
-		fprintf(stderr, "zonememstat: %s\n", bs_strerror(r));
-		return 1;
+		return zonecli_fail("zonememstat", r);
 	}
 	printf("%-20s", name);
 	print_mb(u.rss);
@@ -57,8 +57,7 @@ int tool_zonememstat_main(int argc, char **argv)
 	if (argc == 3) {
 		r = zone_state_get(argv[2], &st, NULL);
 		if (r < 0) {
-			fprintf(stderr, "zonememstat: %s\n", bs_strerror(r));
-			return 1;
+			return zonecli_fail("zonememstat", r);
 		}
 	}
 	printf("%-20s %10s %10s %8s %10s %10s %6s %10s\n", "ZONE", "RSS(MB)", "CAP(MB)", "NOVER",
