@@ -12,6 +12,10 @@ const struct tool basalt_tools[] = {
 	{ "zfs", tool_zfs_main, "configure datasets: file systems, volumes, snapshots, clones" },
 	{ "zpool", tool_zpool_main, "configure storage pools" },
 	{ "zfsd", tool_zfsd_main, "the pool daemon that zfs and zpool talk to" },
+	{ "zonecfg", tool_zonecfg_main, "define, show, change and delete zones" },
+	{ "zoneadm", tool_zoneadm_main, "install, boot, halt and list zones" },
+	{ "zlogin", tool_zlogin_main, "run a command, a shell or the console in a zone" },
+	{ "zonememstat", tool_zonememstat_main, "memory, processes and CPU time of zones" },
 };
 
 const size_t basalt_tools_count = ARRAY_SIZE(basalt_tools);

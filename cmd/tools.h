@@ -27,5 +27,9 @@ int tool_version_main(int argc, char **argv);
 int tool_zfs_main(int argc, char **argv);
 int tool_zpool_main(int argc, char **argv);
 int tool_zfsd_main(int argc, char **argv);
+int tool_zonecfg_main(int argc, char **argv);
+int tool_zoneadm_main(int argc, char **argv);
+int tool_zlogin_main(int argc, char **argv);
+int tool_zonememstat_main(int argc, char **argv);
 
 #endif

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+/*
+ * net.c - a zone's network: each NIC is a veth pair made over rtnetlink (libmnl, no tools run):
+ * the host end joins the bridge named after the NIC's nic_tag (made on first use, SmartOS's
+ * etherstub), the zone end is created directly in the zone's network namespace with the NIC's
+ * name, MAC and MTU; inside the zone, lo and the NICs come up with their addresses and default
+ * routes. Host-side names carry a hash of the state directory (bridges) and of the zone (veths)
+ * so that separate state directories never meet. Anti-spoofing is antispoof.c's.
+ */
+#include "zone_impl.h"
+
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <dirent.h>
+
+struct nl {
+	struct mnl_socket *sock;
+	unsigned seq;
+	char buf[16384];
+};
+
+static int nl_open(struct nl *nl)
+{
+	nl->sock = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
+		return bs_error(errno, "cannot open rtnetlink: %s", strerror(errno));
+	nl->seq = 1;
+	return 0;
+}
+
+static void nl_close(struct nl *nl)
+{
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	nl->sock = NULL;
+}
+
+static struct nlmsghdr *nl_msg(struct nl *nl, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *h = mnl_nlmsg_put_header(nl->buf);
+
+	h->nlmsg_type = type;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	h->nlmsg_seq = nl->seq++;
+	return h;
+}
+
+/* Send h and wait for its acknowledgement: 0 or the kernel's negative errno. */
+static int nl_talk(struct nl *nl, struct nlmsghdr *h)
+{
+	unsigned portid = mnl_socket_get_portid(nl->sock);
+	unsigned seq = h->nlmsg_seq;
+	ssize_t n;
+	int r;
+
+	if (mnl_socket_sendto(nl->sock, h, h->nlmsg_len) < 0)
+		return -errno;
+	n = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
+	if (n < 0)
+		return -errno;
+	r = mnl_cb_run(nl->buf, (size_t)n, seq, portid, NULL, NULL);
+	return r < 0 ? -errno : 0;
+}
+
+static struct ifinfomsg *put_ifinfo(struct nlmsghdr *h, int index)
+{
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = index;
+	return ifi;
+}
+
+static int link_up(struct nl *nl, int index, unsigned mtu)
+{
+	struct nlmsghdr *h = nl_msg(nl, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = put_ifinfo(h, index);
+
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	if (mtu)
+		mnl_attr_put_u32(h, IFLA_MTU, mtu);
+	return nl_talk(nl, h);
+}
+
+static int link_del(struct nl *nl, const char *ifname)
+{
+	struct nlmsghdr *h = nl_msg(nl, RTM_DELLINK, 0);
+
+	put_ifinfo(h, 0);
+	mnl_attr_put_strz(h, IFLA_IFNAME, ifname);
+	return nl_talk(nl, h);
+}
+
+/* ---- names ---- */
+
+static void bridge_name(const char *tag, char buf[IFNAMSIZ])
+{
+	snprintf(buf, IFNAMSIZ, "bb%04x_%s", zone_root_hash() & 0xffff, tag);
+}
+
+uint32_t zone_host_hash(const struct zone_config *c)
+{
+	uint32_t h = zone_root_hash();
+
+	for (const char *p = c->zonename; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
+}
+
+void zone_host_ifname(const struct zone_config *c, size_t idx, char buf[16])
+{
+	snprintf(buf, IFNAMSIZ, "bz%08xn%zu", zone_host_hash(c), idx);
+}
+
+/* ---- host side ---- */
+
+static int bridge_ensure(struct nl *nl, const char *br, int *ret_index)
+{
+	struct nlmsghdr *h;
+	struct nlattr *info;
+	int r;
+
+	h = nl_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	put_ifinfo(h, 0);
+	mnl_attr_put_strz(h, IFLA_IFNAME, br);
+	info = mnl_attr_nest_start(h, IFLA_LINKINFO);
+	mnl_attr_put_strz(h, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(h, info);
+	r = nl_talk(nl, h);
+	if (r < 0 && r != -EEXIST)
+		return bs_error(r, "cannot create bridge %s: %s", br, strerror(-r));
+	*ret_index = (int)if_nametoindex(br);
+	if (!*ret_index)
+		return bs_error(ENODEV, "bridge %s vanished", br);
+	r = link_up(nl, *ret_index, 0);
+	if (r < 0)
+		return bs_error(r, "cannot bring bridge %s up: %s", br, strerror(-r));
+	return 0;
+}
+
+static int veth_create(struct nl *nl, const struct zone_nic *nic, const char *host, int master,
+		       pid_t pid)
+{
+	struct nlmsghdr *h = nl_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct nlattr *info, *data, *peer;
+	struct ifinfomsg *pi;
+	int r;
+
+	put_ifinfo(h, 0);
+	mnl_attr_put_strz(h, IFLA_IFNAME, host);
+	mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)master);
+	if (nic->mtu)
+		mnl_attr_put_u32(h, IFLA_MTU, nic->mtu);
+	info = mnl_attr_nest_start(h, IFLA_LINKINFO);
+	mnl_attr_put_strz(h, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
+	peer = mnl_attr_nest_start(h, VETH_INFO_PEER);
+	pi = mnl_nlmsg_put_extra_header(h, sizeof(*pi));
+	pi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(h, IFLA_IFNAME, nic->interface);
+	mnl_attr_put(h, IFLA_ADDRESS, 6, nic->mac);
+	mnl_attr_put_u32(h, IFLA_NET_NS_PID, (uint32_t)pid);
+	if (nic->mtu)
+		mnl_attr_put_u32(h, IFLA_MTU, nic->mtu);
+	mnl_attr_nest_end(h, peer);
+	mnl_attr_nest_end(h, data);
+	mnl_attr_nest_end(h, info);
+	r = nl_talk(nl, h);
+	if (r < 0)
+		return bs_error(r, "cannot create veth %s for %s: %s", host, nic->interface,
+				strerror(-r));
+	r = link_up(nl, (int)if_nametoindex(host), 0);
+	if (r < 0)
+		return bs_error(r, "cannot bring %s up: %s", host, strerror(-r));
+	return 0;
+}
+
+int zone_net_host_setup(const struct zone_config *c, pid_t pid)
+{
+	struct nl nl = { 0 };
+	int r = 0;
+
+	if (!c->n_nics)
+		return 0;
+	r = nl_open(&nl);
+	for (size_t i = 0; r == 0 && i < c->n_nics; i++) {
+		char br[IFNAMSIZ], host[IFNAMSIZ];
+		int master = 0;
+
+		bridge_name(c->nics[i].nic_tag, br);
+		zone_host_ifname(c, i, host);
+		r = bridge_ensure(&nl, br, &master);
+		if (r == 0)
+			r = veth_create(&nl, &c->nics[i], host, master, pid);
+	}
+	nl_close(&nl);
+	return r < 0 ? r : zone_antispoof_add(c);
+}
+
+/* The bridge has no ports left: /sys/class/net/BR/brif is empty. */
+static bool bridge_unused(const char *br)
+{
+	_cleanup_free_ char *dir = bs_asprintf("/sys/class/net/%s/brif", br);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			empty = false;
+	closedir(d);
+	return empty;
+}
+
+void zone_net_host_teardown(const struct zone_config *c)
+{
+	struct nl nl = { 0 };
+
+	if (!c->n_nics || nl_open(&nl) < 0)
+		return;
+	for (size_t i = 0; i < c->n_nics; i++) {
+		char host[IFNAMSIZ];
+
+		zone_host_ifname(c, i, host);
+		link_del(&nl, host);
+	}
+	zone_antispoof_remove(c);
+	for (size_t i = 0; i < c->n_nics; i++) {
+		char br[IFNAMSIZ];
+
+		bridge_name(c->nics[i].nic_tag, br);
+		if (bridge_unused(br))
+			link_del(&nl, br);
+	}
+	nl_close(&nl);
+}
+
+/* ---- inside the zone ---- */
+
+static int addr_add(struct nl *nl, int index, const char *cidr)
+{
+	struct nlmsghdr *h = nl_msg(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+	char ip[32];
+	struct in_addr a, bcast;
+	unsigned len;
+
+	snprintf(ip, sizeof(ip), "%s", cidr);
+	ip[strcspn(ip, "/")] = '\0';
+	len = (unsigned)atoi(strchr(cidr, '/') + 1);
+	inet_pton(AF_INET, ip, &a);
+	bcast.s_addr = len == 32 ? a.s_addr : a.s_addr | htonl(0xffffffffu >> len);
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = (unsigned char)len;
+	ifa->ifa_index = (unsigned)index;
+	mnl_attr_put_u32(h, IFA_LOCAL, a.s_addr);
+	mnl_attr_put_u32(h, IFA_ADDRESS, a.s_addr);
+	mnl_attr_put_u32(h, IFA_BROADCAST, bcast.s_addr);
+	return nl_talk(nl, h);
+}
+
+static int route_default(struct nl *nl, int index, const char *gw)
+{
+	struct nlmsghdr *h = nl_msg(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	struct rtmsg *rt = mnl_nlmsg_put_extra_header(h, sizeof(*rt));
+	struct in_addr a;
+
+	inet_pton(AF_INET, gw, &a);
+	rt->rtm_family = AF_INET;
+	rt->rtm_table = RT_TABLE_MAIN;
+	rt->rtm_protocol = RTPROT_STATIC;
+	rt->rtm_scope = RT_SCOPE_UNIVERSE;
+	rt->rtm_type = RTN_UNICAST;
+	mnl_attr_put_u32(h, RTA_GATEWAY, a.s_addr);
+	mnl_attr_put_u32(h, RTA_OIF, (uint32_t)index);
+	return nl_talk(nl, h);
+}
+
+int zone_net_zone_setup(const struct zone_config *c)
+{
+	struct nl nl = { 0 };
+	int r;
+
+	r = nl_open(&nl);
+	if (r == 0) {
+		r = link_up(&nl, 1, 0); /* lo */
+		if (r < 0)
+			bs_error(r, "cannot bring lo up in the zone: %s", strerror(-r));
+	}
+	for (size_t i = 0; r == 0 && i < c->n_nics; i++) {
+		const struct zone_nic *nic = &c->nics[i];
+		int index = (int)if_nametoindex(nic->interface);
+
+		if (!index) {
+			r = bs_error(ENODEV, "%s is missing in the zone", nic->interface);
+			break;
+		}
+		r = link_up(&nl, index, 0);
+		for (char **ip = nic->ips; r == 0 && ip && *ip; ip++) {
+			r = addr_add(&nl, index, *ip);
+			if (r < 0)
+				bs_error(r, "cannot add %s to %s: %s", *ip, nic->interface,
+					 strerror(-r));
+		}
+		/* the first gateway of the first NIC that has one is the default route */
+		for (char **gw = nic->gateways; r == 0 && gw && *gw; gw++) {
+			r = route_default(&nl, index, *gw);
+			if (r == -EEXIST)
+				r = 0;
+			else if (r < 0)
+				bs_error(r, "cannot route through %s: %s", *gw, strerror(-r));
+		}
+	}
+	nl_close(&nl);
+	return r;
+}
