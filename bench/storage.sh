@@ -60,6 +60,7 @@ BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || BUILD=
 	  exit 1; }
 
 WORK=$(mktemp -d /tmp/basalt-storage-bench.XXXXXX)
+MNT=
 export BASALT_ROOT=$WORK/basalt-root
 export BASALT_DEFAULT_POOL_SIZE=256M
 ENGINES=(basalt zfs-fuse ext4 tmpfs)
@@ -140,7 +141,8 @@ fio_run()
 		2>"$WORK/err" | awk -F';' -v f="$field" '{ print $f }'
 }
 
-# ---- the engines: setup ENGINE prints its mount directory; uncache drops its own caches ----
+# ---- the engines: setup_ENGINE sets MNT to its mount directory (in this shell: it may start a
+# daemon whose pid the teardown needs); uncache drops the engine's own caches ----
 
 setup_basalt()
 {
@@ -148,7 +150,7 @@ setup_basalt()
 	truncate -s 8G "$WORK/basalt.img"
 	"$BUILD/zpool" create -O compression=off -m "$WORK/basalt-mnt" bbench \
 		"$WORK/basalt.img" >/dev/null 2>"$WORK/err" || return 1
-	echo "$WORK/basalt-mnt"
+	MNT=$WORK/basalt-mnt
 }
 
 setup_zfs-fuse()
@@ -168,7 +170,7 @@ setup_zfs-fuse()
 	truncate -s 8G "$WORK/zfsfuse-img/pool.img"
 	/usr/sbin/zpool create -O compression=off -m "$WORK/zfsfuse-mnt" zfbench \
 		"$WORK/zfsfuse-img/pool.img" >/dev/null 2>"$WORK/err" || return 1
-	echo "$WORK/zfsfuse-mnt"
+	MNT=$WORK/zfsfuse-mnt
 }
 
 setup_ext4()
@@ -178,14 +180,14 @@ setup_ext4()
 	truncate -s 8G "$WORK/ext4.img"
 	mkfs.ext4 -q -F "$WORK/ext4.img" >"$WORK/err" 2>&1 &&
 		mount -o loop "$WORK/ext4.img" "$WORK/ext4-mnt" 2>"$WORK/err" || return 1
-	echo "$WORK/ext4-mnt"
+	MNT=$WORK/ext4-mnt
 }
 
 setup_tmpfs()
 {
 	mkdir -p "$WORK/tmpfs-mnt"
 	mount -t tmpfs -o size=4G tmpfs "$WORK/tmpfs-mnt" 2>"$WORK/err" || return 1
-	echo "$WORK/tmpfs-mnt"
+	MNT=$WORK/tmpfs-mnt
 }
 
 # uncache ENGINE: make the next read come from the device: the ZFS implementations export and
@@ -288,8 +290,10 @@ dataset_ops()
 run_engine()
 {
 	local e=$1 d zfs pool
-	d=$("setup_$e") || { SKIP[$e]="setup failed: $(head -c 200 "$WORK/err" | tr '\n' ' ')"
-			     return; }
+	"setup_$e" || { SKIP[$e]="setup failed: $(head -c 200 "$WORK/err" | tr '\n' ' ')"
+			teardown "$e"
+			return; }
+	d=$MNT
 	if [[ $e == basalt || $e == zfs-fuse ]]; then
 		read -r zfs pool <<<"$(zfs_of "$e")"
 		"$zfs" create "$pool/files" && "$zfs" create "$pool/empty" ||
