@@ -82,17 +82,29 @@ int deadlist_rewrite(struct spa *spa, uint64_t obj, const struct blkptr *bps, si
 
 int deadlist_space(struct spa *spa, uint64_t obj, uint64_t min_txg, uint64_t *ret)
 {
+	uint64_t older;
+
+	return deadlist_space_split(spa, obj, min_txg, ret, &older);
+}
+
+int deadlist_space_split(struct spa *spa, uint64_t obj, uint64_t txg, uint64_t *ret_after,
+			 uint64_t *ret_upto)
+{
 	_cleanup_free_ struct blkptr *bps = NULL;
-	uint64_t sum = 0;
+	uint64_t after = 0, upto = 0;
 	size_t n, i;
 	int r;
 
 	r = deadlist_read(spa, obj, &bps, &n);
 	if (r < 0)
 		return r;
-	for (i = 0; i < n; i++)
-		if (bps[i].birth > min_txg)
-			sum += bp_asize(&bps[i]);
-	*ret = sum;
+	for (i = 0; i < n; i++) {
+		if (bps[i].birth > txg)
+			after += bp_asize(&bps[i]);
+		else
+			upto += bp_asize(&bps[i]);
+	}
+	*ret_after = after;
+	*ret_upto = upto;
 	return 0;
 }

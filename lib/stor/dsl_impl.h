@@ -89,6 +89,9 @@ int deadlist_read(struct spa *spa, uint64_t obj, struct blkptr **ret, size_t *re
 int deadlist_rewrite(struct spa *spa, uint64_t obj, const struct blkptr *bps, size_t n);
 /* bytes of entries born after min_txg */
 int deadlist_space(struct spa *spa, uint64_t obj, uint64_t min_txg, uint64_t *ret);
+/* The dead list's bytes born after txg, and born at or before it. */
+int deadlist_space_split(struct spa *spa, uint64_t obj, uint64_t txg, uint64_t *ret_after,
+			 uint64_t *ret_upto);
 
 /* space accounting (dsl_space.c) */
 struct dsl_space {

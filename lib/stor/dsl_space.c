@@ -1,23 +1,18 @@
 /*
- * dsl_space.c - exact space accounting. A head's own space is what it wrote since its latest
- * snapshot (kept as it happens); snapshots' space is the sum of the dead lists of the dir's
- * datasets, counting only blocks born after the dir's origin (older ones belong to the origin);
- * a snapshot's own used is what its successor's dead list holds that was born after its
- * predecessor; children add theirs.
+ * dsl_space.c - exact space accounting, worked out from the datasets' counters and dead lists.
+ * Every block born in a dir (after the dir's origin: older ones belong to the origin) is either
+ * live in the head or in exactly one dead list of the dir's datasets (killed, but still in a
+ * snapshot). So the head's share (ZFS's usedbydataset) is what it references less what it
+ * still shares with its origin, and snapshots' space is the sum of the dead lists, counting
+ * only blocks born after the origin. A snapshot's own used is what its successor's dead list
+ * holds that was born after its predecessor; children add theirs.
  *
  * Reservations are charged as if written: a dir with a reservation counts in its parent as the
  * larger of its used and its reservation, and a refreservation counts in its own dir for what
- * the head has not written. Available is worked out from the root down: the pool's free space
- * less every reservation nobody uses yet, plus the unused reservations on the way down to the
- * dataset (they are its own), limited by every quota on the way and the dataset's refquota.
- */
-/*
- * dsl_space.c - exact space accounting. A head's own space is what it wrote since its latest
- * snapshot (kept as it happens); snapshots' space is the sum of the dead lists of the dir's
- * datasets, counting only blocks born after the dir's origin (older ones belong to the origin);
- * a snapshot's own used is what its successor's dead list holds that was born after its
- * predecessor; children add theirs. Available is the pool's free space, less the metadata
- * reserve, limited by every quota on the way up.
+ * the head has not written since its latest snapshot. Available is worked out from the root
+ * down: the pool's free space less every reservation nobody uses yet, plus the unused
+ * reservations on the way down to the dataset (they are its own), limited by every quota on
+ * the way and the dataset's refquota.
  */
 #include "dsl_impl.h"
 #include "zap.h"
@@ -44,26 +39,39 @@ static int origin_txg(struct spa *spa, const struct dsl_dir_phys *d, uint64_t *r
 	return r;
 }
 
-static int dir_snap_space(struct spa *spa, uint64_t dirobj, const struct dsl_dir_phys *d,
-			  uint64_t *ret)
+/*
+ * The dir's dead space: ret_snaps, what its snapshots alone hold (dead-list entries born after
+ * the origin), and ret_head, what the head references that was born in the dir: its
+ * referenced bytes less the origin's blocks it still shares (the origin's referenced bytes
+ * less those of them any dataset of the dir has killed).
+ */
+static int dir_split_space(struct spa *spa, uint64_t dirobj, const struct dsl_dir_phys *d,
+			   uint64_t *ret_snaps, uint64_t *ret_head)
 {
-	struct dsl_dataset *head, *s;
-	uint64_t otxg, sum = 0, n;
+	struct dsl_dataset *head, *s, *origin = NULL;
+	uint64_t otxg, snaps = 0, killed_old = 0, after, upto, shared = 0;
 	int r;
 
 	r = origin_txg(spa, d, &otxg);
 	if (r == 0)
 		r = dsl_dataset_hold_obj(spa, d->head_obj, &head);
+	if (r == 0 && d->origin_obj)
+		r = dsl_dataset_hold_obj(spa, d->origin_obj, &origin);
 	if (r < 0)
 		return r;
 	for (s = head;;) {
-		r = deadlist_space(spa, s->phys.deadlist_obj, otxg, &n);
+		r = deadlist_space_split(spa, s->phys.deadlist_obj, otxg, &after, &upto);
 		if (r < 0)
 			return r;
-		sum += n;
+		snaps += after;
+		killed_old += upto;
 		if (s == head)
-			for (size_t i = 0; i < head->ndead; i++)
-				sum += head->dead[i].birth > otxg ? bp_asize(&head->dead[i]) : 0;
+			for (size_t i = 0; i < head->ndead; i++) {
+				if (head->dead[i].birth > otxg)
+					snaps += bp_asize(&head->dead[i]);
+				else
+					killed_old += bp_asize(&head->dead[i]);
+			}
 		if (!s->phys.prev_snap_obj)
 			break;
 		r = dsl_dataset_hold_obj(spa, s->phys.prev_snap_obj, &s);
@@ -72,7 +80,10 @@ static int dir_snap_space(struct spa *spa, uint64_t dirobj, const struct dsl_dir
 		if (s->phys.dir_obj != dirobj)
 			break;
 	}
-	*ret = sum;
+	if (origin)
+		shared = origin->phys.referenced - MIN(killed_old, origin->phys.referenced);
+	*ret_snaps = snaps;
+	*ret_head = head->phys.referenced - MIN(shared, head->phys.referenced);
 	return 0;
 }
 
@@ -106,7 +117,7 @@ static int dir_space(struct spa *spa, uint64_t dirobj, struct dir_space *ret)
 	struct dsl_dir_phys d;
 	struct dsl_dataset *head;
 	char name[ZAP_MAXNAMELEN];
-	uint64_t cookie = 0, child, snaps;
+	uint64_t cookie = 0, child, snaps, own;
 	struct dir_space sp = { 0 };
 	size_t len;
 	int r;
@@ -115,11 +126,11 @@ static int dir_space(struct spa *spa, uint64_t dirobj, struct dir_space *ret)
 	if (r == 0)
 		r = dsl_dataset_hold_obj(spa, d.head_obj, &head);
 	if (r == 0)
-		r = dir_snap_space(spa, dirobj, &d, &snaps);
+		r = dir_split_space(spa, dirobj, &d, &snaps, &own);
 	if (r < 0)
 		return r;
 	sp.unres = refres_unused(head);
-	sp.used = head->phys.unique + snaps + sp.unres;
+	sp.used = own + snaps + sp.unres;
 	sp.reserve = prop_u64(head, "reservation");
 	while ((r = zap_next(spa->mos, d.children_obj, &cookie, name, &child, sizeof(child),
 			     &len)) > 0) {
@@ -268,12 +279,12 @@ int dsl_dataset_space(struct dsl_dataset *ds, struct dsl_space *ret)
 
 		r = dsl_dir_read(spa, ds->phys.dir_obj, &d);
 		if (r == 0)
-			r = dir_snap_space(spa, ds->phys.dir_obj, &d, &sp.usedbysnapshots);
+			r = dir_split_space(spa, ds->phys.dir_obj, &d, &sp.usedbysnapshots,
+					    &sp.usedbydataset);
 		if (r == 0)
 			r = dsl_dir_used(spa, ds->phys.dir_obj, &total);
 		if (r < 0)
 			return r;
-		sp.usedbydataset = ds->phys.unique;
 		sp.usedbyrefreservation = refres_unused(ds);
 		sp.used = total;
 		sp.usedbychildren = total - MIN(total, sp.usedbydataset + sp.usedbysnapshots +
