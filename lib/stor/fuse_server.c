@@ -24,6 +24,29 @@
 
 #define FUSECTL_DIR "/sys/fs/fuse/connections"
 
+static __thread uint32_t write_flags;
+
+uint32_t fuse_server_write_flags(void)
+{
+	return write_flags;
+}
+
+/* What a request's header and, for a write, its arguments say that libfuse does not pass on. */
+static void peek(const struct fuse_buf *buf)
+{
+	struct fuse_in_header h;
+	struct fuse_write_in w;
+
+	write_flags = 0;
+	if ((buf->flags & FUSE_BUF_IS_FD) || buf->size < sizeof(h) + sizeof(w))
+		return;
+	memcpy(&h, buf->mem, sizeof(h));
+	if (h.opcode != FUSE_WRITE)
+		return;
+	memcpy(&w, (const char *)buf->mem + sizeof(h), sizeof(w));
+	write_flags = w.write_flags;
+}
+
 static bool exclusive(struct fuse_server *s, const struct fuse_buf *buf)
 {
 	struct fuse_in_header h;
@@ -47,6 +70,7 @@ static void *serve(void *arg)
 			continue;
 		if (r <= 0) /* unmounted, or the connection was cut */
 			break;
+		peek(&buf);
 		excl = exclusive(s, &buf);
 		if (excl)
 			pthread_mutex_lock(&s->exclusive_lock);

@@ -47,5 +47,8 @@ int fuse_server_start(struct fuse_server *s, const char *mountpoint, const char 
  * serving threads end even while files are open, and the threads are joined.
  */
 int fuse_server_stop(struct fuse_server *s, bool force);
+/* The write_flags (FUSE_WRITE_*) of the WRITE request the calling thread is serving, which
+ * libfuse does not pass on. */
+uint32_t fuse_server_write_flags(void);
 
 #endif

@@ -1451,7 +1451,7 @@ int64_t zpl_read(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, vo
 }
 
 int64_t zpl_write(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, const void *buf,
-		  bool append)
+		  unsigned flags)
 {
 	struct znode zn;
 	int r;
@@ -1464,7 +1464,7 @@ int64_t zpl_write(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, c
 		r = -EINVAL;
 	if (r < 0)
 		goto out;
-	if (append)
+	if (flags & ZPL_WRITE_APPEND)
 		off = zn.p.size;
 	if (off > ZPL_MAX_FILE_SIZE || len > ZPL_MAX_FILE_SIZE - off) {
 		r = -EFBIG;
@@ -1482,6 +1482,31 @@ int64_t zpl_write(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, c
 out:
 	spa_exit(fs->spa);
 	return r < 0 ? r : (int64_t)len;
+}
+
+int zpl_kill_suidgid(struct zpl_fs *fs, uint64_t obj)
+{
+	struct znode zn;
+	uint64_t mode;
+	int r;
+
+	spa_enter(fs->spa);
+	r = fs->readonly ? -EROFS : zget(fs->os, obj, &zn);
+	if (r == 0) {
+		/* the kernel's rule: setgid without group execute is mandatory locking, kept */
+		mode = zn.p.mode & ~(uint64_t)S_ISUID;
+		if (mode & S_IXGRP)
+			mode &= ~(uint64_t)S_ISGID;
+		if (mode != zn.p.mode) {
+			zn.p.mode = mode;
+			ts_now(zn.p.ctime);
+			r = zput(fs->os, &zn);
+			if (r == 0)
+				r = 1;
+		}
+	}
+	spa_exit(fs->spa);
+	return r;
 }
 
 int zpl_fallocate(struct zpl_fs *fs, uint64_t obj, int mode, uint64_t off, uint64_t len)

@@ -538,6 +538,22 @@ static bool open_writes(int flags)
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
 }
 
+/*
+ * A file opened for appending is written directly, not through the page cache: the kernel then
+ * sends each write(2) whole (up to 1 MiB), where through the cache it ends a request at a page
+ * it holds only in part, so that a snapshot taken between the two halves would keep half a
+ * record of a log. The kernel leaves clearing setuid/setgid on such writes to the server (the
+ * write's FUSE_WRITE_KILL_SUIDGID flag). Other opens keep the cache: their reads are served
+ * from it.
+ */
+static void set_direct_append(struct fuse_file_info *fi)
+{
+	if ((fi->flags & O_APPEND) && (fi->flags & O_ACCMODE) != O_RDONLY) {
+		fi->direct_io = 1;
+		fi->keep_cache = 0;
+	}
+}
+
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct zpl_mount *m = mnt_of(req);
@@ -554,6 +570,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	fi->keep_cache = n.kind == NODE_OBJ;
+	set_direct_append(fi);
 	if (fuse_reply_open(req, fi) != 0 && n.kind == NODE_OBJ) {
 		zpl_release(n.fs, n.obj);
 		put_node(m, &n);
@@ -589,6 +606,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	}
 	fill_entry(&e, &st, ino, gen);
 	fi->keep_cache = 1;
+	set_direct_append(fi);
 	if (fuse_reply_create(req, &e, fi) != 0) {
 		zpl_release(d.fs, obj);
 		unlookup(m, d.fs, d.slot, obj);
@@ -632,8 +650,13 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		return;
 	}
 	r = resolve_obj(m, ino, &n);
+	/* a direct write by a process without CAP_FSETID: the kernel leaves setuid/setgid to us,
+	 * and keeps the old mode in its cache unless told */
+	if (r == 0 && (fuse_server_write_flags() & FUSE_WRITE_KILL_SUIDGID) &&
+	    zpl_kill_suidgid(n.fs, n.obj) > 0)
+		(void)fuse_lowlevel_notify_inval_inode(m->srv.se, ino, -1, 0);
 	if (r == 0)
-		r = zpl_write(n.fs, n.obj, (uint64_t)off, size, buf, false);
+		r = zpl_write(n.fs, n.obj, (uint64_t)off, size, buf, 0);
 	if (r < 0)
 		reply_err(req, (int)r);
 	else

@@ -99,9 +99,16 @@ void zpl_release(struct zpl_fs *fs, uint64_t obj);
 
 /* Read up to len bytes at off (fewer at end of file); returns the count. */
 int64_t zpl_read(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, void *buf);
-/* Write; append: at the end of the file. Returns the count. */
+/* How zpl_write writes: ZPL_WRITE_APPEND, at the end of the file whatever off says. */
+enum zpl_write_flags {
+	ZPL_WRITE_APPEND = 1,
+};
+/* Write (flags: enum zpl_write_flags). Returns the count. */
 int64_t zpl_write(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, const void *buf,
-		  bool append);
+		  unsigned flags);
+/* Clear setuid, and setgid if group execute is set, as a write by a process without CAP_FSETID
+ * does when the kernel leaves that to the server. 1 if the mode changed, 0 if not. */
+int zpl_kill_suidgid(struct zpl_fs *fs, uint64_t obj);
 /* mode: 0 (extend the size), FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE. */
 int zpl_fallocate(struct zpl_fs *fs, uint64_t obj, int mode, uint64_t off, uint64_t len);
 /* SEEK_DATA / SEEK_HOLE (and SEEK_SET, SEEK_CUR and SEEK_END trivially). */

@@ -131,7 +131,7 @@ static void test_changes(void **state)
 	mkdir_(f, f->root, "untouched");
 	snapshot(f, "s1");
 
-	assert_int_equal(zpl_write(f->fs, mod, 0, 5, "hello", false), 5);
+	assert_int_equal(zpl_write(f->fs, mod, 0, 5, "hello", 0), 5);
 	assert_int_equal(zpl_setattr(f->fs, chm, &sa, NULL), 0);
 	assert_int_equal(zpl_rename(f->fs, a, "mv", a, "moved", 0), 0);
 	assert_int_equal(zpl_rename(f->fs, b, "across", a, "across", 0), 0);
@@ -231,7 +231,7 @@ static void test_cost(void **state)
 		target = mkfile(f, dir, name);
 	}
 	snapshot(f, "big");
-	assert_int_equal(zpl_write(f->fs, target, 0, 3, "abc", false), 3);
+	assert_int_equal(zpl_write(f->fs, target, 0, 3, "abc", 0), 3);
 
 	out = json_array();
 	spa_enter(f->spa);

@@ -226,7 +226,7 @@ static void test_read_write(void **state)
 	file = mkfile(f, f->root, "data", 0644);
 	for (unsigned i = 0; i < (1u << 20); i++)
 		buf[i] = (uint8_t)(i * 7 + 3);
-	assert_int_equal(zpl_write(f->fs, file, 0, 1 << 20, buf, false), 1 << 20);
+	assert_int_equal(zpl_write(f->fs, file, 0, 1 << 20, buf, 0), 1 << 20);
 	assert_int_equal(getattr(f, file).st_size, 1 << 20);
 	assert_int_equal(zpl_read(f->fs, file, 0, 1 << 20, out), 1 << 20);
 	assert_memory_equal(buf, out, 1 << 20);
@@ -234,7 +234,7 @@ static void test_read_write(void **state)
 	assert_int_equal(zpl_read(f->fs, file, (1 << 20) - 10, 100, out), 10);
 	assert_int_equal(zpl_read(f->fs, file, 1 << 21, 100, out), 0);
 	/* append */
-	assert_int_equal(zpl_write(f->fs, file, 0, 5, "hello", true), 5);
+	assert_int_equal(zpl_write(f->fs, file, 0, 5, "hello", ZPL_WRITE_APPEND), 5);
 	assert_int_equal(getattr(f, file).st_size, (1 << 20) + 5);
 	assert_int_equal(zpl_read(f->fs, file, 1 << 20, 5, out), 5);
 	assert_memory_equal(out, "hello", 5);
@@ -245,7 +245,7 @@ static void test_read_write(void **state)
 
 	/* a write far past the end leaves a hole that reads as zeros */
 	file = mkfile(f, f->root, "sparse", 0644);
-	assert_int_equal(zpl_write(f->fs, file, 100ull << 20, 4, "tail", false), 4);
+	assert_int_equal(zpl_write(f->fs, file, 100ull << 20, 4, "tail", 0), 4);
 	assert_int_equal(getattr(f, file).st_size, (100 << 20) + 4);
 	assert_int_equal(zpl_read(f->fs, file, 50 << 20, 4096, out), 4096);
 	for (unsigned i = 0; i < 4096; i++)
@@ -279,7 +279,7 @@ static void test_read_write(void **state)
 	/* fallocate: mode 0 grows the size; punching a hole zeroes a range */
 	assert_int_equal(zpl_fallocate(f->fs, file, 0, 0, 8192), 0);
 	assert_int_equal(getattr(f, file).st_size, 8192);
-	assert_int_equal(zpl_write(f->fs, file, 0, 300000, buf, false), 300000);
+	assert_int_equal(zpl_write(f->fs, file, 0, 300000, buf, 0), 300000);
 	assert_int_equal(zpl_fallocate(f->fs, file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 100,
 				       200000),
 			 0);
@@ -293,7 +293,7 @@ static void test_read_write(void **state)
 			 -EOPNOTSUPP);
 
 	/* not on directories */
-	assert_int_equal(zpl_write(f->fs, f->root, 0, 1, "x", false), -EISDIR);
+	assert_int_equal(zpl_write(f->fs, f->root, 0, 1, "x", 0), -EISDIR);
 	assert_int_equal(zpl_read(f->fs, f->root, 0, 1, out), -EISDIR);
 	sa.size = 0;
 	assert_int_equal(zpl_setattr(f->fs, f->root, &sa, NULL), -EISDIR);
@@ -343,7 +343,7 @@ static void test_setattr(void **state)
 	sa.valid = ZPL_SET_MTIME;
 	sa.mtime = (struct timespec){ 5, 0 };
 	assert_int_equal(zpl_setattr(f->fs, file, &sa, &st), 0);
-	assert_int_equal(zpl_write(f->fs, file, 0, 3, "abc", false), 3);
+	assert_int_equal(zpl_write(f->fs, file, 0, 3, "abc", 0), 3);
 	st = getattr(f, file);
 	assert_true(st.st_mtim.tv_sec > 1600000000);
 	/* relatime: a read after a write touches atime */
@@ -371,7 +371,7 @@ static void test_truncate_times(void **state)
 	assert_true(st.st_ctim.tv_sec > 1600000000);
 	assert_int_equal(st.st_atim.tv_sec, 1);
 
-	assert_int_equal(zpl_write(f->fs, file, 0, 5, "hello", false), 5);
+	assert_int_equal(zpl_write(f->fs, file, 0, 5, "hello", 0), 5);
 	sa = (struct zpl_setattr){ .valid = ZPL_SET_MTIME, .mtime = { 2, 0 } };
 	assert_int_equal(zpl_setattr(f->fs, file, &sa, NULL), 0);
 	sa = (struct zpl_setattr){ .valid = ZPL_SET_SIZE, .size = 5 };
@@ -510,7 +510,7 @@ static void test_link_unlink(void **state)
 	char b[4];
 
 	file = mkfile(f, f->root, "a", 0644);
-	assert_int_equal(zpl_write(f->fs, file, 0, 4, "data", false), 4);
+	assert_int_equal(zpl_write(f->fs, file, 0, 4, "data", 0), 4);
 	dir = mkdir_(f, f->root, "d");
 	assert_int_equal(zpl_link(f->fs, file, dir, "b", &st, NULL), 0);
 	zpl_forget(f->fs, file, 1);
@@ -533,7 +533,7 @@ static void test_link_unlink(void **state)
 	assert_int_equal(zpl_unlink(f->fs, dir, "b"), 0);
 	assert_true(exists(f, file));
 	assert_int_equal(getattr(f, file).st_nlink, 0);
-	assert_int_equal(zpl_write(f->fs, file, 4, 4, "more", false), 4);
+	assert_int_equal(zpl_write(f->fs, file, 4, 4, "more", 0), 4);
 	assert_int_equal(zpl_read(f->fs, file, 0, 4, b), 4);
 	zpl_release(f->fs, file);
 	assert_false(exists(f, file));
@@ -783,7 +783,7 @@ static void test_statfs_readonly(void **state)
 	assert_int_equal(zpl_mknod(ro, zpl_fs_root(ro), "g", S_IFREG | 0644, 0, &root_cred, &st,
 				   NULL),
 			 -EROFS);
-	assert_int_equal(zpl_write(ro, file, 0, 1, "x", false), -EROFS);
+	assert_int_equal(zpl_write(ro, file, 0, 1, "x", 0), -EROFS);
 	assert_int_equal(zpl_unlink(ro, zpl_fs_root(ro), "f"), -EROFS);
 	assert_int_equal(zpl_rename(ro, zpl_fs_root(ro), "f", zpl_fs_root(ro), "g", 0), -EROFS);
 	assert_int_equal(zpl_open(ro, file, true), -EROFS);
@@ -879,9 +879,9 @@ static void test_snapdir(void **state)
 	char buf[16] = { 0 };
 
 	file = mkfile(f, f->root, "f", 0644);
-	assert_int_equal(zpl_write(f->fs, file, 0, 3, "old", false), 3);
+	assert_int_equal(zpl_write(f->fs, file, 0, 3, "old", 0), 3);
 	snapshot(f, "a");
-	assert_int_equal(zpl_write(f->fs, file, 0, 3, "new", false), 3);
+	assert_int_equal(zpl_write(f->fs, file, 0, 3, "new", 0), 3);
 	snapshot(f, "b");
 
 	assert_int_equal(zpl_snapdir_open(f->os, &sd), 0);
@@ -904,7 +904,7 @@ static void test_snapdir(void **state)
 	assert_int_equal(st2.st_ino, file);
 	assert_int_equal(zpl_read(sfs, file, 0, 3, buf), 3);
 	assert_string_equal(buf, "old");
-	assert_int_equal(zpl_write(sfs, file, 0, 1, "x", false), -EROFS);
+	assert_int_equal(zpl_write(sfs, file, 0, 1, "x", 0), -EROFS);
 	assert_int_equal(zpl_unlink(sfs, zpl_fs_root(sfs), "f"), -EROFS);
 	assert_int_equal(snap_destroy_check(f, "a"), -EBUSY);
 	assert_int_equal(snap_destroy_check(f, "b"), 0);
