@@ -1145,8 +1145,11 @@ static int zfs_send(struct subcmd_ctx *z, int argc, char **argv)
 	int c, r = 0;
 
 	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "i:I:R", NULL)) != -1) {
+	while ((c = cmd_args_next(&a, "i:I:Rt:", NULL)) != -1) {
 		switch (c) {
+		case 't':
+			opts.resume_token = a.arg;
+			break;
 		case 'i':
 		case 'I':
 			if (fromarg) {
@@ -1165,12 +1168,19 @@ static int zfs_send(struct subcmd_ctx *z, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (a.noperands != 1) {
+	if (opts.resume_token && (fromarg || opts.replicate || a.noperands)) {
+		r = subcmd_usage_error(z, "-t takes no snapshot and no other option: the token "
+					  "names what to send");
+		goto out;
+	}
+	if (!opts.resume_token && a.noperands != 1) {
 		r = subcmd_usage_error(z, a.noperands ? "too many arguments" :
 							"missing snapshot name");
 		goto out;
 	}
-	snap = a.operands[0];
+	snap = opts.resume_token ? "" : a.operands[0];
+	if (opts.resume_token)
+		goto send;
 	if (!strchr(snap, '@')) {
 		r = subcmd_usage_error(z, "'%s' is not a snapshot name", snap);
 		goto out;
@@ -1184,6 +1194,7 @@ static int zfs_send(struct subcmd_ctx *z, int argc, char **argv)
 			from = bs_strdup(fromarg);
 		opts.from = from;
 	}
+send:
 	if (isatty(z->io->out_fd)) {
 		r = subcmd_fail(
 			z, "refusing to write a stream to a terminal; redirect the output to a "
@@ -1207,15 +1218,22 @@ static int zfs_receive(struct subcmd_ctx *z, int argc, char **argv)
 {
 	struct stor_recv_opts opts = { 0 };
 	json_t *received = NULL, *v;
+	bool abort_partial = false;
 	struct cmd_args a;
 	int c, r = 0;
 	size_t i;
 
 	cmd_args_init(&a, argc, argv);
-	while ((c = cmd_args_next(&a, "Funv", NULL)) != -1) {
+	while ((c = cmd_args_next(&a, "AFnsuv", NULL)) != -1) {
 		switch (c) {
+		case 'A':
+			abort_partial = true;
+			break;
 		case 'F':
 			opts.force = true;
+			break;
+		case 's':
+			opts.resumable = true;
 			break;
 		case 'u':
 			opts.nomount = true;
@@ -1234,6 +1252,18 @@ static int zfs_receive(struct subcmd_ctx *z, int argc, char **argv)
 	if (a.noperands != 1) {
 		r = subcmd_usage_error(z,
 				       a.noperands ? "too many arguments" : "missing target name");
+		goto out;
+	}
+	if (abort_partial) {
+		if (opts.force || opts.resumable || opts.nomount || opts.dryrun) {
+			r = subcmd_usage_error(z, "-A takes no other option");
+			goto out;
+		}
+		r = stor_recv_abort(a.operands[0]);
+		if (r < 0)
+			r = subcmd_fail_engine(z, r);
+		else
+			log_history(z, a.operands[0]);
 		goto out;
 	}
 	if (isatty(z->io->in_fd)) {
@@ -1444,8 +1474,9 @@ static const struct subcmd subcmds[] = {
 	{ "inherit", NULL, zfs_inherit, "inherit [-r] property filesystem|volume|snapshot..." },
 	{ "mount", NULL, zfs_mount, "mount\nmount -a | filesystem" },
 	{ "unmount", "umount", zfs_unmount, "unmount [-f] -a | filesystem|mountpoint" },
-	{ "send", NULL, zfs_send, "send [-R] [-i|-I snapshot] snapshot" },
-	{ "receive", "recv", zfs_receive, "receive [-Fnuv] filesystem|volume|snapshot" },
+	{ "send", NULL, zfs_send, "send [-R] [-i|-I snapshot] snapshot | send -t token" },
+	{ "receive", "recv", zfs_receive,
+	  "receive [-Fnsuv] filesystem|volume|snapshot | receive -A filesystem|volume" },
 	{ "hold", NULL, zfs_hold, "hold [-r] tag snapshot..." },
 	{ "release", NULL, zfs_release, "release [-r] tag snapshot..." },
 	{ "holds", NULL, zfs_holds, "holds [-rHp] snapshot..." },

@@ -131,6 +131,8 @@ struct stor_send_opts {
 	const char *from;   /* -i (NULL: full); a snapshot of the same dataset or of its origin */
 	bool intermediates; /* -I: also every snapshot between from and the target */
 	bool replicate;	    /* -R: descendants and their snapshots */
+	/* -t: resume the receive whose receive_resume_token this is (snapshot then unused) */
+	const char *resume_token;
 };
 /* Write the stream of snapshot to fd. */
 int stor_send(const char *snapshot, const struct stor_send_opts *opts, int fd);
@@ -139,10 +141,14 @@ struct stor_recv_opts {
 	bool nomount; /* -u */
 	bool dryrun;  /* -n */
 	bool verbose;
+	bool resumable; /* -s: a receive that fails keeps what it got, to be resumed */
 };
 /* Read a stream from fd into target (a file system, or fs@snap to name the snapshot).
  * ret_received (may be NULL) names the snapshots created. */
 int stor_recv(const char *target, const struct stor_recv_opts *opts, int fd, json_t **ret_received);
+/* zfs receive -A: give up the partial receive kept in fs (destroyed if the receive created it,
+ * rolled back to its latest snapshot otherwise). */
+int stor_recv_abort(const char *fs);
 
 /* ---- mounts ---- */
 int stor_ds_mount(const char *name); /* mount at its mountpoint through FUSE */

@@ -100,6 +100,11 @@ int dsl_prop_get_u64(dsl_dataset_t *ds, const char *prop, uint64_t *ret);
 int dsl_prop_get_all(dsl_dataset_t *ds, json_t **ret);
 /* Validate "name=value" strings for a dataset of the given type before creating it. */
 int dsl_prop_validate(const char *const *props, enum dmu_objset_type type);
+/* The engine's own entries in a dataset's properties: names beginning with '%', which no
+ * property can take, never listed nor inherited. get: -ENOENT when absent. */
+int dsl_prop_internal_get(dsl_dataset_t *ds, const char *name, char **ret);
+int dsl_prop_internal_set(dsl_dataset_t *ds, const char *name, const char *value);
+int dsl_prop_internal_remove(dsl_dataset_t *ds, const char *name);
 
 /* Names: valid pool, dataset and snapshot names, as ZFS defines them. */
 int dsl_name_check(const char *name, bool allow_snapshot);

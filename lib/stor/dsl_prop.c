@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "dsl_impl.h"
+#include "recv_resume.h"
 #include "zap.h"
 
 enum prop_kind { PK_INDEX, PK_SIZE, PK_BLOCKSIZE, PK_PATH, PK_STRING };
@@ -67,6 +68,7 @@ static const char *const readonly_props[] = {
 	"mounted",
 	"name",
 	"origin",
+	"receive_resume_token",
 	"referenced",
 	"type",
 	"used",
@@ -427,6 +429,38 @@ int dsl_prop_inherit(dsl_dataset_t *ds, const char *prop)
 	return 0;
 }
 
+int dsl_prop_internal_get(dsl_dataset_t *ds, const char *name, char **ret)
+{
+	ASSERT(name[0] == '%');
+	return dir_local(ds->spa, ds->phys.dir_obj, name, ret);
+}
+
+int dsl_prop_internal_set(dsl_dataset_t *ds, const char *name, const char *value)
+{
+	struct dsl_dir_phys d;
+	int r;
+
+	ASSERT(name[0] == '%');
+	if (strlen(value) > ZAP_MAXVALUELEN)
+		return -E2BIG;
+	r = dsl_dir_read(ds->spa, ds->phys.dir_obj, &d);
+	if (r == 0)
+		r = zap_update(ds->spa->mos, d.props_obj, name, value, strlen(value));
+	return r;
+}
+
+int dsl_prop_internal_remove(dsl_dataset_t *ds, const char *name)
+{
+	struct dsl_dir_phys d;
+	int r;
+
+	ASSERT(name[0] == '%');
+	r = dsl_dir_read(ds->spa, ds->phys.dir_obj, &d);
+	if (r == 0)
+		r = zap_remove(ds->spa->mos, d.props_obj, name);
+	return r == -ENOENT ? 0 : r;
+}
+
 static uint8_t compress_of(const char *v)
 {
 	if (streq(v, "off"))
@@ -638,6 +672,17 @@ int dsl_prop_get_all(dsl_dataset_t *ds, json_t **ret)
 		if (snap && !props[i].inherit)
 			continue;
 		put_settable(ds, o, &props[i]);
+	}
+	if (!snap) {
+		struct recv_resume rs;
+		char *token = NULL;
+
+		if (recv_resume_load(ds, &rs) == 0) {
+			token = recv_resume_token(&rs);
+			recv_resume_clear(&rs);
+		}
+		put(o, "receive_resume_token", token ? token : "-", NULL, "-");
+		free(token);
 	}
 	put_user_props(ds, o);
 	*ret = o;

@@ -18,6 +18,7 @@
 #include "basalt/base.h"
 #include "basalt/stor.h"
 #include "dsl.h"
+#include "recv_resume.h"
 #include "sha256.h"
 #include "spa.h"
 #include "stream.h"
@@ -374,19 +375,44 @@ int stream_read_record(struct stream_reader *rd, struct stream_rec *ret, const v
 struct batch {
 	uint8_t *buf;
 	size_t len;
+	uint64_t nrec;	 /* records in buf */
+	uint64_t object; /* the object the last record added belongs to (0: none) */
 };
 
-static void batch_add(struct batch *b, const struct stream_rec *rec, const void *payload)
+/* counted: the record is one of the substream's as first sent (not an OBJECT record a resumed
+ * stream sends again), so that the resume state counts records as the sender does */
+static void batch_add(struct batch *b, const struct stream_rec *rec, const void *payload,
+		      bool counted)
 {
 	memcpy(b->buf + b->len, rec, sizeof(*rec));
 	b->len += sizeof(*rec);
 	if (rec->payload_len)
 		memcpy(b->buf + b->len, payload, rec->payload_len);
 	b->len += rec->payload_len;
+	b->nrec += counted;
+	if (rec->type == STREAM_OBJECT)
+		b->object = rec->u.object.object;
+	else if (rec->type == STREAM_FREEOBJECTS)
+		b->object = 0;
 }
 
-static int apply_object(objset_t *os, bool full, const struct stream_object *o, const void *bonus)
+/*
+ * How a substream is applied: full or incremental; resume_obj, when the substream resumes a
+ * partial receive, is the object it left off in, whose OBJECT record updates what is there
+ * instead of replacing it; rs (NULL unless the receive can be resumed) counts what is applied,
+ * and is kept with head in the txg of the records it counts.
+ */
+struct applier {
+	objset_t *os;
+	bool full;
+	uint64_t resume_obj;
+	dsl_dataset_t *head;
+	struct recv_resume *rs;
+};
+
+static int apply_object(const struct applier *a, const struct stream_object *o, const void *bonus)
 {
+	objset_t *os = a->os;
 	struct dmu_object_info info;
 	bool exists;
 	int r;
@@ -395,7 +421,7 @@ static int apply_object(objset_t *os, bool full, const struct stream_object *o, 
 	if (r < 0 && r != -ENOENT)
 		return r;
 	exists = r == 0;
-	if (full || (o->flags & STREAM_OBJ_NEW)) {
+	if ((a->full || (o->flags & STREAM_OBJ_NEW)) && !(exists && o->object == a->resume_obj)) {
 		if (exists) {
 			r = dmu_object_free(os, o->object);
 			if (r < 0)
@@ -440,11 +466,13 @@ static int apply_freeobjects(objset_t *os, const struct stream_freeobjects *f)
 	}
 }
 
-static int apply_record(objset_t *os, bool full, const struct stream_rec *rec, const void *payload)
+static int apply_record(const struct applier *a, const struct stream_rec *rec, const void *payload)
 {
+	objset_t *os = a->os;
+
 	switch (rec->type) {
 	case STREAM_OBJECT:
-		return apply_object(os, full, &rec->u.object, payload);
+		return apply_object(a, &rec->u.object, payload);
 	case STREAM_FREEOBJECTS:
 		return apply_freeobjects(os, &rec->u.freeobjects);
 	case STREAM_WRITE:
@@ -458,8 +486,8 @@ static int apply_record(objset_t *os, bool full, const struct stream_rec *rec, c
 	}
 }
 
-/* Apply a batch under the pool lock; empties it. */
-static int batch_apply(spa_t *spa, objset_t *os, bool full, struct batch *b)
+/* Apply a batch under the pool lock, and count it in the resume state; empties it. */
+static int batch_apply(spa_t *spa, const struct applier *a, struct batch *b)
 {
 	size_t pos = 0;
 	int r = 0;
@@ -472,11 +500,18 @@ static int batch_apply(spa_t *spa, objset_t *os, bool full, struct batch *b)
 
 		memcpy(&rec, b->buf + pos, sizeof(rec));
 		pos += sizeof(rec);
-		r = apply_record(os, full, &rec, b->buf + pos);
+		r = apply_record(a, &rec, b->buf + pos);
 		pos += rec.payload_len;
+	}
+	if (r == 0 && a->rs) {
+		a->rs->records += b->nrec;
+		a->rs->object = b->object;
+		a->rs->bytes += b->len;
+		r = recv_resume_store(a->head, a->rs);
 	}
 	spa_exit(spa);
 	b->len = 0;
+	b->nrec = 0;
 	return r;
 }
 
@@ -503,10 +538,34 @@ struct recv_ctx {
 	json_t *changed;     /* existing file systems whose content this receive replaced */
 };
 
-/* What a BEGIN record's payload says: the snapshot's name, its properties and, in a replication
- * stream, its dataset's name relative to the top (ret_rel NULL if absent). */
-static int parse_begin(const void *payload, size_t len, char **ret_snapname, json_t **ret_props,
-		       char **ret_rel)
+/* Where a substream that resumes a partial receive starts (BEGIN's "resume"). */
+struct begin_resume {
+	bool present;
+	uint64_t records, object;
+};
+
+static int parse_resume(json_t *res, struct begin_resume *ret)
+{
+	json_t *records = json_object_get(res, "records"), *object = json_object_get(res, "object");
+
+	memset(ret, 0, sizeof(*ret));
+	if (!res)
+		return 0;
+	if (!json_is_object(res) || !json_is_integer(records) || !json_is_integer(object) ||
+	    json_integer_value(records) < 0 || json_integer_value(object) < 0 ||
+	    (uint64_t)json_integer_value(object) > STREAM_MAX_OBJECT)
+		return bs_error(EBADMSG, "invalid stream: BEGIN record: malformed resume point");
+	ret->present = true;
+	ret->records = (uint64_t)json_integer_value(records);
+	ret->object = (uint64_t)json_integer_value(object);
+	return 0;
+}
+
+/* What a BEGIN record's payload says: the snapshot's name (the part after '@', and whole), its
+ * properties, in a replication stream its dataset's name relative to the top (ret_rel NULL if
+ * absent), and where it resumes a partial receive. */
+static int parse_begin(const void *payload, size_t len, char **ret_snapname, char **ret_sendname,
+		       json_t **ret_props, char **ret_rel, struct begin_resume *ret_resume)
 {
 	json_error_t err;
 	json_t *j, *name, *props, *v, *rel;
@@ -530,7 +589,12 @@ static int parse_begin(const void *payload, size_t len, char **ret_snapname, jso
 			return bs_error(EBADMSG, "invalid stream: property '%s' is malformed", key);
 		}
 	}
+	if (parse_resume(json_object_get(j, "resume"), ret_resume) < 0) {
+		json_decref(j);
+		return -EBADMSG;
+	}
 	*ret_snapname = bs_strdup(at + 1);
+	*ret_sendname = bs_strdup(json_string_value(name));
 	*ret_props = props ? json_incref(props) : json_object();
 	*ret_rel = rel ? bs_strdup(json_string_value(rel)) : NULL;
 	json_decref(j);
@@ -749,6 +813,11 @@ static int recv_prepare(struct recv_ctx *c, spa_t *spa, const char *fs, const ch
 		return r;
 	if (r == 0 && dsl_dataset_is_snapshot(head))
 		return bs_error(EINVAL, "'%s' is a snapshot", fs);
+	if (r == 0 && recv_resume_pending(head))
+		return bs_error(EBUSY,
+				"destination '%s' holds a partial receive; resume it (zfs send -t "
+				"its receive_resume_token) or abort it (zfs receive -A %s)",
+				fs, fs);
 
 	if (b->fromguid == 0) {
 		_cleanup_free_ dsl_dataset_t **snaps = NULL;
@@ -866,6 +935,55 @@ static int recv_prepare(struct recv_ctx *c, spa_t *spa, const char *fs, const ch
 	return 0;
 }
 
+/* A substream that resumes the partial receive kept in fs: it must continue exactly that one.
+ * Pool lock held; ret_rs gets the kept state. */
+static int recv_prepare_resume(struct recv_ctx *c, spa_t *spa, const char *fs, const char *snapfull,
+			       const struct stream_begin *b, const struct begin_resume *br,
+			       dsl_dataset_t **ret_head, struct recv_resume *ret_rs)
+{
+	struct recv_resume rs;
+	dsl_dataset_t *head, *snap;
+	int r;
+
+	if (c->repl)
+		return bs_error(EBADMSG, "invalid stream: a replication stream cannot resume a "
+					 "receive");
+	r = dsl_dataset_lookup(spa, fs, &head);
+	if (r == 0 && dsl_dataset_is_snapshot(head))
+		return bs_error(EINVAL, "'%s' is a snapshot", fs);
+	if (r == 0)
+		r = recv_resume_load(head, &rs);
+	if (r == -ENOENT)
+		return bs_error(ENOENT, "'%s' holds no partial receive for this stream to resume",
+				fs);
+	if (r < 0)
+		return bs_error(-r, "cannot read the partial receive of '%s': %s", fs,
+				strerror(-r));
+	if (rs.toguid != b->guid || rs.fromguid != b->fromguid || rs.records != br->records ||
+	    rs.object != br->object) {
+		r = bs_error(
+			EINVAL,
+			"the stream does not continue the partial receive of '%s' (%s, record "
+			"%llu); generate it with zfs send -t and the receive_resume_token of '%s'",
+			fs, rs.toname, (unsigned long long)rs.records, fs);
+		recv_resume_clear(&rs);
+		return r;
+	}
+	if (dsl_dataset_lookup(spa, snapfull, &snap) == 0) {
+		recv_resume_clear(&rs);
+		return bs_error(EEXIST, "destination snapshot '%s' already exists", snapfull);
+	}
+	if (c->opts->dryrun) {
+		recv_resume_clear(&rs);
+		*ret_head = NULL;
+		return 0;
+	}
+	dsl_dataset_long_hold(head);
+	*ret_head = head;
+	*ret_rs = rs;
+	return 0;
+}
+
 /* Put back what the failed substream changed. Pool lock held. */
 static void recv_undo(dsl_dataset_t *head, bool created)
 {
@@ -881,17 +999,20 @@ static void recv_undo(dsl_dataset_t *head, bool created)
 static int recv_one(struct recv_ctx *c, const struct stream_rec *begin, const void *payload)
 {
 	const struct stream_begin *b = &begin->u.begin;
-	_cleanup_free_ char *streamsnap = NULL, *fs = NULL, *snapfull = NULL, *rel = NULL;
+	_cleanup_free_ char *streamsnap = NULL, *sendname = NULL, *fs = NULL, *snapfull = NULL,
+			    *rel = NULL;
 	struct batch batch = { 0 };
+	struct begin_resume br;
+	struct recv_resume rs = { 0 };
+	struct applier ap = { .full = b->fromguid == 0 };
 	dsl_dataset_t *head = NULL;
 	json_t *props = NULL;
-	bool created = false;
-	objset_t *os = NULL;
+	bool created = false, keep;
 	const char *at;
 	spa_t *spa;
 	int r, err;
 
-	r = parse_begin(payload, begin->payload_len, &streamsnap, &props, &rel);
+	r = parse_begin(payload, begin->payload_len, &streamsnap, &sendname, &props, &rel, &br);
 	if (r < 0)
 		return r;
 	at = strchr(c->target, '@');
@@ -900,7 +1021,7 @@ static int recv_one(struct recv_ctx *c, const struct stream_rec *begin, const vo
 		return bs_error(EINVAL, "the stream holds several snapshots; receive it into a "
 					"file system, not a snapshot name");
 	}
-	if (c->repl) {
+	if (c->repl && !br.present) {
 		r = repl_next(c, rel, streamsnap, b->ostype, &fs);
 		if (r < 0) {
 			json_decref(props);
@@ -912,7 +1033,12 @@ static int recv_one(struct recv_ctx *c, const struct stream_rec *begin, const vo
 	}
 	snapfull = bs_asprintf("%s@%s", fs, at ? at + 1 : streamsnap);
 	c->nsub++;
+	/* a resumed substream goes on keeping its state, -s or not */
+	keep = (c->opts->resumable || br.present) && !c->opts->dryrun;
 	r = dsl_name_check(snapfull, true);
+	if (r == 0 && keep && strlen(sendname) >= DSL_MAXNAMELEN)
+		r = bs_error(ENAMETOOLONG, "cannot receive '%s' resumably: the name is too long",
+			     sendname);
 	if (r < 0) {
 		json_decref(props);
 		return r;
@@ -923,20 +1049,39 @@ static int recv_one(struct recv_ctx *c, const struct stream_rec *begin, const vo
 		json_decref(props);
 		return r;
 	}
-	if (c->opts->dryrun && b->fromguid && json_object_get(c->dry_created, fs))
+	if (br.present)
+		r = recv_prepare_resume(c, spa, fs, snapfull, b, &br, &head, &rs);
+	else if (c->opts->dryrun && b->fromguid && json_object_get(c->dry_created, fs))
 		r = 0; /* applies to a dataset an earlier substream would have created */
 	else
 		r = recv_prepare(c, spa, fs, snapfull, b, props, &head, &created);
-	if (r == 0 && c->opts->dryrun && !b->fromguid)
+	if (br.present)
+		created = rs.created;
+	if (r == 0 && c->opts->dryrun && !b->fromguid && !br.present)
 		json_object_set_new(c->dry_created, fs, json_true());
 	if (r == 0 && head)
-		r = dsl_dataset_objset(head, &os);
+		r = dsl_dataset_objset(head, &ap.os);
+	if (r == 0 && head && keep && !br.present) {
+		rs = (struct recv_resume){ .toguid = b->guid,
+					   .fromguid = b->fromguid,
+					   .created = created,
+					   .toname = bs_strdup(sendname) };
+		r = recv_resume_store(head, &rs);
+	}
 	if (r < 0 && head)
 		recv_undo(head, created);
 	dsl_pool_exit(spa);
 	json_decref(props);
-	if (r < 0)
+	if (r < 0) {
+		recv_resume_clear(&rs);
 		return r;
+	}
+	if (head && keep) {
+		ap.head = head;
+		ap.rs = &rs;
+	}
+	ap.resume_obj = br.present ? br.object : 0;
+	batch.object = rs.object;
 
 	batch.buf = bs_malloc(RECV_BATCH + SPA_MAXBLOCKSIZE + STREAM_REC_SIZE);
 	for (;;) {
@@ -952,42 +1097,62 @@ static int recv_one(struct recv_ctx *c, const struct stream_rec *begin, const vo
 			break;
 		if (!head)
 			continue;
-		batch_add(&batch, &rec, p);
+		batch_add(&batch, &rec, p,
+			  !(ap.resume_obj && rec.type == STREAM_OBJECT &&
+			    rec.u.object.object == ap.resume_obj));
 		if (batch.len >= RECV_BATCH) {
-			r = batch_apply(spa, os, b->fromguid == 0, &batch);
+			r = batch_apply(spa, &ap, &batch);
 			if (r < 0)
 				break;
 		}
 	}
 	if (r > 0 && head)
-		r = batch_apply(spa, os, b->fromguid == 0, &batch);
+		r = batch_apply(spa, &ap, &batch);
 	free(batch.buf);
 	if (r >= 0 && head) {
 		dsl_dataset_t *snap;
 
 		spa_enter(spa);
 		r = dsl_dataset_snapshot(head, strchr(snapfull, '@') + 1, b->guid, &snap);
-		if (r < 0) {
+		if (r == 0 && keep)
+			r = recv_resume_remove(head);
+		if (r < 0 && !keep) {
 			recv_undo(head, created);
 		} else {
 			dsl_dataset_long_rele(head);
 			/* the snapshot is the receive's last change: on disk before we return */
-			r = spa_sync(spa);
+			err = spa_sync(spa);
+			r = r < 0 ? r : err;
 		}
 		spa_exit(spa);
 	} else if (r < 0 && head) {
+		_cleanup_free_ char *msg = bs_strdup(bs_error_msg());
+
 		err = r;
 		spa_enter(spa);
-		recv_undo(head, created);
+		if (keep) {
+			/* what was applied stays, with the state counting it, for zfs send -t */
+			dsl_dataset_long_rele(head);
+			(void)spa_sync(spa);
+		} else {
+			recv_undo(head, created);
+		}
 		spa_exit(spa);
-		r = err;
+		r = keep ? bs_error(
+				   -err,
+				   "%s; the part received is kept in '%s': resume with zfs send -t "
+				   "and its receive_resume_token, or abort with zfs receive -A",
+				   msg, fs) :
+			   bs_error(-err, "%s", msg);
 	}
+	recv_resume_clear(&rs);
 	if (head && !created && b->ostype == DMU_OST_ZFS)
 		json_array_append_new(c->changed, json_string(fs));
 	if (r < 0)
 		return r;
 	json_array_append_new(c->received, json_string(snapfull));
-	if (created && b->ostype == DMU_OST_ZFS)
+	/* (a file system holding a partial receive was left unmounted: mount it now) */
+	if ((created || br.present) && b->ostype == DMU_OST_ZFS)
 		json_array_append_new(c->mounts, json_string(fs));
 	if (c->repl && head) {
 		c->done = bs_realloc(c->done, (c->ndone + 1) * sizeof(*c->done));
@@ -1163,7 +1328,11 @@ int stor_recv(const char *target, const struct stor_recv_opts *opts, int fd, jso
 			r = bs_error(EBADMSG, "invalid stream: the input is empty");
 		if (r <= 0)
 			break;
-		if (rec.type == STREAM_REPL)
+		if (rec.type == STREAM_REPL && c.opts->resumable)
+			r = bs_error(EINVAL,
+				     "a replication stream (zfs send -R) cannot be received "
+				     "resumably (-s)");
+		else if (rec.type == STREAM_REPL)
 			r = parse_repl(&c, &rec, p);
 		else
 			r = recv_one(&c, &rec, p);
@@ -1205,4 +1374,41 @@ int stor_recv(const char *target, const struct stor_recv_opts *opts, int fd, jso
 	else
 		json_decref(c.received);
 	return 0;
+}
+
+int stor_recv_abort(const char *fs)
+{
+	struct recv_resume rs;
+	dsl_dataset_t *head;
+	spa_t *spa;
+	int r;
+
+	r = dsl_pool_enter(fs, &spa);
+	if (r < 0)
+		return r;
+	r = dsl_dataset_lookup(spa, fs, &head);
+	if (r == 0 && dsl_dataset_is_snapshot(head))
+		r = bs_error(EINVAL, "'%s' is a snapshot", fs);
+	if (r == 0) {
+		r = recv_resume_load(head, &rs);
+		if (r == -ENOENT)
+			r = bs_error(ENOENT, "'%s' holds no partial receive", fs);
+	}
+	if (r == 0) {
+		bool created = rs.created;
+
+		recv_resume_clear(&rs);
+		/* what the receive created goes; what it changed goes back to its last snapshot */
+		r = created ? dsl_dataset_destroy(head) : dsl_dataset_rollback(head);
+		if (r == 0 && !created)
+			r = recv_resume_remove(head);
+		if (r == 0)
+			r = spa_sync(spa);
+	}
+	dsl_pool_exit(spa);
+	if (r == 0 && recv_mountable(fs)) {
+		(void)stor_ds_mount(fs);
+		bs_error_clear();
+	}
+	return r;
 }

@@ -15,6 +15,7 @@
 #include "basalt/base.h"
 #include "basalt/stor.h"
 #include "dsl.h"
+#include "recv_resume.h"
 #include "sha256.h"
 #include "spa.h"
 #include "stream.h"
@@ -51,6 +52,13 @@ struct send_state {
 	/* the object whose blocks are being visited is new: its holes need no FREE */
 	bool obj_new;
 	uint64_t next_obj; /* past the highest object number visited */
+	/* resuming (send -t): records after BEGIN still to skip, the object the receiver left off
+	 * in, and the last OBJECT record skipped, sent again before that object's next block */
+	bool resuming;
+	uint64_t skip, resume_object;
+	bool have_skipped;
+	struct stream_rec skipped;
+	uint8_t skipped_bonus[DN_BONUS_SIZE];
 };
 
 static int out_flush(struct send_state *st)
@@ -85,10 +93,50 @@ static int out_put(struct send_state *st, const void *buf, size_t n)
 	return 0;
 }
 
+static int emit(struct send_state *st, struct stream_rec *rec, const void *payload, size_t n);
+
+/* Resuming: leave out the records the receiver has; before the first block record sent, the
+ * OBJECT record of its object again (the receiver takes it as an update of what it has). */
+static int resume_filter(struct send_state *st, const struct stream_rec *rec, const void *payload,
+			 size_t n, bool *ret_skip)
+{
+	*ret_skip = false;
+	if (st->skip) {
+		st->skip--;
+		if (rec->type == STREAM_OBJECT) {
+			st->skipped = *rec;
+			memcpy(st->skipped_bonus, payload, MIN(n, sizeof(st->skipped_bonus)));
+			st->have_skipped = true;
+		} else if (rec->type == STREAM_FREEOBJECTS) {
+			st->have_skipped = false;
+		}
+		*ret_skip = true;
+		return 0;
+	}
+	if (!st->have_skipped)
+		return 0;
+	st->have_skipped = false;
+	if (rec->type != STREAM_WRITE && rec->type != STREAM_FREE)
+		return 0;
+	if (st->skipped.u.object.object != st->resume_object)
+		return bs_error(EINVAL,
+				"the resume token does not match the snapshot's stream "
+				"(object %llu, not %llu)",
+				(unsigned long long)st->skipped.u.object.object,
+				(unsigned long long)st->resume_object);
+	return emit(st, &st->skipped, st->skipped_bonus, st->skipped.u.object.bonuslen);
+}
+
 static int emit(struct send_state *st, struct stream_rec *rec, const void *payload, size_t n)
 {
+	bool skip;
 	int r;
 
+	if (st->resuming && rec->type != STREAM_BEGIN) {
+		r = resume_filter(st, rec, payload, n, &skip);
+		if (r < 0 || skip)
+			return r;
+	}
 	rec->payload_len = n;
 	stream_rec_seal(rec);
 	sha256_update(&st->sha, rec, sizeof(*rec));
@@ -265,6 +313,13 @@ static int send_one(struct send_state *st, const struct send_snap *from, const s
 	sha256_init(&st->sha);
 
 	j = begin_json(to->name, props, rel);
+	if (st->resuming) {
+		json_t *res = json_object();
+
+		json_object_set_new(res, "records", json_integer((json_int_t)st->skip));
+		json_object_set_new(res, "object", json_integer((json_int_t)st->resume_object));
+		json_object_set_new(j, "resume", res);
+	}
 	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(j);
 	if (!text || strlen(text) > STREAM_MAX_BEGIN_PAYLOAD)
@@ -299,6 +354,9 @@ static int send_one(struct send_state *st, const struct send_snap *from, const s
 		if (r < 0)
 			return r;
 	}
+	if (st->resuming && st->skip)
+		return bs_error(EINVAL, "the resume token is past the end of the stream of '%s'",
+				to->name);
 	rec = (struct stream_rec){ .type = STREAM_END };
 	sha256_final(&st->sha, rec.u.end.sha256);
 	rec.u.end.records = st->records;
@@ -703,6 +761,72 @@ static int send_replicated(const char *snapshot, const struct stor_send_opts *op
 	return r;
 }
 
+/* The name of the earlier snapshot of snap (through the origin of a clone) whose guid is
+ * guid. Pool lock held. */
+static int snap_by_guid(dsl_dataset_t *snap, uint64_t guid, char **ret)
+{
+	dsl_dataset_t *ds = snap;
+
+	while (dsl_dataset_prev_snap(ds, &ds) == 0)
+		if (dsl_dataset_guid(ds) == guid) {
+			*ret = dsl_dataset_name(ds);
+			return 0;
+		}
+	return -ENOENT;
+}
+
+/* zfs send -t: the substream a resume token describes, from where the receiver left off. */
+static int send_resumed(const char *token, int fd)
+{
+	struct send_state st = { .fd = fd, .resuming = true };
+	struct recv_resume rs = { 0 };
+	_cleanup_free_ char *fromname = NULL;
+	struct send_snap *snaps = NULL;
+	json_t *props = NULL;
+	dsl_dataset_t *snap;
+	size_t n = 0;
+	spa_t *spa;
+	int r;
+
+	r = recv_resume_token_parse(token, &rs);
+	if (r < 0)
+		return r;
+	r = dsl_pool_enter(rs.toname, &spa);
+	if (r < 0)
+		goto out;
+	r = dsl_dataset_lookup(spa, rs.toname, &snap);
+	if (r < 0 || !dsl_dataset_is_snapshot(snap) || dsl_dataset_guid(snap) != rs.toguid)
+		r = bs_error(ENOENT,
+			     "the snapshot of the resume token, '%s', is gone (or is "
+			     "another snapshot of that name)",
+			     rs.toname);
+	if (r == 0 && rs.fromguid && snap_by_guid(snap, rs.fromguid, &fromname) < 0)
+		r = bs_error(ENOENT,
+			     "the snapshot the resumed stream applies to (guid %llu) is "
+			     "gone",
+			     (unsigned long long)rs.fromguid);
+	if (r == 0)
+		r = send_resolve(spa, rs.toname, &(struct stor_send_opts){ .from = fromname },
+				 &snaps, &n, &props);
+	dsl_pool_exit(spa);
+	if (r < 0)
+		goto out;
+
+	st.spa = spa;
+	st.skip = rs.records;
+	st.resume_object = rs.object;
+	st.out = bs_malloc(SEND_OUTBUF);
+	st.block = bs_malloc(SPA_MAXBLOCKSIZE);
+	r = send_one(&st, n == 2 ? &snaps[0] : NULL, &snaps[n - 1], props, NULL);
+	free(st.out);
+	free(st.block);
+	json_decref(props);
+	send_snaps_release(spa, snaps, n);
+out:
+	recv_resume_clear(&rs);
+	return r;
+}
+
 int stor_send(const char *snapshot, const struct stor_send_opts *opts, int fd)
 {
 	struct send_state st = { .fd = fd };
@@ -712,6 +836,8 @@ int stor_send(const char *snapshot, const struct stor_send_opts *opts, int fd)
 	spa_t *spa;
 	int r;
 
+	if (opts && opts->resume_token)
+		return send_resumed(opts->resume_token, fd);
 	if (opts && opts->intermediates && !opts->from)
 		return bs_error(EINVAL, "-I needs a from snapshot");
 	if (!strchr(snapshot, '@'))

@@ -12,6 +12,7 @@
 
 #include "basalt/stor.h"
 #include "dsl_impl.h"
+#include "recv_resume.h"
 #include "zpl.h"
 
 struct mount_ent {
@@ -78,6 +79,12 @@ int stor_ds_mount(const char *name)
 		r = bs_error(EINVAL, "cannot mount '%s': mountpoint is '%s'", name, mp);
 	if (r == 0 && streq(canmount, "off"))
 		r = bs_error(EINVAL, "cannot mount '%s': canmount is off", name);
+	if (r == 0 && recv_resume_pending(ds))
+		r = bs_error(
+			EBUSY,
+			"cannot mount '%s': it holds a partial receive; resume it (zfs send -t) "
+			"or abort it (zfs receive -A)",
+			name);
 	if (r == 0)
 		r = dsl_dataset_objset(ds, &os);
 	if (r == 0)
@@ -184,8 +191,11 @@ static bool should_mount(json_t *e)
 		json_string_value(json_object_get(json_object_get(p, "mountpoint"), "value"));
 	const char *cm =
 		json_string_value(json_object_get(json_object_get(p, "canmount"), "value"));
+	const char *resume = json_string_value(
+		json_object_get(json_object_get(p, "receive_resume_token"), "value"));
 
-	return mp && mp[0] == '/' && (!cm || streq(cm, "on"));
+	/* (a file system holding a partial receive stays unmounted until it is resumed) */
+	return mp && mp[0] == '/' && (!cm || streq(cm, "on")) && (!resume || streq(resume, "-"));
 }
 
 /*
