@@ -61,6 +61,7 @@ BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || BUILD=
 
 WORK=$(mktemp -d /tmp/basalt-storage-bench.XXXXXX)
 MNT=
+ZCACHE=/var/lib/zfs/zpool.cache # zfs-fuse's
 export BASALT_ROOT=$WORK/basalt-root
 export BASALT_DEFAULT_POOL_SIZE=256M
 ENGINES=(basalt zfs-fuse ext4 tmpfs)
@@ -159,6 +160,11 @@ setup_zfs-fuse()
 	if pgrep -x zfs-fuse >/dev/null; then
 		echo "a zfs-fuse daemon this script did not start is running" >"$WORK/err"
 		return 1
+	fi
+	# the daemon imports every pool of its cache file at start: ours starts with none, and
+	# whatever was there is put back at the end
+	if [[ -e $ZCACHE ]]; then
+		mv "$ZCACHE" "$WORK/zpool.cache.saved" || return 1
 	fi
 	/usr/sbin/zfs-fuse -p "$WORK/zfs-fuse.pid" >"$WORK/zfs-fuse.log" 2>&1
 	for ((i = 0; i < 100; i++)); do
@@ -322,7 +328,9 @@ teardown()
 			sleep 0.1
 		done
 		kill -0 "$FDAEMON_PID" 2>/dev/null && kill -9 "$FDAEMON_PID" 2>/dev/null
-		FDAEMON_PID= ;;
+		FDAEMON_PID=
+		rm -f "$ZCACHE"
+		[[ -e $WORK/zpool.cache.saved ]] && mv "$WORK/zpool.cache.saved" "$ZCACHE" ;;
 	ext4 | tmpfs)
 		umount "$WORK/$1-mnt" 2>/dev/null ;;
 	esac
