@@ -7,18 +7,8 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/zone.sh"
 use_zones
 
-# fnv1a, as lib/zone names host objects: of the state dir (cgroups, bridges) and of it and the
-# zone's name (veths, nftables table)
-fnv() {
-	python3 -c '
-import sys
-h = 2166136261
-for b in sys.argv[1].encode():
-    h = ((h ^ b) * 16777619) & 0xffffffff
-print("%08x" % h)' "$1"
-}
-hash=$(fnv "$BASALT_ROOT")
-zhash=$(fnv "$BASALT_ROOT"h1)
+hash=$(root_hash)
+zhash=$(zone_hash h1)
 
 # what the zone can have on the host, counted by the names it gives them (the machine is shared:
 # other processes, links and mounts come and go)
