@@ -120,6 +120,9 @@ int zone_shutdown(const char *name, unsigned timeout_s);
 int zone_reboot(const char *name);
 /* Connect to the zone's console, as a socket that carries it both ways. */
 int zone_console_open(const char *name, int *ret_fd);
+/* Wait until the installed zone name is booted far enough to open its console (its supervisor
+ * exists); its console output is kept from then on (console.c). */
+int zone_console_wait(const char *name);
 
 /* ---- resource controls (cgroup.c) ---- */
 

@@ -171,7 +171,7 @@ static bool hostname_valid(const char *s)
 	if (strlen(s) > 63)
 		return false;
 	for (const char *p = s; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+		if (!isalnum((unsigned char)*p) && !strchr("-_.", *p))
 			return false;
 	return true;
 }
