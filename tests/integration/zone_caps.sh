@@ -1,7 +1,7 @@
 #!/bin/bash
 # zone_caps: resource controls of real zones: a memory hog is OOM-killed inside its cap while
 # the zone, a neighbour and the host live on, and zonememstat counts the times over the cap;
-# a fork loop hits EAGAIN at max_lwps; a busy loop capped at cpu_cap 50 gets about half a CPU
+# a fork loop hits EAGAIN at max_lwps and a fork bomb stays inside it; a busy loop capped at cpu_cap 50 gets about half a CPU
 # (CPU time over wall time, with a wide tolerance for a shared machine); caps change live.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/zone.sh"
@@ -49,6 +49,15 @@ c1=$(cpu)
 ratio=$(echo "($c1 - $c0) / ($t1 - $t0)" | bc -l)
 echo "cpu_cap 50: CPU time / wall time = $ratio"
 [ "$(echo "$ratio > 0.25 && $ratio < 0.65" | bc -l)" = 1 ] || fail "cpu_cap 50 gave a ratio of $ratio"
+
+# a real fork bomb: it stays within max_lwps (400 now), the host and the neighbour go on, and
+# halt ends it
+expect_ok zonecfg -z capped set max_lwps=40
+zlogin capped sh -c 'bomb() { bomb | bomb & }; bomb' >/dev/null 2>&1 || true
+lwps=$(zonememstat -z capped | tail -n 1 | awk '{print $7}')
+[ "$lwps" -le 40 ] || fail "the fork bomb has $lwps processes under max_lwps 40"
+/bin/true || fail "the host cannot fork"
+zlogin neighbour true || fail "the neighbour cannot run a command during the fork bomb"
 
 expect_ok zoneadm -z capped halt
 expect_ok zoneadm -z neighbour halt

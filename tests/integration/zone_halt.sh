@@ -37,6 +37,10 @@ read -r p1 c1 m1 l1 t1 <<<"$during"
 zlogin h1 ls /share >/dev/null || fail "the filesystem is not mounted in the zone"
 zlogin h1 touch /share/x 2>/dev/null && fail "the read-only filesystem is writable"
 
+# the zone cannot kill its own init (the kernel shields a PID namespace's init from its own)
+zlogin h1 kill -9 1 || true
+zlogin h1 true || fail "the zone died when it killed its own init"
+
 expect_ok zoneadm -z h1 halt
 wait "$login" || true
 after=$(count)
