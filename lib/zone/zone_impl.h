@@ -19,6 +19,13 @@ int zone_cgroup_attach(const char *name, pid_t pid);
 /* Kill whatever still runs in the zone's cgroups and remove them. */
 int zone_cgroup_destroy(const char *name);
 
+/* ---- the devices a zone may use (devices.c) ---- */
+
+/* v1: call allow(dir, "c MAJ:MIN rwm") for each device zones may use. */
+int zone_devices_v1_allow(int (*allow)(const char *dir, const char *rule), const char *dir);
+/* v2: attach to the cgroup directory a BPF program that allows those devices only. */
+int zone_devices_v2_attach(const char *cgroup_dir);
+
 /* ---- the root file system (rootfs.c), run in the zone's new mount namespace ---- */
 
 /* Build the zone's mounts under its root and pivot into it; console is the path of the pty the
