@@ -329,6 +329,18 @@ int zone_cgroup_attach(const char *name, pid_t pid)
 	return 0;
 }
 
+int zone_cgroup_open_v2(const char *name)
+{
+	_cleanup_free_ char *dir = NULL;
+	int fd;
+
+	if (!cgroup_is_v2())
+		return -EOPNOTSUPP;
+	dir = cg_path(NULL, name);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 /* Kill every process in the cgroup dir; true if there was none left to kill. */
 static bool kill_all(const char *dir)
 {

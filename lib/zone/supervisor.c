@@ -17,6 +17,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -34,6 +35,7 @@
 struct supervisor {
 	struct zone_config *cfg;
 	pid_t init;
+	bool born_in_cgroup; /* clone3 put init straight into its v2 cgroup */
 	int init_status;
 	bool init_done, stopping;
 	int console, console_slave; /* pty master and slave */
@@ -100,7 +102,7 @@ static _noreturn_ void zone_child(struct supervisor *s, int go_fd, int err_fd, c
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* into the zone's cgroups first, while the host's cgroup file systems are in reach (in a
 	 * user namespace, the supervisor does it: this process is not the host's root) */
-	if (!c->uid_count && zone_cgroup_attach(c->zonename, 0) < 0)
+	if (!s->born_in_cgroup && !c->uid_count && zone_cgroup_attach(c->zonename, 0) < 0)
 		child_fail(err_fd);
 	/* Without a user namespace the root is built while the supervisor plugs in the NICs. In
 	 * a user namespace files can only be made once the supervisor has written the id maps. */
@@ -154,6 +156,27 @@ static int write_id_map(pid_t pid, const char *file, const struct zone_config *c
 	return 0;
 }
 
+/* Fork-like clone of the zone's first process into its new namespaces. On cgroup v2 it is
+ * born in the zone's cgroup (clone3 with CLONE_INTO_CGROUP), which costs no migration; else
+ * it moves itself (v1) or is moved (user namespace) afterwards. */
+static pid_t clone_init(struct supervisor *s, unsigned long flags)
+{
+	_cleanup_close_ int cg = zone_cgroup_open_v2(s->cfg->zonename);
+	struct clone_args args = { .flags = (flags & ~0xffUL) | CLONE_INTO_CGROUP,
+				   .exit_signal = flags & 0xff,
+				   .cgroup = (uint64_t)MAX(cg, 0) };
+	pid_t pid;
+
+	if (cg >= 0) {
+		s->born_in_cgroup = true;
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0 || errno != ENOSYS)
+			return pid;
+		s->born_in_cgroup = false; /* a kernel before 5.7 */
+	}
+	return (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+}
+
 /* Clone the zone's first process and see it through to exec. */
 static int start_init(struct supervisor *s, const char *console)
 {
@@ -170,7 +193,7 @@ static int start_init(struct supervisor *s, const char *console)
 		flags |= CLONE_NEWUSER;
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
 		return -errno;
-	pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+	pid = clone_init(s, flags);
 	if (pid < 0) {
 		r = bs_error(errno, "cannot create the zone's namespaces: %s", strerror(errno));
 		close(go[0]), close(go[1]), close(err[0]), close(err[1]);
@@ -189,7 +212,7 @@ static int start_init(struct supervisor *s, const char *console)
 		if (r == 0)
 			r = write_id_map(pid, "gid_map", c);
 	}
-	if (r == 0 && c->uid_count)
+	if (r == 0 && c->uid_count && !s->born_in_cgroup)
 		r = zone_cgroup_attach(c->zonename, pid);
 	if (r == 0)
 		r = zone_net_host_setup(c, pid);

@@ -16,6 +16,8 @@ int zone_cgroup_create(const struct zone_config *c);
 /* Move pid into every one of the zone's cgroups; pid 0 is the caller, which must be
  * single-threaded (the cheap way, used by the zone's first process and zlogin). */
 int zone_cgroup_attach(const char *name, pid_t pid);
+/* On cgroup v2, an fd of the zone's cgroup (for CLONE_INTO_CGROUP); else -EOPNOTSUPP. */
+int zone_cgroup_open_v2(const char *name);
 /* Kill whatever still runs in the zone's cgroups and remove them. */
 int zone_cgroup_destroy(const char *name);
 
