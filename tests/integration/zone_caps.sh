@@ -7,10 +7,22 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/zone.sh"
 use_zones
 
-make_zone capped '"max_physical_memory": 64, "max_swap": 64, "max_lwps": 40, "cpu_cap": 50'
+make_zone capped '"max_physical_memory": 64, "max_swap": 64, "max_lwps": 40, "cpu_cap": 50, "cpu_shares": 200, "zfs_io_priority": 50'
 make_zone neighbour
 expect_ok zoneadm -z capped boot
 expect_ok zoneadm -z neighbour boot
+
+# shares and I/O weight: on the host's cgroups (v1 here: 1024 per 100 shares, 5 per priority)
+cg=$(ls -d /sys/fs/cgroup/cpu/basalt-"$(root_hash)"-capped 2>/dev/null || true)
+if [ -n "$cg" ]; then
+	[ "$(cat "$cg/cpu.shares")" = 2048 ] || fail "cpu.shares: $(cat "$cg/cpu.shares")"
+	[ "$(cat "$cg/cpu.cfs_quota_us")" = 50000 ] || fail "cfs quota: $(cat "$cg/cpu.cfs_quota_us")"
+	blk=/sys/fs/cgroup/blkio/basalt-$(root_hash)-capped
+	for f in blkio.weight blkio.bfq.weight; do
+		[ -e "$blk/$f" ] || continue
+		grep -qw 250 "$blk/$f" || fail "$f: $(cat "$blk/$f")"
+	done
+fi
 
 # memory: the hog dies by SIGKILL, init and the neighbour live
 status=0
