@@ -556,6 +556,17 @@ static int supervisor_run(struct zone_config *cfg, int report_fd, int out_fd, in
 
 /* ---- booting ---- */
 
+/* A supervisor died without tearing its zone down: kill what is left and remove it all. */
+static int cleanup_down(const struct zone_config *c)
+{
+	int r = zone_cgroup_destroy(c->zonename);
+
+	zone_net_host_teardown(c);
+	if (r == 0)
+		remove_run_dir(c->zonename);
+	return r;
+}
+
 static int check_bootable(const struct zone_config *c)
 {
 	_cleanup_free_ char *init = bs_path_join(c->zoneroot, c->init[0]);
@@ -570,10 +581,9 @@ static int check_bootable(const struct zone_config *c)
 		return bs_error(EINVAL, "zone '%s' is not installed; run 'zoneadm -z %s install'",
 				c->zonename, c->zonename);
 	if (st == ZONE_STATE_DOWN) {
-		/* a supervisor died without cleaning up: finish its work first */
-		zone_cgroup_destroy(c->zonename);
-		zone_net_host_teardown(c);
-		remove_run_dir(c->zonename);
+		r = cleanup_down(c);
+		if (r < 0)
+			return r;
 	} else if (st != ZONE_STATE_INSTALLED) {
 		return bs_error(EBUSY, "zone '%s' is already %s", c->zonename, zone_state_name(st));
 	}
@@ -707,6 +717,15 @@ static int request_and_wait(const char *name, const char *request)
 
 int zone_halt(const char *name)
 {
+	_cleanup_zone_config_ struct zone_config *c = NULL;
+	enum zone_state st;
+	int r;
+
+	r = zone_state_get(name, &st, NULL);
+	if (r == 0 && st == ZONE_STATE_DOWN) {
+		r = zone_store_load(name, &c);
+		return r < 0 ? r : cleanup_down(c);
+	}
 	return request_and_wait(name, ZONE_REQ_HALT "\n");
 }
 

@@ -2,7 +2,7 @@
 # zone_halt: halting a running zone with NICs, a login session and extra processes removes
 # everything it had on the host: its processes, cgroups, mounts, veths, bridge, nftables table
 # and runtime files; counted before boot and after halt. A zone whose init dies by itself is
-# torn down the same way.
+# torn down the same way, and halt cleans up after a supervisor that was killed.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/zone.sh"
 use_zones
@@ -57,6 +57,25 @@ for _ in $(seq 100); do
 done
 after=$(count)
 [ "$after" = "$before" ] || fail "a dead init left something behind: before $before, after $after"
+expect_ok zoneadm list -cp
+expect_match "$LAST_STDOUT" '^-:h1:installed:'
+
+# a supervisor killed outright leaves its zone "down"; halt then removes what is left
+expect_ok zoneadm -z h1 boot
+init=$(zone_init_pid h1)
+kill -9 "$(cat "$BASALT_ROOT/run/zones/h1/supervisor")"
+for _ in $(seq 100); do
+	[[ "$(zoneadm list -cp)" == *:h1:down:* ]] && break
+	sleep 0.1
+done
+expect_ok zoneadm list -cp
+expect_match "$LAST_STDOUT" '^-:h1:down:'
+expect_ok zoneadm -z h1 halt
+# (the host's init reaps it: a zombie is dead)
+state=$(awk '{print $3}' "/proc/$init/stat" 2>/dev/null || echo gone)
+[ "$state" = gone ] || [ "$state" = Z ] || fail "the zone's init survived halting a down zone ($state)"
+after=$(count)
+[ "$after" = "$before" ] || fail "halting a down zone left something: before $before, after $after"
 expect_ok zoneadm list -cp
 expect_match "$LAST_STDOUT" '^-:h1:installed:'
 echo "zone_halt: ok"
