@@ -2,9 +2,10 @@
 /*
  * net.c - a zone's network: each NIC is a veth pair made over rtnetlink (libmnl, no tools run):
  * the host end joins the bridge named after the NIC's nic_tag (made on first use, SmartOS's
- * etherstub), the zone end is created directly in the zone's network namespace with the NIC's
- * name, MAC and MTU; inside the zone, lo and the NICs come up with their addresses and default
- * routes. Host-side names carry a hash of the state directory (bridges) and of the zone (veths)
+ * etherstub; a NIC with a vlan_id joins a bridge of its tag and VLAN, so VLANs do not meet),
+ * the zone end is created directly in the zone's network namespace with the NIC's name, MAC
+ * and MTU; inside the zone, lo and the NICs come up with their addresses and default routes.
+ * Host-side names carry a hash of the state directory (bridges) and of the zone (veths)
  * so that separate state directories never meet. Anti-spoofing is antispoof.c's.
  */
 #include "zone_impl.h"
@@ -98,9 +99,20 @@ static int link_del(struct nl *nl, const char *ifname)
 
 /* ---- names ---- */
 
-static void bridge_name(const char *tag, char buf[IFNAMSIZ])
+/* The bridge of a nic_tag: bbHASH_TAG; with a VLAN, a bridge of its own for that tag and VLAN
+ * (bvHASH, of the state directory, tag and VLAN), so that VLANs on one host never meet. */
+static void bridge_name(const struct zone_nic *nic, char buf[IFNAMSIZ])
 {
-	snprintf(buf, IFNAMSIZ, "bb%04x_%s", zone_root_hash() & 0xffff, tag);
+	uint32_t h = zone_root_hash();
+
+	if (!nic->vlan_id) {
+		snprintf(buf, IFNAMSIZ, "bb%04x_%s", h & 0xffff, nic->nic_tag);
+		return;
+	}
+	for (const char *p = nic->nic_tag; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h = (h ^ nic->vlan_id) * 16777619u;
+	snprintf(buf, IFNAMSIZ, "bv%08x", h);
 }
 
 uint32_t zone_host_hash(const struct zone_config *c)
@@ -192,7 +204,7 @@ int zone_net_host_setup(const struct zone_config *c, pid_t pid)
 		char br[IFNAMSIZ], host[IFNAMSIZ];
 		int master = 0;
 
-		bridge_name(c->nics[i].nic_tag, br);
+		bridge_name(&c->nics[i], br);
 		zone_host_ifname(c, i, host);
 		r = bridge_ensure(&nl, br, &master);
 		if (r == 0)
@@ -235,7 +247,7 @@ void zone_net_host_teardown(const struct zone_config *c)
 	for (size_t i = 0; i < c->n_nics; i++) {
 		char br[IFNAMSIZ];
 
-		bridge_name(c->nics[i].nic_tag, br);
+		bridge_name(&c->nics[i], br);
 		if (bridge_unused(br))
 			link_del(&nl, br);
 	}

@@ -21,7 +21,7 @@ use_zones() {
 
 _zones_halt_all() {
 	local z
-	for z in $(zoneadm list 2>/dev/null); do
+	for z in $(zoneadm list -c 2>/dev/null); do
 		zoneadm -z "$z" halt >/dev/null 2>&1 || true
 	done
 }
