@@ -487,6 +487,41 @@ static void report(int fd, int r)
 	close(fd);
 }
 
+/* reboot(2) in a PID namespace ends its init: by SIGHUP for a restart, SIGINT for a halt. */
+static bool rebooted(int status)
+{
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP;
+}
+
+/* The zone rebooted itself: clear what its last life left, start it again with the same
+ * supervisor, console and socket. */
+static int restart(struct supervisor *s, const char *console)
+{
+	int r;
+
+	set_state(s, ZONE_STATE_READY);
+	zone_net_host_teardown(s->cfg);
+	r = zone_cgroup_destroy(s->cfg->zonename);
+	if (r == 0)
+		r = zone_cgroup_create(s->cfg);
+	if (r == 0) {
+		s->init_done = false;
+		s->born_in_cgroup = false;
+		r = start_init(s, console);
+	}
+	if (r < 0) {
+		/* the zone stays down; the teardown that follows says why in the state */
+		if (s->init > 0 && !s->init_done) {
+			kill(s->init, SIGKILL);
+			waitpid(s->init, NULL, 0);
+		}
+		s->init_done = true;
+		return r;
+	}
+	set_state(s, ZONE_STATE_RUNNING);
+	return 0;
+}
+
 /* The supervisor's life: build the zone, report to report_fd, supervise, tear down. */
 static int supervisor_run(struct zone_config *cfg, int report_fd, int out_fd, int *ret_status)
 {
@@ -538,6 +573,8 @@ static int supervisor_run(struct zone_config *cfg, int report_fd, int out_fd, in
 	report(report_fd, r);
 	if (r == 0) {
 		supervise(&s);
+		while (!s.stopping && rebooted(s.init_status) && restart(&s, console) == 0)
+			supervise(&s);
 		r = teardown(&s);
 		if (ret_status)
 			*ret_status = s.init_status;
