@@ -87,7 +87,8 @@ static _noreturn_ void child_fail(int err_fd)
 	_exit(127);
 }
 
-/* Runs in the new namespaces: wait for the supervisor's go, build the root, confine, exec. */
+/* Runs in the new namespaces: join the cgroups and build the root (while the supervisor plugs
+ * in the NICs), wait for the supervisor's go, then finish the zone's setup, confine and exec. */
 static _noreturn_ void zone_child(struct supervisor *s, int go_fd, int err_fd, const char *console)
 {
 	const struct zone_config *c = s->cfg;
@@ -219,13 +220,13 @@ static int start_init(struct supervisor *s, const char *console)
 	if (r == 0 && write(go[1], "g", 1) != 1)
 		r = -EPIPE;
 	close(go[1]);
-	if (r == 0) {
-		/* the error pipe closes on exec: nothing read is success */
-		n = read(err[0], msg, sizeof(msg) - 1);
-		if (n > 0) {
-			msg[n] = '\0';
-			r = bs_error(EINVAL, "%s", msg);
-		}
+	/* The error pipe closes on exec: nothing read is success. A child that failed (maybe
+	 * before the go, making the supervisor's own steps fail) says why, and that is the
+	 * reason given; a child that got no go exits without a word. */
+	n = read(err[0], msg, sizeof(msg) - 1);
+	if (n > 0) {
+		msg[n] = '\0';
+		r = bs_error(EINVAL, "%s", msg);
 	}
 	close(err[0]);
 	if (r < 0)
