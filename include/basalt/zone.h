@@ -67,8 +67,9 @@ json_t *zone_config_to_json(const struct zone_config *c);
 void zone_config_free(struct zone_config *c);
 void zone_config_freep(struct zone_config **c);
 #define _cleanup_zone_config_ _cleanup_(zone_config_freep)
-/* Set one property from text (zoneadm set, zonecfg update): caps only. */
-int zone_config_set(struct zone_config *c, const char *prop, const char *value);
+/* Change resource controls from "PROPERTY=VALUE" texts (zonecfg set), checked together; 0
+ * removes a cap. Nothing changes if one is wrong. */
+int zone_config_set(struct zone_config *c, char *const *assignments, size_t n);
 const char *zone_brand_name(enum zone_brand b);
 
 /* ---- the store under the state directory (store.c) ---- */

@@ -81,6 +81,14 @@ make_zone z5 '"init_name": "/sbin/nothing"'
 expect_fail zoneadm -z z5 boot
 expect_match "$LAST_STDERR" "/sbin/nothing does not exist"
 
+# a failure inside the zone's first process is the reason given, and nothing is left
+make_zone z6 '"filesystems": [{"source": "/nonexistent-source", "target": "/data"}]'
+expect_fail zoneadm -z z6 boot
+expect_match "$LAST_STDERR" "filesystems\[0\]\.source: /nonexistent-source: No such file"
+expect_ok zoneadm list -cp
+expect_match "$LAST_STDOUT" '^-:z6:installed:'
+[ -z "$(find /sys/fs/cgroup -maxdepth 2 -name "basalt-$(root_hash)-*")" ] || fail "cgroups left after a failed boot"
+
 # usage errors
 expect_fail zoneadm -z z1 frobnicate
 expect_fail zoneadm -z z1 shutdown -t never

@@ -48,6 +48,12 @@ zlogin capped sh -c 'kill $(pgrep sleep)' 2>/dev/null || true
 expect_ok zonecfg -z capped set max_lwps=400
 zlogin capped sh -c 'i=0; while [ $i -lt 100 ]; do sleep 1 & i=$((i+1)); done; wait' ||
 	fail "100 processes could not start after max_lwps was raised to 400"
+expect_ok zonecfg -z capped set max_physical_memory=96 max_swap=128
+[ "$(zonememstat -z capped | tail -n 1 | awk '{print $3, $6}')" = "96 128" ] ||
+	fail "live memory caps: $(zonememstat -z capped | tail -n 1)"
+expect_ok zonecfg -z capped set max_physical_memory=64 max_swap=64
+[ "$(zonememstat -z capped | tail -n 1 | awk '{print $3, $6}')" = "64 64" ] ||
+	fail "live memory caps lowered: $(zonememstat -z capped | tail -n 1)"
 expect_fail zonecfg -z capped set max_lwps=-3
 expect_fail zonecfg -z capped set nics=1
 
