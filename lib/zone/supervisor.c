@@ -695,6 +695,10 @@ int zone_boot(const char *name, int flags, int *ret_status)
 			dup2(null, 1);
 			dup2(null, 2);
 		}
+		/* hold none of the caller's files (a pipe it reads to the end, say) */
+		if (rep[1] > 3)
+			syscall(SYS_close_range, 3, rep[1] - 1, 0);
+		syscall(SYS_close_range, rep[1] + 1, ~0U, 0);
 		_exit(supervisor_run(c, rep[1], -1, NULL) < 0 ? 1 : 0);
 	}
 	close(rep[1]);
