@@ -9,6 +9,8 @@
 
 #include <basalt/zone.h>
 
+#include <linux/netlink.h>
+
 /* ---- cgroups (cgroup.c) ---- */
 
 /* Create the zone's cgroups with its caps; -EEXIST if they exist. */
@@ -39,6 +41,31 @@ int zone_rootfs_resolvers(const struct zone_config *c);
 /* ---- confinement (confine.c): the last step before exec, for init and for zlogin ---- */
 
 int zone_confine(const struct zone_config *c);
+
+/* ---- netlink (netlink.c): messages built in a buffer, sent at once, all acks awaited ---- */
+
+struct zone_nl {
+	int fd;
+	uint32_t seq;
+	unsigned acks;	      /* replies the messages in buf ask for */
+	struct nlmsghdr *cur; /* the message attributes go to */
+	size_t len;
+	char buf[8192] __attribute__((aligned(8)));
+};
+
+int zone_nl_open(struct zone_nl *nl, int protocol);
+void zone_nl_close(struct zone_nl *nl);
+/* Start a message: its header, then hdrlen bytes of family header, returned zeroed. */
+void *zone_nl_msg(struct zone_nl *nl, uint16_t type, uint16_t flags, size_t hdrlen);
+/* len zeroed bytes in the message: a family header inside a nest (a veth's peer) */
+void *zone_nl_extra(struct zone_nl *nl, size_t len);
+void zone_nl_put(struct zone_nl *nl, uint16_t type, const void *data, size_t len);
+void zone_nl_put_u32(struct zone_nl *nl, uint16_t type, uint32_t v);
+void zone_nl_put_str(struct zone_nl *nl, uint16_t type, const char *s);
+struct nlattr *zone_nl_nest(struct zone_nl *nl, uint16_t type);
+void zone_nl_end(struct zone_nl *nl, struct nlattr *nest);
+/* Send every message built, wait for each acknowledgement; the first error, or 0. */
+int zone_nl_talk(struct zone_nl *nl);
 
 /* ---- network (net.c) ---- */
 
