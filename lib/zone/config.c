@@ -276,6 +276,8 @@ static int nic_from_json(json_t *o, size_t idx, struct zone_nic *nic)
 	r = get_strv(o, "ips", what, cidr_valid, &nic->ips);
 	if (r < 0)
 		return r;
+	if (json_array_size(json_object_get(o, "ips")) > 16)
+		return bs_error(EINVAL, "%sips: at most 16 addresses", what);
 	r = get_strv(o, "gateways", what, ipv4_valid, &nic->gateways);
 	if (r < 0)
 		return r;

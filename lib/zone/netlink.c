@@ -21,6 +21,7 @@ int zone_nl_open(struct zone_nl *nl, int protocol)
 
 	memset(nl, 0, sizeof(*nl));
 	nl->seq = 1;
+	nl->buf = bs_malloc(ZONE_NL_BUF);
 	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
 	if (nl->fd < 0 || bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
@@ -37,6 +38,8 @@ void zone_nl_close(struct zone_nl *nl)
 	if (nl->fd >= 0)
 		close(nl->fd);
 	nl->fd = -1;
+	free(nl->buf);
+	nl->buf = NULL;
 }
 
 static void *tail(struct zone_nl *nl)
@@ -49,7 +52,7 @@ static void *reserve(struct zone_nl *nl, size_t n)
 {
 	void *p = tail(nl);
 
-	VERIFY(nl->len + NL_ALIGN(n) <= sizeof(nl->buf));
+	VERIFY(nl->len + NL_ALIGN(n) <= ZONE_NL_BUF);
 	memset(p, 0, NL_ALIGN(n));
 	nl->len += NL_ALIGN(n);
 	if (nl->cur)

@@ -50,8 +50,9 @@ struct zone_nl {
 	unsigned acks;	      /* replies the messages in buf ask for */
 	struct nlmsghdr *cur; /* the message attributes go to */
 	size_t len;
-	char buf[8192] __attribute__((aligned(8)));
+	char *buf; /* ZONE_NL_BUF bytes: a zone's whole anti-spoofing table fits */
 };
+#define ZONE_NL_BUF (64 * 1024)
 
 int zone_nl_open(struct zone_nl *nl, int protocol);
 void zone_nl_close(struct zone_nl *nl);
