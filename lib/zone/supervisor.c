@@ -21,6 +21,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -690,6 +691,7 @@ int zone_boot(const char *name, int flags, int *ret_status)
 			_exit(0);
 		if (chdir("/") < 0)
 			_exit(1);
+		prctl(PR_SET_NAME, "zoneadmd", 0, 0, 0); /* what ps and top call it */
 		if (null >= 0) {
 			dup2(null, 0);
 			dup2(null, 1);
