@@ -3,7 +3,7 @@
  * zlogin.c - the `zlogin` command: run a command in a running zone with the caller's stdin,
  * stdout, stderr and exit status; with no command, a login shell on a new pty; with -C, the
  * zone's console, held by its supervisor. On a pty or the console, "~." at the start of a line
- * disconnects.
+ * disconnects. The console of an installed zone can be attached before it boots: zlogin waits.
  *
  *   zlogin ZONE [COMMAND [ARG...]]
  *   zlogin -C ZONE
@@ -101,9 +101,19 @@ static bool relay(int fd)
 static int console(const char *name)
 {
 	_cleanup_close_ int fd = -1;
+	enum zone_state st;
 	int r;
 
 	r = zone_console_open(name, &fd);
+	if (r == -ESRCH && zone_state_get(name, &st, NULL) == 0 && st == ZONE_STATE_CONFIGURED)
+		r = bs_error(EINVAL, "zone '%s' is not installed", name);
+	if (r == -ESRCH) {
+		/* not running: wait for its boot, whose first words the supervisor keeps */
+		fprintf(stderr, "[Waiting for zone '%s' to boot]\r\n", name);
+		r = zone_console_wait(name);
+		if (r == 0)
+			r = zone_console_open(name, &fd);
+	}
 	if (r < 0) {
 		return zonecli_fail("zlogin", r);
 	}

@@ -78,17 +78,9 @@ static int set(const char *name, int argc, char **argv)
 	r = zone_store_load(name, &c);
 	if (r < 0)
 		return fail(r);
-	for (int i = 0; i < argc; i++) {
-		_cleanup_free_ char *prop = bs_strdup(argv[i]);
-		char *eq = strchr(prop, '=');
-
-		if (!eq)
-			return usage_error("set needs PROP=VALUE");
-		*eq = '\0';
-		r = zone_config_set(c, prop, eq + 1);
-		if (r < 0)
-			return fail(r);
-	}
+	r = zone_config_set(c, argv, (size_t)argc);
+	if (r < 0)
+		return fail(r);
 	r = zone_state_get(name, &st, NULL);
 	if (r == 0 && st == ZONE_STATE_RUNNING)
 		r = zone_caps_apply(c);

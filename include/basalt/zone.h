@@ -67,8 +67,9 @@ json_t *zone_config_to_json(const struct zone_config *c);
 void zone_config_free(struct zone_config *c);
 void zone_config_freep(struct zone_config **c);
 #define _cleanup_zone_config_ _cleanup_(zone_config_freep)
-/* Set one property from text (zoneadm set, zonecfg update): caps only. */
-int zone_config_set(struct zone_config *c, const char *prop, const char *value);
+/* Change resource controls from "PROPERTY=VALUE" texts (zonecfg set), checked together; 0
+ * removes a cap. Nothing changes if one is wrong. */
+int zone_config_set(struct zone_config *c, char *const *assignments, size_t n);
 const char *zone_brand_name(enum zone_brand b);
 
 /* ---- the store under the state directory (store.c) ---- */
@@ -120,6 +121,9 @@ int zone_shutdown(const char *name, unsigned timeout_s);
 int zone_reboot(const char *name);
 /* Connect to the zone's console, as a socket that carries it both ways. */
 int zone_console_open(const char *name, int *ret_fd);
+/* Wait until the installed zone name is booted far enough to open its console (its supervisor
+ * exists); its console output is kept from then on (console.c). */
+int zone_console_wait(const char *name);
 
 /* ---- resource controls (cgroup.c) ---- */
 

@@ -25,13 +25,6 @@
 /* The v1 hierarchies a zone joins; "cpu" is often a link to "cpu,cpuacct". */
 static const char *const v1_ctrls[] = { "memory", "pids", "cpu", "cpuacct", "blkio", "devices" };
 
-/* Devices a zone may use (the device cgroup denies the rest): null zero full random urandom,
- * tty ptmx, console and the pty slaves. */
-static const char *const v1_devices_allowed[] = {
-	"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",   "c 1:9 rwm",
-	"c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm",
-};
-
 static const char *cgroup_root(void)
 {
 	const char *s = getenv("BASALT_CGROUP_ROOT");
@@ -250,6 +243,11 @@ int zone_caps_apply(const struct zone_config *c)
 	return cgroup_is_v2() ? apply_v2(c->zonename, &c->caps) : apply_v1(c->zonename, &c->caps);
 }
 
+static int allow_device(const char *dir, const char *rule)
+{
+	return write_str(dir, "devices.allow", rule);
+}
+
 static int create_v1(const struct zone_config *c)
 {
 	_cleanup_free_ char *dev = cg_path("devices", c->zonename);
@@ -265,8 +263,8 @@ static int create_v1(const struct zone_config *c)
 		}
 	}
 	r = write_str(dev, "devices.deny", "a");
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(v1_devices_allowed); i++)
-		r = write_str(dev, "devices.allow", v1_devices_allowed[i]);
+	if (r == 0)
+		r = zone_devices_v1_allow(allow_device, dev);
 	if (r < 0)
 		return bs_error(r, "cannot set the device cgroup of %s: %s", dev, strerror(-r));
 	return apply_v1(c->zonename, &c->caps);
@@ -284,6 +282,9 @@ static int create_v2(const struct zone_config *c)
 		r = -errno;
 		return bs_error(r, "cannot create cgroup %s: %s", dir, strerror(-r));
 	}
+	r = zone_devices_v2_attach(dir);
+	if (r < 0)
+		return r;
 	return apply_v2(c->zonename, &c->caps);
 }
 
@@ -326,6 +327,18 @@ int zone_cgroup_attach(const char *name, pid_t pid)
 			return bs_error(r, "cannot join cgroup %s: %s", p, strerror(-r));
 	}
 	return 0;
+}
+
+int zone_cgroup_open_v2(const char *name)
+{
+	_cleanup_free_ char *dir = NULL;
+	int fd;
+
+	if (!cgroup_is_v2())
+		return -EOPNOTSUPP;
+	dir = cg_path(NULL, name);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 /* Kill every process in the cgroup dir; true if there was none left to kill. */

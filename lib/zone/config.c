@@ -171,7 +171,7 @@ static bool hostname_valid(const char *s)
 	if (strlen(s) > 63)
 		return false;
 	for (const char *p = s; *p; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')
+		if (!isalnum((unsigned char)*p) && !strchr("-_.", *p))
 			return false;
 	return true;
 }
@@ -276,6 +276,8 @@ static int nic_from_json(json_t *o, size_t idx, struct zone_nic *nic)
 	r = get_strv(o, "ips", what, cidr_valid, &nic->ips);
 	if (r < 0)
 		return r;
+	if (json_array_size(json_object_get(o, "ips")) > 16)
+		return bs_error(EINVAL, "%sips: at most 16 addresses", what);
 	r = get_strv(o, "gateways", what, ipv4_valid, &nic->gateways);
 	if (r < 0)
 		return r;
@@ -600,27 +602,43 @@ json_t *zone_config_to_json(const struct zone_config *c)
 	return j;
 }
 
-int zone_config_set(struct zone_config *c, const char *prop, const char *value)
+static const char *const settable[] = {
+	"max_physical_memory", "max_swap", "max_locked_memory", "cpu_cap",
+	"cpu_shares",	       "max_lwps", "zfs_io_priority",
+};
+
+int zone_config_set(struct zone_config *c, char *const *assignments, size_t n)
 {
 	_cleanup_json_ json_t *j = zone_config_to_json(c);
-	_cleanup_zone_config_ struct zone_config *n = NULL;
-	uint64_t v;
+	_cleanup_zone_config_ struct zone_config *nc = NULL;
 	int r;
 
-	if (!streq(prop, "max_physical_memory") && !streq(prop, "max_swap") &&
-	    !streq(prop, "max_locked_memory") && !streq(prop, "cpu_cap") &&
-	    !streq(prop, "cpu_shares") && !streq(prop, "max_lwps") &&
-	    !streq(prop, "zfs_io_priority"))
-		return bs_error(EINVAL, "%s: not a resource control that can be changed", prop);
-	if (bs_parse_u64(value, &v) < 0 || v > INT64_MAX)
-		return bs_error(EINVAL, "%s: '%s' is not a non-negative integer", prop, value);
-	if (v == 0)
-		json_object_del(j, prop);
-	else
-		json_object_set_new(j, prop, json_integer((json_int_t)v));
-	r = zone_config_from_json(j, c->zonename, &n);
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(assignments[i], '=');
+		size_t len = eq ? (size_t)(eq - assignments[i]) : strlen(assignments[i]);
+		char prop[32];
+		uint64_t v;
+		size_t k;
+
+		snprintf(prop, sizeof(prop), "%.*s", (int)MIN(len, sizeof(prop) - 1),
+			 assignments[i]);
+		for (k = 0; k < ARRAY_SIZE(settable) && !streq(settable[k], prop); k++)
+			;
+		if (!eq || k == ARRAY_SIZE(settable) || len >= sizeof(prop))
+			return bs_error(EINVAL, "%s: not PROPERTY=VALUE with a resource control",
+					assignments[i]);
+		if (bs_parse_u64(eq + 1, &v) < 0 || v > INT64_MAX)
+			return bs_error(EINVAL, "%s: '%s' is not a non-negative integer", prop,
+					eq + 1);
+		if (v == 0)
+			json_object_del(j, prop);
+		else
+			json_object_set_new(j, prop, json_integer((json_int_t)v));
+	}
+	/* checked together: raising max_physical_memory and max_swap is one change */
+	r = zone_config_from_json(j, c->zonename, &nc);
 	if (r < 0)
 		return r;
-	c->caps = n->caps;
+	c->caps = nc->caps;
 	return 0;
 }

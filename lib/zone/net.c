@@ -1,106 +1,66 @@
 // SPDX-License-Identifier: MIT
 /*
- * net.c - a zone's network: each NIC is a veth pair made over rtnetlink (libmnl, no tools run):
+ * net.c - a zone's network: each NIC is a veth pair made over rtnetlink (netlink.c, no tool runs):
  * the host end joins the bridge named after the NIC's nic_tag (made on first use, SmartOS's
- * etherstub), the zone end is created directly in the zone's network namespace with the NIC's
- * name, MAC and MTU; inside the zone, lo and the NICs come up with their addresses and default
- * routes. Host-side names carry a hash of the state directory (bridges) and of the zone (veths)
+ * etherstub; a NIC with a vlan_id joins a bridge of its tag and VLAN, so VLANs do not meet),
+ * the zone end is created directly in the zone's network namespace with the NIC's name, MAC
+ * and MTU; inside the zone, lo and the NICs come up with their addresses and default routes.
+ * Host-side names carry a hash of the state directory (bridges) and of the zone (veths)
  * so that separate state directories never meet. Anti-spoofing is antispoof.c's.
  */
 #include "zone_impl.h"
 
 #include <arpa/inet.h>
-#include <libmnl/libmnl.h>
 #include <net/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <dirent.h>
 
-struct nl {
-	struct mnl_socket *sock;
-	unsigned seq;
-	char buf[16384];
-};
-
-static int nl_open(struct nl *nl)
+/* Start an rtnetlink link message for interface index (0: by name). */
+static struct ifinfomsg *link_msg(struct zone_nl *nl, uint16_t type, uint16_t flags, int index)
 {
-	nl->sock = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
-		return bs_error(errno, "cannot open rtnetlink: %s", strerror(errno));
-	nl->seq = 1;
-	return 0;
-}
-
-static void nl_close(struct nl *nl)
-{
-	if (nl->sock)
-		mnl_socket_close(nl->sock);
-	nl->sock = NULL;
-}
-
-static struct nlmsghdr *nl_msg(struct nl *nl, uint16_t type, uint16_t flags)
-{
-	struct nlmsghdr *h = mnl_nlmsg_put_header(nl->buf);
-
-	h->nlmsg_type = type;
-	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	h->nlmsg_seq = nl->seq++;
-	return h;
-}
-
-/* Send h and wait for its acknowledgement: 0 or the kernel's negative errno. */
-static int nl_talk(struct nl *nl, struct nlmsghdr *h)
-{
-	unsigned portid = mnl_socket_get_portid(nl->sock);
-	unsigned seq = h->nlmsg_seq;
-	ssize_t n;
-	int r;
-
-	if (mnl_socket_sendto(nl->sock, h, h->nlmsg_len) < 0)
-		return -errno;
-	n = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
-	if (n < 0)
-		return -errno;
-	r = mnl_cb_run(nl->buf, (size_t)n, seq, portid, NULL, NULL);
-	return r < 0 ? -errno : 0;
-}
-
-static struct ifinfomsg *put_ifinfo(struct nlmsghdr *h, int index)
-{
-	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+	struct ifinfomsg *ifi = zone_nl_msg(nl, type, NLM_F_ACK | flags, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = index;
 	return ifi;
 }
 
-static int link_up(struct nl *nl, int index, unsigned mtu)
+static int link_up(struct zone_nl *nl, int index, unsigned mtu)
 {
-	struct nlmsghdr *h = nl_msg(nl, RTM_NEWLINK, 0);
-	struct ifinfomsg *ifi = put_ifinfo(h, index);
+	struct ifinfomsg *ifi = link_msg(nl, RTM_NEWLINK, 0, index);
 
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
 	if (mtu)
-		mnl_attr_put_u32(h, IFLA_MTU, mtu);
-	return nl_talk(nl, h);
+		zone_nl_put_u32(nl, IFLA_MTU, mtu);
+	return zone_nl_talk(nl);
 }
 
-static int link_del(struct nl *nl, const char *ifname)
+static int link_del(struct zone_nl *nl, const char *ifname)
 {
-	struct nlmsghdr *h = nl_msg(nl, RTM_DELLINK, 0);
-
-	put_ifinfo(h, 0);
-	mnl_attr_put_strz(h, IFLA_IFNAME, ifname);
-	return nl_talk(nl, h);
+	link_msg(nl, RTM_DELLINK, 0, 0);
+	zone_nl_put_str(nl, IFLA_IFNAME, ifname);
+	return zone_nl_talk(nl);
 }
 
 /* ---- names ---- */
 
-static void bridge_name(const char *tag, char buf[IFNAMSIZ])
+/* The bridge of a nic_tag: bbHASH_TAG; with a VLAN, a bridge of its own for that tag and VLAN
+ * (bvHASH, of the state directory, tag and VLAN), so that VLANs on one host never meet. */
+static void bridge_name(const struct zone_nic *nic, char buf[IFNAMSIZ])
 {
-	snprintf(buf, IFNAMSIZ, "bb%04x_%s", zone_root_hash() & 0xffff, tag);
+	uint32_t h = zone_root_hash();
+
+	if (!nic->vlan_id) {
+		snprintf(buf, IFNAMSIZ, "bb%04x_%s", h & 0xffff, nic->nic_tag);
+		return;
+	}
+	for (const char *p = nic->nic_tag; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h = (h ^ nic->vlan_id) * 16777619u;
+	snprintf(buf, IFNAMSIZ, "bv%08x", h);
 }
 
 uint32_t zone_host_hash(const struct zone_config *c)
@@ -119,19 +79,17 @@ void zone_host_ifname(const struct zone_config *c, size_t idx, char buf[16])
 
 /* ---- host side ---- */
 
-static int bridge_ensure(struct nl *nl, const char *br, int *ret_index)
+static int bridge_ensure(struct zone_nl *nl, const char *br, int *ret_index)
 {
-	struct nlmsghdr *h;
 	struct nlattr *info;
 	int r;
 
-	h = nl_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	put_ifinfo(h, 0);
-	mnl_attr_put_strz(h, IFLA_IFNAME, br);
-	info = mnl_attr_nest_start(h, IFLA_LINKINFO);
-	mnl_attr_put_strz(h, IFLA_INFO_KIND, "bridge");
-	mnl_attr_nest_end(h, info);
-	r = nl_talk(nl, h);
+	link_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+	zone_nl_put_str(nl, IFLA_IFNAME, br);
+	info = zone_nl_nest(nl, IFLA_LINKINFO);
+	zone_nl_put_str(nl, IFLA_INFO_KIND, "bridge");
+	zone_nl_end(nl, info);
+	r = zone_nl_talk(nl);
 	if (r < 0 && r != -EEXIST)
 		return bs_error(r, "cannot create bridge %s: %s", br, strerror(-r));
 	*ret_index = (int)if_nametoindex(br);
@@ -143,34 +101,34 @@ static int bridge_ensure(struct nl *nl, const char *br, int *ret_index)
 	return 0;
 }
 
-static int veth_create(struct nl *nl, const struct zone_nic *nic, const char *host, int master,
+static int veth_create(struct zone_nl *nl, const struct zone_nic *nic, const char *host, int master,
 		       pid_t pid)
 {
-	struct nlmsghdr *h = nl_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	struct nlattr *info, *data, *peer;
 	struct ifinfomsg *pi;
 	int r;
 
-	put_ifinfo(h, 0);
-	mnl_attr_put_strz(h, IFLA_IFNAME, host);
-	mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)master);
+	link_msg(nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+	zone_nl_put_str(nl, IFLA_IFNAME, host);
+	zone_nl_put_u32(nl, IFLA_MASTER, (uint32_t)master);
 	if (nic->mtu)
-		mnl_attr_put_u32(h, IFLA_MTU, nic->mtu);
-	info = mnl_attr_nest_start(h, IFLA_LINKINFO);
-	mnl_attr_put_strz(h, IFLA_INFO_KIND, "veth");
-	data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
-	peer = mnl_attr_nest_start(h, VETH_INFO_PEER);
-	pi = mnl_nlmsg_put_extra_header(h, sizeof(*pi));
+		zone_nl_put_u32(nl, IFLA_MTU, nic->mtu);
+	info = zone_nl_nest(nl, IFLA_LINKINFO);
+	zone_nl_put_str(nl, IFLA_INFO_KIND, "veth");
+	data = zone_nl_nest(nl, IFLA_INFO_DATA);
+	/* the peer: its own ifinfomsg, then its attributes */
+	peer = zone_nl_nest(nl, VETH_INFO_PEER);
+	pi = zone_nl_extra(nl, sizeof(*pi));
 	pi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(h, IFLA_IFNAME, nic->interface);
-	mnl_attr_put(h, IFLA_ADDRESS, 6, nic->mac);
-	mnl_attr_put_u32(h, IFLA_NET_NS_PID, (uint32_t)pid);
+	zone_nl_put_str(nl, IFLA_IFNAME, nic->interface);
+	zone_nl_put(nl, IFLA_ADDRESS, nic->mac, 6);
+	zone_nl_put_u32(nl, IFLA_NET_NS_PID, (uint32_t)pid);
 	if (nic->mtu)
-		mnl_attr_put_u32(h, IFLA_MTU, nic->mtu);
-	mnl_attr_nest_end(h, peer);
-	mnl_attr_nest_end(h, data);
-	mnl_attr_nest_end(h, info);
-	r = nl_talk(nl, h);
+		zone_nl_put_u32(nl, IFLA_MTU, nic->mtu);
+	zone_nl_end(nl, peer);
+	zone_nl_end(nl, data);
+	zone_nl_end(nl, info);
+	r = zone_nl_talk(nl);
 	if (r < 0)
 		return bs_error(r, "cannot create veth %s for %s: %s", host, nic->interface,
 				strerror(-r));
@@ -182,23 +140,23 @@ static int veth_create(struct nl *nl, const struct zone_nic *nic, const char *ho
 
 int zone_net_host_setup(const struct zone_config *c, pid_t pid)
 {
-	struct nl nl = { 0 };
+	struct zone_nl nl;
 	int r = 0;
 
 	if (!c->n_nics)
 		return 0;
-	r = nl_open(&nl);
+	r = zone_nl_open(&nl, NETLINK_ROUTE);
 	for (size_t i = 0; r == 0 && i < c->n_nics; i++) {
 		char br[IFNAMSIZ], host[IFNAMSIZ];
 		int master = 0;
 
-		bridge_name(c->nics[i].nic_tag, br);
+		bridge_name(&c->nics[i], br);
 		zone_host_ifname(c, i, host);
 		r = bridge_ensure(&nl, br, &master);
 		if (r == 0)
 			r = veth_create(&nl, &c->nics[i], host, master, pid);
 	}
-	nl_close(&nl);
+	zone_nl_close(&nl);
 	return r < 0 ? r : zone_antispoof_add(c);
 }
 
@@ -221,9 +179,9 @@ static bool bridge_unused(const char *br)
 
 void zone_net_host_teardown(const struct zone_config *c)
 {
-	struct nl nl = { 0 };
+	struct zone_nl nl;
 
-	if (!c->n_nics || nl_open(&nl) < 0)
+	if (!c->n_nics || zone_nl_open(&nl, NETLINK_ROUTE) < 0)
 		return;
 	for (size_t i = 0; i < c->n_nics; i++) {
 		char host[IFNAMSIZ];
@@ -235,19 +193,19 @@ void zone_net_host_teardown(const struct zone_config *c)
 	for (size_t i = 0; i < c->n_nics; i++) {
 		char br[IFNAMSIZ];
 
-		bridge_name(c->nics[i].nic_tag, br);
+		bridge_name(&c->nics[i], br);
 		if (bridge_unused(br))
 			link_del(&nl, br);
 	}
-	nl_close(&nl);
+	zone_nl_close(&nl);
 }
 
 /* ---- inside the zone ---- */
 
-static int addr_add(struct nl *nl, int index, const char *cidr)
+static int addr_add(struct zone_nl *nl, int index, const char *cidr)
 {
-	struct nlmsghdr *h = nl_msg(nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+	struct ifaddrmsg *ifa =
+		zone_nl_msg(nl, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifa));
 	char ip[32];
 	struct in_addr a, bcast;
 	unsigned len;
@@ -260,16 +218,16 @@ static int addr_add(struct nl *nl, int index, const char *cidr)
 	ifa->ifa_family = AF_INET;
 	ifa->ifa_prefixlen = (unsigned char)len;
 	ifa->ifa_index = (unsigned)index;
-	mnl_attr_put_u32(h, IFA_LOCAL, a.s_addr);
-	mnl_attr_put_u32(h, IFA_ADDRESS, a.s_addr);
-	mnl_attr_put_u32(h, IFA_BROADCAST, bcast.s_addr);
-	return nl_talk(nl, h);
+	zone_nl_put_u32(nl, IFA_LOCAL, a.s_addr);
+	zone_nl_put_u32(nl, IFA_ADDRESS, a.s_addr);
+	zone_nl_put_u32(nl, IFA_BROADCAST, bcast.s_addr);
+	return zone_nl_talk(nl);
 }
 
-static int route_default(struct nl *nl, int index, const char *gw)
+static int route_default(struct zone_nl *nl, int index, const char *gw)
 {
-	struct nlmsghdr *h = nl_msg(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
-	struct rtmsg *rt = mnl_nlmsg_put_extra_header(h, sizeof(*rt));
+	struct rtmsg *rt =
+		zone_nl_msg(nl, RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, sizeof(*rt));
 	struct in_addr a;
 
 	inet_pton(AF_INET, gw, &a);
@@ -278,17 +236,17 @@ static int route_default(struct nl *nl, int index, const char *gw)
 	rt->rtm_protocol = RTPROT_STATIC;
 	rt->rtm_scope = RT_SCOPE_UNIVERSE;
 	rt->rtm_type = RTN_UNICAST;
-	mnl_attr_put_u32(h, RTA_GATEWAY, a.s_addr);
-	mnl_attr_put_u32(h, RTA_OIF, (uint32_t)index);
-	return nl_talk(nl, h);
+	zone_nl_put_u32(nl, RTA_GATEWAY, a.s_addr);
+	zone_nl_put_u32(nl, RTA_OIF, (uint32_t)index);
+	return zone_nl_talk(nl);
 }
 
 int zone_net_zone_setup(const struct zone_config *c)
 {
-	struct nl nl = { 0 };
+	struct zone_nl nl;
 	int r;
 
-	r = nl_open(&nl);
+	r = zone_nl_open(&nl, NETLINK_ROUTE);
 	if (r == 0) {
 		r = link_up(&nl, 1, 0); /* lo */
 		if (r < 0)
@@ -318,6 +276,6 @@ int zone_net_zone_setup(const struct zone_config *c)
 				bs_error(r, "cannot route through %s: %s", *gw, strerror(-r));
 		}
 	}
-	nl_close(&nl);
+	zone_nl_close(&nl);
 	return r;
 }

@@ -77,10 +77,15 @@ static int mask(const char *root, const char *path)
 /* An empty file or directory at path, for a bind mount. */
 static int make_target(const char *path, bool dir)
 {
-	int fd;
+	_cleanup_free_ char *parent = bs_strdup(path);
+	int fd, r;
 
 	if (dir)
-		return bs_mkdir_p(path, 0755) < 0 && errno != EEXIST ? -errno : 0;
+		return bs_mkdir_p(path, 0755);
+	*strrchr(parent, '/') = '\0';
+	r = *parent ? bs_mkdir_p(parent, 0755) : 0;
+	if (r < 0)
+		return r;
 	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
@@ -174,6 +179,28 @@ static int setup_sys(const char *root)
 	return mask(root, path);
 }
 
+/* -ELOOP if a component of target (below root) is a symbolic link: a link the zone made must
+ * not turn a bind mount, or the creation of its mount point, onto a host path. (Nothing runs in
+ * the zone while its root is built, so what is checked stays so.) */
+static int check_no_links(const char *root, const char *target)
+{
+	_cleanup_free_ char *path = bs_path_join(root, target);
+	size_t skip = strlen(root);
+	struct stat st;
+
+	for (char *p = path + skip + 1; p; p = strchr(p + 1, '/')) {
+		char saved = *p;
+
+		*p = '\0';
+		if (p > path + skip && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			return -ELOOP;
+		*p = saved;
+	}
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return -ELOOP;
+	return 0;
+}
+
 static int setup_filesystems(const struct zone_config *c)
 {
 	for (size_t i = 0; i < c->n_filesystems; i++) {
@@ -185,12 +212,12 @@ static int setup_filesystems(const struct zone_config *c)
 		if (stat(f->source, &st) < 0)
 			return bs_error(errno, "filesystems[%zu].source: %s: %s", i, f->source,
 					strerror(errno));
-		/* the target must not lead out of the root through a link the zone made */
-		if (lstat(dst, &st) == 0 && S_ISLNK(st.st_mode))
-			return bs_error(ELOOP, "filesystems[%zu].target: %s is a symbolic link", i,
-					f->target);
-		r = make_target(dst, S_ISDIR(st.st_mode) || stat(f->source, &st) < 0 ||
-					     S_ISDIR(st.st_mode));
+		if (check_no_links(c->zoneroot, f->target) < 0)
+			return bs_error(ELOOP,
+					"filesystems[%zu].target: %s leads through a symbolic "
+					"link in the zone's root",
+					i, f->target);
+		r = make_target(dst, S_ISDIR(st.st_mode));
 		if (r < 0)
 			return bs_error(r, "cannot create %s: %s", dst, strerror(-r));
 		if (mount(f->source, dst, NULL, MS_BIND | MS_REC, NULL) < 0)

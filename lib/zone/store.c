@@ -258,6 +258,24 @@ static int read_line(const char *name, const char *file, char *buf, size_t size)
 	return r < 0 ? r : 0;
 }
 
+/* The supervisor pid lives: it exists and is not a zombie waiting for its reaper. */
+static bool supervisor_alive(pid_t pid)
+{
+	char path[64], buf[256];
+	_cleanup_fclose_ FILE *f = NULL;
+	char *close_paren;
+
+	if (pid <= 0 || kill(pid, 0) < 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		return false;
+	close_paren = strrchr(buf, ')');
+	return close_paren && close_paren[1] == ' ' && close_paren[2] != 'Z' &&
+	       close_paren[2] != 'X';
+}
+
 int zone_state_get(const char *name, enum zone_state *ret, pid_t *ret_init_pid)
 {
 	_cleanup_free_ char *path = NULL, *text = NULL;
@@ -280,7 +298,7 @@ int zone_state_get(const char *name, enum zone_state *ret, pid_t *ret_init_pid)
 		*ret_init_pid = 0;
 	if (read_line(name, "supervisor", buf, sizeof(buf)) == 0) {
 		/* a supervisor was started: it answers for the zone while it lives */
-		if (bs_parse_u64(buf, &pid) == 0 && pid && kill((pid_t)pid, 0) == 0) {
+		if (bs_parse_u64(buf, &pid) == 0 && supervisor_alive((pid_t)pid)) {
 			if (read_line(name, "state", buf, sizeof(buf)) < 0 ||
 			    zone_state_parse(buf, &s) < 0)
 				s = ZONE_STATE_READY;

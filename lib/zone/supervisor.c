@@ -17,9 +17,11 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -34,6 +36,7 @@
 struct supervisor {
 	struct zone_config *cfg;
 	pid_t init;
+	bool born_in_cgroup; /* clone3 put init straight into its v2 cgroup */
 	int init_status;
 	bool init_done, stopping;
 	int console, console_slave; /* pty master and slave */
@@ -85,7 +88,8 @@ static _noreturn_ void child_fail(int err_fd)
 	_exit(127);
 }
 
-/* Runs in the new namespaces: wait for the supervisor's go, build the root, confine, exec. */
+/* Runs in the new namespaces: join the cgroups and build the root (while the supervisor plugs
+ * in the NICs), wait for the supervisor's go, then finish the zone's setup, confine and exec. */
 static _noreturn_ void zone_child(struct supervisor *s, int go_fd, int err_fd, const char *console)
 {
 	const struct zone_config *c = s->cfg;
@@ -100,7 +104,7 @@ static _noreturn_ void zone_child(struct supervisor *s, int go_fd, int err_fd, c
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* into the zone's cgroups first, while the host's cgroup file systems are in reach (in a
 	 * user namespace, the supervisor does it: this process is not the host's root) */
-	if (!c->uid_count && zone_cgroup_attach(c->zonename, 0) < 0)
+	if (!s->born_in_cgroup && !c->uid_count && zone_cgroup_attach(c->zonename, 0) < 0)
 		child_fail(err_fd);
 	/* Without a user namespace the root is built while the supervisor plugs in the NICs. In
 	 * a user namespace files can only be made once the supervisor has written the id maps. */
@@ -154,6 +158,27 @@ static int write_id_map(pid_t pid, const char *file, const struct zone_config *c
 	return 0;
 }
 
+/* Fork-like clone of the zone's first process into its new namespaces. On cgroup v2 it is
+ * born in the zone's cgroup (clone3 with CLONE_INTO_CGROUP), which costs no migration; else
+ * it moves itself (v1) or is moved (user namespace) afterwards. */
+static pid_t clone_init(struct supervisor *s, unsigned long flags)
+{
+	_cleanup_close_ int cg = zone_cgroup_open_v2(s->cfg->zonename);
+	struct clone_args args = { .flags = (flags & ~0xffUL) | CLONE_INTO_CGROUP,
+				   .exit_signal = flags & 0xff,
+				   .cgroup = (uint64_t)MAX(cg, 0) };
+	pid_t pid;
+
+	if (cg >= 0) {
+		s->born_in_cgroup = true;
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0 || errno != ENOSYS)
+			return pid;
+		s->born_in_cgroup = false; /* a kernel before 5.7 */
+	}
+	return (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+}
+
 /* Clone the zone's first process and see it through to exec. */
 static int start_init(struct supervisor *s, const char *console)
 {
@@ -170,7 +195,7 @@ static int start_init(struct supervisor *s, const char *console)
 		flags |= CLONE_NEWUSER;
 	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
 		return -errno;
-	pid = (pid_t)syscall(SYS_clone, flags, NULL, NULL, NULL, NULL);
+	pid = clone_init(s, flags);
 	if (pid < 0) {
 		r = bs_error(errno, "cannot create the zone's namespaces: %s", strerror(errno));
 		close(go[0]), close(go[1]), close(err[0]), close(err[1]);
@@ -189,20 +214,20 @@ static int start_init(struct supervisor *s, const char *console)
 		if (r == 0)
 			r = write_id_map(pid, "gid_map", c);
 	}
-	if (r == 0 && c->uid_count)
+	if (r == 0 && c->uid_count && !s->born_in_cgroup)
 		r = zone_cgroup_attach(c->zonename, pid);
 	if (r == 0)
 		r = zone_net_host_setup(c, pid);
 	if (r == 0 && write(go[1], "g", 1) != 1)
 		r = -EPIPE;
 	close(go[1]);
-	if (r == 0) {
-		/* the error pipe closes on exec: nothing read is success */
-		n = read(err[0], msg, sizeof(msg) - 1);
-		if (n > 0) {
-			msg[n] = '\0';
-			r = bs_error(EINVAL, "%s", msg);
-		}
+	/* The error pipe closes on exec: nothing read is success. A child that failed (maybe
+	 * before the go, making the supervisor's own steps fail) says why, and that is the
+	 * reason given; a child that got no go exits without a word. */
+	n = read(err[0], msg, sizeof(msg) - 1);
+	if (n > 0) {
+		msg[n] = '\0';
+		r = bs_error(EINVAL, "%s", msg);
 	}
 	close(err[0]);
 	if (r < 0)
@@ -464,6 +489,41 @@ static void report(int fd, int r)
 	close(fd);
 }
 
+/* reboot(2) in a PID namespace ends its init: by SIGHUP for a restart, SIGINT for a halt. */
+static bool rebooted(int status)
+{
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP;
+}
+
+/* The zone rebooted itself: clear what its last life left, start it again with the same
+ * supervisor, console and socket. */
+static int restart(struct supervisor *s, const char *console)
+{
+	int r;
+
+	set_state(s, ZONE_STATE_READY);
+	zone_net_host_teardown(s->cfg);
+	r = zone_cgroup_destroy(s->cfg->zonename);
+	if (r == 0)
+		r = zone_cgroup_create(s->cfg);
+	if (r == 0) {
+		s->init_done = false;
+		s->born_in_cgroup = false;
+		r = start_init(s, console);
+	}
+	if (r < 0) {
+		/* the zone stays down; the teardown that follows says why in the state */
+		if (s->init > 0 && !s->init_done) {
+			kill(s->init, SIGKILL);
+			waitpid(s->init, NULL, 0);
+		}
+		s->init_done = true;
+		return r;
+	}
+	set_state(s, ZONE_STATE_RUNNING);
+	return 0;
+}
+
 /* The supervisor's life: build the zone, report to report_fd, supervise, tear down. */
 static int supervisor_run(struct zone_config *cfg, int report_fd, int out_fd, int *ret_status)
 {
@@ -515,6 +575,8 @@ static int supervisor_run(struct zone_config *cfg, int report_fd, int out_fd, in
 	report(report_fd, r);
 	if (r == 0) {
 		supervise(&s);
+		while (!s.stopping && rebooted(s.init_status) && restart(&s, console) == 0)
+			supervise(&s);
 		r = teardown(&s);
 		if (ret_status)
 			*ret_status = s.init_status;
@@ -533,6 +595,17 @@ static int supervisor_run(struct zone_config *cfg, int report_fd, int out_fd, in
 
 /* ---- booting ---- */
 
+/* A supervisor died without tearing its zone down: kill what is left and remove it all. */
+static int cleanup_down(const struct zone_config *c)
+{
+	int r = zone_cgroup_destroy(c->zonename);
+
+	zone_net_host_teardown(c);
+	if (r == 0)
+		remove_run_dir(c->zonename);
+	return r;
+}
+
 static int check_bootable(const struct zone_config *c)
 {
 	_cleanup_free_ char *init = bs_path_join(c->zoneroot, c->init[0]);
@@ -547,10 +620,9 @@ static int check_bootable(const struct zone_config *c)
 		return bs_error(EINVAL, "zone '%s' is not installed; run 'zoneadm -z %s install'",
 				c->zonename, c->zonename);
 	if (st == ZONE_STATE_DOWN) {
-		/* a supervisor died without cleaning up: finish its work first */
-		zone_cgroup_destroy(c->zonename);
-		zone_net_host_teardown(c);
-		remove_run_dir(c->zonename);
+		r = cleanup_down(c);
+		if (r < 0)
+			return r;
 	} else if (st != ZONE_STATE_INSTALLED) {
 		return bs_error(EBUSY, "zone '%s' is already %s", c->zonename, zone_state_name(st));
 	}
@@ -619,11 +691,16 @@ int zone_boot(const char *name, int flags, int *ret_status)
 			_exit(0);
 		if (chdir("/") < 0)
 			_exit(1);
+		prctl(PR_SET_NAME, "zoneadmd", 0, 0, 0); /* what ps and top call it */
 		if (null >= 0) {
 			dup2(null, 0);
 			dup2(null, 1);
 			dup2(null, 2);
 		}
+		/* hold none of the caller's files (a pipe it reads to the end, say) */
+		if (rep[1] > 3)
+			syscall(SYS_close_range, 3, rep[1] - 1, 0);
+		syscall(SYS_close_range, rep[1] + 1, ~0U, 0);
 		_exit(supervisor_run(c, rep[1], -1, NULL) < 0 ? 1 : 0);
 	}
 	close(rep[1]);
@@ -684,6 +761,15 @@ static int request_and_wait(const char *name, const char *request)
 
 int zone_halt(const char *name)
 {
+	_cleanup_zone_config_ struct zone_config *c = NULL;
+	enum zone_state st;
+	int r;
+
+	r = zone_state_get(name, &st, NULL);
+	if (r == 0 && st == ZONE_STATE_DOWN) {
+		r = zone_store_load(name, &c);
+		return r < 0 ? r : cleanup_down(c);
+	}
 	return request_and_wait(name, ZONE_REQ_HALT "\n");
 }
 

@@ -9,6 +9,8 @@
 
 #include <basalt/zone.h>
 
+#include <linux/netlink.h>
+
 /* ---- cgroups (cgroup.c) ---- */
 
 /* Create the zone's cgroups with its caps; -EEXIST if they exist. */
@@ -16,8 +18,17 @@ int zone_cgroup_create(const struct zone_config *c);
 /* Move pid into every one of the zone's cgroups; pid 0 is the caller, which must be
  * single-threaded (the cheap way, used by the zone's first process and zlogin). */
 int zone_cgroup_attach(const char *name, pid_t pid);
+/* On cgroup v2, an fd of the zone's cgroup (for CLONE_INTO_CGROUP); else -EOPNOTSUPP. */
+int zone_cgroup_open_v2(const char *name);
 /* Kill whatever still runs in the zone's cgroups and remove them. */
 int zone_cgroup_destroy(const char *name);
+
+/* ---- the devices a zone may use (devices.c) ---- */
+
+/* v1: call allow(dir, "c MAJ:MIN rwm") for each device zones may use. */
+int zone_devices_v1_allow(int (*allow)(const char *dir, const char *rule), const char *dir);
+/* v2: attach to the cgroup directory a BPF program that allows those devices only. */
+int zone_devices_v2_attach(const char *cgroup_dir);
 
 /* ---- the root file system (rootfs.c), run in the zone's new mount namespace ---- */
 
@@ -30,6 +41,32 @@ int zone_rootfs_resolvers(const struct zone_config *c);
 /* ---- confinement (confine.c): the last step before exec, for init and for zlogin ---- */
 
 int zone_confine(const struct zone_config *c);
+
+/* ---- netlink (netlink.c): messages built in a buffer, sent at once, all acks awaited ---- */
+
+struct zone_nl {
+	int fd;
+	uint32_t seq;
+	unsigned acks;	      /* replies the messages in buf ask for */
+	struct nlmsghdr *cur; /* the message attributes go to */
+	size_t len;
+	char *buf; /* ZONE_NL_BUF bytes: a zone's whole anti-spoofing table fits */
+};
+#define ZONE_NL_BUF (64 * 1024)
+
+int zone_nl_open(struct zone_nl *nl, int protocol);
+void zone_nl_close(struct zone_nl *nl);
+/* Start a message: its header, then hdrlen bytes of family header, returned zeroed. */
+void *zone_nl_msg(struct zone_nl *nl, uint16_t type, uint16_t flags, size_t hdrlen);
+/* len zeroed bytes in the message: a family header inside a nest (a veth's peer) */
+void *zone_nl_extra(struct zone_nl *nl, size_t len);
+void zone_nl_put(struct zone_nl *nl, uint16_t type, const void *data, size_t len);
+void zone_nl_put_u32(struct zone_nl *nl, uint16_t type, uint32_t v);
+void zone_nl_put_str(struct zone_nl *nl, uint16_t type, const char *s);
+struct nlattr *zone_nl_nest(struct zone_nl *nl, uint16_t type);
+void zone_nl_end(struct zone_nl *nl, struct nlattr *nest);
+/* Send every message built, wait for each acknowledgement; the first error, or 0. */
+int zone_nl_talk(struct zone_nl *nl);
 
 /* ---- network (net.c) ---- */
 

@@ -81,6 +81,23 @@ make_zone z5 '"init_name": "/sbin/nothing"'
 expect_fail zoneadm -z z5 boot
 expect_match "$LAST_STDERR" "/sbin/nothing does not exist"
 
+# a failure inside the zone's first process is the reason given, and nothing is left
+make_zone z6 '"filesystems": [{"source": "/nonexistent-source", "target": "/data"}]'
+expect_fail zoneadm -z z6 boot
+expect_match "$LAST_STDERR" "filesystems\[0\]\.source: /nonexistent-source: No such file"
+expect_ok zoneadm list -cp
+expect_match "$LAST_STDOUT" '^-:z6:installed:'
+[ -z "$(find /sys/fs/cgroup -maxdepth 2 -name "basalt-$(root_hash)-*")" ] || fail "cgroups left after a failed boot"
+
+# a filesystem whose mount point in the zone's root leads through a link the zone made (to a
+# host directory) is refused, and nothing is created on the host
+make_zone z7 '"filesystems": [{"source": "/usr/share", "target": "/data/share"}]'
+mkdir -p "$TEST_TMP/hostdir"
+ln -s "$TEST_TMP/hostdir" "$TEST_TMP/z7/data"
+expect_fail zoneadm -z z7 boot
+expect_match "$LAST_STDERR" "filesystems\[0\]\.target: /data/share leads through a symbolic link"
+[ -z "$(ls "$TEST_TMP/hostdir")" ] || fail "a mount point was made in a host directory"
+
 # usage errors
 expect_fail zoneadm -z z1 frobnicate
 expect_fail zoneadm -z z1 shutdown -t never

@@ -1,6 +1,7 @@
 #!/bin/bash
 # zone_cgroup_v2: the cgroup v2 backend, on a scratch mount of the host's v2 hierarchy given as
-# BASALT_CGROUP_ROOT: a zone joins its own v2 cgroup (the root of its cgroup namespace), caps
+# BASALT_CGROUP_ROOT: a zone joins its own v2 cgroup (the root of its cgroup namespace), whose
+# BPF device filter refuses devices outside the zone's /dev, caps
 # go where the hierarchy has the controller (and a cap whose controller it lacks, as on a hybrid
 # host, is refused in one line), and halt removes the cgroup.
 source "$(dirname "$0")/lib.sh"
@@ -19,6 +20,12 @@ dir=$(echo "$cg"/basalt-*-v2z)
 [ -d "$dir" ] || fail "no v2 cgroup for the zone under $cg"
 grep -qx "$(zone_init_pid v2z)" "$dir/cgroup.procs" || fail "init is not in $dir"
 zlogin v2z cat /proc/self/cgroup | grep -qx '0::/' || fail "cgroup namespace: $(zlogin v2z cat /proc/self/cgroup)"
+# v2 has no device files: the zone's BPF device filter allows its /dev and refuses a disk
+zlogin v2z sh -c 'echo x > /dev/null && head -c 1 /dev/zero >/dev/null' || fail "/dev/null or /dev/zero refused"
+out=$(zlogin v2z sh -c 'mknod /tmp/disk b 8 0 && head -c 1 /tmp/disk' 2>&1) && fail "a block device opened"
+[[ "$out" == *"Operation not permitted"* ]] || fail "a block device: $out"
+out=$(zlogin v2z sh -c 'mknod /tmp/mem c 1 1 && head -c 1 /tmp/mem' 2>&1) && fail "/dev/mem opened"
+[[ "$out" == *"Operation not permitted"* ]] || fail "/dev/mem: $out"
 expect_ok zoneadm -z v2z halt
 [ ! -e "$dir" ] || fail "halt left $dir"
 

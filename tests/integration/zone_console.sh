@@ -1,7 +1,8 @@
 #!/bin/bash
 # zone_console: on a real pty, `zlogin -C` attaches to the console of a booted busybox zone
 # (its init runs a shell there), a command typed there runs in the zone, and "~." leaves the
-# zone running; `zlogin ZONE` gives an interactive shell on a pty whose exit status is zlogin's.
+# zone running; `zlogin -C` of an installed zone waits for its boot and shows its first output;
+# `zlogin ZONE` gives an interactive shell on a pty whose exit status is zlogin's.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/zone.sh"
 use_zones
@@ -23,6 +24,16 @@ status=0
 [ "$status" -eq 3 ] || fail "interactive zlogin exited $status: $(cat "$TEST_TMP/shell.log")"
 
 expect_ok zoneadm -z con halt
-expect_fail zlogin -C con
-expect_match "$LAST_STDERR" "not running"
+
+# the console of an installed zone, attached before it boots, shows its first words
+make_zone early '"brand": "joyent-minimal", "init_name": "/bin/sh", "init_args": ["-c", "echo early-$((6*7)); exec sleep 600"]'
+"$drive" 'expect:Waiting for zone' 'run:zoneadm -z early boot' 'expect:early-42' 'send:~.' \
+	'expect:closed' -- zlogin -C early >"$TEST_TMP/early.log" ||
+	fail "console before boot: $(cat "$TEST_TMP/early.log")"
+expect_ok zoneadm -z early halt
+
+# a zone that is only configured has no console to wait for
+expect_ok zoneadm -z early uninstall
+expect_fail zlogin -C early
+expect_match "$LAST_STDERR" "not installed"
 echo "zone_console: ok"

@@ -2,23 +2,13 @@
 # zone_halt: halting a running zone with NICs, a login session and extra processes removes
 # everything it had on the host: its processes, cgroups, mounts, veths, bridge, nftables table
 # and runtime files; counted before boot and after halt. A zone whose init dies by itself is
-# torn down the same way.
+# torn down the same way, and halt cleans up after a supervisor that was killed.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/zone.sh"
 use_zones
 
-# fnv1a, as lib/zone names host objects: of the state dir (cgroups, bridges) and of it and the
-# zone's name (veths, nftables table)
-fnv() {
-	python3 -c '
-import sys
-h = 2166136261
-for b in sys.argv[1].encode():
-    h = ((h ^ b) * 16777619) & 0xffffffff
-print("%08x" % h)' "$1"
-}
-hash=$(fnv "$BASALT_ROOT")
-zhash=$(fnv "$BASALT_ROOT"h1)
+hash=$(root_hash)
+zhash=$(zone_hash h1)
 
 # what the zone can have on the host, counted by the names it gives them (the machine is shared:
 # other processes, links and mounts come and go)
@@ -47,6 +37,10 @@ read -r p1 c1 m1 l1 t1 <<<"$during"
 zlogin h1 ls /share >/dev/null || fail "the filesystem is not mounted in the zone"
 zlogin h1 touch /share/x 2>/dev/null && fail "the read-only filesystem is writable"
 
+# the zone cannot kill its own init (the kernel shields a PID namespace's init from its own)
+zlogin h1 kill -9 1 || true
+zlogin h1 true || fail "the zone died when it killed its own init"
+
 expect_ok zoneadm -z h1 halt
 wait "$login" || true
 after=$(count)
@@ -63,6 +57,25 @@ for _ in $(seq 100); do
 done
 after=$(count)
 [ "$after" = "$before" ] || fail "a dead init left something behind: before $before, after $after"
+expect_ok zoneadm list -cp
+expect_match "$LAST_STDOUT" '^-:h1:installed:'
+
+# a supervisor killed outright leaves its zone "down"; halt then removes what is left
+expect_ok zoneadm -z h1 boot
+init=$(zone_init_pid h1)
+kill -9 "$(cat "$BASALT_ROOT/run/zones/h1/supervisor")"
+for _ in $(seq 100); do
+	[[ "$(zoneadm list -cp)" == *:h1:down:* ]] && break
+	sleep 0.1
+done
+expect_ok zoneadm list -cp
+expect_match "$LAST_STDOUT" '^-:h1:down:'
+expect_ok zoneadm -z h1 halt
+# (the host's init reaps it: a zombie is dead)
+state=$(awk '{print $3}' "/proc/$init/stat" 2>/dev/null || echo gone)
+[ "$state" = gone ] || [ "$state" = Z ] || fail "the zone's init survived halting a down zone ($state)"
+after=$(count)
+[ "$after" = "$before" ] || fail "halting a down zone left something: before $before, after $after"
 expect_ok zoneadm list -cp
 expect_match "$LAST_STDOUT" '^-:h1:installed:'
 echo "zone_halt: ok"

@@ -42,6 +42,12 @@ done
 [ "$(z sh -c 'ls -d /proc/[0-9]* | wc -l')" -lt 10 ] || fail "the zone sees many processes"
 z kill -0 1 || fail "the zone cannot see its own init"
 
+# no file of the host's passes in: init has only its console, and zlogin's command only its
+# stdio (3 is ls's own directory), even when zlogin was given more
+[ "$(z ls /proc/1/fd | tr '\n' ' ')" = "0 1 2 " ] || fail "init's fds: $(z ls -l /proc/1/fd)"
+fds=$(z ls /proc/self/fd 9</etc/passwd | tr '\n' ' ')
+[ "$fds" = "0 1 2 3 " ] || fail "zlogin passed host files into the zone: $fds"
+
 # /proc: knobs read-only, leaks masked (or absent from this kernel)
 for p in sys sysrq-trigger irq bus; do
 	[ -e "/proc/$p" ] || continue

@@ -1,6 +1,6 @@
 #!/bin/bash
 # zone_lifecycle: a busybox zone goes configured -> installed -> running -> installed, through
-# boot, halt, reboot and shutdown; zlogin passes stdin, stdout, stderr and the exit status; the
+# boot, halt, reboot and shutdown, and reboot and poweroff from inside; zlogin passes stdin, stdout, stderr and the exit status; the
 # zone's PID namespace is published for the tracer while it runs; a joyent-minimal zone runs a
 # single process and `boot -W` returns its exit status.
 source "$(dirname "$0")/lib.sh"
@@ -46,6 +46,19 @@ expect_match "$LAST_STDERR" "halt it first"
 # reboot: a new init
 expect_ok zoneadm -z web reboot
 [ "$(zone_init_pid web)" != "$init" ] || fail "reboot kept the same init"
+# reboot from inside: busybox init stops everything and calls reboot(2), which ends the PID
+# namespace; the supervisor starts the zone again
+init=$(zone_init_pid web)
+zlogin web reboot
+for _ in $(seq 300); do
+	new=$(cat "$BASALT_ROOT/run/zones/web/init" 2>/dev/null || true)
+	[ -n "$new" ] && [ "$new" != "$init" ] && break
+	sleep 0.1
+done
+[ "$new" != "$init" ] || fail "the zone did not reboot itself"
+[ "$(zlogin web hostname)" = webhost ] || fail "the rebooted zone does not answer"
+init=$new
+
 expect_ok zoneadm -z web shutdown -t 5
 [ ! -e "$BASALT_ROOT/run/zones/web/pidns" ] || fail "pidns left after shutdown"
 expect_ok zoneadm list -cp
@@ -55,6 +68,17 @@ kill -0 "$init" 2>/dev/null && fail "init $init survived"
 expect_ok zoneadm -z web boot
 expect_ok zoneadm -z web halt
 [ ! -e "$BASALT_ROOT/run/zones/web" ] || fail "run dir left after halt"
+
+# poweroff from inside halts the zone for good
+expect_ok zoneadm -z web boot
+zlogin web poweroff
+for _ in $(seq 300); do
+	[ -e "$BASALT_ROOT/run/zones/web" ] || break
+	sleep 0.1
+done
+expect_ok zoneadm list -cp
+expect_match "$LAST_STDOUT" '^-:web:installed:'
+
 
 # joyent-minimal: one process; boot -W waits and returns its status
 make_zone one '"brand": "joyent-minimal", "init_name": "/bin/sh", "init_args": ["-c", "echo alone $$; exit 5"]'

@@ -36,6 +36,27 @@ zlogin na arping -c 2 -w 4 -I net0 -s 10.77.0.99 10.77.0.3 >/dev/null &&
 	fail "spoofed ARP from zone na was answered: frames not dropped"
 zlogin nb ping -c 2 -W 5 10.77.0.2 >/dev/null || fail "zone na lost its network after spoofing"
 
+# MAC spoofing: ARP frames from a MAC that is not the NIC's are dropped (the rule counts them),
+# from zone na and from nc, which may spoof IPs but not MACs
+cc -static -O2 -o "$TEST_TMP/send-frame" "$TESTS_INTEGRATION_DIR/helpers/send-frame.c" ||
+	fail "cannot build send-frame"
+mac_drops() { # mac_drops ZONE: packets counted by the zone's MAC rule
+	nft list table bridge "bz$(zone_hash "$1")" | grep 'ether saddr !=' |
+		sed -n 's/.*counter packets \([0-9]*\).*/\1/p'
+}
+for z in na nc; do
+	ip=10.77.0.2
+	[ $z = na ] || ip=10.77.0.4
+	cp "$TEST_TMP/send-frame" "$TEST_TMP/$z/send-frame"
+	before=$(mac_drops $z)
+	zlogin $z /send-frame net0 02:de:ad:be:ef:01 $ip 10.77.0.3 5 ||
+		fail "send-frame failed in $z"
+	zlogin $z /send-frame net0 "$(zlogin $z cat /sys/class/net/net0/address)" $ip 10.77.0.3 3 ||
+		fail "send-frame failed in $z"
+	after=$(mac_drops $z)
+	[ $((after - before)) -eq 5 ] || fail "zone $z: $((after - before)) spoofed-MAC frames dropped, not 5"
+done
+
 veths=$(ip -o link show | grep -c "bz[0-9a-f]\{8\}n" || true)
 [ "$veths" -ge 3 ] || fail "host veth ends: $veths"
 for z in na nb nc; do expect_ok zoneadm -z $z halt; done

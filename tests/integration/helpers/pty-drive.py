@@ -7,10 +7,12 @@ text does not show up within the time limit, which only guards against hanging f
 usage: pty-drive.py STEP... -- COMMAND [ARG...]
   send:TEXT    write TEXT (\\r and \\n escapes understood)
   expect:TEXT  wait until TEXT appears in the output read since the previous expect
+  run:CMD      run the shell command CMD (not on the pty) and go on if it succeeds
 """
 import os
 import pty
 import select
+import subprocess
 import sys
 import time
 
@@ -29,6 +31,12 @@ def main():
         data = text.encode().decode("unicode_escape").encode()
         if kind == "send":
             os.write(fd, data)
+            continue
+        if kind == "run":
+            if subprocess.run(text, shell=True).returncode != 0:
+                sys.stdout.write("pty-drive: %r failed\n" % text)
+                os.kill(pid, 9)
+                sys.exit(99)
             continue
         deadline = time.monotonic() + LIMIT
         while data not in seen:

@@ -7,6 +7,8 @@
 #   make_zone NAME JSON  copy the busybox root to $TEST_TMP/NAME, define NAME with the
 #                        properties in JSON (an object's members, without braces) and install it
 #   zone_init_pid NAME   the host pid of the zone's init
+#   root_hash, zone_hash NAME   the hashes lib/zone names host objects by (cgroups and bridges;
+#                        veths and nftables tables)
 
 use_zones() {
 	[ "$(id -u)" -eq 0 ] || skip "zones need root"
@@ -19,7 +21,7 @@ use_zones() {
 
 _zones_halt_all() {
 	local z
-	for z in $(zoneadm list 2>/dev/null); do
+	for z in $(zoneadm list -c 2>/dev/null); do
 		zoneadm -z "$z" halt >/dev/null 2>&1 || true
 	done
 }
@@ -36,4 +38,22 @@ make_zone() {
 
 zone_init_pid() {
 	cat "$BASALT_ROOT/run/zones/$1/init"
+}
+
+# FNV-1a of $1, as lib/zone computes it, in 8 hex digits
+_fnv() {
+	python3 -c '
+import sys
+h = 2166136261
+for b in sys.argv[1].encode():
+    h = ((h ^ b) * 16777619) & 0xffffffff
+print("%08x" % h)' "$1"
+}
+
+root_hash() {
+	_fnv "$BASALT_ROOT"
+}
+
+zone_hash() {
+	_fnv "$BASALT_ROOT$1"
 }

@@ -116,16 +116,30 @@ static void test_errors(void **state)
 static void test_set(void **state)
 {
 	_cleanup_zone_config_ struct zone_config *c = NULL;
+	char *const cap200[] = { (char *)"cpu_cap=200" }, *const cap0[] = { (char *)"cpu_cap=0" };
+	char *const both[] = { (char *)"max_physical_memory=96", (char *)"max_swap=128" };
+	char *const bad[][1] = { { (char *)"max_lwps=5" },
+				 { (char *)"max_lwps=-5" },
+				 { (char *)"brand=joyent" },
+				 { (char *)"cpu_cap" },
+				 { (char *)"max_swap=32" } };
 
-	assert_int_equal(parse("{\"zoneroot\": \"/r\", \"cpu_cap\": 50}", "a", &c), 0);
-	assert_int_equal(zone_config_set(c, "cpu_cap", "200"), 0);
+	assert_int_equal(parse("{\"zoneroot\": \"/r\", \"cpu_cap\": 50, \"max_physical_memory\":"
+			       " 64, \"max_swap\": 64}",
+			       "a", &c),
+			 0);
+	assert_int_equal(zone_config_set(c, cap200, 1), 0);
 	assert_int_equal(c->caps.cpu_cap, 200);
-	assert_int_equal(zone_config_set(c, "cpu_cap", "0"), 0);
+	assert_int_equal(zone_config_set(c, cap0, 1), 0);
 	assert_int_equal(c->caps.cpu_cap, 0);
-	assert_int_equal(zone_config_set(c, "max_lwps", "5"), -EINVAL);
-	assert_int_equal(zone_config_set(c, "max_lwps", "-5"), -EINVAL);
-	assert_int_equal(zone_config_set(c, "brand", "joyent"), -EINVAL);
+	/* one at a time, max_physical_memory=96 alone would exceed max_swap 64 */
+	assert_int_equal(zone_config_set(c, both, 2), 0);
+	assert_int_equal(c->caps.max_physical_memory, 96);
+	assert_int_equal(c->caps.max_swap, 128);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		assert_int_equal(zone_config_set(c, bad[i], 1), -EINVAL);
 	assert_int_equal(c->caps.max_lwps, 0);
+	assert_int_equal(c->caps.max_swap, 128);
 }
 
 static void test_names(void **state)
