@@ -34,6 +34,7 @@
 #include "spa.h"
 #include "zap.h"
 #include "zpl.h"
+#include "zpl_acl.h"
 #include "zpl_impl.h"
 
 #define ZPL_DT_SHIFT 60
@@ -766,13 +767,20 @@ void zpl_forget(struct zpl_fs *fs, uint64_t obj, uint64_t nlookup)
 
 /* ---- creating ---- */
 
+/* (POSIX ACLs, with the extended attributes below) */
+static int acl_inherit(struct zpl_fs *fs, const struct znode *dzn, uint32_t *mode,
+		       const struct zpl_cred *cred, uint8_t **ret_acl, size_t *ret_len);
+static int acl_inherit_apply(struct zpl_fs *fs, struct znode *zn, const uint8_t *dacl, size_t len);
+static int acl_chmod(struct zpl_fs *fs, struct znode *zn);
+
 static int create_locked(struct zpl_fs *fs, uint64_t dir, const char *name, uint32_t mode,
 			 uint64_t rdev, const char *target, const struct zpl_cred *cred,
 			 struct stat *st, uint64_t *gen)
 {
 	struct znode dzn, zn;
 	uint64_t obj, gid = cred->gid;
-	size_t tlen = target ? strlen(target) : 0;
+	size_t tlen = target ? strlen(target) : 0, acllen = 0;
+	_cleanup_free_ uint8_t *acl = NULL;
 	int r;
 
 	if (fs->readonly)
@@ -797,6 +805,9 @@ static int create_locked(struct zpl_fs *fs, uint64_t dir, const char *name, uint
 	if (target && tlen > ZPL_MAX_SYMLINK)
 		return -ENAMETOOLONG;
 
+	r = acl_inherit(fs, &dzn, &mode, cred, &acl, &acllen);
+	if (r < 0)
+		return r;
 	/* BSD group semantics in a setgid directory, as Linux file systems do */
 	if (dzn.p.mode & S_ISGID) {
 		gid = dzn.p.gid;
@@ -813,6 +824,8 @@ static int create_locked(struct zpl_fs *fs, uint64_t dir, const char *name, uint
 	if (r < 0)
 		return r;
 	r = znode_init(fs->os, obj, mode, cred->uid, (uint32_t)gid, dir, rdev, &zn);
+	if (r == 0 && acl)
+		r = acl_inherit_apply(fs, &zn, acl, acllen);
 	if (r == 0 && target) {
 		r = dmu_write(fs->os, obj, 0, tlen, target);
 		zn.p.size = tlen;
@@ -1341,8 +1354,12 @@ int zpl_setattr(struct zpl_fs *fs, uint64_t obj, const struct zpl_setattr *sa, s
 		if (!(sa->valid & (ZPL_SET_MTIME | ZPL_SET_MTIME_NOW)))
 			memcpy(zn.p.mtime, now, sizeof(now));
 	}
-	if (sa->valid & ZPL_SET_MODE)
+	if (sa->valid & ZPL_SET_MODE) {
 		zn.p.mode = (zn.p.mode & S_IFMT) | (sa->mode & 07777);
+		r = acl_chmod(fs, &zn);
+		if (r < 0)
+			goto out;
+	}
 	if (sa->valid & ZPL_SET_UID)
 		zn.p.uid = sa->uid;
 	if (sa->valid & ZPL_SET_GID)
@@ -1733,6 +1750,189 @@ undo:
 	return r;
 }
 
+/* ---- POSIX ACLs: the attributes system.posix_acl_access and _default (zpl_acl.c) ---- */
+
+/* A file's ACL called name, in a buffer of its own: -ENODATA when it has none, -EIO when the
+ * stored list is damaged. Pool lock held. */
+static int acl_get(struct zpl_fs *fs, const struct znode *zn, const char *name, uint8_t **ret,
+		   size_t *ret_len)
+{
+	uint8_t raw[ZAP_MAXVALUELEN];
+	_cleanup_free_ uint8_t *buf = NULL;
+	struct xa_ref ref;
+	int r;
+
+	r = xa_dir(fs->os, zn);
+	if (r == 0)
+		return -ENODATA;
+	if (r < 0)
+		return r;
+	r = xa_lookup(fs->os, zn->p.xattr, name, raw, &ref);
+	if (r < 0)
+		return r;
+	buf = bs_malloc(ref.len ? ref.len : 1);
+	if (ref.obj)
+		r = dmu_read(fs->os, ref.obj, 0, ref.len, buf);
+	else
+		memcpy(buf, raw + 1, ref.len);
+	if (r == 0 && zpl_acl_check(buf, ref.len) < 0)
+		r = -EIO;
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(buf);
+	*ret_len = ref.len;
+	return 0;
+}
+
+/* Store a file's ACL, or remove it (value NULL). Pool lock held; the caller writes the znode. */
+static int acl_put(struct zpl_fs *fs, struct znode *zn, const char *name, const void *value,
+		   size_t len)
+{
+	uint8_t raw[ZAP_MAXVALUELEN];
+	struct xa_ref old = { 0 };
+	int r;
+
+	r = xa_dir(fs->os, zn);
+	if (r == 1)
+		r = xa_lookup(fs->os, zn->p.xattr, name, raw, &old);
+	else if (r == 0)
+		r = -ENODATA;
+	if (r < 0 && r != -ENODATA)
+		return r;
+	if (value)
+		return xa_store(fs, zn, name, value, len, &old);
+	if (r == -ENODATA)
+		return 0;
+	r = zap_remove(fs->os, zn->p.xattr, name);
+	if (r == 0 && old.obj)
+		r = dmu_object_free(fs->os, old.obj);
+	return r;
+}
+
+/* chmod of a file with an access ACL: the list follows the new mode. Pool lock held. */
+static int acl_chmod(struct zpl_fs *fs, struct znode *zn)
+{
+	_cleanup_free_ uint8_t *acl = NULL;
+	size_t len;
+	int r;
+
+	r = acl_get(fs, zn, ZPL_ACL_ACCESS, &acl, &len);
+	if (r == -ENODATA)
+		return 0;
+	if (r < 0)
+		return r;
+	zpl_acl_chmod(acl, len, (uint32_t)zn->p.mode);
+	return acl_put(fs, zn, ZPL_ACL_ACCESS, acl, len);
+}
+
+/* Set (value non-NULL) or remove one of a file's ACLs through its attribute name: an access
+ * ACL sets the mode's permission bits, and one that says no more than they do is not kept. */
+static int acl_xattr_set(struct zpl_fs *fs, uint64_t obj, int kind, const void *value, size_t size,
+			 int flags)
+{
+	const char *name = kind == 1 ? ZPL_ACL_ACCESS : ZPL_ACL_DEFAULT;
+	_cleanup_free_ uint8_t *cur = NULL;
+	struct znode zn;
+	size_t curlen;
+	int r;
+
+	if (value && zpl_acl_check(value, size) < 0)
+		return -EINVAL;
+	spa_enter(fs->spa);
+	r = fs->readonly ? -EROFS : zget(fs->os, obj, &zn);
+	if (r == 0 && kind == 2 && !S_ISDIR(zn.p.mode))
+		r = value ? -EACCES : -ENODATA;
+	if (r == 0) {
+		r = acl_get(fs, &zn, name, &cur, &curlen);
+		if (r == 0 && value && (flags & XATTR_CREATE))
+			r = -EEXIST;
+		else if (r == -ENODATA && (!value || (flags & XATTR_REPLACE)))
+			r = -ENODATA;
+		else if (r == -ENODATA)
+			r = 0;
+	}
+	if (r == 0 && value && kind == 1) {
+		zn.p.mode = (zn.p.mode & ~(uint64_t)0777) | zpl_acl_mode(value, size);
+		if (zpl_acl_is_minimal(value, size))
+			value = NULL;
+	}
+	if (r == 0)
+		r = acl_put(fs, &zn, name, value, size);
+	if (r == 0) {
+		ts_now(zn.p.ctime);
+		r = zput(fs->os, &zn);
+	}
+	spa_exit(fs->spa);
+	return r;
+}
+
+static int acl_xattr_get(struct zpl_fs *fs, uint64_t obj, int kind, void *buf, size_t size)
+{
+	_cleanup_free_ uint8_t *acl = NULL;
+	struct znode zn;
+	size_t len = 0;
+	int r;
+
+	spa_enter(fs->spa);
+	r = zget(fs->os, obj, &zn);
+	if (r == 0)
+		r = acl_get(fs, &zn, kind == 1 ? ZPL_ACL_ACCESS : ZPL_ACL_DEFAULT, &acl, &len);
+	spa_exit(fs->spa);
+	if (r < 0)
+		return r;
+	if (size == 0)
+		return (int)len;
+	if (len > size)
+		return -ERANGE;
+	memcpy(buf, acl, len);
+	return (int)len;
+}
+
+/*
+ * Creating in dir: with a default ACL, the new file's access ACL is the default narrowed by
+ * the mode asked for (and a directory inherits the default too); without one, the umask
+ * applies. *mode is updated; *ret_acl (NULL: none) is the list to give the new file.
+ */
+static int acl_inherit(struct zpl_fs *fs, const struct znode *dzn, uint32_t *mode,
+		       const struct zpl_cred *cred, uint8_t **ret_acl, size_t *ret_len)
+{
+	uint8_t *acl = NULL;
+	size_t len;
+	int r;
+
+	*ret_acl = NULL;
+	if (S_ISLNK(*mode))
+		return 0;
+	r = acl_get(fs, dzn, ZPL_ACL_DEFAULT, &acl, &len);
+	if (r == -ENODATA) {
+		*mode &= ~cred->umask;
+		return 0;
+	}
+	if (r < 0)
+		return r;
+	*ret_acl = acl;
+	*ret_len = len;
+	return 0;
+}
+
+/* Give a new file what acl_inherit found. Pool lock held; writes the znode. */
+static int acl_inherit_apply(struct zpl_fs *fs, struct znode *zn, const uint8_t *dacl, size_t len)
+{
+	_cleanup_free_ uint8_t *acl = bs_malloc(len);
+	int r = 0;
+
+	memcpy(acl, dacl, len);
+	zn->p.mode = (zn->p.mode & ~(uint64_t)0777) |
+		     zpl_acl_create_masq(acl, len, (uint32_t)zn->p.mode);
+	if (!zpl_acl_is_minimal(acl, len))
+		r = acl_put(fs, zn, ZPL_ACL_ACCESS, acl, len);
+	if (r == 0 && S_ISDIR(zn->p.mode))
+		r = acl_put(fs, zn, ZPL_ACL_DEFAULT, dacl, len);
+	if (r == 0)
+		r = zput(fs->os, zn);
+	return r;
+}
+
 int zpl_setxattr(struct zpl_fs *fs, uint64_t obj, const char *name, const void *value, size_t size,
 		 int flags, const struct zpl_cred *cred)
 {
@@ -1742,6 +1942,8 @@ int zpl_setxattr(struct zpl_fs *fs, uint64_t obj, const char *name, const void *
 	bool trusted = false;
 	int r;
 
+	if (zpl_acl_kind(name))
+		return acl_xattr_set(fs, obj, zpl_acl_kind(name), value, size, flags);
 	r = xa_check_name(name, &trusted);
 	if (r < 0)
 		return r;
@@ -1804,6 +2006,8 @@ int zpl_getxattr(struct zpl_fs *fs, uint64_t obj, const char *name, void *buf, s
 	bool trusted = false;
 	int r;
 
+	if (zpl_acl_kind(name))
+		return acl_xattr_get(fs, obj, zpl_acl_kind(name), buf, size);
 	r = xa_check_name(name, &trusted);
 	if (r < 0)
 		return r;
@@ -1852,7 +2056,7 @@ int zpl_listxattr(struct zpl_fs *fs, uint64_t obj, char *buf, size_t size,
 		size_t nlen = strlen(name) + 1;
 		bool trusted = false;
 
-		if (xa_check_name(name, &trusted) < 0)
+		if (!zpl_acl_kind(name) && xa_check_name(name, &trusted) < 0)
 			continue;
 		if (trusted && cred->uid != 0)
 			continue;
@@ -1879,6 +2083,8 @@ int zpl_removexattr(struct zpl_fs *fs, uint64_t obj, const char *name, const str
 	bool trusted = false;
 	int r;
 
+	if (zpl_acl_kind(name))
+		return acl_xattr_set(fs, obj, zpl_acl_kind(name), NULL, 0, 0);
 	r = xa_check_name(name, &trusted);
 	if (r < 0)
 		return r;

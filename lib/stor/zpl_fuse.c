@@ -248,12 +248,16 @@ static struct zpl_cred cred_of(fuse_req_t req)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 
-	return (struct zpl_cred){ .uid = ctx->uid, .gid = ctx->gid };
+	return (struct zpl_cred){ .uid = ctx->uid, .gid = ctx->gid, .umask = ctx->umask & 0777 };
 }
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
 	conn->want &= ~(FUSE_CAP_HANDLE_KILLPRIV | FUSE_CAP_ATOMIC_O_TRUNC);
+	/* POSIX ACLs: the kernel checks them and leaves the umask to the file system, which
+	 * applies it only where no default ACL says otherwise */
+	if ((conn->capable & FUSE_CAP_POSIX_ACL) && (conn->capable & FUSE_CAP_DONT_MASK))
+		conn->want |= FUSE_CAP_POSIX_ACL | FUSE_CAP_DONT_MASK;
 	conn->time_gran = 1;
 }
 

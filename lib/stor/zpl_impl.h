@@ -36,6 +36,7 @@ struct zpl_fs;
 struct zpl_cred {
 	uint32_t uid;
 	uint32_t gid;
+	uint32_t umask; /* creating: applied to the mode unless the directory has a default ACL */
 };
 
 /* Open the file system of an object set created by zpl_create_fs(). A writable one drains its

@@ -36,7 +36,7 @@ struct fixture {
 	char fsname[64];
 };
 
-static const struct zpl_cred root_cred = { 0, 0 };
+static const struct zpl_cred root_cred = { .uid = 0, .gid = 0 };
 
 static int setup(void **state)
 {

@@ -39,8 +39,8 @@ struct fixture {
 	uint64_t root;
 };
 
-static const struct zpl_cred root_cred = { 0, 0 };
-static const struct zpl_cred user_cred = { 1000, 100 };
+static const struct zpl_cred root_cred = { .uid = 0, .gid = 0 };
+static const struct zpl_cred user_cred = { .uid = 1000, .gid = 100 };
 
 static int setup(void **state)
 {
