@@ -543,16 +543,22 @@ static bool open_writes(int flags)
 }
 
 /*
- * A file opened for appending is written directly, not through the page cache: the kernel then
- * sends each write(2) whole (up to 1 MiB), where through the cache it ends a request at a page
- * it holds only in part, so that a snapshot taken between the two halves would keep half a
- * record of a log. The kernel leaves clearing setuid/setgid on such writes to the server (the
- * write's FUSE_WRITE_KILL_SUIDGID flag). Other opens keep the cache: their reads are served
- * from it.
+ * Files opened only for writing, and files opened for appending, are written directly, not
+ * through the page cache:
+ *   - the kernel then sends each write(2) whole (up to 1 MiB), where through the cache it ends a
+ *     request at a page it holds only in part, so that a snapshot taken between the two halves
+ *     of a log record would keep half of it;
+ *   - through the cache the kernel asks for security.capability before every write (to drop
+ *     file capabilities), a second round trip per write; on the direct path it leaves clearing
+ *     setuid/setgid to the server instead (the write's FUSE_WRITE_KILL_SUIDGID flag).
+ * Opens for reading and writing keep the cache: their reads are served from it, and shared
+ * mappings of them need it.
  */
-static void set_direct_append(struct fuse_file_info *fi)
+static void set_direct_write(struct fuse_file_info *fi)
 {
-	if ((fi->flags & O_APPEND) && (fi->flags & O_ACCMODE) != O_RDONLY) {
+	int acc = fi->flags & O_ACCMODE;
+
+	if (acc == O_WRONLY || ((fi->flags & O_APPEND) && acc != O_RDONLY)) {
 		fi->direct_io = 1;
 		fi->keep_cache = 0;
 	}
@@ -574,7 +580,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	fi->keep_cache = n.kind == NODE_OBJ;
-	set_direct_append(fi);
+	set_direct_write(fi);
 	if (fuse_reply_open(req, fi) != 0 && n.kind == NODE_OBJ) {
 		zpl_release(n.fs, n.obj);
 		put_node(m, &n);
@@ -610,7 +616,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 	}
 	fill_entry(&e, &st, ino, gen);
 	fi->keep_cache = 1;
-	set_direct_append(fi);
+	set_direct_write(fi);
 	if (fuse_reply_create(req, &e, fi) != 0) {
 		zpl_release(d.fs, obj);
 		unlookup(m, d.fs, d.slot, obj);
