@@ -16,6 +16,7 @@ const struct tool basalt_tools[] = {
 	{ "zoneadm", tool_zoneadm_main, "install, boot, halt and list zones" },
 	{ "zlogin", tool_zlogin_main, "run a command, a shell or the console in a zone" },
 	{ "zonememstat", tool_zonememstat_main, "memory, processes and CPU time of zones" },
+	{ "vmadm", tool_vmadm_main, "create, list, start, stop, update and delete VMs" },
 };
 
 const size_t basalt_tools_count = ARRAY_SIZE(basalt_tools);
