@@ -17,6 +17,7 @@ const struct tool basalt_tools[] = {
 	{ "zlogin", tool_zlogin_main, "run a command, a shell or the console in a zone" },
 	{ "zonememstat", tool_zonememstat_main, "memory, processes and CPU time of zones" },
 	{ "vmadm", tool_vmadm_main, "create, list, start, stop, update and delete VMs" },
+	{ "imgadm", tool_imgadm_main, "install, import, list and delete images" },
 };
 
 const size_t basalt_tools_count = ARRAY_SIZE(basalt_tools);

@@ -32,5 +32,6 @@ int tool_zoneadm_main(int argc, char **argv);
 int tool_zlogin_main(int argc, char **argv);
 int tool_zonememstat_main(int argc, char **argv);
 int tool_vmadm_main(int argc, char **argv);
+int tool_imgadm_main(int argc, char **argv);
 
 #endif
