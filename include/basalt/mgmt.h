@@ -114,6 +114,19 @@ int mgmt_vm_autoboot(void);
 void mgmt_event(const char *uuid, const char *type, const char *detail);
 char *mgmt_events_path(void);
 
+/* ---- metadata (mdata.c) ---- */
+
+/* Inside each zone: the directory of the metadata socket and of the mdata tools. */
+#define MGMT_MDATA_ZONE_DIR "/.zonecontrol"
+#define MGMT_MDATA_SOCKET MGMT_MDATA_ZONE_DIR "/metadata.sock"
+
+/* One request to a metadata socket (the mdata tools): op GET, KEYS, PUT or DELETE; value for
+ * PUT. ret_answer gets the value (GET) or the keys, one a line (KEYS). -ENOENT: no such key. */
+int mgmt_mdata_request(const char *socket, const char *op, const char *key, const char *value,
+		       size_t value_len, char **ret_answer);
+/* Serve the VM's metadata socket until its zone's init ends (the server process's body). */
+int mgmt_mdata_serve(const char *uuid);
+
 /* ---- the kvm brand (kvm.c) ---- */
 
 /* The argv of the VMM for a kvm manifest, with the paths it uses as the zone sees them

@@ -7,6 +7,11 @@
  * fixed overhead for the VMM itself (see docs/design-mgmt.md).
  */
 #include <basalt/mgmt.h>
+#include <basalt/stor.h>
+
+#include <sys/stat.h>
+
+#include "mgmt_impl.h"
 
 /* What the VMM needs beyond the guest's memory: its own code and heap, device queues and
  * buffers, the page tables of the guest's memory, and the zone's few other processes. */
@@ -80,4 +85,98 @@ int mgmt_kvm_argv(json_t *m, char ***ret_argv)
 	push(&b, bs_strdup("/vm/control.sock"));
 	*ret_argv = b.v;
 	return 0;
+}
+
+int mgmt_kvm_check(json_t *m)
+{
+	const char *kernel = json_string_value(json_object_get(m, "kernel"));
+	struct stat st;
+	size_t i;
+	json_t *d;
+
+	if (!streq(json_string_value(json_object_get(m, "brand")), "kvm"))
+		return 0;
+	if (!kernel)
+		return bs_error(EINVAL,
+				"a kvm VM needs kernel: the path of the kernel its VMM boots");
+	if (stat(kernel, &st) < 0 || !S_ISREG(st.st_mode))
+		return bs_error(ENOENT, "kernel %s is not a file", kernel);
+	json_array_foreach(json_object_get(m, "disks"), i, d) {
+		const char *image = json_string_value(json_object_get(d, "image_uuid"));
+		_cleanup_json_ json_t *e = NULL;
+		int r;
+
+		if (!image)
+			continue;
+		r = mgmt_image_get(image, &e);
+		if (r == -ENOENT)
+			return bs_error(
+				ENOENT,
+				"disks.%zu: image %s is not installed; install it with imgadm "
+				"import",
+				i, image);
+		if (r < 0)
+			return r;
+		if (!streq(json_string_value(
+				   json_object_get(json_object_get(e, "manifest"), "type")),
+			   "zvol"))
+			return bs_error(EINVAL, "disks.%zu: image %s is not a zvol image", i,
+					image);
+	}
+	return 0;
+}
+
+int mgmt_kvm_disks_create(json_t *m)
+{
+	const char *uuid = json_string_value(json_object_get(m, "uuid"));
+	size_t i;
+	json_t *d;
+
+	json_array_foreach(json_object_get(m, "disks"), i, d) {
+		const char *image = json_string_value(json_object_get(d, "image_uuid"));
+		_cleanup_free_ char *ds = bs_asprintf("%s/%s-disk%zu", MGMT_POOL, uuid, i);
+		_cleanup_free_ char *origin = NULL, *size = NULL, *path = stor_zvol_path(ds);
+		int r;
+
+		/* recorded first, so that a failure below is undone with the rest */
+		json_object_set_new(d, "zfs_filesystem", json_string(ds));
+		json_object_set_new(d, "path", json_string(path));
+		if (image) {
+			const char *argv[] = { "clone", NULL, ds, NULL };
+
+			origin = bs_asprintf("%s/%s@final", MGMT_POOL, image);
+			argv[1] = origin;
+			r = mgmt_zfs(argv, -1, -1, NULL);
+		} else {
+			const char *argv[] = { "create", "-V", NULL, ds, NULL };
+
+			size = bs_asprintf(
+				"%lldM", (long long)json_integer_value(json_object_get(d, "size")));
+			argv[2] = size;
+			r = mgmt_zfs(argv, -1, -1, NULL);
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int mgmt_kvm_prepare(json_t *m, const char *root)
+{
+	static const char *const dirs[] = { "vm", "disks" };
+	_cleanup_free_ char *vmm = bs_path_join(root, "basalt");
+	_cleanup_free_ char *kernel = bs_path_join(root, "vm/kernel");
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		_cleanup_free_ char *d = bs_path_join(root, dirs[i]);
+
+		r = bs_mkdir_p(d, 0755);
+		if (r < 0)
+			return bs_error(-r, "cannot create %s: %s", d, strerror(-r));
+	}
+	r = mgmt_copy_file("/proc/self/exe", vmm, 0755);
+	if (r >= 0)
+		r = mgmt_copy_file(json_string_value(json_object_get(m, "kernel")), kernel, 0644);
+	return r;
 }

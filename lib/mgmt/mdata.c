@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mdata.c - the metadata service of a VM: a Unix socket in $BASALT_ROOT/run/mdata/UUID/, bound
+ * read-only into the zone at /.zonecontrol with the mdata tools (links to a copy of the static
+ * basalt-mdata binary), served by one process per running VM that reads the VM's manifest at every
+ * request, so `vmadm update` changes are seen at once. It answers customer_metadata keys and
+ * the sdc: keys (sdc:uuid, sdc:alias, sdc:nics... any manifest property), and mdata-put and
+ * mdata-delete change customer_metadata. The server ends with the zone's init. At the VM's first
+ * boot, customer_metadata's user-script runs in the zone.
+ *
+ * The protocol, one request per connection:
+ *   GET KEY\n | KEYS\n | DELETE KEY\n | PUT KEY LEN\n<LEN bytes>
+ *   answer: SUCCESS\n<value> | NOTFOUND\n | FAILURE <message>\n
+ */
+#include <basalt/mgmt.h>
+#include <basalt/zone.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "mgmt_impl.h"
+
+#define MDATA_MAX (1u << 20) /* the largest request or value */
+
+static const char *const tools[] = { "mdata-get", "mdata-put", "mdata-list", "mdata-delete" };
+
+char *mgmt_mdata_dir(const char *uuid)
+{
+	_cleanup_free_ char *rel = bs_asprintf("run/mdata/%s", uuid);
+
+	return bs_root_path(rel);
+}
+
+static char *pid_path(const char *uuid)
+{
+	_cleanup_free_ char *rel = bs_asprintf("run/mdata/%s.pid", uuid);
+
+	return bs_root_path(rel);
+}
+
+void mgmt_mdata_stop(const char *uuid)
+{
+	_cleanup_free_ char *path = pid_path(uuid), *text = NULL;
+	size_t len;
+	uint64_t pid;
+
+	if (bs_read_file(path, &text, &len) == 0 &&
+	    bs_parse_u64(strtok(text, "\n") ?: "", &pid) == 0 && pid > 1)
+		kill((pid_t)pid, SIGTERM);
+	unlink(path);
+}
+
+void mgmt_mdata_remove(const char *uuid)
+{
+	_cleanup_free_ char *dir = mgmt_mdata_dir(uuid);
+
+	mgmt_mdata_stop(uuid);
+	for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
+		_cleanup_free_ char *p = bs_path_join(dir, tools[i]);
+
+		unlink(p);
+	}
+	{
+		_cleanup_free_ char *b = bs_path_join(dir, "basalt-mdata");
+		_cleanup_free_ char *s = bs_path_join(dir, "metadata.sock");
+
+		unlink(b);
+		unlink(s);
+	}
+	rmdir(dir);
+}
+
+/* The static basalt-mdata in the directory, and the mdata tools as links to it. basalt-mdata is
+ * installed beside basalt; in the build directory it is in cmd/. */
+static int install_tools(const char *dir)
+{
+	_cleanup_free_ char *dst = bs_path_join(dir, "basalt-mdata"), *self = NULL, *src = NULL;
+	char buf[4096];
+	ssize_t n;
+	int r;
+
+	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	self = bs_strdup(buf);
+	*strrchr(self, '/') = '\0';
+	src = bs_path_join(self, "basalt-mdata");
+	if (access(src, X_OK) < 0) {
+		free(src);
+		src = bs_path_join(self, "cmd/basalt-mdata");
+	}
+	r = mgmt_copy_file(src, dst, 0755);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
+		_cleanup_free_ char *p = bs_path_join(dir, tools[i]);
+
+		unlink(p);
+		if (symlink("basalt-mdata", p) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+int mgmt_mdata_start(json_t *m)
+{
+	_cleanup_free_ char *dir = mgmt_mdata_dir(json_string_value(json_object_get(m, "uuid")));
+	int r;
+
+	r = bs_mkdir_p(dir, 0755);
+	if (r >= 0)
+		r = install_tools(dir);
+	if (r < 0)
+		return bs_error(-r, "cannot prepare the metadata directory %s: %s", dir,
+				strerror(-r));
+	return 0;
+}
+
+/* ---- the server ---- */
+
+static void answer(int fd, const char *status, const char *value, size_t len)
+{
+	_cleanup_free_ char *head = bs_asprintf("%s\n", status);
+
+	if (bs_write_full(fd, head, strlen(head)) >= 0 && value)
+		bs_write_full(fd, value, len);
+}
+
+/* The text of a metadata value: a string as it is, anything else as JSON. */
+static char *value_text(json_t *v)
+{
+	if (json_is_string(v))
+		return bs_strdup(json_string_value(v));
+	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+}
+
+static void serve_one(const char *uuid, int fd)
+{
+	_cleanup_free_ char *req = bs_zalloc(MDATA_MAX + 1);
+	_cleanup_json_ json_t *m = NULL;
+	size_t len = 0;
+	char *nl, *key, *op;
+	ssize_t n;
+	json_t *cm;
+
+	/* the request line, and for PUT its value */
+	while (len < MDATA_MAX && (n = read(fd, req + len, MDATA_MAX - len)) > 0) {
+		len += (size_t)n;
+		nl = memchr(req, '\n', len);
+		if (nl && strncmp(req, "PUT ", 4) != 0)
+			break;
+		if (nl) {
+			uint64_t want;
+			char *sp = memrchr(req, ' ', (size_t)(nl - req));
+
+			*nl = '\0';
+			if (!sp || bs_parse_u64(sp + 1, &want) < 0 || want > MDATA_MAX) {
+				answer(fd, "FAILURE bad PUT request", NULL, 0);
+				return;
+			}
+			*nl = '\n';
+			if (len >= (size_t)(nl - req) + 1 + want)
+				break;
+		}
+	}
+	nl = memchr(req, '\n', len);
+	if (!nl) {
+		answer(fd, "FAILURE bad request", NULL, 0);
+		return;
+	}
+	*nl = '\0';
+	op = req;
+	key = strchr(req, ' ');
+	if (key)
+		*key++ = '\0';
+	if (mgmt_vm_manifest_read(uuid, &m) < 0) {
+		answer(fd, "FAILURE the VM's manifest cannot be read", NULL, 0);
+		return;
+	}
+	cm = json_object_get(m, "customer_metadata");
+	if (!cm) {
+		cm = json_object();
+		json_object_set_new(m, "customer_metadata", cm);
+	}
+	if (streq(op, "KEYS")) {
+		_cleanup_free_ char *keys = bs_strdup("");
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(cm, k, v) {
+			char *t = bs_asprintf("%s%s\n", keys, k);
+
+			free(keys);
+			keys = t;
+		}
+		answer(fd, "SUCCESS", keys, strlen(keys));
+	} else if (streq(op, "GET") && key) {
+		json_t *v = bs_startswith(key, "sdc:") ? json_object_get(m, key + 4) :
+							 json_object_get(cm, key);
+		_cleanup_free_ char *text = v ? value_text(v) : NULL;
+
+		if (text)
+			answer(fd, "SUCCESS", text, strlen(text));
+		else
+			answer(fd, "NOTFOUND", NULL, 0);
+	} else if ((streq(op, "PUT") || streq(op, "DELETE")) && key) {
+		if (bs_startswith(key, "sdc:")) {
+			answer(fd, "FAILURE sdc: keys are read-only", NULL, 0);
+			return;
+		}
+		if (streq(op, "PUT")) {
+			char *sp = strrchr(key, ' ');
+			uint64_t vlen = 0;
+
+			if (!sp || bs_parse_u64(sp + 1, &vlen) < 0 ||
+			    (size_t)(nl - req) + 1 + vlen > len) {
+				answer(fd, "FAILURE bad PUT request", NULL, 0);
+				return;
+			}
+			*sp = '\0';
+			json_object_set_new(cm, key, json_stringn(nl + 1, vlen));
+		} else if (json_object_del(cm, key) < 0) {
+			answer(fd, "NOTFOUND", NULL, 0);
+			return;
+		}
+		if (mgmt_vm_manifest_write(m) < 0)
+			answer(fd, "FAILURE the VM's manifest cannot be written", NULL, 0);
+		else
+			answer(fd, "SUCCESS", NULL, 0);
+	} else {
+		answer(fd, "FAILURE unknown request", NULL, 0);
+	}
+}
+
+int mgmt_mdata_serve(const char *uuid)
+{
+	_cleanup_free_ char *dir = mgmt_mdata_dir(uuid), *sock = NULL;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int lfd = -1, pidfd = -1;
+	pid_t init = 0;
+	enum zone_state st;
+
+	if (zone_state_get(uuid, &st, &init) < 0 || init <= 0)
+		return bs_error(ESRCH, "zone %s is not running", uuid);
+	pidfd = (int)syscall(SYS_pidfd_open, init, 0);
+	if (pidfd < 0)
+		return -errno;
+	sock = bs_path_join(dir, "metadata.sock");
+	if (bs_strlcpy(sa.sun_path, sock, sizeof(sa.sun_path)) < 0)
+		return bs_error(ENAMETOOLONG, "%s: path too long", sock);
+	unlink(sock);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(sock, 0666) < 0 ||
+	    listen(lfd, 16) < 0)
+		return -errno;
+	for (;;) {
+		struct pollfd p[2] = { { .fd = lfd, .events = POLLIN },
+				       { .fd = pidfd, .events = POLLIN } };
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents)
+			break;
+		if (p[0].revents & POLLIN) {
+			_cleanup_close_ int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+			if (c >= 0)
+				serve_one(uuid, c);
+		}
+	}
+	unlink(sock);
+	return 0;
+}
+
+/* Fork the server away from the command, as the zone's supervisor is. */
+static int server_spawn(const char *uuid)
+{
+	_cleanup_free_ char *path = pid_path(uuid);
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		pid_t server;
+
+		setsid();
+		server = fork();
+		if (server != 0) {
+			_cleanup_free_ char *text = bs_asprintf("%d\n", (int)server);
+
+			if (server > 0)
+				bs_write_file_atomic(path, text, strlen(text), 0644);
+			_exit(server > 0 ? 0 : 1);
+		}
+		if (chdir("/") < 0)
+			_exit(1);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		signal(SIGPIPE, SIG_IGN);
+		_exit(mgmt_mdata_serve(uuid) < 0 ? 1 : 0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ?
+		       0 :
+		       bs_error(EIO, "the metadata server did not start");
+}
+
+/* The user-script, run in the zone in the background with its output in
+ * /var/log/user-script.log, once: a file beside the zone's root remembers it ran. */
+static int user_script(json_t *m)
+{
+	const char *uuid = json_string_value(json_object_get(m, "uuid"));
+	const char *script = json_string_value(
+		json_object_get(json_object_get(m, "customer_metadata"), "user-script"));
+	_cleanup_free_ char *ds = mgmt_vm_ds(uuid), *mp = NULL, *done = NULL;
+	static char sh[] = "/bin/sh", dash_c[] = "-c", name[] = "user-script";
+	static char body[] = "mkdir -p /var/log; exec >/var/log/user-script.log 2>&1 </dev/null;"
+			     " eval \"$1\"";
+	_cleanup_close_ int fd = -1;
+	pid_t pid;
+	int r;
+
+	if (!script)
+		return 0;
+	r = mgmt_zfs_mountpoint(ds, &mp);
+	if (r < 0)
+		return r;
+	done = bs_path_join(mp, "user-script.done");
+	fd = open(done, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errno == EEXIST ? 0 : -errno;
+	/* a child of its own waits for it, so that the command does not */
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		char *argv[] = { sh, dash_c, body, name, (char *)script, NULL };
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC), status;
+		pid_t child;
+
+		setsid();
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		if (zone_enter_exec(uuid, argv, -1, &child) < 0)
+			_exit(1);
+		waitpid(child, &status, 0);
+		_exit(0);
+	}
+	return 0;
+}
+
+int mgmt_mdata_first_boot(json_t *m)
+{
+	const char *uuid = json_string_value(json_object_get(m, "uuid"));
+	int r;
+
+	mgmt_mdata_stop(uuid);
+	r = server_spawn(uuid);
+	if (r < 0)
+		return r;
+	return user_script(m);
+}
