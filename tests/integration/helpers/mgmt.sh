@@ -18,3 +18,23 @@ install_image() {
 	imgadm install -m "$IMAGE_DIR/busybox.json" -f "$IMAGE_DIR/busybox.zfs" >/dev/null ||
 		fail "imgadm install failed"
 }
+
+#   use_vms            use_images, plus root with namespaces (else skipped); every zone is halted
+#                      on exit, before the pool daemon stops
+#   vm_payload FILE JSON  write a joyent payload of the busybox image with JSON's members
+use_vms() {
+	use_images
+	unshare -m -p -u -i -n -f true 2>/dev/null || skip "namespaces cannot be created here"
+	at_exit '_vms_halt_all'
+}
+
+_vms_halt_all() {
+	local z
+	for z in $(zoneadm list 2>/dev/null); do
+		zoneadm -z "$z" halt >/dev/null 2>&1 || true
+	done
+}
+
+vm_payload() {
+	printf '{"brand": "joyent", "image_uuid": "%s"%s%s}\n' "$IMAGE_UUID" "${2:+, }" "${2:-}" >"$1"
+}
