@@ -62,6 +62,29 @@ int tool_mdata_list_main(int argc, char **argv)
 	return 0;
 }
 
+/* All of stdin (a zone's /dev has no /dev/stdin to open). */
+static int read_stdin(char **ret, size_t *ret_len)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = bs_malloc(cap);
+	ssize_t n;
+
+	while ((n = read(STDIN_FILENO, buf + len, cap - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			return -errno;
+		}
+		len += (size_t)n;
+		if (len == cap)
+			buf = bs_realloc(buf, cap *= 2);
+	}
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
 int tool_mdata_put_main(int argc, char **argv)
 {
 	_cleanup_free_ char *v = NULL;
@@ -76,9 +99,10 @@ int tool_mdata_put_main(int argc, char **argv)
 		v = bs_strdup(argv[2]);
 		len = strlen(v);
 	} else {
-		r = bs_read_file("/dev/stdin", &v, &len);
+		r = read_stdin(&v, &len);
 		if (r < 0)
-			return finish(argv[0], r, argv[1]);
+			return finish(argv[0], bs_error(-r, "cannot read stdin: %s", strerror(-r)),
+				      argv[1]);
 	}
 	r = mgmt_mdata_request(socket_path(), "PUT", argv[1], v, len, NULL);
 	return r < 0 ? finish(argv[0], r, argv[1]) : 0;
