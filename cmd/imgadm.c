@@ -6,7 +6,7 @@
  *
  *   imgadm install -m MANIFEST -f FILE | import UUID | sources [-a DIR | -d DIR]
  *   imgadm list [-jH] [-o COLS] [FIELD=VALUE...] | get UUID | show UUID | delete UUID
- *   imgadm vacuum [-n] | ancestry UUID
+ *   imgadm vacuum [-f] | ancestry UUID | create [-i] [-o DIR] VM_UUID FIELD=VALUE...
  */
 #include <basalt/base.h>
 #include <basalt/json.h>
@@ -19,7 +19,8 @@
 #define USAGE                                                                                      \
 	"usage: imgadm install -m MANIFEST -f FILE | import UUID | sources [-a DIR | -d DIR] | "   \
 	"list [-jH] [-o COLS] [FIELD=VALUE...] | get UUID | show UUID | delete UUID | "            \
-	"vacuum [-n] | ancestry UUID"
+	"vacuum [-f] | ancestry UUID | create [-i] [-o DIR] VM_UUID name=NAME version=VERSION "    \
+	"[FIELD=VALUE...]"
 
 static int fail(int r)
 {
@@ -259,6 +260,46 @@ static int cmd_ancestry(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_create(int argc, char **argv)
+{
+	_cleanup_json_ json_t *props = json_object(), *m = NULL;
+	const char *vm = NULL, *outdir = ".";
+	bool incremental = false;
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+
+		if (streq(argv[i], "-i")) {
+			incremental = true;
+		} else if (streq(argv[i], "-o") && i + 1 < argc) {
+			outdir = argv[++i];
+		} else if (eq && eq != argv[i]) {
+			_cleanup_free_ char *k = bs_strdup(argv[i]);
+
+			k[eq - argv[i]] = '\0';
+
+			json_object_set_new(props, k, json_string(eq + 1));
+		} else if (argv[i][0] != '-' && !vm) {
+			vm = argv[i];
+		} else {
+			return usage_error("create takes [-i] [-o DIR] VM_UUID FIELD=VALUE...");
+		}
+	}
+	if (!vm)
+		return usage_error("create needs the VM's uuid");
+	r = mgmt_image_create(vm, props, outdir, incremental, &m);
+	if (r < 0)
+		return fail(r);
+	printf("Created image %s (%s@%s) in %s/%s-%s.json and .zfs\n",
+	       json_string_value(json_object_get(m, "uuid")),
+	       json_string_value(json_object_get(m, "name")),
+	       json_string_value(json_object_get(m, "version")), outdir,
+	       json_string_value(json_object_get(m, "name")),
+	       json_string_value(json_object_get(m, "version")));
+	return 0;
+}
+
 int tool_imgadm_main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -289,5 +330,7 @@ int tool_imgadm_main(int argc, char **argv)
 		return cmd_vacuum(argc, argv);
 	if (streq(cmd, "ancestry"))
 		return cmd_ancestry(argc, argv);
+	if (streq(cmd, "create"))
+		return cmd_create(argc, argv);
 	return usage_error("unknown command");
 }

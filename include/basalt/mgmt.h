@@ -84,7 +84,8 @@ int mgmt_image_vacuum(json_t **ret_deleted);
 /* [uuid, origin, origin's origin...] */
 int mgmt_image_ancestry(const char *uuid, json_t **ret);
 /* Make an image of a stopped VM: snapshot, send (incremental from its image's @final when
- * incremental), write OUTDIR/NAME-VERSION.json and .zfs; ret_manifest gets the manifest. */
+ * incremental), write OUTDIR/NAME-VERSION.json and .zfs; props give the manifest's fields (name
+ * and version at least); ret_manifest gets the manifest. */
 int mgmt_image_create(const char *vm_uuid, json_t *props, const char *outdir, bool incremental,
 		      json_t **ret_manifest);
 

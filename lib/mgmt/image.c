@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "mgmt_impl.h"
+
 static const char *const compressions[][3] = {
 	/* name, file suffix, decompressor */
 	{ "none", ".zfs", NULL },  { "gzip", ".zfs.gz", "gzip" },  { "bzip2", ".zfs.bz2", "bzip2" },
@@ -567,5 +569,97 @@ int mgmt_image_ancestry(const char *uuid, json_t **ret)
 		cur = origin ? bs_strdup(origin) : NULL;
 	}
 	*ret = TAKE_PTR(a);
+	return 0;
+}
+
+/* ---- images made of VMs ---- */
+
+int mgmt_image_create(const char *vm_uuid, json_t *props, const char *outdir, bool incremental,
+		      json_t **ret_manifest)
+{
+	_cleanup_json_ json_t *vm = NULL, *m = NULL;
+	_cleanup_free_ char *ds = NULL, *snap = NULL, *from = NULL, *stem = NULL, *file = NULL;
+	_cleanup_free_ char *mfile = NULL;
+	_cleanup_close_ int fd = -1;
+	const char *image, *name, *version;
+	char uuid[BS_UUID_STR], hex[41];
+	uint64_t size;
+	int r;
+
+	r = mgmt_vm_load(vm_uuid, &vm);
+	if (r < 0)
+		return r;
+	if (!streq(json_string_value(json_object_get(vm, "state")), "stopped"))
+		return bs_error(EBUSY, "VM %s is %s; stop it before making an image of it", vm_uuid,
+				json_string_value(json_object_get(vm, "state")));
+	if (streq(json_string_value(json_object_get(vm, "brand")), "kvm"))
+		return bs_error(ENOTSUP, "images of kvm VMs are not supported yet");
+	name = json_string_value(json_object_get(props, "name"));
+	version = json_string_value(json_object_get(props, "version"));
+	if (!name || !version)
+		return bs_error(EINVAL, "the new image needs a name and a version (name=... "
+					"version=...)");
+	image = json_string_value(json_object_get(vm, "image_uuid"));
+	if (incremental && !image)
+		return bs_error(EINVAL, "VM %s has no image to be incremental on", vm_uuid);
+	bs_uuid_generate(uuid);
+	m = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "v", 2, "uuid", uuid, "name",
+		      name, "version", version, "type", "zone-dataset", "os", "other",
+		      "description", "", "requirements", "brand",
+		      json_string_value(json_object_get(vm, "brand")));
+	json_object_update(m, props);
+	json_object_set_new(m, "uuid", json_string(uuid));
+	if (incremental)
+		json_object_set_new(m, "origin", json_string(image));
+
+	ds = bs_asprintf("%s/%s", MGMT_POOL, vm_uuid);
+	snap = bs_asprintf("%s@image-%s", ds, uuid);
+	stem = bs_asprintf("%s/%s-%s", outdir, name, version);
+	file = bs_asprintf("%s.zfs", stem);
+	mfile = bs_asprintf("%s.json", stem);
+	{
+		const char *argv[] = { "snapshot", snap, NULL };
+
+		r = mgmt_zfs(argv, -1, -1, NULL);
+		if (r < 0)
+			return r;
+	}
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		r = bs_error(errno, "cannot create %s: %s", file, strerror(errno));
+	} else if (incremental) {
+		const char *argv[] = { "send", "-i", NULL, snap, NULL };
+
+		from = bs_asprintf("%s/%s@final", MGMT_POOL, image);
+		argv[2] = from;
+		r = mgmt_zfs(argv, -1, fd, NULL);
+	} else {
+		const char *argv[] = { "send", snap, NULL };
+
+		r = mgmt_zfs(argv, -1, fd, NULL);
+	}
+	{
+		const char *argv[] = { "destroy", snap, NULL };
+
+		mgmt_zfs(argv, -1, -1, NULL);
+	}
+	if (r >= 0 && lseek(fd, 0, SEEK_SET) < 0)
+		r = -errno;
+	if (r >= 0)
+		r = file_sha1(fd, hex, &size);
+	if (r >= 0) {
+		json_object_set_new(m, "files",
+				    json_pack("[{s:s, s:I, s:s}]", "sha1", hex, "size",
+					      (json_int_t)size, "compression", "none"));
+		r = mgmt_image_manifest_check(m);
+	}
+	if (r >= 0)
+		r = write_json(mfile, m);
+	if (r < 0) {
+		unlink(file);
+		unlink(mfile);
+		return r;
+	}
+	*ret_manifest = TAKE_PTR(m);
 	return 0;
 }

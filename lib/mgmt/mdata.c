@@ -58,7 +58,11 @@ void mgmt_mdata_stop(const char *uuid)
 
 void mgmt_mdata_remove(const char *uuid)
 {
-	_cleanup_free_ char *dir = mgmt_mdata_dir(uuid);
+	_cleanup_free_ char *dir = mgmt_mdata_dir(uuid), *rel = NULL, *done = NULL;
+
+	rel = bs_asprintf("vms/%s.user-script-ran", uuid);
+	if (mgmt_config_path(rel, &done) == 0)
+		unlink(done);
 
 	mgmt_mdata_stop(uuid);
 	for (size_t i = 0; i < ARRAY_SIZE(tools); i++) {
@@ -324,13 +328,13 @@ static int server_spawn(const char *uuid)
 }
 
 /* The user-script, run in the zone in the background with its output in
- * /var/log/user-script.log, once: a file beside the zone's root remembers it ran. */
+ * /var/log/user-script.log, once: a file beside the VM's manifest remembers it ran. */
 static int user_script(json_t *m)
 {
 	const char *uuid = json_string_value(json_object_get(m, "uuid"));
 	const char *script = json_string_value(
 		json_object_get(json_object_get(m, "customer_metadata"), "user-script"));
-	_cleanup_free_ char *ds = mgmt_vm_ds(uuid), *mp = NULL, *done = NULL;
+	_cleanup_free_ char *rel = bs_asprintf("vms/%s.user-script-ran", uuid), *done = NULL;
 	static char sh[] = "/bin/sh", dash_c[] = "-c", name[] = "user-script";
 	static char body[] = "mkdir -p /var/log; exec >/var/log/user-script.log 2>&1 </dev/null;"
 			     " eval \"$1\"";
@@ -340,10 +344,9 @@ static int user_script(json_t *m)
 
 	if (!script)
 		return 0;
-	r = mgmt_zfs_mountpoint(ds, &mp);
+	r = mgmt_config_path(rel, &done);
 	if (r < 0)
 		return r;
-	done = bs_path_join(mp, "user-script.done");
 	fd = open(done, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return errno == EEXIST ? 0 : -errno;
