@@ -121,6 +121,22 @@ char *mgmt_events_path(void);
 #define MGMT_MDATA_ZONE_DIR "/.zonecontrol"
 #define MGMT_MDATA_SOCKET MGMT_MDATA_ZONE_DIR "/metadata.sock"
 
+/* A request as the server reads it from a zone: what parsing found, pointing into the buffer. */
+#define MGMT_MDATA_MAX_LINE 4096
+#define MGMT_MDATA_MAX_VALUE (1u << 20)
+enum mgmt_mdata_op { MGMT_MDATA_GET, MGMT_MDATA_KEYS, MGMT_MDATA_PUT, MGMT_MDATA_DELETE };
+struct mgmt_mdata_req {
+	enum mgmt_mdata_op op;
+	const char *key; /* NULL for KEYS */
+	size_t key_len;
+	const char *value; /* PUT */
+	size_t value_len;
+};
+/* Parse the request in buf[0, len): 0 with ret filled, -EAGAIN when more bytes are needed,
+ * -EINVAL when it is malformed (unknown operation, missing or extra key, bad length, a line
+ * longer than MGMT_MDATA_MAX_LINE, a value longer than MGMT_MDATA_MAX_VALUE). */
+int mgmt_mdata_parse(const char *buf, size_t len, struct mgmt_mdata_req *ret);
+
 /* One request to a metadata socket (the mdata tools): op GET, KEYS, PUT or DELETE; value for
  * PUT. ret_answer gets the value (GET) or the keys, one a line (KEYS). -ENOENT: no such key. */
 int mgmt_mdata_request(const char *socket, const char *op, const char *key, const char *value,

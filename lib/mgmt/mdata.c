@@ -26,8 +26,6 @@
 
 #include "mgmt_impl.h"
 
-#define MDATA_MAX (1u << 20) /* the largest request or value */
-
 static const char *const tools[] = { "mdata-get", "mdata-put", "mdata-list", "mdata-delete" };
 
 char *mgmt_mdata_dir(const char *uuid)
@@ -145,45 +143,74 @@ static char *value_text(json_t *v)
 	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 }
 
-static void serve_one(const char *uuid, int fd)
+int mgmt_mdata_parse(const char *buf, size_t len, struct mgmt_mdata_req *ret)
 {
-	_cleanup_free_ char *req = bs_zalloc(MDATA_MAX + 1);
+	static const char *const ops[] = { [MGMT_MDATA_GET] = "GET",
+					   [MGMT_MDATA_KEYS] = "KEYS",
+					   [MGMT_MDATA_PUT] = "PUT",
+					   [MGMT_MDATA_DELETE] = "DELETE" };
+	const char *nl = memchr(buf, '\n', len), *sp, *key;
+	struct mgmt_mdata_req r = { 0 };
+	size_t linelen, oplen;
+	uint64_t vlen = 0;
+	bool found = false;
+
+	if (!nl)
+		return len >= MGMT_MDATA_MAX_LINE ? -EINVAL : -EAGAIN;
+	linelen = (size_t)(nl - buf);
+	if (linelen >= MGMT_MDATA_MAX_LINE || memchr(buf, '\0', linelen))
+		return -EINVAL;
+	sp = memchr(buf, ' ', linelen);
+	oplen = sp ? (size_t)(sp - buf) : linelen;
+	for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
+		if (strlen(ops[i]) == oplen && memcmp(buf, ops[i], oplen) == 0) {
+			r.op = (enum mgmt_mdata_op)i;
+			found = true;
+		}
+	if (!found)
+		return -EINVAL;
+	key = sp ? sp + 1 : NULL;
+	r.key_len = key ? (size_t)(nl - key) : 0;
+	if (r.op == MGMT_MDATA_PUT) {
+		/* KEY LEN: the length is after the last space */
+		const char *lsp = key ? memrchr(key, ' ', r.key_len) : NULL;
+		char num[24];
+		size_t nlen;
+
+		if (!lsp)
+			return -EINVAL;
+		nlen = (size_t)(nl - lsp - 1);
+		if (nlen == 0 || nlen >= sizeof(num))
+			return -EINVAL;
+		memcpy(num, lsp + 1, nlen);
+		num[nlen] = '\0';
+		if (bs_parse_u64(num, &vlen) < 0 || vlen > MGMT_MDATA_MAX_VALUE)
+			return -EINVAL;
+		r.key_len = (size_t)(lsp - key);
+		if (len - linelen - 1 < vlen)
+			return -EAGAIN;
+		r.value = nl + 1;
+		r.value_len = (size_t)vlen;
+	}
+	if (r.op == MGMT_MDATA_KEYS ? key != NULL : (key == NULL || r.key_len == 0))
+		return -EINVAL;
+	r.key = key;
+	*ret = r;
+	return 0;
+}
+
+/* Answer one parsed request against the VM's manifest. */
+static void serve_request(const char *uuid, int fd, const struct mgmt_mdata_req *q)
+{
+	_cleanup_free_ char *key = NULL;
 	_cleanup_json_ json_t *m = NULL;
-	size_t len = 0;
-	char *nl, *key, *op;
-	ssize_t n;
 	json_t *cm;
 
-	/* the request line, and for PUT its value */
-	while (len < MDATA_MAX && (n = read(fd, req + len, MDATA_MAX - len)) > 0) {
-		len += (size_t)n;
-		nl = memchr(req, '\n', len);
-		if (nl && strncmp(req, "PUT ", 4) != 0)
-			break;
-		if (nl) {
-			uint64_t want;
-			char *sp = memrchr(req, ' ', (size_t)(nl - req));
-
-			*nl = '\0';
-			if (!sp || bs_parse_u64(sp + 1, &want) < 0 || want > MDATA_MAX) {
-				answer(fd, "FAILURE bad PUT request", NULL, 0);
-				return;
-			}
-			*nl = '\n';
-			if (len >= (size_t)(nl - req) + 1 + want)
-				break;
-		}
+	if (q->key) {
+		key = bs_malloc(q->key_len + 1);
+		memcpy(key, q->key, q->key_len);
+		key[q->key_len] = '\0';
 	}
-	nl = memchr(req, '\n', len);
-	if (!nl) {
-		answer(fd, "FAILURE bad request", NULL, 0);
-		return;
-	}
-	*nl = '\0';
-	op = req;
-	key = strchr(req, ' ');
-	if (key)
-		*key++ = '\0';
 	if (mgmt_vm_manifest_read(uuid, &m) < 0) {
 		answer(fd, "FAILURE the VM's manifest cannot be read", NULL, 0);
 		return;
@@ -193,7 +220,7 @@ static void serve_one(const char *uuid, int fd)
 		cm = json_object();
 		json_object_set_new(m, "customer_metadata", cm);
 	}
-	if (streq(op, "KEYS")) {
+	if (q->op == MGMT_MDATA_KEYS) {
 		_cleanup_free_ char *keys = bs_strdup("");
 		const char *k;
 		json_t *v;
@@ -205,7 +232,7 @@ static void serve_one(const char *uuid, int fd)
 			keys = t;
 		}
 		answer(fd, "SUCCESS", keys, strlen(keys));
-	} else if (streq(op, "GET") && key) {
+	} else if (q->op == MGMT_MDATA_GET) {
 		json_t *v = bs_startswith(key, "sdc:") ? json_object_get(m, key + 4) :
 							 json_object_get(cm, key);
 		_cleanup_free_ char *text = v ? value_text(v) : NULL;
@@ -214,22 +241,18 @@ static void serve_one(const char *uuid, int fd)
 			answer(fd, "SUCCESS", text, strlen(text));
 		else
 			answer(fd, "NOTFOUND", NULL, 0);
-	} else if ((streq(op, "PUT") || streq(op, "DELETE")) && key) {
+	} else {
 		if (bs_startswith(key, "sdc:")) {
 			answer(fd, "FAILURE sdc: keys are read-only", NULL, 0);
 			return;
 		}
-		if (streq(op, "PUT")) {
-			char *sp = strrchr(key, ' ');
-			uint64_t vlen = 0;
+		if (q->op == MGMT_MDATA_PUT) {
+			json_t *v = json_stringn(q->value, q->value_len);
 
-			if (!sp || bs_parse_u64(sp + 1, &vlen) < 0 ||
-			    (size_t)(nl - req) + 1 + vlen > len) {
-				answer(fd, "FAILURE bad PUT request", NULL, 0);
+			if (!v || json_object_set_new(cm, key, v) < 0) {
+				answer(fd, "FAILURE keys and values must be UTF-8 text", NULL, 0);
 				return;
 			}
-			*sp = '\0';
-			json_object_set_new(cm, key, json_stringn(nl + 1, vlen));
 		} else if (json_object_del(cm, key) < 0) {
 			answer(fd, "NOTFOUND", NULL, 0);
 			return;
@@ -238,9 +261,31 @@ static void serve_one(const char *uuid, int fd)
 			answer(fd, "FAILURE the VM's manifest cannot be written", NULL, 0);
 		else
 			answer(fd, "SUCCESS", NULL, 0);
-	} else {
-		answer(fd, "FAILURE unknown request", NULL, 0);
 	}
+}
+
+/* Read one request (bounded in size, and in time: a client that says nothing is dropped) and
+ * answer it. */
+static void serve_one(const char *uuid, int fd)
+{
+	size_t cap = MGMT_MDATA_MAX_LINE + MGMT_MDATA_MAX_VALUE;
+	_cleanup_free_ char *buf = bs_malloc(cap);
+	struct timeval tv = { .tv_sec = 5 };
+	struct mgmt_mdata_req q;
+	size_t len = 0;
+	ssize_t n;
+	int r = -EAGAIN;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (r == -EAGAIN && len < cap && (n = read(fd, buf + len, cap - len)) > 0) {
+		len += (size_t)n;
+		r = mgmt_mdata_parse(buf, len, &q);
+	}
+	if (r < 0) {
+		answer(fd, "FAILURE bad request", NULL, 0);
+		return;
+	}
+	serve_request(uuid, fd, &q);
 }
 
 int mgmt_mdata_serve(const char *uuid)

@@ -9,8 +9,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#define MDATA_MAX (1u << 20) /* the largest value */
-
 int mgmt_mdata_request(const char *socket_path, const char *op, const char *key, const char *value,
 		       size_t value_len, char **ret_answer)
 {
@@ -46,7 +44,7 @@ int mgmt_mdata_request(const char *socket_path, const char *op, const char *key,
 	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
 		len += (size_t)n;
 		if (cap - len < 1024) {
-			if (cap > 2 * MDATA_MAX)
+			if (cap > 2 * MGMT_MDATA_MAX_VALUE)
 				return bs_error(EFBIG, "the metadata answer is too long");
 			buf = bs_realloc(buf, cap *= 2);
 		}

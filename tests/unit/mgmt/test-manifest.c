@@ -2,7 +2,8 @@
 /*
  * test-manifest.c - unit tests of lib/mgmt's validation (every offending property named under
  * SmartOS's error kinds), of a create payload made into a manifest (defaults, NICs), of update
- * payloads applied to it, and of the kvm brand's VMM command line and memory cap.
+ * payloads applied to it, of the kvm brand's VMM command line and memory cap, of image
+ * manifests, and of the metadata server's request parser.
  */
 #include <basalt/json.h>
 #include <basalt/mgmt.h>
@@ -223,6 +224,71 @@ static void test_kvm_argv(void **state)
 	assert_int_equal(mgmt_kvm_argv(m, &argv), -EINVAL);
 }
 
+static void test_image_manifest(void **state)
+{
+	_cleanup_json_ json_t *ok = parse(
+		"{\"v\": 2, \"uuid\": \"7b5981c4-1889-11e7-b4c5-3f3bdfc9b88b\", \"name\": \"b\","
+		" \"version\": \"1\", \"type\": \"zone-dataset\", \"os\": \"other\","
+		" \"files\": [{\"sha1\": \"3d702cfa81230d20cdfd6ab3ba7f4801bbfde1f9\","
+		" \"size\": 10, \"compression\": \"gzip\"}]}");
+	static const char *const bad[][2] = {
+		{ "type", "\"zfs\"" }, { "uuid", "\"nope\"" }, { "v", "3" },
+		{ "origin", "\"x\"" }, { "name", "5" },	       { "requirements", "[]" },
+	};
+
+	assert_int_equal(mgmt_image_manifest_check(ok), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		_cleanup_json_ json_t *m = json_deep_copy(ok),
+				      *v = json_loads(bad[i][1], JSON_DECODE_ANY, NULL);
+
+		json_object_set(m, bad[i][0], v);
+		assert_int_equal(mgmt_image_manifest_check(m), -EINVAL);
+		assert_non_null(strstr(bs_error_msg(), bad[i][0]));
+	}
+	/* a zvol image needs its size */
+	json_object_set_new(ok, "type", json_string("zvol"));
+	assert_int_equal(mgmt_image_manifest_check(ok), -EINVAL);
+	assert_non_null(strstr(bs_error_msg(), "image_size"));
+	json_object_set_new(json_array_get(json_object_get(ok, "files"), 0), "compression",
+			    json_string("lzma"));
+	json_object_set_new(ok, "image_size", json_integer(10));
+	assert_int_equal(mgmt_image_manifest_check(ok), -EINVAL);
+	assert_non_null(strstr(bs_error_msg(), "files.0.compression"));
+}
+
+static int parse_req(const char *s, struct mgmt_mdata_req *q)
+{
+	return mgmt_mdata_parse(s, strlen(s), q);
+}
+
+static void test_mdata_parse(void **state)
+{
+	struct mgmt_mdata_req q;
+
+	assert_int_equal(parse_req("GET user-script\n", &q), 0);
+	assert_int_equal(q.op, MGMT_MDATA_GET);
+	assert_int_equal(q.key_len, strlen("user-script"));
+	assert_memory_equal(q.key, "user-script", q.key_len);
+	assert_int_equal(parse_req("KEYS\n", &q), 0);
+	assert_null(q.key);
+	/* a key may hold spaces; the length is the last word */
+	assert_int_equal(parse_req("PUT my key 5\nhello", &q), 0);
+	assert_int_equal(q.op, MGMT_MDATA_PUT);
+	assert_memory_equal(q.key, "my key", q.key_len);
+	assert_int_equal(q.value_len, 5);
+	assert_memory_equal(q.value, "hello", 5);
+	/* incomplete: more is needed */
+	assert_int_equal(parse_req("GET k", &q), -EAGAIN);
+	assert_int_equal(parse_req("PUT k 5\nhel", &q), -EAGAIN);
+	/* malformed */
+	assert_int_equal(parse_req("FETCH k\n", &q), -EINVAL);
+	assert_int_equal(parse_req("GET\n", &q), -EINVAL);
+	assert_int_equal(parse_req("KEYS x\n", &q), -EINVAL);
+	assert_int_equal(parse_req("PUT k\n", &q), -EINVAL);
+	assert_int_equal(parse_req("PUT k 99999999999\n", &q), -EINVAL);
+	assert_int_equal(parse_req("PUT  5\nhello", &q), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +300,8 @@ int main(void)
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_apply_update),
 		cmocka_unit_test(test_kvm_argv),
+		cmocka_unit_test(test_image_manifest),
+		cmocka_unit_test(test_mdata_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
