@@ -15,6 +15,7 @@
 #include <ctype.h>
 
 #include "tools.h"
+#include "zonecli.h"
 
 #define USAGE                                                                                      \
 	"usage: imgadm install -m MANIFEST -f FILE | import UUID | sources [-a DIR | -d DIR] | "   \
@@ -24,14 +25,12 @@
 
 static int fail(int r)
 {
-	fprintf(stderr, "imgadm: %s\n", bs_strerror(r));
-	return 1;
+	return zonecli_fail("imgadm", r);
 }
 
 static int usage_error(const char *what)
 {
-	fprintf(stderr, "imgadm: %s; %s\n", what, USAGE);
-	return 2;
+	return zonecli_usage("imgadm", what, USAGE);
 }
 
 static int cmd_install(int argc, char **argv)

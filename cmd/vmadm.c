@@ -23,6 +23,7 @@
 #include <sys/inotify.h>
 
 #include "tools.h"
+#include "zonecli.h"
 
 #define USAGE                                                                                      \
 	"usage: vmadm create [-f FILE] | validate create|update [BRAND] [-f FILE] | "              \
@@ -34,14 +35,12 @@
 
 static int fail(int r)
 {
-	fprintf(stderr, "vmadm: %s\n", bs_strerror(r));
-	return 1;
+	return zonecli_fail("vmadm", r);
 }
 
 static int usage_error(const char *what)
 {
-	fprintf(stderr, "vmadm: %s; %s\n", what, USAGE);
-	return 2;
+	return zonecli_usage("vmadm", what, USAGE);
 }
 
 /* The JSON payload of -f FILE, or of stdin. */
@@ -232,33 +231,21 @@ static int compare_field(json_t *a, json_t *b, const char *col)
 	return strcmp(s, t);
 }
 
-static void sort_vms(json_t *list, const char *spec)
+/* By the -s columns, each ascending or (-col) descending. */
+static int by_columns(json_t *a, json_t *b, void *arg)
 {
-	size_t n = json_array_size(list);
+	_cleanup_free_ char *cols = bs_strdup(arg);
+	char *save = NULL, *col;
+	int c = 0;
 
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0; j--) {
-			_cleanup_free_ char *cols = bs_strdup(spec);
-			char *save = NULL, *col;
-			int c = 0;
+	for (col = strtok_r(cols, ",", &save); col && c == 0; col = strtok_r(NULL, ",", &save)) {
+		bool desc = col[0] == '-';
 
-			for (col = strtok_r(cols, ",", &save); col && c == 0;
-			     col = strtok_r(NULL, ",", &save)) {
-				bool desc = col[0] == '-';
-
-				c = compare_field(json_array_get(list, j - 1),
-						  json_array_get(list, j),
-						  col + (desc || col[0] == '+'));
-				if (desc)
-					c = -c;
-			}
-			if (c <= 0)
-				break;
-			json_t *t = json_incref(json_array_get(list, j));
-
-			json_array_set(list, j, json_array_get(list, j - 1));
-			json_array_set_new(list, j - 1, t);
-		}
+		c = compare_field(a, b, col + (desc || col[0] == '+'));
+		if (desc)
+			c = -c;
+	}
+	return c;
 }
 
 static int cmd_list(int argc, char **argv)
@@ -294,7 +281,7 @@ static int cmd_list(int argc, char **argv)
 	r = select_vms(filters, n, &list);
 	if (r < 0)
 		return fail(r);
-	sort_vms(list, sort);
+	mgmt_json_sort(list, by_columns, (void *)sort);
 	colcopy = bs_strdup(cols);
 	for (char *save = NULL, *c = strtok_r(colcopy, ",", &save); c && ncols < 64;
 	     c = strtok_r(NULL, ",", &save))

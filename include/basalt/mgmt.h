@@ -45,6 +45,9 @@ int mgmt_manifest_normalize(json_t *payload, json_t **ret);
  * remove_ nics and disks, plain properties). */
 int mgmt_manifest_update(json_t *manifest, json_t *payload);
 
+/* Sort a JSON array in place, stably, by cmp (json_sort.c). */
+void mgmt_json_sort(json_t *a, int (*cmp)(json_t *x, json_t *y, void *arg), void *arg);
+
 /* ---- running `zfs` through the pool daemon (zfs.c) ---- */
 
 /* Run `basalt zfs ARGV...` with stdin in_fd and stdout out_fd (-1: /dev/null in, captured out).
@@ -147,10 +150,9 @@ int mgmt_mdata_serve(const char *uuid);
 /* ---- the kvm brand (kvm.c) ---- */
 
 /* The argv of the VMM for a kvm manifest, with the paths it uses as the zone sees them
- * (NULL-terminated; free with zone_strv_free-like mgmt_strv_free). */
+ * (NULL-terminated; free it with zone_strv_free). */
 int mgmt_kvm_argv(json_t *manifest, char ***ret_argv);
 /* The memory cap of a kvm VM's zone: ram plus the VMM's overhead, MiB. */
 uint64_t mgmt_kvm_zone_memory(uint64_t ram_mib);
-void mgmt_strv_free(char **v);
 
 #endif

@@ -22,15 +22,6 @@ uint64_t mgmt_kvm_zone_memory(uint64_t ram_mib)
 	return ram_mib + KVM_OVERHEAD_MIB;
 }
 
-void mgmt_strv_free(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
 struct argv_builder {
 	char **v;
 	size_t n;

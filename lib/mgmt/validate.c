@@ -238,49 +238,48 @@ static void check_objects(struct verrs *e, json_t *v, const char *name, const st
 	}
 }
 
+/* add(), for the member key of the object named name. */
+static void add_member(struct verrs *e, const char *kind, const char *name, const char *key)
+{
+	_cleanup_free_ char *p = bs_asprintf("%s.%s", name, key);
+
+	add(e, kind, p);
+}
+
+/* A string member that must pass ok, if present. */
+static void check_member(struct verrs *e, json_t *o, const char *name, const char *key,
+			 bool (*ok)(const char *))
+{
+	json_t *v = json_object_get(o, key);
+
+	if (json_is_string(v) && !ok(json_string_value(v)))
+		add_member(e, "bad_values", name, key);
+}
+
+static bool ip_or_dhcp(const char *s)
+{
+	return streq(s, "dhcp") || ipv4_valid(s);
+}
+
+static bool tag_valid(const char *s)
+{
+	return s[0] && strlen(s) <= 8;
+}
+
 static void check_nic(struct verrs *e, json_t *o, const char *name, bool update)
 {
-	json_t *ips = json_object_get(o, "ips"), *ip = json_object_get(o, "ip");
-	json_t *mac = json_object_get(o, "mac"), *mask = json_object_get(o, "netmask");
-	_cleanup_free_ char *p = NULL;
+	json_t *ips = json_object_get(o, "ips");
 
-	if (!update && !json_object_get(o, "nic_tag")) {
-		p = bs_asprintf("%s.nic_tag", name);
-		add(e, "missing_properties", p);
-	}
-	if (update && !mac) {
-		free(p);
-		p = bs_asprintf("%s.mac", name);
-		add(e, "missing_properties", p);
-	}
-	if (ips && !strs_valid(ips, cidr_valid)) {
-		free(p);
-		p = bs_asprintf("%s.ips", name);
-		add(e, "bad_values", p);
-	}
-	if (ip && json_is_string(ip) && !streq(json_string_value(ip), "dhcp") &&
-	    !ipv4_valid(json_string_value(ip))) {
-		free(p);
-		p = bs_asprintf("%s.ip", name);
-		add(e, "bad_values", p);
-	}
-	if (mask && json_is_string(mask) && !ipv4_valid(json_string_value(mask))) {
-		free(p);
-		p = bs_asprintf("%s.netmask", name);
-		add(e, "bad_values", p);
-	}
-	if (mac && json_is_string(mac) && !mac_valid(json_string_value(mac))) {
-		free(p);
-		p = bs_asprintf("%s.mac", name);
-		add(e, "bad_values", p);
-	}
-	if (json_is_string(json_object_get(o, "nic_tag")) &&
-	    (strlen(json_string_value(json_object_get(o, "nic_tag"))) == 0 ||
-	     strlen(json_string_value(json_object_get(o, "nic_tag"))) > 8)) {
-		free(p);
-		p = bs_asprintf("%s.nic_tag", name);
-		add(e, "bad_values", p);
-	}
+	if (!update && !json_object_get(o, "nic_tag"))
+		add_member(e, "missing_properties", name, "nic_tag");
+	if (update && !json_object_get(o, "mac"))
+		add_member(e, "missing_properties", name, "mac");
+	if (ips && !strs_valid(ips, cidr_valid))
+		add_member(e, "bad_values", name, "ips");
+	check_member(e, o, name, "ip", ip_or_dhcp);
+	check_member(e, o, name, "netmask", ipv4_valid);
+	check_member(e, o, name, "mac", mac_valid);
+	check_member(e, o, name, "nic_tag", tag_valid);
 }
 
 static void check_nics(struct verrs *e, json_t *v, const char *name, bool update)
@@ -308,17 +307,15 @@ static void check_disks(struct verrs *e, json_t *v, const char *name, bool updat
 	if (!json_is_array(v))
 		return;
 	json_array_foreach(v, i, o) {
-		_cleanup_free_ char *n = NULL;
+		_cleanup_free_ char *n = bs_asprintf("%s.%zu", name, i);
 
 		if (!json_is_object(o))
 			continue;
 		if (update && !json_object_get(o, "path"))
-			n = bs_asprintf("%s.%zu.path", name, i);
+			add_member(e, "missing_properties", n, "path");
 		else if (!update && !json_object_get(o, "image_uuid") &&
 			 !json_object_get(o, "size"))
-			n = bs_asprintf("%s.%zu.size", name, i);
-		if (n)
-			add(e, "missing_properties", n);
+			add_member(e, "missing_properties", n, "size");
 	}
 }
 
@@ -369,9 +366,7 @@ static void check_value(struct verrs *e, const struct prop *p, json_t *v, const 
 		json_object_foreach(v, key, m)
 			if (!(json_is_string(m) ||
 			      (p->kind == K_TAGS && (json_is_number(m) || json_is_boolean(m))))) {
-				_cleanup_free_ char *k = bs_asprintf("%s.%s", name, key);
-
-				add(e, "bad_values", k);
+				add_member(e, "bad_values", name, key);
 			}
 		break;
 	case K_NICS:
@@ -419,20 +414,9 @@ static void check_object(struct verrs *e, json_t *o, const char *prefix, const s
 	}
 }
 
-/* Sort an array of strings in place, so that the errors read the same whatever the key order. */
-static void sort_names(json_t *a)
+static int by_string(json_t *x, json_t *y, void *arg)
 {
-	size_t n = json_array_size(a);
-
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && strcmp(json_string_value(json_array_get(a, j - 1)),
-						   json_string_value(json_array_get(a, j))) > 0;
-		     j--) {
-			json_t *t = json_incref(json_array_get(a, j));
-
-			json_array_set(a, j, json_array_get(a, j - 1));
-			json_array_set_new(a, j - 1, t);
-		}
+	return strcmp(json_string_value(x), json_string_value(y));
 }
 
 int mgmt_validate(enum mgmt_action action, json_t *payload, int brand, json_t **ret_errors)
@@ -471,9 +455,9 @@ int mgmt_validate(enum mgmt_action action, json_t *payload, int brand, json_t **
 	}
 	if (json_object_size(obj) == 0)
 		return 0;
-	sort_names(json_object_get(obj, "bad_properties"));
-	sort_names(json_object_get(obj, "bad_values"));
-	sort_names(json_object_get(obj, "missing_properties"));
+	mgmt_json_sort(json_object_get(obj, "bad_properties"), by_string, NULL);
+	mgmt_json_sort(json_object_get(obj, "bad_values"), by_string, NULL);
+	mgmt_json_sort(json_object_get(obj, "missing_properties"), by_string, NULL);
 	msg = mgmt_validate_message(obj);
 	if (ret_errors)
 		*ret_errors = json_incref(obj);

@@ -173,7 +173,7 @@ static json_t *zone_json(json_t *m, const char *mountpoint)
 			json_object_set_new(z, "init_name", json_string(argv[0]));
 			for (char **a = argv + 1; *a; a++)
 				json_array_append_new(args, json_string(*a));
-			mgmt_strv_free(argv);
+			zone_strv_free(argv);
 		}
 		json_object_set_new(z, "init_args", args);
 	}
@@ -297,6 +297,12 @@ static void closedirp(DIR **d)
 		closedir(*d);
 }
 
+static int by_creation(json_t *x, json_t *y, void *arg)
+{
+	return strcmp(json_string_value(json_object_get(x, "create_timestamp")) ?: "",
+		      json_string_value(json_object_get(y, "create_timestamp")) ?: "");
+}
+
 int mgmt_vm_list(json_t **ret)
 {
 	_cleanup_json_ json_t *list = json_array();
@@ -321,19 +327,7 @@ int mgmt_vm_list(json_t **ret)
 			json_array_append_new(list, m);
 	}
 	/* by creation time, as vmadm lists them */
-	for (size_t i = 1; i < json_array_size(list); i++)
-		for (size_t j = i;
-		     j > 0 &&
-		     strcmp(json_string_value(json_object_get(json_array_get(list, j - 1), "create_timestamp")) ?:
-				    "",
-			    json_string_value(json_object_get(json_array_get(list, j), "create_timestamp")) ?:
-				    "") > 0;
-		     j--) {
-			json_t *t = json_incref(json_array_get(list, j));
-
-			json_array_set(list, j, json_array_get(list, j - 1));
-			json_array_set_new(list, j - 1, t);
-		}
+	mgmt_json_sort(list, by_creation, NULL);
 	*ret = TAKE_PTR(list);
 	return 0;
 }

@@ -8,6 +8,7 @@
  */
 #include <basalt/json.h>
 #include <basalt/mgmt.h>
+#include <basalt/zone.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -51,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char **argv = NULL;
 
 		if (mgmt_kvm_argv(m, &argv) == 0)
-			mgmt_strv_free(argv);
+			zone_strv_free(argv);
 	}
 	return 0;
 }

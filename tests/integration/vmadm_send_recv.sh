@@ -32,7 +32,7 @@ ROOT2=$(mktemp -d "${TMPDIR:-/tmp}/basalt-vmadm_send_recv-2.XXXXXX")
 at_exit "_vms_halt_in $ROOT2"
 at_exit 'BASALT_ROOT=$ROOT1'
 _vms_halt_in() {
-	BASALT_ROOT=$1 _vms_halt_all
+	BASALT_ROOT=$1 _zones_halt_all
 	BASALT_ROOT=$1 "$BASALT" zfsd --stop >/dev/null 2>&1 || true
 	rm -rf "$1"
 }

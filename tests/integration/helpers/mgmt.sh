@@ -22,17 +22,12 @@ install_image() {
 #   use_vms            use_images, plus root with namespaces (else skipped); every zone is halted
 #                      on exit, before the pool daemon stops
 #   vm_payload FILE JSON  write a joyent payload of the busybox image with JSON's members
+source "$(dirname "${BASH_SOURCE[0]}")/zone.sh"
+
 use_vms() {
 	use_images
 	unshare -m -p -u -i -n -f true 2>/dev/null || skip "namespaces cannot be created here"
-	at_exit '_vms_halt_all'
-}
-
-_vms_halt_all() {
-	local z
-	for z in $(zoneadm list 2>/dev/null); do
-		zoneadm -z "$z" halt >/dev/null 2>&1 || true
-	done
+	at_exit '_zones_halt_all'
 }
 
 vm_payload() {

@@ -7,6 +7,7 @@
  */
 #include <basalt/json.h>
 #include <basalt/mgmt.h>
+#include <basalt/zone.h>
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -219,7 +220,7 @@ static void test_kvm_argv(void **state)
 	for (i = 0; want[i]; i++)
 		assert_string_equal(argv[i], want[i]);
 	assert_null(argv[i]);
-	mgmt_strv_free(argv);
+	zone_strv_free(argv);
 	json_object_del(m, "kernel");
 	assert_int_equal(mgmt_kvm_argv(m, &argv), -EINVAL);
 }
