@@ -195,8 +195,8 @@ static int receive(int fd, int comp, const char *ds)
 int mgmt_image_install(json_t *m, const char *file)
 {
 	json_t *f = file0(m);
-	const char *uuid, *sha1;
-	_cleanup_free_ char *ds = NULL, *mpath = NULL, *snap = NULL;
+	const char *uuid, *sha1, *origin;
+	_cleanup_free_ char *ds = NULL, *mpath = NULL, *from = NULL;
 	_cleanup_close_ int fd = -1;
 	char hex[41];
 	uint64_t size;
@@ -210,11 +210,19 @@ int mgmt_image_install(json_t *m, const char *file)
 	if (mgmt_zfs_exists(ds))
 		return bs_error(EEXIST, "image %s is already installed (dataset %s exists)", uuid,
 				ds);
-	if (json_object_get(m, "origin"))
-		return bs_error(ENOTSUP,
-				"image %s is incremental (origin %s): installing incremental "
-				"images is not supported yet",
-				uuid, json_string_value(json_object_get(m, "origin")));
+	origin = json_string_value(json_object_get(m, "origin"));
+	if (origin) {
+		_cleanup_json_ json_t *o = NULL;
+
+		r = mgmt_image_get(origin, &o);
+		if (r == -ENOENT)
+			return bs_error(ENOENT,
+					"image %s is incremental on image %s, which is not installed; "
+					"install or import it first",
+					uuid, origin);
+		if (r < 0)
+			return r;
+	}
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return bs_error(errno, "cannot open %s: %s", file, strerror(errno));
@@ -235,9 +243,20 @@ int mgmt_image_install(json_t *m, const char *file)
 	r = manifest_path(uuid, &mpath);
 	if (r < 0)
 		return r;
+	/* an incremental stream goes into a clone of its origin's @final */
+	if (origin) {
+		const char *argv[] = { "clone", NULL, ds, NULL };
+
+		from = bs_asprintf("%s/%s@final", MGMT_POOL, origin);
+		argv[1] = from;
+		r = mgmt_zfs(argv, -1, -1, NULL);
+		if (r < 0)
+			return r;
+	}
 	r = receive(fd, comp, ds);
 	if (r < 0) {
-		/* a receive that failed undid itself; a decompressor that failed did not */
+		/* a receive that failed undid itself; a decompressor that failed, or the clone
+		 * of an origin, did not */
 		const char *argv[] = { "destroy", "-r", ds, NULL };
 
 		if (mgmt_zfs_exists(ds))
@@ -505,43 +524,38 @@ int mgmt_image_delete(const char *uuid)
 	return delete_entry(e);
 }
 
-int mgmt_image_vacuum(json_t **ret_deleted)
+/* An installed image that nothing is cloned from: no VM, and no image made on it. */
+static json_t *unused_image(json_t *list)
 {
-	_cleanup_json_ json_t *list = NULL, *deleted = json_array();
 	size_t i;
 	json_t *e;
+
+	json_array_foreach(list, i, e)
+		if (json_integer_value(json_object_get(e, "clones")) == 0)
+			return e;
+	return NULL;
+}
+
+int mgmt_image_vacuum(json_t **ret_deleted)
+{
+	_cleanup_json_ json_t *deleted = json_array();
 	int r;
 
-	r = mgmt_image_list(&list);
-	if (r < 0)
-		return r;
-	/* children before the images they were made from */
-	for (bool again = true; again;) {
-		again = false;
-		json_array_foreach(list, i, e) {
-			json_t *m = json_object_get(e, "manifest");
-			bool is_origin = false;
-			size_t k;
-			json_t *o;
+	/* one at a time, listing again: deleting an image may free the one it was made on */
+	for (;;) {
+		_cleanup_json_ json_t *list = NULL;
+		json_t *e;
 
-			if (json_integer_value(json_object_get(e, "clones")) > 0 ||
-			    json_is_true(json_object_get(e, "deleted")))
-				continue;
-			json_array_foreach(list, k, o)
-				is_origin |=
-					!json_is_true(json_object_get(o, "deleted")) &&
-					streq(json_string_value(json_object_get(json_object_get(o, "manifest"), "origin")) ?:
-						      "",
-					      json_string_value(json_object_get(m, "uuid")));
-			if (is_origin)
-				continue;
-			r = delete_entry(e);
-			if (r < 0)
-				return r;
-			json_object_set_new(e, "deleted", json_true());
-			json_array_append(deleted, json_object_get(m, "uuid"));
-			again = true;
-		}
+		r = mgmt_image_list(&list);
+		if (r < 0)
+			return r;
+		e = unused_image(list);
+		if (!e)
+			break;
+		r = delete_entry(e);
+		if (r < 0)
+			return r;
+		json_array_append(deleted, json_object_get(json_object_get(e, "manifest"), "uuid"));
 	}
 	*ret_deleted = TAKE_PTR(deleted);
 	return 0;

@@ -1,7 +1,9 @@
 #!/bin/bash
 # imgadm_create: an image made of a stopped VM (imgadm create) is a manifest and a send stream that
 # imgadm installs; a VM created from the new image has the files of the first; -i makes an
-# incremental stream on the origin's @final, whose manifest names the origin.
+# incremental stream on the origin's @final, whose manifest names the origin, installed as a clone
+# of the origin (which it then keeps from being deleted) and with the same files; ancestry
+# follows the origins; vacuum deletes the incremental image before its origin.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
 use_vms
@@ -33,5 +35,30 @@ expect_ok vmadm create -f "$TEST_TMP/c.json"
 child=${LAST_STDOUT##* }
 [ "$(zlogin "$child" cat /etc/motd)" = baked-in ] || fail "the new image lacks the VM's file"
 expect_ok vmadm delete -F "$child"
+
+# the incremental image: on its origin, which must be there first
+inc=$(jq -r .uuid "$TEST_TMP/baked-1.1.json")
 expect_ok vmadm delete "$vm"
+expect_ok imgadm delete "$IMAGE_UUID"
+expect_fail imgadm install -m "$TEST_TMP/baked-1.1.json" -f "$TEST_TMP/baked-1.1.zfs"
+expect_match "$LAST_STDERR" "incremental on image $IMAGE_UUID, which is not installed"
+expect_ok zfs list -H -o name -r zones
+if grep -q "$inc" <<<"$LAST_STDOUT"; then fail "a refused install left $LAST_STDOUT"; fi
+install_image
+expect_ok imgadm install -m "$TEST_TMP/baked-1.1.json" -f "$TEST_TMP/baked-1.1.zfs"
+[ "$(zfs get -H -o value origin "zones/$inc")" = "zones/$IMAGE_UUID@final" ] ||
+	fail "the incremental image is not a clone of its origin"
+expect_ok imgadm ancestry "$inc"
+[ "$LAST_STDOUT" = "$(printf '%s\n%s' "$inc" "$IMAGE_UUID")" ] || fail "ancestry: $LAST_STDOUT"
+expect_fail imgadm delete "$IMAGE_UUID"
+expect_match "$LAST_STDERR" "has clones: zones/$inc"
+printf '{"brand": "joyent", "image_uuid": "%s", "alias": "inc"}' "$inc" >"$TEST_TMP/i.json"
+expect_ok vmadm create -f "$TEST_TMP/i.json"
+ivm=${LAST_STDOUT##* }
+[ "$(zlogin "$ivm" cat /etc/motd)" = baked-in ] || fail "the incremental image lacks the file"
+expect_ok vmadm delete -F "$ivm"
+expect_ok imgadm vacuum
+[ "$(grep -c '^Deleted image' <<<"$LAST_STDOUT")" = 3 ] || fail "vacuum: $LAST_STDOUT"
+expect_ok imgadm list -H
+[ -z "$LAST_STDOUT" ] || fail "vacuum left: $LAST_STDOUT"
 echo "imgadm_create: ok"
