@@ -216,10 +216,11 @@ int mgmt_image_install(json_t *m, const char *file)
 
 		r = mgmt_image_get(origin, &o);
 		if (r == -ENOENT)
-			return bs_error(ENOENT,
-					"image %s is incremental on image %s, which is not installed; "
-					"install or import it first",
-					uuid, origin);
+			return bs_error(
+				ENOENT,
+				"image %s is incremental on image %s, which is not installed; "
+				"install or import it first",
+				uuid, origin);
 		if (r < 0)
 			return r;
 	}

@@ -117,6 +117,24 @@ int mgmt_kvm_check(json_t *m)
 	return 0;
 }
 
+/* The dataset name POOL/UUID-diskN with the smallest N no disk of the VM has. */
+static char *free_disk_name(json_t *m, const char *uuid)
+{
+	for (size_t n = 0;; n++) {
+		char *ds = bs_asprintf("%s/%s-disk%zu", MGMT_POOL, uuid, n);
+		bool taken = false;
+		size_t i;
+		json_t *d;
+
+		json_array_foreach(json_object_get(m, "disks"), i, d)
+			taken |= streq(
+				json_string_value(json_object_get(d, "zfs_filesystem")) ?: "", ds);
+		if (!taken)
+			return ds;
+		free(ds);
+	}
+}
+
 int mgmt_kvm_disks_create(json_t *m)
 {
 	const char *uuid = json_string_value(json_object_get(m, "uuid"));
@@ -125,10 +143,13 @@ int mgmt_kvm_disks_create(json_t *m)
 
 	json_array_foreach(json_object_get(m, "disks"), i, d) {
 		const char *image = json_string_value(json_object_get(d, "image_uuid"));
-		_cleanup_free_ char *ds = bs_asprintf("%s/%s-disk%zu", MGMT_POOL, uuid, i);
-		_cleanup_free_ char *origin = NULL, *size = NULL, *path = stor_zvol_path(ds);
+		_cleanup_free_ char *ds = NULL, *origin = NULL, *size = NULL, *path = NULL;
 		int r;
 
+		if (json_object_get(d, "zfs_filesystem"))
+			continue;
+		ds = free_disk_name(m, uuid);
+		path = stor_zvol_path(ds);
 		/* recorded first, so that a failure below is undone with the rest */
 		json_object_set_new(d, "zfs_filesystem", json_string(ds));
 		json_object_set_new(d, "path", json_string(path));
@@ -146,6 +167,30 @@ int mgmt_kvm_disks_create(json_t *m)
 			argv[2] = size;
 			r = mgmt_zfs(argv, -1, -1, NULL);
 		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int mgmt_kvm_disks_destroy(json_t *disks, json_t *keep)
+{
+	size_t i, k;
+	json_t *d, *o;
+
+	json_array_foreach(disks, i, d) {
+		const char *ds = json_string_value(json_object_get(d, "zfs_filesystem"));
+		const char *argv[] = { "destroy", "-r", ds, NULL };
+		bool kept = false;
+		int r;
+
+		json_array_foreach(keep, k, o)
+			kept |= o == d ||
+				streq(json_string_value(json_object_get(o, "zfs_filesystem")) ?: "",
+				      ds ?: "");
+		if (!ds || kept || !mgmt_zfs_exists(ds))
+			continue;
+		r = mgmt_zfs(argv, -1, -1, NULL);
 		if (r < 0)
 			return r;
 	}

@@ -34,9 +34,11 @@ void mgmt_mdata_stop(const char *uuid);
 /* ---- the kvm brand (kvm.c) ---- */
 /* Check a kvm manifest's disks and kernel against the host and the installed images. */
 int mgmt_kvm_check(json_t *m);
-/* Create the disks' volumes (clones of zvol images, or empty), recording each one's
- * zfs_filesystem and path in the manifest. */
+/* Create the volumes of the disks that have none yet (clones of zvol images, or empty), each
+ * named POOL/UUID-diskN, recording its zfs_filesystem and path in the manifest. */
 int mgmt_kvm_disks_create(json_t *m);
+/* Destroy the volumes of the disks that are not in keep (NULL: all). */
+int mgmt_kvm_disks_destroy(json_t *disks, json_t *keep);
 /* Fill a kvm VM's zone root: the VMM binary, the kernel, /disks and /vm. */
 int mgmt_kvm_prepare(json_t *m, const char *root);
 

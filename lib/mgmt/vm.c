@@ -428,14 +428,25 @@ static uint64_t pool_avail(json_t *children)
 /* The smallest free space a new zone needs to boot and write its first files. */
 #define ZONE_MIN_FREE_MIB 16
 
+/* The pool's free space against what the VM's new disks (those without a volume yet) need, and a
+ * new zone's minimum. children: the pool's datasets, or NULL to list them. */
 static int check_space(json_t *m, json_t *children)
 {
-	uint64_t avail = pool_avail(children) >> 20, need = ZONE_MIN_FREE_MIB;
+	_cleanup_json_ json_t *listed = NULL;
+	uint64_t avail, need = ZONE_MIN_FREE_MIB;
 	size_t i;
 	json_t *d;
+	int r;
 
+	if (!children) {
+		r = mgmt_zfs_children(&listed);
+		if (r < 0)
+			return r;
+		children = listed;
+	}
+	avail = pool_avail(children) >> 20;
 	json_array_foreach(json_object_get(m, "disks"), i, d)
-		if (!json_object_get(d, "image_uuid"))
+		if (!json_object_get(d, "image_uuid") && !json_object_get(d, "zfs_filesystem"))
 			need += (uint64_t)json_integer_value(json_object_get(d, "size"));
 	if (avail < need)
 		return bs_error(ENOSPC,
@@ -452,8 +463,6 @@ static int vm_destroy(const char *uuid, json_t *m)
 {
 	_cleanup_free_ char *ds = mgmt_vm_ds(uuid), *mpath = NULL, *mdata = mgmt_mdata_dir(uuid);
 	const char *argv[] = { "destroy", "-r", ds, NULL };
-	size_t i;
-	json_t *d;
 	int r;
 
 	if (zone_running(uuid)) {
@@ -469,16 +478,9 @@ static int vm_destroy(const char *uuid, json_t *m)
 		if (r < 0)
 			return r;
 	}
-	json_array_foreach(json_object_get(m, "disks"), i, d) {
-		const char *disk = json_string_value(json_object_get(d, "zfs_filesystem"));
-		const char *dargv[] = { "destroy", "-r", disk, NULL };
-
-		if (disk && mgmt_zfs_exists(disk)) {
-			r = mgmt_zfs(dargv, -1, -1, NULL);
-			if (r < 0)
-				return r;
-		}
-	}
+	r = mgmt_kvm_disks_destroy(json_object_get(m, "disks"), NULL);
+	if (r < 0)
+		return r;
 	mgmt_mdata_remove(uuid);
 	r = mgmt_vm_manifest_path(uuid, &mpath);
 	if (r >= 0 && unlink(mpath) < 0 && errno != ENOENT)
@@ -687,19 +689,38 @@ int mgmt_vm_update(const char *uuid, json_t *payload)
 {
 	_cleanup_json_ json_t *m = NULL, *old = NULL, *all = NULL;
 	_cleanup_free_ char *ds = mgmt_vm_ds(uuid);
+	bool disks_change;
 	int r;
 
 	r = mgmt_vm_manifest_read(uuid, &m);
 	if (r < 0)
 		return r;
 	old = json_deep_copy(m);
+	disks_change = json_object_get(payload, "add_disks") ||
+		       json_object_get(payload, "remove_disks");
+	if (disks_change && zone_running(uuid))
+		return bs_error(EBUSY, "VM %s is running; stop it to add or remove disks", uuid);
 	r = mgmt_manifest_update(m, payload);
 	if (r >= 0)
 		r = mgmt_vm_list(&all);
 	if (r >= 0)
 		r = check_conflicts(m, all);
+	if (r >= 0 && disks_change)
+		r = check_space(m, NULL);
 	if (r < 0)
 		return r;
+	if (disks_change) {
+		r = mgmt_kvm_check(m);
+		if (r >= 0)
+			r = mgmt_kvm_disks_create(m);
+		if (r < 0) {
+			_cleanup_free_ char *msg = bs_strdup(bs_strerror(r));
+
+			mgmt_kvm_disks_destroy(json_object_get(m, "disks"),
+					       json_object_get(old, "disks"));
+			return bs_error(-r, "%s", msg);
+		}
+	}
 	if (json_object_get(payload, "quota")) {
 		_cleanup_free_ char *q = bs_asprintf(
 			"quota=%lldG", (long long)json_integer_value(json_object_get(m, "quota")));
@@ -725,8 +746,14 @@ int mgmt_vm_update(const char *uuid, json_t *payload)
 		_cleanup_free_ char *msg = bs_strdup(bs_strerror(r));
 
 		zone_define(old, false);
+		if (disks_change)
+			mgmt_kvm_disks_destroy(json_object_get(m, "disks"),
+					       json_object_get(old, "disks"));
 		return bs_error(-r, "%s", msg);
 	}
+	/* the removed disks go once the manifest no longer names them */
+	if (disks_change)
+		mgmt_kvm_disks_destroy(json_object_get(old, "disks"), json_object_get(m, "disks"));
 	mgmt_event(uuid, "update", NULL);
 	return 0;
 }
@@ -789,7 +816,8 @@ int mgmt_vm_snapshot(const char *uuid, const char *snap, int op)
 
 int mgmt_vm_autoboot(void)
 {
-	_cleanup_free_ char *pidfile = bs_root_path("run/zfsd.pid"), *marker = NULL;
+	_cleanup_free_ char *pidfile = bs_root_path("run/zfsd.pid"), *marker = NULL,
+			    *lockpath = NULL;
 	_cleanup_free_ char *pid = NULL, *seen = NULL;
 	_cleanup_json_ json_t *all = NULL;
 	_cleanup_close_ int lock = -1;
@@ -803,9 +831,11 @@ int mgmt_vm_autoboot(void)
 		return r;
 	free(marker);
 	marker = bs_root_path("run/vmadm.autoboot");
+	lockpath = bs_root_path("run/vmadm.autoboot.lock");
 	if (bs_read_file(pidfile, &pid, &len) < 0)
 		return 0;
-	lock = open(marker, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* two commands arriving together boot each VM once */
+	lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock < 0 || flock(lock, LOCK_EX) < 0)
 		return 0;
 	if (bs_read_file(marker, &seen, &len) == 0 && streq(seen, pid))

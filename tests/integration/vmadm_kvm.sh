@@ -3,7 +3,8 @@
 # created as a clone of it and as an empty volume of `size` (both files under run/zvol), its zone
 # is defined to run the VMM as its only process with the disks bound in and a memory cap of ram
 # plus the VMM's overhead, its root holds the VMM binary and the kernel; bad disks and a missing
-# kernel are refused leaving nothing; delete removes the disks.
+# kernel are refused leaving nothing; disks are added and removed by update; delete removes the
+# disks.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
 use_vms
@@ -73,6 +74,23 @@ jq '.alias = "vm2" | .nics = [] | .disks = [{"size": 1048576}]' "$TEST_TMP/kvm.j
 expect_fail vmadm create -f "$TEST_TMP/big.json"
 expect_match "$LAST_STDERR" "insufficient space in pool zones: the VM needs 1048592 MiB"
 [ "$(vmadm list -H | wc -l)" = 1 ] || fail "a refused VM was created"
+
+# disks added and removed by update: a new volume, the removed one destroyed
+echo '{"add_disks": [{"size": 16}]}' | vmadm update "$vm" >/dev/null || fail "add_disks"
+expect_ok vmadm get "$vm"
+[ "$(jq -r '.disks[2].zfs_filesystem' <<<"$LAST_STDOUT")" = "zones/$vm-disk2" ] || fail "add_disks: $LAST_STDOUT"
+[ "$(zfs get -H -p -o value volsize "zones/$vm-disk2")" = $((16 << 20)) ] || fail "disk2 size"
+expect_ok zonecfg -z "$vm" info
+[ "$(jq -c '[.init_args[] | select(startswith("/disks/"))]' <<<"$LAST_STDOUT")" = \
+	'["/disks/disk0","/disks/disk1","/disks/disk2"]' ] || fail "the VMM does not get disk2"
+echo "{\"remove_disks\": [\"$BASALT_ROOT/run/zvol/zones/$vm-disk1\"]}" | vmadm update "$vm" >/dev/null ||
+	fail "remove_disks"
+if zfs list "zones/$vm-disk1" >/dev/null 2>&1; then fail "the removed disk's volume is left"; fi
+[ "$(vmadm get "$vm" | jq '.disks | length')" = 2 ] || fail "remove_disks left the disk"
+echo '{"add_disks": [{"size": 1048576}]}' >"$TEST_TMP/huge.json"
+expect_fail vmadm update "$vm" -f "$TEST_TMP/huge.json"
+expect_match "$LAST_STDERR" "insufficient space in pool zones"
+[ "$(vmadm get "$vm" | jq '.disks | length')" = 2 ] || fail "a refused disk was added"
 
 # the image is in use; delete takes the disks away and frees it
 expect_fail imgadm delete "$zvimg"
