@@ -97,9 +97,15 @@ expect_ok vmadm delete-snapshot "$web" before
 expect_fail vmadm rollback-snapshot "$web" before
 expect_match "$LAST_STDERR" "has no snapshot before"
 
-# console: the zone's console, through zlogin -C
+# console: the zone's console (busybox init's shell on it); ~. detaches
 expect_ok vmadm info "$web"
 [ "$(jq -r .console.command[1] <<<"$LAST_STDOUT")" = -C ] || fail "info: console"
+[ "$(jq -r .state <<<"$LAST_STDOUT")" = running ] || fail "info: state"
+[ "$(jq -r .usage.memory_cap <<<"$LAST_STDOUT")" = $((200 << 20)) ] || fail "info: memory cap"
+"$TESTS_INTEGRATION_DIR/helpers/pty-drive.py" 'expect:#' 'send:\recho con$((40+2)) $(hostname)\r' \
+	'expect:con42 webhost' 'send:\r~.' 'expect:closed' -- vmadm console "$web" \
+	>"$TEST_TMP/console.log" || fail "console: $(cat "$TEST_TMP/console.log")"
+zlogin "$web" true || fail "the VM died when the console detached"
 
 # delete: a running VM needs -F
 expect_fail vmadm delete "$web"
