@@ -461,7 +461,7 @@ static int check_space(json_t *m, json_t *children)
 /* Remove whatever of the VM exists: its zone (halted), datasets, manifest, metadata dir. */
 static int vm_destroy(const char *uuid, json_t *m)
 {
-	_cleanup_free_ char *ds = mgmt_vm_ds(uuid), *mpath = NULL, *mdata = mgmt_mdata_dir(uuid);
+	_cleanup_free_ char *ds = mgmt_vm_ds(uuid), *mpath = NULL;
 	const char *argv[] = { "destroy", "-r", ds, NULL };
 	int r;
 
