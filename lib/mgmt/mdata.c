@@ -361,6 +361,9 @@ static int server_spawn(const char *uuid)
 			dup2(null, 1);
 			dup2(null, 2);
 		}
+		/* nothing of the command's (its locks, its caller's pipes) lives on in the server
+		 */
+		close_range(3, ~0U, 0);
 		signal(SIGPIPE, SIG_IGN);
 		_exit(mgmt_mdata_serve(uuid) < 0 ? 1 : 0);
 	}
@@ -410,6 +413,7 @@ static int user_script(json_t *m)
 			dup2(null, 1);
 			dup2(null, 2);
 		}
+		close_range(3, ~0U, 0);
 		if (zone_enter_exec(uuid, argv, -1, &child) < 0)
 			_exit(1);
 		waitpid(child, &status, 0);

@@ -834,12 +834,17 @@ int mgmt_vm_autoboot(void)
 	lockpath = bs_root_path("run/vmadm.autoboot.lock");
 	if (bs_read_file(pidfile, &pid, &len) < 0)
 		return 0;
-	/* two commands arriving together boot each VM once */
+	/* two commands arriving together: the first claims the boot, under a lock it releases
+	 * before booting (the zones' supervisors, forked from this process, would hold it) */
 	lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock < 0 || flock(lock, LOCK_EX) < 0)
 		return 0;
 	if (bs_read_file(marker, &seen, &len) == 0 && streq(seen, pid))
 		return 0;
+	r = bs_write_file_atomic(marker, pid, strlen(pid), 0600);
+	if (r < 0)
+		return r;
+	close(TAKE_FD(lock));
 	r = mgmt_vm_list(&all);
 	if (r < 0)
 		return r;
@@ -849,5 +854,5 @@ int mgmt_vm_autoboot(void)
 		if (json_is_true(json_object_get(m, "autoboot")) && !zone_running(uuid))
 			mgmt_vm_start(uuid);
 	}
-	return bs_write_file_atomic(marker, pid, strlen(pid), 0600);
+	return 0;
 }

@@ -5,6 +5,10 @@
 # keys are read-only; the user-script runs at the first boot only.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
+# the zone runs the mdata tools from basalt-mdata, which must be static (not in sanitizer builds)
+mdata_bin=$BASALT_BUILD/cmd/basalt-mdata
+[ -x "$mdata_bin" ] || mdata_bin=$BASALT_BUILD/basalt-mdata
+if ldd "$mdata_bin" >/dev/null 2>&1; then skip "basalt-mdata is not linked statically in this build"; fi
 use_vms
 install_image
 

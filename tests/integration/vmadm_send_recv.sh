@@ -42,7 +42,7 @@ export BASALT_ROOT=$ROOT2
 	fail "received VM: $(vmadm list -H -o uuid,alias,state)"
 expect_ok vmadm start "$vm"
 [ "$(zlogin "$vm" cat /root/data)" = precious ] || fail "the data did not come along"
-[ "$(zlogin "$vm" mdata-get k)" = v ] || fail "the metadata did not come along"
+[ "$(vmadm get "$vm" | jq -r .customer_metadata.k)" = v ] || fail "the metadata did not come along"
 expect_ok vmadm delete -F "$vm"
 export BASALT_ROOT=$ROOT1
 
