@@ -458,6 +458,27 @@ static int check_space(json_t *m, json_t *children)
 
 /* ---- create and delete ---- */
 
+/* The lock that makes the checks against the other VMs and the changes they allow one step:
+ * two creates cannot both take an alias or an IP. Released before a zone is booted, as the
+ * zone's supervisor is forked from this process and would keep it. */
+static int vms_lock(void)
+{
+	_cleanup_free_ char *path = bs_root_path("run/vmadm.lock"), *dir = bs_root_path("run");
+	int fd;
+
+	bs_mkdir_p(dir, 0700);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return bs_error(errno, "cannot open %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 /* Remove whatever of the VM exists: its zone (halted), datasets, manifest, metadata dir. */
 static int vm_destroy(const char *uuid, json_t *m)
 {
@@ -551,6 +572,7 @@ static int image_check(json_t *m)
 int mgmt_vm_create(json_t *payload, char **ret_uuid)
 {
 	_cleanup_json_ json_t *m = NULL, *all = NULL, *children = NULL;
+	_cleanup_close_ int lock = -1;
 	const char *uuid;
 	int r;
 
@@ -558,6 +580,9 @@ int mgmt_vm_create(json_t *payload, char **ret_uuid)
 	if (r < 0)
 		return r;
 	uuid = json_string_value(json_object_get(m, "uuid"));
+	lock = vms_lock();
+	if (lock < 0)
+		return lock;
 	r = mgmt_vm_list(&all);
 	if (r >= 0)
 		r = mgmt_zfs_children(&children);
@@ -595,6 +620,7 @@ int mgmt_vm_create(json_t *payload, char **ret_uuid)
 		r = zone_define(m, true);
 	if (r >= 0)
 		r = mgmt_vm_manifest_write(m);
+	close(TAKE_FD(lock));
 	if (r >= 0 && json_is_true(json_object_get(m, "autoboot")))
 		r = mgmt_vm_start(uuid);
 	if (r < 0) {
@@ -689,9 +715,13 @@ int mgmt_vm_update(const char *uuid, json_t *payload)
 {
 	_cleanup_json_ json_t *m = NULL, *old = NULL, *all = NULL;
 	_cleanup_free_ char *ds = mgmt_vm_ds(uuid);
+	_cleanup_close_ int lock = -1;
 	bool disks_change;
 	int r;
 
+	lock = vms_lock();
+	if (lock < 0)
+		return lock;
 	r = mgmt_vm_manifest_read(uuid, &m);
 	if (r < 0)
 		return r;

@@ -2,8 +2,8 @@
 # imgadm_basic: a busybox image built by scripts/image-busybox is installed from its manifest and
 # send stream (sha1 and size checked, @final taken), listed with columns, filters and JSON, shown,
 # refused a second time, refused with a wrong sha1 or size leaving nothing behind, deleted,
-# imported again from a directory source, kept while a clone of it exists (the error names the
-# clone), and vacuumed once nothing uses it.
+# imported again from a directory source, installed from a gzip-compressed file, kept while a
+# clone of it exists (the error names the clone), and vacuumed once nothing uses it.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
 use_images
@@ -67,6 +67,17 @@ expect_fail imgadm sources -a "$IMAGE_DIR"
 expect_ok imgadm import "$IMAGE_UUID"
 expect_ok imgadm list -H -o uuid
 [ "$LAST_STDOUT" = "$IMAGE_UUID" ] || fail "import did not install: $LAST_STDOUT"
+
+# a compressed file: gzip, as the manifest says
+expect_ok imgadm delete "$IMAGE_UUID"
+gzip -c "$IMAGE_DIR/busybox.zfs" >"$TEST_TMP/busybox.zfs.gz"
+jq --arg s "$(sha1sum "$TEST_TMP/busybox.zfs.gz" | cut -d' ' -f1)" \
+	--argjson n "$(stat -c %s "$TEST_TMP/busybox.zfs.gz")" \
+	'.files[0].sha1 = $s | .files[0].size = $n | .files[0].compression = "gzip"' \
+	"$IMAGE_DIR/busybox.json" >"$TEST_TMP/gz.json"
+expect_ok imgadm install -m "$TEST_TMP/gz.json" -f "$TEST_TMP/busybox.zfs.gz"
+mp=$(zfs get -H -o value mountpoint "zones/$IMAGE_UUID")
+[ -x "$mp/root/bin/busybox" ] || fail "the gzip image has no root/bin/busybox"
 
 # a clone keeps the image; vacuum deletes only unused images
 expect_ok zfs clone "zones/$IMAGE_UUID@final" zones/someclone

@@ -1,7 +1,8 @@
 #!/bin/bash
 # vmadm_badinput: every kind of bad create or update gets one clear line and leaves nothing
 # half-created: malformed JSON (line and column), unknown properties and wrong types (each one
-# named), an image that is not installed, a duplicate alias, a duplicate IP on one nic_tag,
+# named), an image that is not installed, a duplicate alias (also between two creates at once), a
+# duplicate IP on one nic_tag,
 # insufficient pool space, delete of a running VM; and a create that fails at boot (a
 # filesystem whose source does not exist) leaves no dataset, zone, veth, bridge, manifest or
 # metadata directory behind.
@@ -73,6 +74,17 @@ expect_fail vmadm update "$b" max_physical_memory=lots
 expect_match "$LAST_STDERR" "bad_values: max_physical_memory"
 expect_fail vmadm get 00000000-0000-4000-8000-000000000002
 expect_match "$LAST_STDERR" "no VM with uuid"
+
+# two creates at once with one alias: exactly one gets it
+vm_payload "$TEST_TMP/race.json" '"alias": "race", "autoboot": false'
+s1=0 s2=0
+vmadm create -f "$TEST_TMP/race.json" >"$TEST_TMP/r1" 2>&1 & p1=$!
+vmadm create -f "$TEST_TMP/race.json" >"$TEST_TMP/r2" 2>&1 & p2=$!
+wait "$p1" || s1=$?
+wait "$p2" || s2=$?
+[ $((s1 == 0)) -ne $((s2 == 0)) ] || fail "concurrent creates: $(cat "$TEST_TMP/r1" "$TEST_TMP/r2")"
+grep -qh "alias 'race' is already used" "$TEST_TMP/r1" "$TEST_TMP/r2" || fail "no alias message"
+expect_ok vmadm delete "$(vmadm lookup -1 alias=race)"
 
 # delete of a running VM
 expect_ok vmadm start "$a"
