@@ -2,10 +2,9 @@
 # vmadm_badinput: every kind of bad create or update gets one clear line and leaves nothing
 # half-created: malformed JSON (line and column), unknown properties and wrong types (each one
 # named), an image that is not installed, a duplicate alias (also between two creates at once), a
-# duplicate IP on one nic_tag,
-# insufficient pool space, delete of a running VM; and a create that fails at boot (a
-# filesystem whose source does not exist) leaves no dataset, zone, veth, bridge, manifest or
-# metadata directory behind.
+# duplicate IP on one nic_tag, insufficient pool space, delete of a running VM; and a create that
+# fails at boot (a filesystem whose source does not exist) leaves no dataset, zone, veth, bridge,
+# manifest or metadata directory behind.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
 use_vms
