@@ -2,8 +2,9 @@
 # vmadm_lifecycle: a zone VM from the busybox image: created (its root a clone of the image's
 # @final, with its quota, booted because autoboot), listed with columns, sorting and filters,
 # looked up, entered with zlogin, stopped, started, rebooted, updated live (memory cap, quota,
-# tags, nics), snapshotted and rolled back, deleted (refused while running without -F), and
-# every step logged as an event. Nothing of it is left after the delete.
+# tags, nics), snapshotted and rolled back, reached on its console, deleted (refused while
+# running without -F), and every step logged as an event, which events -f follows. Nothing of it
+# is left after the delete.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
 use_vms
@@ -106,6 +107,20 @@ expect_ok vmadm info "$web"
 	'expect:con42 webhost' 'send:\r~.' 'expect:closed' -- vmadm console "$web" \
 	>"$TEST_TMP/console.log" || fail "console: $(cat "$TEST_TMP/console.log")"
 zlogin "$web" true || fail "the VM died when the console detached"
+
+# events -f follows the log: an event appended after it started shows up
+vmadm events -f >"$TEST_TMP/follow" &
+follower=$!
+at_exit "kill $follower 2>/dev/null || true"
+vm_payload "$TEST_TMP/late.json" '"alias": "late", "autoboot": false'
+late=$(vmadm create -f "$TEST_TMP/late.json" | awk '{print $NF}')
+for _ in $(seq 100); do
+	grep -q "\"type\":\"create\",\"uuid\":\"$late\"" "$TEST_TMP/follow" && break
+	sleep 0.1
+done
+grep -q "\"type\":\"create\",\"uuid\":\"$late\"" "$TEST_TMP/follow" || fail "events -f missed the create"
+kill "$follower"
+expect_ok vmadm delete "$late"
 
 # delete: a running VM needs -F
 expect_fail vmadm delete "$web"
