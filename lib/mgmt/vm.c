@@ -99,8 +99,21 @@ static enum mgmt_brand brand_of(json_t *m)
 	return b;
 }
 
-/* The zone configuration (lib/zone's JSON) of a manifest, its root under mountpoint. */
-static json_t *zone_json(json_t *m, const char *mountpoint)
+/* The zone root of a VM: root/ in its dataset's mountpoint. */
+static int vm_zoneroot(const char *uuid, char **ret)
+{
+	_cleanup_free_ char *ds = mgmt_vm_ds(uuid), *mp = NULL;
+	int r;
+
+	r = mgmt_zfs_mountpoint(ds, &mp);
+	if (r < 0)
+		return r;
+	*ret = bs_path_join(mp, "root");
+	return 0;
+}
+
+/* The zone configuration (lib/zone's JSON) of a manifest, with the zone root root. */
+static json_t *zone_json(json_t *m, const char *root)
 {
 	static const char *const copied[] = {
 		"zonename",   "alias",
@@ -125,7 +138,7 @@ static json_t *zone_json(json_t *m, const char *mountpoint)
 			json_object_set(z, copied[k], json_object_get(m, copied[k]));
 	if (json_integer_value(json_object_get(m, "cpu_cap")) == 0)
 		json_object_del(z, "cpu_cap");
-	json_object_set_new(z, "zoneroot", json_sprintf("%s/root", mountpoint));
+	json_object_set_new(z, "zoneroot", json_string(root));
 	json_object_set_new(z, "brand",
 			    json_string(b == MGMT_BRAND_JOYENT ? "joyent" : "joyent-minimal"));
 	json_array_foreach(json_object_get(m, "nics"), i, o) {
@@ -185,18 +198,18 @@ static json_t *zone_json(json_t *m, const char *mountpoint)
 static int zone_define(json_t *m, bool create)
 {
 	const char *uuid = json_string_value(json_object_get(m, "uuid"));
-	_cleanup_free_ char *ds = mgmt_vm_ds(uuid), *mp = NULL, *mdata = mgmt_mdata_dir(uuid);
+	_cleanup_free_ char *root = NULL, *mdata = mgmt_mdata_dir(uuid);
 	_cleanup_zone_config_ struct zone_config *c = NULL;
 	_cleanup_json_ json_t *z = NULL;
 	int r;
 
-	r = mgmt_zfs_mountpoint(ds, &mp);
+	r = vm_zoneroot(uuid, &root);
 	if (r < 0)
 		return r;
 	r = bs_mkdir_p(mdata, 0755);
 	if (r < 0)
 		return bs_error(-r, "cannot create %s: %s", mdata, strerror(-r));
-	z = zone_json(m, mp);
+	z = zone_json(m, root);
 	r = zone_config_from_json(z, uuid, &c);
 	if (r < 0)
 		return r;
@@ -214,7 +227,7 @@ static int zone_ensure(json_t *m)
 {
 	const char *uuid = json_string_value(json_object_get(m, "uuid"));
 	_cleanup_zone_config_ struct zone_config *c = NULL;
-	_cleanup_free_ char *mp = NULL, *root = NULL, *ds = mgmt_vm_ds(uuid);
+	_cleanup_free_ char *root = NULL;
 	int r;
 
 	r = zone_store_load(uuid, &c);
@@ -222,10 +235,9 @@ static int zone_ensure(json_t *m)
 		return zone_define(m, true);
 	if (r < 0)
 		return r;
-	r = mgmt_zfs_mountpoint(ds, &mp);
+	r = vm_zoneroot(uuid, &root);
 	if (r < 0)
 		return r;
-	root = bs_asprintf("%s/root", mp);
 	if (!streq(root, c->zoneroot))
 		return zone_define(m, false);
 	return 0;
@@ -262,13 +274,22 @@ static void add_live(json_t *m)
 {
 	const char *uuid = json_string_value(json_object_get(m, "uuid"));
 	_cleanup_free_ char *ds = mgmt_vm_ds(uuid);
+	_cleanup_zone_config_ struct zone_config *c = NULL;
 	enum zone_state st = ZONE_STATE_INSTALLED;
 	pid_t init = 0;
 
 	zone_state_get(uuid, &st, &init);
 	json_object_set_new(m, "state", json_string(vm_state(st)));
 	json_object_set_new(m, "zone_state", json_string(zone_state_name(st)));
-	json_object_set_new(m, "zonepath", json_sprintf("%s/%s", bs_root_dir(), ds));
+	if (zone_store_load(uuid, &c) == 0) {
+		/* the zone root is ZONEPATH/root */
+		_cleanup_free_ char *zonepath = bs_strdup(c->zoneroot);
+		char *slash = strrchr(zonepath, '/');
+
+		if (slash && slash != zonepath)
+			*slash = '\0';
+		json_object_set_new(m, "zonepath", json_string(zonepath));
+	}
 	json_object_set_new(m, "zfs_filesystem", json_string(ds));
 	json_object_set_new(m, "zpool", json_string(MGMT_POOL));
 	if (init > 0)
@@ -514,7 +535,7 @@ static int datasets_create(json_t *m)
 {
 	const char *uuid = json_string_value(json_object_get(m, "uuid"));
 	const char *image = json_string_value(json_object_get(m, "image_uuid"));
-	_cleanup_free_ char *ds = mgmt_vm_ds(uuid), *origin = NULL, *mp = NULL, *root = NULL;
+	_cleanup_free_ char *ds = mgmt_vm_ds(uuid), *origin = NULL, *root = NULL;
 	_cleanup_free_ char *quota = bs_asprintf(
 		"quota=%lldG", (long long)json_integer_value(json_object_get(m, "quota")));
 	int r;
@@ -536,10 +557,9 @@ static int datasets_create(json_t *m)
 	}
 	if (r < 0)
 		return r;
-	r = mgmt_zfs_mountpoint(ds, &mp);
+	r = vm_zoneroot(uuid, &root);
 	if (r < 0)
 		return r;
-	root = bs_asprintf("%s/root", mp);
 	r = bs_mkdir_p(root, 0755);
 	if (r < 0)
 		return bs_error(-r, "cannot create %s: %s", root, strerror(-r));

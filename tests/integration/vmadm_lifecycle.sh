@@ -50,6 +50,8 @@ expect_ok vmadm get "$web"
 [ "$(jq -r .zone_state <<<"$LAST_STDOUT")" = running ] || fail "get: zone_state"
 [ "$(jq -r .nics[0].interface <<<"$LAST_STDOUT")" = net0 ] || fail "get: nic interface"
 [ "$(jq -r .create_timestamp <<<"$LAST_STDOUT")" != null ] || fail "get: create_timestamp"
+[ "$(jq -r .zonepath <<<"$LAST_STDOUT")" = "$(zfs get -H -o value mountpoint "zones/$web")" ] ||
+	fail "get: zonepath"
 
 # inside: the host name, the NIC, the root from the image
 [ "$(zlogin "$web" hostname)" = webhost ] || fail "hostname"
