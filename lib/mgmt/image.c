@@ -6,11 +6,12 @@
  * images/UUID.json so that the pool carries its images along. Sources are directories of
  * STEM.json manifests with their files beside them (STEM.zfs, STEM.zfs.gz, ...).
  */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <basalt/mgmt.h>
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -87,38 +88,32 @@ int mgmt_image_manifest_check(json_t *m)
 	return 0;
 }
 
-/* SHA-1 of a whole file, in hex, and its size. */
+/* SHA-1 of a whole file, in hex, and its size. OpenSSL's SHA-1 functions directly, as
+ * lib/stor/checksum.c uses its SHA-256 ones: EVP would pull OpenSSL's provider machinery into
+ * the statically linked binary. */
 static int file_sha1(int fd, char hex[41], uint64_t *ret_size)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char md[EVP_MAX_MD_SIZE], buf[1 << 16];
-	unsigned mdlen = 0;
+	unsigned char md[SHA_DIGEST_LENGTH], buf[1 << 16];
 	uint64_t size = 0;
+	SHA_CTX ctx;
 	ssize_t n;
-	int r = 0;
 
-	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) != 1) {
-		EVP_MD_CTX_free(ctx);
-		return -ENOMEM;
-	}
+	VERIFY(SHA1_Init(&ctx) == 1);
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			r = -errno;
-			break;
+			return -errno;
 		}
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
+		VERIFY(SHA1_Update(&ctx, buf, (size_t)n) == 1);
 		size += (uint64_t)n;
 	}
-	if (r == 0)
-		EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
-	for (unsigned i = 0; i < mdlen && i < 20; i++)
+	VERIFY(SHA1_Final(md, &ctx) == 1);
+	for (unsigned i = 0; i < SHA_DIGEST_LENGTH; i++)
 		sprintf(hex + 2 * i, "%02x", md[i]);
 	hex[40] = '\0';
 	*ret_size = size;
-	return r;
+	return 0;
 }
 
 static char *image_ds(const char *uuid)
