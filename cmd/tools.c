@@ -16,6 +16,12 @@ const struct tool basalt_tools[] = {
 	{ "zoneadm", tool_zoneadm_main, "install, boot, halt and list zones" },
 	{ "zlogin", tool_zlogin_main, "run a command, a shell or the console in a zone" },
 	{ "zonememstat", tool_zonememstat_main, "memory, processes and CPU time of zones" },
+	{ "vmadm", tool_vmadm_main, "create, list, start, stop, update and delete VMs" },
+	{ "imgadm", tool_imgadm_main, "install, import, list and delete images" },
+	{ "mdata-get", tool_mdata_get_main, "read a metadata key, inside a zone" },
+	{ "mdata-put", tool_mdata_put_main, "set a customer_metadata key, inside a zone" },
+	{ "mdata-list", tool_mdata_list_main, "list the customer_metadata keys, inside a zone" },
+	{ "mdata-delete", tool_mdata_delete_main, "remove a customer_metadata key, inside a zone" },
 };
 
 const size_t basalt_tools_count = ARRAY_SIZE(basalt_tools);

@@ -31,5 +31,11 @@ int tool_zonecfg_main(int argc, char **argv);
 int tool_zoneadm_main(int argc, char **argv);
 int tool_zlogin_main(int argc, char **argv);
 int tool_zonememstat_main(int argc, char **argv);
+int tool_vmadm_main(int argc, char **argv);
+int tool_imgadm_main(int argc, char **argv);
+int tool_mdata_get_main(int argc, char **argv);
+int tool_mdata_put_main(int argc, char **argv);
+int tool_mdata_list_main(int argc, char **argv);
+int tool_mdata_delete_main(int argc, char **argv);
 
 #endif

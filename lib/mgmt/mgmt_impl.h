@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mgmt_impl.h - what lib/mgmt's files share and commands do not see: where a VM's manifest and
+ * datasets are, the metadata service's host side, and the kvm brand's preparation of a VM.
+ */
+#ifndef BASALT_MGMT_IMPL_H
+#define BASALT_MGMT_IMPL_H
+
+#include <basalt/mgmt.h>
+
+/* POOL/UUID; caller frees. */
+char *mgmt_vm_ds(const char *uuid);
+int mgmt_vm_manifest_path(const char *uuid, char **ret);
+/* The stored manifest, without the live properties. */
+int mgmt_vm_manifest_read(const char *uuid, json_t **ret);
+int mgmt_vm_manifest_write(json_t *m);
+
+/* Copy src to dst (mode), unless dst is as big and as new already (copy.c). */
+int mgmt_copy_file(const char *src, const char *dst, int mode);
+
+/* ---- metadata (mdata.c) ---- */
+/* The directory that holds a VM's metadata socket, bound into its zone at MGMT_MDATA_ZONE_DIR;
+ * caller frees. */
+char *mgmt_mdata_dir(const char *uuid);
+void mgmt_mdata_remove(const char *uuid);
+/* Prepare the directory (the socket's, and the mdata tools the zone runs from it). */
+int mgmt_mdata_start(json_t *m);
+/* After the zone booted: start the VM's metadata server, and run the user-script at the VM's
+ * first boot. */
+int mgmt_mdata_first_boot(json_t *m);
+/* Stop the VM's metadata server. */
+void mgmt_mdata_stop(const char *uuid);
+
+/* ---- the kvm brand (kvm.c) ---- */
+/* Check a kvm manifest's disks and kernel against the host and the installed images. */
+int mgmt_kvm_check(json_t *m);
+/* Create the volumes of the disks that have none yet (clones of zvol images, or empty), each
+ * named POOL/UUID-diskN, recording its zfs_filesystem and path in the manifest. */
+int mgmt_kvm_disks_create(json_t *m);
+/* Destroy the volumes of the disks that are not in keep (NULL: all). */
+int mgmt_kvm_disks_destroy(json_t *disks, json_t *keep);
+/* Fill a kvm VM's zone root: the VMM binary, the kernel, /disks and /vm. */
+int mgmt_kvm_prepare(json_t *m, const char *root);
+
+#endif

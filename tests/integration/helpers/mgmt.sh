@@ -1,0 +1,35 @@
+# shellcheck shell=bash
+# helpers/mgmt.sh - sourced after lib.sh by the imgadm and vmadm tests: the pool daemon of the
+# test's state directory and a busybox image built by scripts/image-busybox (cached between runs).
+#
+#   use_images         the pool daemon (stopped on exit); IMAGE_DIR holds busybox.json and
+#                      busybox.zfs; IMAGE_UUID is the image's uuid
+#   install_image      imgadm install the busybox image
+
+use_images() {
+	use_pool_daemon
+	IMAGE_DIR=$TEST_TMP/images
+	BASALT=$BASALT "$REPO_DIR/scripts/image-busybox" "$IMAGE_DIR" >/dev/null ||
+		skip "no busybox image: busybox-static cannot be fetched"
+	IMAGE_UUID=$(sed -n 's/^ *"uuid": "\(.*\)",$/\1/p' "$IMAGE_DIR/busybox.json")
+}
+
+install_image() {
+	imgadm install -m "$IMAGE_DIR/busybox.json" -f "$IMAGE_DIR/busybox.zfs" >/dev/null ||
+		fail "imgadm install failed"
+}
+
+#   use_vms            use_images, plus root with namespaces (else skipped); every zone is halted
+#                      on exit, before the pool daemon stops
+#   vm_payload FILE JSON  write a joyent payload of the busybox image with JSON's members
+source "$(dirname "${BASH_SOURCE[0]}")/zone.sh"
+
+use_vms() {
+	use_images
+	unshare -m -p -u -i -n -f true 2>/dev/null || skip "namespaces cannot be created here"
+	at_exit '_zones_halt_all'
+}
+
+vm_payload() {
+	printf '{"brand": "joyent", "image_uuid": "%s"%s%s}\n' "$IMAGE_UUID" "${2:+, }" "${2:-}" >"$1"
+}
