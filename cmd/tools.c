@@ -12,6 +12,7 @@ const struct tool basalt_tools[] = {
 	{ "zfs", tool_zfs_main, "configure datasets: file systems, volumes, snapshots, clones" },
 	{ "zpool", tool_zpool_main, "configure storage pools" },
 	{ "zfsd", tool_zfsd_main, "the pool daemon that zfs and zpool talk to" },
+	{ "dtrace", tool_dtrace_main, "trace the system with D programs compiled to BPF" },
 };
 
 const size_t basalt_tools_count = ARRAY_SIZE(basalt_tools);
