@@ -246,56 +246,133 @@ static uint32_t str_of(struct cg *g, struct dt_node *n, int d)
 	return (uint32_t)n->soff;
 }
 
-/* r0 := strcmp-like result of scratch strings at a and b (-1, 0, 1), bounded by strsize. */
-static void str_compare(struct cg *g, uint32_t a, uint32_t b)
+/*
+ * String loops are written without data-dependent branches: each iteration is one path for the
+ * verifier, and the loop always runs strsize times, so that the code after it is verified once
+ * rather than once per possible exit.
+ */
+
+/* A loop over i in r3 from 0 to strsize; returns the index of its head for loop_end(). */
+static int loop_begin(struct cg *g, int *exit_jump)
 {
-	int loop, done_lt, done_gt, done_eq1, done_eq2, back;
+	int head;
 
 	mov_imm(g, 3, 0);
-	loop = g->n;
-	done_eq1 = jmp_imm(g, BPF_JGE, 3, (int32_t)g->p->opts.strsize);
+	head = g->n;
+	*exit_jump = jmp_imm(g, BPF_JGE, 3, (int32_t)g->p->opts.strsize);
+	return head;
+}
+
+static void loop_end(struct cg *g, int head, int exit_jump)
+{
+	int back;
+
+	alu_imm(g, BPF_ADD, 3, 1);
+	back = ja(g);
+	g->ins[back].off = (int16_t)(head - back - 1);
+	patch(g, exit_jump);
+}
+
+/* r := (r == 0) for a byte value in r (0..255) */
+static void byte_is_zero(struct cg *g, int r)
+{
+	alu_imm(g, BPF_SUB, r, 1);
+	alu_imm(g, BPF_RSH, r, 63);
+}
+
+/* r0 := the sign of strcmp() of the scratch strings at a and b. */
+static void str_compare(struct cg *g, uint32_t a, uint32_t b)
+{
+	int head, out;
+
+	mov_imm(g, 0, 0); /* result */
+	mov_imm(g, 5, 0); /* decided */
+	head = loop_begin(g, &out);
 	mov_reg(g, 1, 9);
 	alu_reg(g, BPF_ADD, 1, 3);
 	ldx(g, BPF_B, 4, 1, (int16_t)a);
-	ldx(g, BPF_B, 5, 1, (int16_t)b);
-	done_lt = jmp_reg(g, BPF_JLT, 4, 5);
-	done_gt = jmp_reg(g, BPF_JGT, 4, 5);
-	done_eq2 = jmp_imm(g, BPF_JEQ, 4, 0);
-	alu_imm(g, BPF_ADD, 3, 1);
-	back = ja(g);
-	g->ins[back].off = (int16_t)(loop - back - 1);
-	patch(g, done_eq1);
-	patch(g, done_eq2);
-	mov_imm(g, 0, 0);
-	int j1 = ja(g);
-
-	patch(g, done_lt);
-	mov_imm(g, 0, -1);
-	int j2 = ja(g);
-
-	patch(g, done_gt);
-	mov_imm(g, 0, 1);
-	patch(g, j1);
-	patch(g, j2);
+	ldx(g, BPF_B, 2, 1, (int16_t)b);
+	mov_reg(g, 1, 4);
+	alu_reg(g, BPF_SUB, 1, 2); /* d = a[i] - b[i] */
+	byte_is_zero(g, 4);	   /* the end of a */
+	mov_reg(g, 2, 1);
+	alu_imm(g, BPF_ARSH, 2, 63);
+	alu_imm(g, BPF_NEG, 1, 0);
+	alu_imm(g, BPF_RSH, 1, 63);
+	alu_reg(g, BPF_OR, 1, 2); /* sign(d) */
+	mov_reg(g, 2, 1);
+	alu_imm(g, BPF_AND, 2, 1); /* d != 0 */
+	alu_reg(g, BPF_OR, 4, 2);  /* this byte decides */
+	alu_reg(g, BPF_SUB, 2, 5);
+	alu_imm(g, BPF_NEG, 2, 0);
+	alu_imm(g, BPF_RSH, 2, 63); /* d != 0 and not decided before */
+	alu_reg(g, BPF_SUB, 1, 0);
+	alu_reg(g, BPF_MUL, 1, 2);
+	alu_reg(g, BPF_ADD, 0, 1);
+	alu_reg(g, BPF_OR, 5, 4);
+	loop_end(g, head, out);
 }
 
-/* r0 := length of the scratch string at a. */
+/* r0 := (scratch string at a == literal s), unrolled: one test per byte and the NUL. */
+static void str_equals_literal(struct cg *g, uint32_t a, const char *s, size_t len)
+{
+	int *miss, n = 0, done;
+
+	len = MIN(len, g->p->opts.strsize - 1);
+	miss = bs_malloc(sizeof(int) * (len + 1));
+	for (size_t i = 0; i <= len; i++) {
+		ldx(g, BPF_B, 1, 9, (int16_t)(a + i));
+		miss[n++] = jmp_imm(g, BPF_JNE, 1, i < len ? (uint8_t)s[i] : 0);
+	}
+	mov_imm(g, 0, 1);
+	done = ja(g);
+	for (int i = 0; i < n; i++)
+		patch(g, miss[i]);
+	mov_imm(g, 0, 0);
+	patch(g, done);
+	free(miss);
+}
+
+/* r0 := length of the scratch string at a (the kernel's string copy counts it). */
 static void str_length(struct cg *g, uint32_t a)
 {
-	int loop, done1, done2, back;
+	int ok;
 
-	mov_imm(g, 0, 0);
-	loop = g->n;
-	done1 = jmp_imm(g, BPF_JGE, 0, (int32_t)g->p->opts.strsize - 1);
 	mov_reg(g, 1, 9);
-	alu_reg(g, BPF_ADD, 1, 0);
+	alu_imm(g, BPF_ADD, 1, (int32_t)a);
+	mov_imm(g, 2, (int32_t)g->p->opts.strsize);
+	mov_reg(g, 3, 1);
+	call(g, BPF_FUNC_probe_read_kernel_str);
+	ok = jmp_imm(g, BPF_JSGT, 0, 0);
+	mov_imm(g, 0, 1);
+	patch(g, ok);
+	alu_imm(g, BPF_SUB, 0, 1);
+}
+
+/* r5 := the index of the last '/' of the scratch string at a, or -1. */
+static void str_last_slash(struct cg *g, uint32_t a)
+{
+	int head, out;
+
+	mov_imm(g, 5, -1);
+	mov_imm(g, 0, 0); /* past the end */
+	head = loop_begin(g, &out);
+	mov_reg(g, 1, 9);
+	alu_reg(g, BPF_ADD, 1, 3);
 	ldx(g, BPF_B, 4, 1, (int16_t)a);
-	done2 = jmp_imm(g, BPF_JEQ, 4, 0);
-	alu_imm(g, BPF_ADD, 0, 1);
-	back = ja(g);
-	g->ins[back].off = (int16_t)(loop - back - 1);
-	patch(g, done1);
-	patch(g, done2);
+	mov_reg(g, 2, 4);
+	byte_is_zero(g, 2);
+	alu_reg(g, BPF_OR, 0, 2);
+	alu_imm(g, BPF_XOR, 4, '/');
+	byte_is_zero(g, 4);
+	mov_reg(g, 2, 0);
+	alu_imm(g, BPF_XOR, 2, 1);
+	alu_reg(g, BPF_AND, 4, 2); /* a slash before the end */
+	mov_reg(g, 2, 3);
+	alu_reg(g, BPF_SUB, 2, 5);
+	alu_reg(g, BPF_MUL, 2, 4);
+	alu_reg(g, BPF_ADD, 5, 2);
+	loop_end(g, head, out);
 }
 
 /* ---- faults ---- */
@@ -857,36 +934,10 @@ static void subr(struct cg *g, struct dt_node *n, int d)
 	}
 	case F_BASENAME:
 	case F_DIRNAME: {
-		/* the last '/' not at the end splits the path */
-		int loop, done, skip, back, ok;
+		int ok, done;
 
 		a = str_of(g, n->args[0], d);
-		str_length(g, a);
-		stx(g, BPF_DW, 10, 0, slot(d));	  /* length */
-		mov_imm(g, 5, -1);		  /* last slash */
-		mov_imm(g, 3, 0);
-		loop = g->n;
-		done = jmp_reg(g, BPF_JGE, 3, 0);
-		ok = jmp_imm(g, BPF_JLT, 3, (int32_t)g->p->opts.strsize);
-		int out = ja(g);
-
-		patch(g, ok);
-		mov_reg(g, 1, 9);
-		alu_reg(g, BPF_ADD, 1, 3);
-		ldx(g, BPF_B, 4, 1, (int16_t)a);
-		skip = jmp_imm(g, BPF_JNE, 4, '/');
-		mov_reg(g, 4, 3);
-		alu_imm(g, BPF_ADD, 4, 1);
-		int trailing = jmp_reg(g, BPF_JGE, 4, 0);
-
-		mov_reg(g, 5, 3);
-		patch(g, trailing);
-		patch(g, skip);
-		alu_imm(g, BPF_ADD, 3, 1);
-		back = ja(g);
-		g->ins[back].off = (int16_t)(loop - back - 1);
-		patch(g, done);
-		patch(g, out);
+		str_last_slash(g, a);
 		if (n->builtin == F_BASENAME) {
 			/* copy from last slash + 1 */
 			mov_reg(g, 3, 9);
@@ -948,6 +999,18 @@ static void binop(struct cg *g, struct dt_node *n, int d)
 					  [OP_LT] = BPF_JSLT, [OP_LE] = BPF_JSLE,
 					  [OP_GT] = BPF_JSGT, [OP_GE] = BPF_JSGE };
 
+		if (n->l->type.kind == DT_T_STR && (n->op == OP_EQ || n->op == OP_NE) &&
+		    (n->l->kind == N_STR || n->r->kind == N_STR)) {
+			struct dt_node *lit = n->l->kind == N_STR ? n->l : n->r;
+			struct dt_node *other = lit == n->l ? n->r : n->l;
+			uint32_t a = str_of(g, other, d);
+
+			str_equals_literal(g, a, lit->str, lit->slen);
+			if (n->op == OP_NE)
+				alu_imm(g, BPF_XOR, 0, 1);
+			stx(g, BPF_DW, 10, 0, slot(d));
+			return;
+		}
 		if (n->l->type.kind == DT_T_STR) {
 			uint32_t a = str_of(g, n->l, d), b = str_of(g, n->r, d + 1);
 
@@ -1400,9 +1463,12 @@ static void statements(struct cg *g, struct dt_stmt *s)
 	for (; s && !g->err; s = s->next) {
 		switch (s->kind) {
 		case S_EXPR:
-			if (s->expr->kind == N_CALL && s->expr->type.kind == DT_T_VOID)
+			if (s->expr->kind == N_CALL && s->expr->type.kind == DT_T_VOID) {
 				action(g, s->expr);
-			else if (s->expr->kind == N_ASSIGN && s->expr->l->kind == N_AGG)
+				break;
+			}
+			g->action++;
+			if (s->expr->kind == N_ASSIGN && s->expr->l->kind == N_AGG)
 				agg_update(g, s->expr);
 			else
 				gen(g, s->expr, 0);

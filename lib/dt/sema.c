@@ -664,7 +664,8 @@ static void assignment(struct dt_cc *cc, struct dt_node *n)
 			    n->op ? op_str(n->op) : "", "=");
 	check(cc, n->r);
 	if (n->op) {
-		var_resolve(cc, l, NULL);
+		/* an undeclared variable takes the type of the right operand, as in DTrace */
+		var_resolve(cc, l, is_int(n->r) ? &n->r->type : NULL);
 		if (!is_int(l) || !is_int(n->r))
 			dt_cc_error(cc, "D_OP_INT", n->line,
 				    "operator %s= requires operands of integral type", op_str(n->op));
@@ -738,7 +739,14 @@ static void check(struct dt_cc *cc, struct dt_node *n)
 			dt_cc_error(cc, "D_OP_LVAL", n->line,
 				    "operator %s can only be applied to a writable variable",
 				    op_str(n->op));
-		check(cc, n->l);
+		{
+			/* ++ and -- on an undeclared variable make it an int, as in DTrace */
+			struct dt_type t = DT_INT;
+
+			for (int i = 0; i < n->l->nargs; i++)
+				check(cc, n->l->args[i]);
+			var_resolve(cc, n->l, &t);
+		}
 		need_int(cc, n->l, op_str(n->op));
 		n->type = n->l->type;
 		return;
