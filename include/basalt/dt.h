@@ -28,6 +28,7 @@ struct dt_options {
 	bool destructive; /* -w */
 	bool zdefs;	  /* -Z: clauses matching no probe are allowed */
 	bool verbose;	  /* -v: the raw verifier log on a rejection */
+	bool testing;	  /* no CPU and ID columns: output that tests can compare */
 	uint64_t strsize;
 	uint64_t bufsize;
 	uint64_t switchrate_ns;

@@ -23,6 +23,7 @@ static const int16_t regs_arg_off[6] = { 112, 104, 96, 56, 72, 64 };
 #define REGS_ORIG_AX 120
 #define REGS_IP 128
 #define REGS_CS 136
+#define STACK_FIRED (-8 * MAX_SLOTS - 40) /* the mask of the records written so far */
 
 struct cg {
 	struct dt_program *p;
@@ -393,11 +394,12 @@ static void fault(struct cg *g, enum dt_fault flt)
 	call(g, BPF_FUNC_get_smp_processor_id);
 	stx(g, BPF_W, 8, 0, 8);
 	st_imm(g, BPF_W, 8, 12, 1);
-	st_imm(g, BPF_DW, 8, 16, flt);
-	st_imm(g, BPF_DW, 8, 24, g->action);
+	st_imm(g, BPF_DW, 8, 16, 0);
+	st_imm(g, BPF_DW, 8, 24, flt);
+	st_imm(g, BPF_DW, 8, 32, g->action);
 	ld_map_fd(g, 1, g->p->ringbuf_fd);
 	mov_reg(g, 2, 8);
-	mov_imm(g, 3, 32);
+	mov_imm(g, 3, 40);
 	mov_imm(g, 4, 0);
 	call(g, BPF_FUNC_ringbuf_output);
 	g->exits = bs_realloc(g->exits, sizeof(int) * (size_t)(g->nexits + 1));
@@ -1350,6 +1352,13 @@ static void agg_update(struct cg *g, struct dt_node *n)
 static struct dt_rec *rec_new(struct cg *g, enum dt_rkind kind)
 {
 	struct dt_clause *c = g->c;
+	int bit = MIN(c->nrecs, 63);
+
+	/* the record is shown only when its action ran */
+	ldx(g, BPF_DW, 1, 10, STACK_FIRED);
+	ld_imm64(g, 2, 1ull << bit);
+	alu_reg(g, BPF_OR, 1, 2);
+	stx(g, BPF_DW, 10, 1, STACK_FIRED);
 
 	c->recs = bs_realloc(c->recs, sizeof(*c->recs) * (size_t)(c->nrecs + 1));
 	memset(&c->recs[c->nrecs], 0, sizeof(*c->recs));
@@ -1536,6 +1545,7 @@ static void clause(struct cg *g, struct dt_clause *c, const int *nrs, int nnrs, 
 			patch(g, hits[i]);
 		free(hits);
 	}
+	st_imm(g, BPF_DW, 10, STACK_FIRED, 0);
 	if (c->pred) {
 		g->action = 0;
 		gen(g, c->pred, 0);
@@ -1554,6 +1564,8 @@ static void clause(struct cg *g, struct dt_clause *c, const int *nrs, int nnrs, 
 		call(g, BPF_FUNC_get_smp_processor_id);
 		stx(g, BPF_W, 8, 0, 8);
 		st_imm(g, BPF_W, 8, 12, 0);
+		ldx(g, BPF_DW, 1, 10, STACK_FIRED);
+		stx(g, BPF_DW, 8, 1, 16);
 		ld_map_fd(g, 1, g->p->ringbuf_fd);
 		mov_reg(g, 2, 8);
 		mov_imm(g, 3, (int32_t)g->rec_top);

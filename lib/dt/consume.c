@@ -53,9 +53,9 @@ static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t 
 	if (h->kind == 1) {
 		uint64_t flt = 0, act = 0;
 
-		if (size >= 32) {
-			memcpy(&flt, data + 16, 8);
-			memcpy(&act, data + 24, 8);
+		if (size >= 40) {
+			memcpy(&flt, data + 24, 8);
+			memcpy(&act, data + 32, 8);
 		}
 		fflush(out);
 		fprintf(stderr, "dtrace: error on enabled probe ID %d (ID %u: %s:%s:%s:%s): %s in ",
@@ -72,16 +72,24 @@ static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t 
 		char name[160];
 
 		if (!p->heading) {
-			fprintf(out, "%3s %6s %32s\n", "CPU", "ID", "FUNCTION:NAME");
+			if (p->opts.testing)
+				fprintf(out, "%32s\n", "FUNCTION:NAME");
+			else
+				fprintf(out, "%3s %6s %32s\n", "CPU", "ID", "FUNCTION:NAME");
 			p->heading = true;
 		}
 		snprintf(name, sizeof(name), "%s:%s", pr->func, pr->name);
-		fprintf(out, "%3u %6u %32s ", h->cpu, pr->id, name);
+		if (p->opts.testing)
+			fprintf(out, "%32s ", name);
+		else
+			fprintf(out, "%3u %6u %32s ", h->cpu, pr->id, name);
 	}
 	for (int i = 0; i < c->nrecs; i++) {
 		struct dt_rec *r = &c->recs[i];
 		int64_t v = 0;
 
+		if (i < 63 ? !(h->fired & (1ull << i)) : !(h->fired & (1ull << 63)))
+			continue;
 		if (r->nargs > 0 && r->args[0].type.kind == DT_T_INT && r->args[0].off + 8 <= size)
 			memcpy(&v, data + r->args[0].off, 8);
 		switch (r->kind) {

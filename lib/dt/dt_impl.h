@@ -232,7 +232,8 @@ struct dt_ehdr {
 	uint32_t clause;
 	uint32_t probe;
 	uint32_t cpu;
-	uint32_t kind; /* 0: data; 1: a run-time error (fault, offset) follows */
+	uint32_t kind;	    /* 0: data; 1: a run-time error (fault, action) follows */
+	uint64_t fired;	    /* bit i: record i was written (actions under if/else may not be) */
 };
 
 enum dt_fault { FLT_DIVZERO = 1, FLT_BADADDR, FLT_BADINDEX };

@@ -112,7 +112,8 @@ static bool type_name(struct dt_cc *cc, struct dt_type *t)
 		streq(cc->tok.text, "int") || streq(cc->tok.text, "char") || buf[0] == 0)) {
 		bool base = dt_type_name(cc->tok.text, t) && !streq(cc->tok.text, "long") &&
 			    !streq(cc->tok.text, "short") && !streq(cc->tok.text, "int") &&
-			    !streq(cc->tok.text, "char");
+			    !streq(cc->tok.text, "char") && !streq(cc->tok.text, "unsigned") &&
+			    !streq(cc->tok.text, "signed");
 
 		if (strlen(buf) + strlen(cc->tok.text) + 2 < sizeof(buf)) {
 			if (buf[0])
