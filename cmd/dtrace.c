@@ -120,7 +120,19 @@ static pid_t start_command(const char *cmd, int *ret_gate)
 		if (read(gate[0], &c, 1) != 1)
 			_exit(127);
 		close(gate[0]);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		/* as DTrace does, the command is split at blanks and executed itself, so that
+		 * $target is its pid */
+		char *copy = bs_strdup(cmd), *save = NULL, *w;
+		char *args[256];
+		int n = 0;
+
+		for (w = strtok_r(copy, " \t", &save); w && n < 255; w = strtok_r(NULL, " \t", &save))
+			args[n++] = w;
+		args[n] = NULL;
+		if (n == 0)
+			_exit(127);
+		execvp(args[0], args);
+		fprintf(stderr, "dtrace: failed to execute %s: %s\n", args[0], strerror(errno));
 		_exit(127);
 	}
 	close(gate[0]);

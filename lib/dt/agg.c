@@ -432,76 +432,78 @@ static void key_print(FILE *out, const struct dt_program *p, const struct dt_ide
 	}
 }
 
-/* printa() with a format: keys fill the conversions in order, %@ takes the value. */
+static long long scalar_value(const struct dt_ident *id, const int64_t *v)
+{
+	switch (id->fn) {
+	case AGG_MIN:
+	case AGG_MAX:
+		return (long long)v[1] / (long long)id->normal;
+	case AGG_AVG:
+		return v[0] ? (long long)(v[1] / (int64_t)id->normal / v[0]) : 0;
+	case AGG_STDDEV:
+		return (long long)(stddev(v) / (long double)id->normal);
+	default:
+		return (long long)v[0] / (long long)id->normal;
+	}
+}
+
+/* printa() with a format: the keys fill the conversions in order; a conversion with '@'
+ * (%@d, %-10@u) takes the aggregation's value. */
 static void entry_format(FILE *out, struct dt_program *p, const struct dt_ident *id,
 			 const struct entry *e, const char *fmt)
 {
 	struct dt_rarg args[DT_MAX_KEYS];
 	uint32_t off = 0;
 	int k = 0;
-	const char *at = strstr(fmt, "%@");
-	_cleanup_free_ char *head = NULL;
 
 	for (int i = 0; i < id->nkeys; i++) {
 		args[i].type = id->keys[i];
 		args[i].off = off;
 		off += id->keys[i].kind == DT_T_STR ? (uint32_t)p->opts.strsize : 8;
 	}
-	(void)k;
-	if (!at) {
-		/* no %@: DTrace prints the value after the formatted keys */
-		dt_printf_format(p, out, fmt, args, id->nkeys, e->key, id->keysize);
-		return;
-	}
-	/* split around the first %@ (with its flags, width and length modifiers) */
-	const char *conv = at;
+	for (const char *s = fmt; *s; s++) {
+		char spec[64];
+		size_t n = 0;
+		bool value = false;
+		const char *q;
 
-	while (conv > fmt && conv[-1] != '%')
-		conv--;
-	head = strndup(fmt, (size_t)(conv > fmt ? conv - fmt - 1 : at - fmt));
-	const char *spec_start = conv > fmt ? conv - 1 : at;
-	size_t speclen = (size_t)(at + 2 - spec_start);
-	char spec[64];
-	int nconv = 0;
-
-	/* count the conversions of head to know how many keys it consumes */
-	for (const char *q = head; *q; q++)
-		if (*q == '%' && q[1] != '%')
-			nconv++;
-		else if (*q == '%')
-			q++;
-	dt_printf_format(p, out, head, args, MIN(nconv, id->nkeys), e->key, id->keysize);
-	snprintf(spec, sizeof(spec), "%.*s", (int)MIN(speclen, sizeof(spec) - 1), spec_start);
-	if (id->fn >= AGG_QUANTIZE) {
-		histogram(out, id, e->val, e->nval);
-	} else {
-		long long v;
-
-		switch (id->fn) {
-		case AGG_MIN:
-		case AGG_MAX: v = (long long)e->val[1]; break;
-		case AGG_AVG: v = e->val[0] ? (long long)(e->val[1] / e->val[0]) : 0; break;
-		case AGG_STDDEV: v = (long long)stddev(e->val); break;
-		default: v = (long long)e->val[0]; break;
+		if (*s != '%') {
+			fputc(*s, out);
+			continue;
 		}
-		v /= (long long)id->normal;
-		/* %@d, %@u, %-10@d: the letter after @ says the conversion */
-		char cfmt[64], letter = at[2] && strchr("diuxXo", at[2]) ? at[2] : 'd';
-		size_t w = (size_t)(at - spec_start);
+		if (s[1] == '%') {
+			fputc('%', out);
+			s++;
+			continue;
+		}
+		spec[n++] = '%';
+		for (q = s + 1; *q && strchr("-+ #0123456789.@hlLjzt", *q) && n < 40; q++) {
+			if (*q == '@')
+				value = true;
+			else if (!strchr("hlLjzt", *q))
+				spec[n++] = *q;
+		}
+		if (value) {
+			char letter = *q && strchr("diuxXoc", *q) ? *q : 'd';
 
-		snprintf(cfmt, sizeof(cfmt), "%.*sll%c", (int)w, spec_start, letter);
-		fprintf(out, cfmt, v);
-		if (at[2] && strchr("diuxXo", at[2]))
-			at++;
-	}
-	/* the rest of the format, with the remaining keys */
-	if (at[2]) {
-		struct dt_rarg rest[DT_MAX_KEYS];
-		int nr = 0;
-
-		for (int i = MIN(nconv, id->nkeys); i < id->nkeys; i++)
-			rest[nr++] = args[i];
-		dt_printf_format(p, out, at + 2, rest, nr, e->key, id->keysize);
+			if (id->fn >= AGG_QUANTIZE) {
+				histogram(out, id, e->val, e->nval);
+			} else {
+				snprintf(spec + n, sizeof(spec) - n, "ll%c", letter == 'c' ? 'd' : letter);
+				fprintf(out, spec, scalar_value(id, e->val));
+			}
+			s = *q && strchr("diuxXoc", *q) ? q : q - 1;
+			continue;
+		}
+		if (!*q)
+			break;
+		spec[n++] = *q;
+		spec[n] = 0;
+		s = q;
+		if (k < id->nkeys) {
+			dt_printf_format(p, out, spec, &args[k], 1, e->key, id->keysize);
+			k++;
+		}
 	}
 }
 
