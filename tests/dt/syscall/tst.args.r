@@ -1,3 +1,4 @@
-write(0, buf, 63)
-returned 63 errno 0 write:return
+write(1, buf, 6)
+returned 6 errno 0 write:return
+read 4: zeroes
 
