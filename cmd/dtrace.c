@@ -126,7 +126,8 @@ static pid_t start_command(const char *cmd, int *ret_gate)
 		char *args[256];
 		int n = 0;
 
-		for (w = strtok_r(copy, " \t", &save); w && n < 255; w = strtok_r(NULL, " \t", &save))
+		for (w = strtok_r(copy, " \t", &save); w && n < 255;
+		     w = strtok_r(NULL, " \t", &save))
 			args[n++] = w;
 		args[n] = NULL;
 		if (n == 0)
@@ -169,8 +170,8 @@ int tool_dtrace_main(int argc, char **argv)
 	dt_options_init(&opts);
 	/* DTrace's test suites set this to get output without CPU numbers and probe ids */
 	opts.testing = getenv("_DTRACE_TESTING") != NULL;
-	while ((c = getopt_long(argc, argv, "+n:s:P:m:f:lqc:p:o:x:wZeCD:I:U:vh", longopts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+n:s:P:m:f:lqc:p:o:x:wZeCD:I:U:vh", longopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'n':
 		case 'P':
@@ -218,8 +219,8 @@ int tool_dtrace_main(int argc, char **argv)
 			command = optarg;
 			break;
 		case 'p':
-			if (bs_parse_u64(optarg, &pidarg) < 0 || pidarg == 0 || pidarg > INT32_MAX ||
-			    kill((pid_t)pidarg, 0) < 0) {
+			if (bs_parse_u64(optarg, &pidarg) < 0 || pidarg == 0 ||
+			    pidarg > INT32_MAX || kill((pid_t)pidarg, 0) < 0) {
 				fprintf(stderr, "dtrace: failed to grab pid %s: %s\n", optarg,
 					"No such process");
 				return 1;
@@ -236,8 +237,9 @@ int tool_dtrace_main(int argc, char **argv)
 			if (eq)
 				*eq++ = 0;
 			if (dt_options_set(&opts, name, eq) < 0) {
-				fprintf(stderr, "dtrace: failed to set -x %s: Invalid option name or "
-						"value\n",
+				fprintf(stderr,
+					"dtrace: failed to set -x %s: Invalid option name or "
+					"value\n",
 					optarg);
 				return 2;
 			}
@@ -310,12 +312,14 @@ int tool_dtrace_main(int argc, char **argv)
 				       (int)target, &diag, &prog);
 		if (r < 0) {
 			if (src[i].kind == SRC_SCRIPT)
-				fprintf(stderr, "dtrace: failed to compile script %s: [%s] line %d: "
-						"%s\n",
+				fprintf(stderr,
+					"dtrace: failed to compile script %s: [%s] line %d: "
+					"%s\n",
 					src[i].name, diag.tag, diag.line, diag.msg);
 			else
-				fprintf(stderr, "dtrace: invalid probe specifier %s: [%s] line %d: "
-						"%s\n",
+				fprintf(stderr,
+					"dtrace: invalid probe specifier %s: [%s] line %d: "
+					"%s\n",
 					src[i].name, diag.tag, diag.line, diag.msg);
 			goto out;
 		}

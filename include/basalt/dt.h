@@ -44,9 +44,8 @@ int dt_options_set(struct dt_options *o, const char *name, const char *value);
 /* Compile source (a script, or -n text when probe_spec). argv holds the macro arguments
  * $1..$n (argv[0] is $0); target is $target (0 when none). On a D error, fills diag and returns
  * -EINVAL. */
-int dt_program_compile(const char *source, bool probe_spec, const struct dt_options *opts,
-		       int argc, char **argv, int target, struct dt_diag *diag,
-		       struct dt_program **ret_prog);
+int dt_program_compile(const char *source, bool probe_spec, const struct dt_options *opts, int argc,
+		       char **argv, int target, struct dt_diag *diag, struct dt_program **ret_prog);
 void dt_program_free(struct dt_program *p);
 
 /* The number of probes the program's clauses match. */

@@ -38,7 +38,8 @@ static int llq_steps(const struct dt_ident *id, int64_t *out, int max)
 			int64_t v = next / steps * step;
 
 			if (next % steps)
-				v = (int64_t)((long double)next * (long double)step / (long double)steps);
+				v = (int64_t)((long double)next * (long double)step /
+					      (long double)steps);
 			if (v <= last)
 				continue;
 			if (n < max)
@@ -155,8 +156,8 @@ static long double entry_order(const struct dt_ident *id, const int64_t *v, int 
 		nb = dt_agg_bounds(id, &lo);
 		for (int i = 0; i < nb && i < nval; i++)
 			t += (long double)v[i] * (long double)(i == 0 && lo[0] == INT64_MIN ?
-								      (nb > 1 ? lo[1] : 0) :
-								      lo[i]);
+								       (nb > 1 ? lo[1] : 0) :
+								       lo[i]);
 		free(lo);
 		return t;
 	}
@@ -196,8 +197,8 @@ static int snap_take(struct dt_program *p, const struct dt_ident *id, struct sna
 			if ((id->fn == AGG_MIN || id->fn == AGG_MAX)) {
 				if (v[0] == 0)
 					continue;
-				if (e->val[0] == 0 || (id->fn == AGG_MIN ? v[1] < e->val[1] :
-									   v[1] > e->val[1]))
+				if (e->val[0] == 0 ||
+				    (id->fn == AGG_MIN ? v[1] < e->val[1] : v[1] > e->val[1]))
 					e->val[1] = v[1];
 				e->val[0] += v[0];
 				continue;
@@ -279,8 +280,9 @@ static void quantline(FILE *out, int64_t val, uint64_t normal, long double total
 	long double f;
 
 	if (!neg) {
-		depth = pos && total > 0 ? (unsigned)((fabsl((long double)val) * len) / total + 0.5) :
-					   0;
+		depth = pos && total > 0 ?
+				(unsigned)((fabsl((long double)val) * len) / total + 0.5) :
+				0;
 		fprintf(out, "|%s%s %-9lld\n", ats + len - depth, spaces + depth,
 			(long long)val / (long long)normal);
 		return;
@@ -330,9 +332,10 @@ static void bucket_label(const struct dt_ident *id, const int64_t *lo, int nb, i
 		else if (i == nb - 1)
 			snprintf(buf, size, ">= %lld", (long long)lo[i]);
 		else if (i == zero)
-			snprintf(buf, size, lo[i + 1] == 1 ? "0" :
-					    any_neg	   ? "abs() < %lld" :
-							     "< %lld",
+			snprintf(buf, size,
+				 lo[i + 1] == 1 ? "0" :
+				 any_neg	? "abs() < %lld" :
+						  "< %lld",
 				 (long long)lo[i + 1]);
 		else if (i < zero)
 			snprintf(buf, size, "%lld", (long long)(lo[i + 1] - 1));
@@ -423,10 +426,18 @@ static void key_print(FILE *out, const struct dt_program *p, const struct dt_ide
 
 		memcpy(&v, key + off, 8);
 		switch (t.size) {
-		case 8: fprintf(out, " %16lld", (long long)v); break;
-		case 4: fprintf(out, " %8d", (int)v); break;
-		case 2: fprintf(out, " %5d", (int)v); break;
-		default: fprintf(out, " %3d", (int)v); break;
+		case 8:
+			fprintf(out, " %16lld", (long long)v);
+			break;
+		case 4:
+			fprintf(out, " %8d", (int)v);
+			break;
+		case 2:
+			fprintf(out, " %5d", (int)v);
+			break;
+		default:
+			fprintf(out, " %3d", (int)v);
+			break;
 		}
 		off += 8;
 	}
@@ -489,7 +500,8 @@ static void entry_format(FILE *out, struct dt_program *p, const struct dt_ident 
 			if (id->fn >= AGG_QUANTIZE) {
 				histogram(out, id, e->val, e->nval);
 			} else {
-				snprintf(spec + n, sizeof(spec) - n, "ll%c", letter == 'c' ? 'd' : letter);
+				snprintf(spec + n, sizeof(spec) - n, "ll%c",
+					 letter == 'c' ? 'd' : letter);
 				fprintf(out, spec, scalar_value(id, e->val));
 			}
 			s = *q && strchr("diuxXoc", *q) ? q : q - 1;

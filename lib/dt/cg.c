@@ -32,13 +32,13 @@ struct cg {
 	struct bpf_insn *ins;
 	int n, cap;
 	int err;
-	uint32_t probe;	    /* the probe id when it is the same for every firing, else 0 */
-	int ret_probe;	    /* syscall return attachment */
-	uint32_t rec_top;   /* next free byte of the record */
-	uint32_t scr_top;   /* next free byte of the scratch area */
-	int *exits;	    /* jumps to the end of the clause, patched there */
+	uint32_t probe;	  /* the probe id when it is the same for every firing, else 0 */
+	int ret_probe;	  /* syscall return attachment */
+	uint32_t rec_top; /* next free byte of the record */
+	uint32_t scr_top; /* next free byte of the scratch area */
+	int *exits;	  /* jumps to the end of the clause, patched there */
 	int nexits;
-	int action;	    /* the action being generated, for fault reports */
+	int action; /* the action being generated, for fault reports */
 };
 
 static void emit(struct cg *g, struct bpf_insn i)
@@ -987,19 +987,21 @@ static void subr(struct cg *g, struct dt_node *n, int d)
 
 static void binop(struct cg *g, struct dt_node *n, int d)
 {
-	static const int alu[] = { [OP_ADD] = BPF_ADD, [OP_SUB] = BPF_SUB, [OP_MUL] = BPF_MUL,
-				   [OP_DIV] = BPF_DIV, [OP_MOD] = BPF_MOD, [OP_AND] = BPF_AND,
-				   [OP_OR] = BPF_OR,   [OP_XOR] = BPF_XOR, [OP_SHL] = BPF_LSH,
-				   [OP_SHR] = BPF_RSH };
+	static const int alu[] = {
+		[OP_ADD] = BPF_ADD, [OP_SUB] = BPF_SUB, [OP_MUL] = BPF_MUL, [OP_DIV] = BPF_DIV,
+		[OP_MOD] = BPF_MOD, [OP_AND] = BPF_AND, [OP_OR] = BPF_OR,   [OP_XOR] = BPF_XOR,
+		[OP_SHL] = BPF_LSH, [OP_SHR] = BPF_RSH
+	};
 	bool sign;
 	int j;
 
 	if (n->op >= OP_EQ && n->op <= OP_GE) {
 		static const int uj[] = { [OP_EQ] = BPF_JEQ, [OP_NE] = BPF_JNE, [OP_LT] = BPF_JLT,
 					  [OP_LE] = BPF_JLE, [OP_GT] = BPF_JGT, [OP_GE] = BPF_JGE };
-		static const int sj[] = { [OP_EQ] = BPF_JEQ,  [OP_NE] = BPF_JNE,
-					  [OP_LT] = BPF_JSLT, [OP_LE] = BPF_JSLE,
-					  [OP_GT] = BPF_JSGT, [OP_GE] = BPF_JSGE };
+		static const int sj[] = {
+			[OP_EQ] = BPF_JEQ,  [OP_NE] = BPF_JNE,	[OP_LT] = BPF_JSLT,
+			[OP_LE] = BPF_JSLE, [OP_GT] = BPF_JSGT, [OP_GE] = BPF_JSGE
+		};
 
 		if (n->l->type.kind == DT_T_STR && (n->op == OP_EQ || n->op == OP_NE) &&
 		    (n->l->kind == N_STR || n->r->kind == N_STR)) {
@@ -1173,8 +1175,12 @@ static void gen(struct cg *g, struct dt_node *n, int d)
 		return;
 	case N_ASSIGN:
 		if (n->op) {
-			struct dt_node bin = { .kind = N_BINOP, .op = n->op, .l = n->l, .r = n->r,
-					       .type = n->l->type, .line = n->line };
+			struct dt_node bin = { .kind = N_BINOP,
+					       .op = n->op,
+					       .l = n->l,
+					       .r = n->r,
+					       .type = n->l->type,
+					       .line = n->line };
 
 			binop(g, &bin, d);
 			var_store(g, n->l, d, 0);

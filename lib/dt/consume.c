@@ -15,10 +15,14 @@
 static const char *fault_name(uint64_t f)
 {
 	switch (f) {
-	case FLT_DIVZERO: return "divide-by-zero";
-	case FLT_BADADDR: return "invalid address";
-	case FLT_BADINDEX: return "invalid index";
-	default: return "unknown fault";
+	case FLT_DIVZERO:
+		return "divide-by-zero";
+	case FLT_BADADDR:
+		return "invalid address";
+	case FLT_BADINDEX:
+		return "invalid index";
+	default:
+		return "unknown fault";
 	}
 }
 
@@ -38,8 +42,7 @@ static void stack_print(struct dt_program *p, FILE *out, const uint8_t *d, bool 
 	(void)user;
 }
 
-static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t *data,
-		   size_t size)
+static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t *data, size_t size)
 {
 	struct dt_clause *c = NULL;
 	const struct dt_probe *pr = dt_probe_get(h->probe);
@@ -94,7 +97,8 @@ static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t 
 			memcpy(&v, data + r->args[0].off, 8);
 		switch (r->kind) {
 		case R_TRACE:
-			if (r->args[0].off + (r->args[0].type.kind == DT_T_STR ? p->opts.strsize : 8) <=
+			if (r->args[0].off +
+				    (r->args[0].type.kind == DT_T_STR ? p->opts.strsize : 8) <=
 			    size)
 				dt_print_value(p, out, r->args[0].type, data + r->args[0].off);
 			break;

@@ -98,16 +98,40 @@ enum dt_nkind {
 };
 
 enum dt_op {
-	OP_ADD = 1, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_AND, OP_OR, OP_XOR, OP_SHL, OP_SHR,
-	OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_LAND, OP_LOR, OP_LXOR, OP_NEG, OP_NOT,
-	OP_BNOT, OP_PLUS, OP_PREINC, OP_PREDEC, OP_POSTINC, OP_POSTDEC,
+	OP_ADD = 1,
+	OP_SUB,
+	OP_MUL,
+	OP_DIV,
+	OP_MOD,
+	OP_AND,
+	OP_OR,
+	OP_XOR,
+	OP_SHL,
+	OP_SHR,
+	OP_EQ,
+	OP_NE,
+	OP_LT,
+	OP_LE,
+	OP_GT,
+	OP_GE,
+	OP_LAND,
+	OP_LOR,
+	OP_LXOR,
+	OP_NEG,
+	OP_NOT,
+	OP_BNOT,
+	OP_PLUS,
+	OP_PREINC,
+	OP_PREDEC,
+	OP_POSTINC,
+	OP_POSTDEC,
 };
 
 struct dt_ident;
 
 struct dt_node {
 	enum dt_nkind kind;
-	int op;		 /* dt_op; for N_ASSIGN the compound operator or 0 */
+	int op; /* dt_op; for N_ASSIGN the compound operator or 0 */
 	int line;
 	struct dt_node *l, *r, *c;
 	struct dt_node **args; /* call arguments or tuple keys */
@@ -118,7 +142,7 @@ struct dt_node {
 	size_t slen;
 	struct dt_type type;
 	struct dt_ident *id;
-	int builtin; /* enum dt_builtin or enum dt_func */
+	int builtin;  /* enum dt_builtin or enum dt_func */
 	int32_t soff; /* scratch offset of a string result */
 	int32_t koff; /* scratch offset of a tuple key */
 };
@@ -160,8 +184,15 @@ struct dt_clause {
 enum dt_idkind { ID_GLOBAL, ID_ARRAY, ID_SELF, ID_THIS, ID_AGG };
 
 enum dt_aggfn {
-	AGG_COUNT = 1, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX, AGG_STDDEV, AGG_QUANTIZE,
-	AGG_LQUANTIZE, AGG_LLQUANTIZE,
+	AGG_COUNT = 1,
+	AGG_SUM,
+	AGG_AVG,
+	AGG_MIN,
+	AGG_MAX,
+	AGG_STDDEV,
+	AGG_QUANTIZE,
+	AGG_LQUANTIZE,
+	AGG_LLQUANTIZE,
 };
 
 struct dt_ident {
@@ -177,7 +208,8 @@ struct dt_ident {
 	int fd;	      /* the map */
 	/* aggregations */
 	enum dt_aggfn fn;
-	int64_t a1, a2, a3, a4; /* lquantize base, limit, step; llquantize factor, lmag, hmag, steps */
+	int64_t a1, a2, a3, a4; /* lquantize base, limit, step; llquantize factor, lmag, hmag, steps
+				 */
 	int nbuckets;
 	uint64_t normal;
 	bool printed;
@@ -186,30 +218,68 @@ struct dt_ident {
 
 /* ---- built-in variables and functions ---- */
 enum dt_builtin {
-	B_PID = 1, B_TID, B_PPID, B_UID, B_GID, B_EXECNAME, B_ZONENAME, B_PROBEPROV, B_PROBEMOD,
-	B_PROBEFUNC, B_PROBENAME, B_TIMESTAMP, B_VTIMESTAMP, B_WALLTIMESTAMP, B_ARG, B_ERRNO,
-	B_CPU, B_EPID, B_ID,
+	B_PID = 1,
+	B_TID,
+	B_PPID,
+	B_UID,
+	B_GID,
+	B_EXECNAME,
+	B_ZONENAME,
+	B_PROBEPROV,
+	B_PROBEMOD,
+	B_PROBEFUNC,
+	B_PROBENAME,
+	B_TIMESTAMP,
+	B_VTIMESTAMP,
+	B_WALLTIMESTAMP,
+	B_ARG,
+	B_ERRNO,
+	B_CPU,
+	B_EPID,
+	B_ID,
 };
 
 enum dt_func {
-	F_TRACE = 1, F_PRINTF, F_PRINTA, F_EXIT, F_STACK, F_USTACK, F_COPYIN, F_COPYINSTR,
-	F_STRINGOF, F_STRLEN, F_STRJOIN, F_SUBSTR, F_INDEX, F_STRCHR, F_BASENAME, F_DIRNAME,
-	F_SYSTEM, F_RAISE, F_TRUNC, F_CLEAR, F_NORMALIZE, F_DENORMALIZE, F_SPECULATION,
-	F_SPECULATE, F_COMMIT, F_DISCARD,
+	F_TRACE = 1,
+	F_PRINTF,
+	F_PRINTA,
+	F_EXIT,
+	F_STACK,
+	F_USTACK,
+	F_COPYIN,
+	F_COPYINSTR,
+	F_STRINGOF,
+	F_STRLEN,
+	F_STRJOIN,
+	F_SUBSTR,
+	F_INDEX,
+	F_STRCHR,
+	F_BASENAME,
+	F_DIRNAME,
+	F_SYSTEM,
+	F_RAISE,
+	F_TRUNC,
+	F_CLEAR,
+	F_NORMALIZE,
+	F_DENORMALIZE,
+	F_SPECULATION,
+	F_SPECULATE,
+	F_COMMIT,
+	F_DISCARD,
 };
 
 /* ---- records a clause writes to the event buffer ---- */
 enum dt_rkind {
-	R_TRACE,      /* one value */
-	R_PRINTF,     /* a format and its arguments */
-	R_PRINTA,     /* an aggregation (and maybe a format) */
-	R_EXIT,	      /* exit status */
-	R_CLEAR,      /* clear(@a) */
-	R_TRUNC,      /* trunc(@a, n) */
-	R_NORMALIZE,  /* normalize(@a, n) */
+	R_TRACE,     /* one value */
+	R_PRINTF,    /* a format and its arguments */
+	R_PRINTA,    /* an aggregation (and maybe a format) */
+	R_EXIT,	     /* exit status */
+	R_CLEAR,     /* clear(@a) */
+	R_TRUNC,     /* trunc(@a, n) */
+	R_NORMALIZE, /* normalize(@a, n) */
 	R_DENORMALIZE,
-	R_SYSTEM,     /* system(fmt, ...) */
-	R_STACK,      /* stack()/ustack(): the raw addresses */
+	R_SYSTEM, /* system(fmt, ...) */
+	R_STACK,  /* stack()/ustack(): the raw addresses */
 };
 
 struct dt_rarg {
@@ -232,23 +302,30 @@ struct dt_ehdr {
 	uint32_t clause;
 	uint32_t probe;
 	uint32_t cpu;
-	uint32_t kind;	    /* 0: data; 1: a run-time error (fault, action) follows */
-	uint64_t fired;	    /* bit i: record i was written (actions under if/else may not be) */
+	uint32_t kind;	/* 0: data; 1: a run-time error (fault, action) follows */
+	uint64_t fired; /* bit i: record i was written (actions under if/else may not be) */
 };
 
 enum dt_fault { FLT_DIVZERO = 1, FLT_BADADDR, FLT_BADINDEX };
 
 /* ---- probes ---- */
 enum dt_ptype {
-	P_BEGIN, P_END, P_ERROR, P_SYSCALL_ENTRY, P_SYSCALL_RETURN, P_PROFILE, P_TICK, P_TP_RAW,
+	P_BEGIN,
+	P_END,
+	P_ERROR,
+	P_SYSCALL_ENTRY,
+	P_SYSCALL_RETURN,
+	P_PROFILE,
+	P_TICK,
+	P_TP_RAW,
 };
 
 struct dt_probe {
 	uint32_t id;
 	enum dt_ptype type;
 	char prov[32], mod[64], func[64], name[64];
-	int nr;		  /* syscall number, or -1 */
-	uint64_t period;  /* profile/tick, ns */
+	int nr;			   /* syscall number, or -1 */
+	uint64_t period;	   /* profile/tick, ns */
 	const struct dt_tpdef *tp; /* proc/sched/io probes */
 };
 
@@ -357,8 +434,7 @@ int dt_agg_clear(struct dt_program *p, struct dt_ident *agg, bool remove, int64_
 int dt_printf_format(struct dt_program *p, FILE *out, const char *fmt, const struct dt_rarg *args,
 		     int nargs, const uint8_t *data, size_t size);
 /* Validate a printf format against its argument types (D_PRINTF_* errors). */
-void dt_printf_check(struct dt_cc *cc, int line, const char *fmt, struct dt_node **args,
-		     int nargs);
+void dt_printf_check(struct dt_cc *cc, int line, const char *fmt, struct dt_node **args, int nargs);
 /* Print one value as trace() does. */
 void dt_print_value(struct dt_program *p, FILE *out, struct dt_type t, const uint8_t *data);
 
@@ -367,7 +443,7 @@ int dt_zones_fill(struct dt_program *p);
 int dt_btf_offsets(void);
 struct dt_btf_off {
 	int task_real_parent, task_tgid, task_thread_pid; /* struct task_struct */
-	int pid_level, pid_numbers, upid_size, upid_ns;   /* struct pid, struct upid */
+	int pid_level, pid_numbers, upid_size, upid_ns;	  /* struct pid, struct upid */
 	int pidns_inum;					  /* struct pid_namespace: ns.inum */
 };
 extern struct dt_btf_off dt_btf;

@@ -43,8 +43,9 @@ static void skip_space(struct dt_lexer *lx)
 				p++;
 			}
 			if (!*p)
-				dt_cc_error(lx->cc, "D_SYNTAX", start, "end-of-file encountered "
-								       "before matching */");
+				dt_cc_error(lx->cc, "D_SYNTAX", start,
+					    "end-of-file encountered "
+					    "before matching */");
 			lx->p = p + 2;
 		} else if (p[0] == '/' && p[1] == '/') {
 			while (*lx->p && *lx->p != '\n')
@@ -67,21 +68,44 @@ static int escape(struct dt_lexer *lx, const char **pp)
 	int v = 0, n;
 
 	switch (*p) {
-	case 'n': v = '\n'; break;
-	case 't': v = '\t'; break;
-	case 'r': v = '\r'; break;
-	case 'a': v = '\a'; break;
-	case 'b': v = '\b'; break;
-	case 'f': v = '\f'; break;
-	case 'v': v = '\v'; break;
-	case '\\': v = '\\'; break;
-	case '\'': v = '\''; break;
-	case '"': v = '"'; break;
-	case '?': v = '?'; break;
+	case 'n':
+		v = '\n';
+		break;
+	case 't':
+		v = '\t';
+		break;
+	case 'r':
+		v = '\r';
+		break;
+	case 'a':
+		v = '\a';
+		break;
+	case 'b':
+		v = '\b';
+		break;
+	case 'f':
+		v = '\f';
+		break;
+	case 'v':
+		v = '\v';
+		break;
+	case '\\':
+		v = '\\';
+		break;
+	case '\'':
+		v = '\'';
+		break;
+	case '"':
+		v = '"';
+		break;
+	case '?':
+		v = '?';
+		break;
 	case 'x':
 		p++;
 		for (n = 0; n < 2 && isxdigit((unsigned char)*p); n++, p++)
-			v = v * 16 + (isdigit((unsigned char)*p) ? *p - '0' : (tolower(*p) - 'a' + 10));
+			v = v * 16 +
+			    (isdigit((unsigned char)*p) ? *p - '0' : (tolower(*p) - 'a' + 10));
 		*pp = p;
 		return v;
 	default:
@@ -187,7 +211,8 @@ void dt_lex_next(struct dt_lexer *lx, struct dt_token *t)
 			p++;
 		}
 		if (p - s > 255)
-			dt_cc_error(lx->cc, "D_PDESC_INVAL", lx->line, "probe description too long");
+			dt_cc_error(lx->cc, "D_PDESC_INVAL", lx->line,
+				    "probe description too long");
 		/* a plain identifier stays an identifier: the parser decides (BEGIN, int, self) */
 		if (colon || memchr(s, '*', (size_t)(p - s)) || memchr(s, '-', (size_t)(p - s)) ||
 		    memchr(s, '?', (size_t)(p - s)) || memchr(s, '[', (size_t)(p - s))) {
@@ -291,8 +316,7 @@ void dt_lex_next(struct dt_lexer *lx, struct dt_token *t)
 			v = (v << 8) | (uint8_t)c;
 		}
 		if (n == 0)
-			dt_cc_error(lx->cc, "D_CHR_NULL", lx->line,
-				    "empty character constant");
+			dt_cc_error(lx->cc, "D_CHR_NULL", lx->line, "empty character constant");
 		t->kind = TK_INT;
 		t->ival = v;
 		snprintf(t->text, sizeof(t->text), "%.*s", (int)MIN(p + 1 - lx->p, 60), lx->p);

@@ -101,8 +101,9 @@ int dt_btf_offsets(void)
 		dt_btf.pidns_inum = member_off(btf, ns, "ns.inum");
 		r = 0;
 		if (dt_btf.task_real_parent <= 0 || dt_btf.task_tgid <= 0 ||
-		    dt_btf.task_thread_pid <= 0 || dt_btf.pid_level < 0 || dt_btf.pid_numbers <= 0 ||
-		    dt_btf.upid_ns < 0 || dt_btf.upid_size <= 0 || dt_btf.pidns_inum < 0)
+		    dt_btf.task_thread_pid <= 0 || dt_btf.pid_level < 0 ||
+		    dt_btf.pid_numbers <= 0 || dt_btf.upid_ns < 0 || dt_btf.upid_size <= 0 ||
+		    dt_btf.pidns_inum < 0)
 			r = -ENOENT;
 	}
 	btf__free(btf);
@@ -204,7 +205,8 @@ int dt_maps_create(struct dt_program *p)
 	p->drops_fd = map_new(BPF_MAP_TYPE_PERCPU_ARRAY, "dt_drops", 4, 8, 1, 0);
 	if (p->drops_fd < 0)
 		return p->drops_fd;
-	p->pnames_fd = map_new(BPF_MAP_TYPE_ARRAY, "dt_pnames", 4, 64, (uint32_t)dt_syscall_count, 0);
+	p->pnames_fd =
+		map_new(BPF_MAP_TYPE_ARRAY, "dt_pnames", 4, 64, (uint32_t)dt_syscall_count, 0);
 	if (p->pnames_fd < 0)
 		return p->pnames_fd;
 	p->zones_fd = map_new(BPF_MAP_TYPE_HASH, "dt_zones", 4, DT_ZONENAME_LEN, 1024, 0);
@@ -248,9 +250,10 @@ static struct dt_attach *attach_for(struct dt_program *p, const struct dt_probe 
 	memset(a, 0, sizeof(*a));
 	a->type = pr->type;
 	a->prog_fd = -1;
-	a->tp = pr->type == P_TP_RAW ? pr->tp->tp :
-		pr->type == P_SYSCALL_ENTRY ? "sys_enter" :
-		pr->type == P_SYSCALL_RETURN ? "sys_exit" : NULL;
+	a->tp = pr->type == P_TP_RAW	     ? pr->tp->tp :
+		pr->type == P_SYSCALL_ENTRY  ? "sys_enter" :
+		pr->type == P_SYSCALL_RETURN ? "sys_exit" :
+					       NULL;
 	a->period = pr->period;
 	return a;
 }
@@ -283,8 +286,9 @@ static int explain_reject(struct dt_program *p, struct dt_attach *a, const char 
 	snprintf(line, sizeof(line), "%.*s", (int)MIN(len, sizeof(line) - 1), last);
 	if (p->opts.verbose)
 		fprintf(stderr, "%s\n", log);
-	return bs_error(err, "the kernel's verifier rejected the code for clause%s %s (line %d): "
-			     "%s%s",
+	return bs_error(err,
+			"the kernel's verifier rejected the code for clause%s %s (line %d): "
+			"%s%s",
 			a->nclauses > 1 ? "s from" : "", a->clauses[0]->pdescs[0].text,
 			a->clauses[0]->line, *line ? line : strerror(err),
 			p->opts.verbose ? "" : " (run with -v for the verifier's log)");
@@ -343,8 +347,8 @@ static int perf_attach(struct dt_attach *a)
 		ncpu = 1;
 	a->fds = bs_zalloc(sizeof(int) * (size_t)ncpu);
 	for (int cpu = 0; cpu < (a->type == P_TICK ? 1 : ncpu); cpu++) {
-		int pfd = (int)syscall(SYS_perf_event_open, &attr, -1, cpu, -1,
-				       PERF_FLAG_FD_CLOEXEC);
+		int pfd =
+			(int)syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 
 		if (pfd < 0) {
 			if (errno == ENODEV || errno == EINVAL)

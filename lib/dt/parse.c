@@ -255,7 +255,8 @@ static struct dt_node *postfix(struct dt_cc *cc)
 			n = p;
 		} else if (is(cc, "->") || is(cc, ".")) {
 			dt_cc_error(cc, "D_OP_SOU", cc->tok.line,
-				    "operator %s must be applied to a struct or union", cc->tok.text);
+				    "operator %s must be applied to a struct or union",
+				    cc->tok.text);
 		} else if (is(cc, "[")) {
 			dt_cc_error(cc, "D_ARR_BADREF", cc->tok.line,
 				    "[ ] may only be applied to an associative array or args");
@@ -275,8 +276,8 @@ static struct dt_node *unary(struct dt_cc *cc)
 		static const struct {
 			const char *s;
 			int op;
-		} ops[] = { { "-", OP_NEG }, { "+", OP_PLUS }, { "!", OP_NOT }, { "~", OP_BNOT },
-			    { "++", OP_PREINC }, { "--", OP_PREDEC } };
+		} ops[] = { { "-", OP_NEG },  { "+", OP_PLUS },	   { "!", OP_NOT },
+			    { "~", OP_BNOT }, { "++", OP_PREINC }, { "--", OP_PREDEC } };
 
 		for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
 			if (!is(cc, ops[i].s))
@@ -289,8 +290,9 @@ static struct dt_node *unary(struct dt_cc *cc)
 			return n;
 		}
 		if (is(cc, "*") || is(cc, "&"))
-			dt_cc_error(cc, "D_OP_PTR", line, "operator %s requires a pointer operand, "
-							  "which D here does not offer",
+			dt_cc_error(cc, "D_OP_PTR", line,
+				    "operator %s requires a pointer operand, "
+				    "which D here does not offer",
 				    cc->tok.text);
 		if (is(cc, "(")) {
 			struct dt_token *p = peek(cc);
@@ -345,8 +347,9 @@ static struct dt_node *binary(struct dt_cc *cc, int min_prec)
 	const struct binop *b;
 
 	while ((b = binop_at(cc)) && b->prec >= min_prec) {
-		n = node(cc, b->op == OP_LOR || b->op == OP_LAND || b->op == OP_LXOR ? N_LOGIC :
-										       N_BINOP,
+		n = node(cc,
+			 b->op == OP_LOR || b->op == OP_LAND || b->op == OP_LXOR ? N_LOGIC :
+										   N_BINOP,
 			 cc->tok.line);
 		n->op = b->op;
 		advance(cc);
@@ -381,8 +384,8 @@ static struct dt_node *assign(struct dt_cc *cc)
 	static const struct {
 		const char *s;
 		int op;
-	} ops[] = { { "=", 0 },	      { "+=", OP_ADD }, { "-=", OP_SUB }, { "*=", OP_MUL },
-		    { "/=", OP_DIV }, { "%=", OP_MOD }, { "&=", OP_AND }, { "|=", OP_OR },
+	} ops[] = { { "=", 0 },	      { "+=", OP_ADD },	 { "-=", OP_SUB }, { "*=", OP_MUL },
+		    { "/=", OP_DIV }, { "%=", OP_MOD },	 { "&=", OP_AND }, { "|=", OP_OR },
 		    { "^=", OP_XOR }, { "<<=", OP_SHL }, { ">>=", OP_SHR } };
 	struct dt_node *l = cond(cc), *n;
 
@@ -488,8 +491,7 @@ static void pragma(struct dt_cc *cc, const char *line)
 
 	if (n < 1)
 		return;
-	if (streq(word[0], "pragma") && n >= 3 && streq(word[1], "D") &&
-	    streq(word[2], "option")) {
+	if (streq(word[0], "pragma") && n >= 3 && streq(word[1], "D") && streq(word[2], "option")) {
 		if (n < 4)
 			dt_cc_error(cc, "D_PRAGMA_MALFORM", cc->tok.line,
 				    "malformed #pragma D option");
@@ -504,10 +506,10 @@ static void pragma(struct dt_cc *cc, const char *line)
 	}
 	if (streq(word[0], "pragma") && n >= 2 && streq(word[1], "D"))
 		return; /* attributes, binding, depends_on: accepted and ignored */
-	if (streq(word[0], "pragma") || streq(word[0], "line") || isdigit((unsigned char)word[0][0]))
+	if (streq(word[0], "pragma") || streq(word[0], "line") ||
+	    isdigit((unsigned char)word[0][0]))
 		return;
-	dt_cc_error(cc, "D_PRAGCTL_INVAL", cc->tok.line, "invalid control directive: #%s",
-		    word[0]);
+	dt_cc_error(cc, "D_PRAGCTL_INVAL", cc->tok.line, "invalid control directive: #%s", word[0]);
 }
 
 /* A declaration: [self|this] type name; at the top level. */
@@ -535,7 +537,8 @@ static void declaration(struct dt_cc *cc)
 
 			if (n->nargs == DT_MAX_KEYS || !type_name(cc, &kt))
 				syntax(cc);
-			n->args = n->args ? n->args : dt_alloc(cc->prog, sizeof(*n->args) * DT_MAX_KEYS);
+			n->args = n->args ? n->args :
+					    dt_alloc(cc->prog, sizeof(*n->args) * DT_MAX_KEYS);
 			n->args[n->nargs] = node(cc, N_INT, cc->tok.line);
 			n->args[n->nargs++]->type = kt;
 			if (is(cc, ","))
@@ -546,8 +549,8 @@ static void declaration(struct dt_cc *cc)
 	cc->lx.pdesc_mode = true;
 	expect(cc, ";");
 	/* declarations travel as a pseudo-clause without probes, in program order */
-	cc->prog->clauses = bs_realloc(cc->prog->clauses,
-				       sizeof(*c) * (size_t)(cc->prog->nclauses + 1));
+	cc->prog->clauses =
+		bs_realloc(cc->prog->clauses, sizeof(*c) * (size_t)(cc->prog->nclauses + 1));
 	c = &cc->prog->clauses[cc->prog->nclauses++];
 	memset(c, 0, sizeof(*c));
 	c->id = -1;
@@ -567,7 +570,8 @@ static void clause(struct dt_cc *cc, bool probe_spec)
 		if (cc->tok.kind != TK_PDESC && cc->tok.kind != TK_IDENT)
 			syntax(cc);
 		if (npd == (int)ARRAY_SIZE(pd))
-			dt_cc_error(cc, "D_PDESC_INVAL", cc->tok.line, "too many probe descriptions");
+			dt_cc_error(cc, "D_PDESC_INVAL", cc->tok.line,
+				    "too many probe descriptions");
 		const char *text = cc->tok.kind == TK_PDESC ? cc->tok.str : cc->tok.text;
 
 		if (dt_pdesc_parse(text, &pd[npd]) < 0)
@@ -587,8 +591,8 @@ static void clause(struct dt_cc *cc, bool probe_spec)
 		cc->lx.pdesc_mode = true;
 		advance(cc);
 	}
-	cc->prog->clauses = bs_realloc(cc->prog->clauses,
-				       sizeof(*c) * (size_t)(cc->prog->nclauses + 1));
+	cc->prog->clauses =
+		bs_realloc(cc->prog->clauses, sizeof(*c) * (size_t)(cc->prog->nclauses + 1));
 	c = &cc->prog->clauses[cc->prog->nclauses++];
 	memset(c, 0, sizeof(*c));
 	c->line = pd[0].line;

@@ -59,8 +59,7 @@ static bool conv_parse(const char *s, struct conv *cv)
 	return strchr("diouxXcsaAeEfgGpY@SkK%", cv->c) != NULL;
 }
 
-void dt_printf_check(struct dt_cc *cc, int line, const char *fmt, struct dt_node **args,
-		     int nargs)
+void dt_printf_check(struct dt_cc *cc, int line, const char *fmt, struct dt_node **args, int nargs)
 {
 	int a = 0, nconv = 0;
 
@@ -71,23 +70,25 @@ void dt_printf_check(struct dt_cc *cc, int line, const char *fmt, struct dt_node
 			continue;
 		if (!conv_parse(p + 1, &cv))
 			dt_cc_error(cc, "D_PRINTF_FMT_EMPTY", line,
-				    "printf( ) format conversion #%d is not valid: %.10s", nconv + 1,
-				    p);
+				    "printf( ) format conversion #%d is not valid: %.10s",
+				    nconv + 1, p);
 		p = cv.end - 1;
 		if (cv.c == '%')
 			continue;
 		nconv++;
 		for (int k = 0; k < (int)cv.star_width + (int)cv.star_prec; k++) {
 			if (a >= nargs)
-				dt_cc_error(cc, "D_PRINTF_DYN_PROTO", line,
-					    "printf( ) prototype mismatch: conversion #%d (%%%c) is "
-					    "missing a corresponding \"*\" argument",
-					    nconv, cv.c);
+				dt_cc_error(
+					cc, "D_PRINTF_DYN_PROTO", line,
+					"printf( ) prototype mismatch: conversion #%d (%%%c) is "
+					"missing a corresponding \"*\" argument",
+					nconv, cv.c);
 			if (args[a]->type.kind != DT_T_INT)
-				dt_cc_error(cc, "D_PRINTF_DYN_TYPE", line,
-					    "printf( ) argument #%d is incompatible with conversion "
-					    "#%d: \"*\" requires an integer",
-					    a + 2, nconv);
+				dt_cc_error(
+					cc, "D_PRINTF_DYN_TYPE", line,
+					"printf( ) argument #%d is incompatible with conversion "
+					"#%d: \"*\" requires an integer",
+					a + 2, nconv);
 			a++;
 		}
 		if (cv.c == '@')
@@ -95,20 +96,23 @@ void dt_printf_check(struct dt_cc *cc, int line, const char *fmt, struct dt_node
 				    "%%@ conversion requires an aggregation and is for use with "
 				    "printa( ) only");
 		if (a >= nargs)
-			dt_cc_error(cc, "D_PRINTF_ARG_PROTO", line,
-				    "printf( ) prototype mismatch: conversion #%d (%%%c) is missing "
-				    "a corresponding value argument",
-				    nconv, cv.c);
+			dt_cc_error(
+				cc, "D_PRINTF_ARG_PROTO", line,
+				"printf( ) prototype mismatch: conversion #%d (%%%c) is missing "
+				"a corresponding value argument",
+				nconv, cv.c);
 		bool want_str = cv.c == 's' || cv.c == 'S';
 
 		if (want_str != (args[a]->type.kind == DT_T_STR))
-			dt_cc_error(cc, "D_PRINTF_ARG_TYPE", line,
-				    "printf( ) argument #%d is incompatible with conversion #%d "
-				    "prototype:\n\tconversion: %%%c\n\t prototype: %s\n\t  argument: "
-				    "%s",
-				    a + 2, nconv, cv.c, want_str ? "char [] or string" :
-							"char, short, int, long, or long long",
-				    args[a]->type.kind == DT_T_STR ? "string" : "integer");
+			dt_cc_error(
+				cc, "D_PRINTF_ARG_TYPE", line,
+				"printf( ) argument #%d is incompatible with conversion #%d "
+				"prototype:\n\tconversion: %%%c\n\t prototype: %s\n\t  argument: "
+				"%s",
+				a + 2, nconv, cv.c,
+				want_str ? "char [] or string" :
+					   "char, short, int, long, or long long",
+				args[a]->type.kind == DT_T_STR ? "string" : "integer");
 		a++;
 	}
 	if (a < nargs)
@@ -126,8 +130,8 @@ static int64_t int_value(struct dt_type t, const uint8_t *d)
 	return v;
 }
 
-static void print_conv(FILE *out, const struct conv *cv, int width, int prec,
-		       struct dt_type t, const uint8_t *d, size_t strsize)
+static void print_conv(FILE *out, const struct conv *cv, int width, int prec, struct dt_type t,
+		       const uint8_t *d, size_t strsize)
 {
 	char fmt[64];
 	char *s;
@@ -239,7 +243,8 @@ int dt_printf_format(struct dt_program *p, FILE *out, const char *fmt, const str
 			return -EINVAL;
 		if (args[a].off + (args[a].type.kind == DT_T_STR ? p->opts.strsize : 8) > size)
 			return -EINVAL;
-		print_conv(out, &cv, width, prec, args[a].type, data + args[a].off, p->opts.strsize);
+		print_conv(out, &cv, width, prec, args[a].type, data + args[a].off,
+			   p->opts.strsize);
 		a++;
 	}
 	return 0;
@@ -259,17 +264,33 @@ void dt_print_value(struct dt_program *p, FILE *out, struct dt_type t, const uin
 
 	if (t.sign) {
 		switch (t.size) {
-		case 8: fprintf(out, q ? "%lld" : " %19lld", (long long)v); break;
-		case 4: fprintf(out, q ? "%d" : " %10d", (int32_t)v); break;
-		case 2: fprintf(out, q ? "%hd" : " %5hd", (int16_t)v); break;
-		default: fprintf(out, q ? "%hhd" : " %3hhd", (int8_t)v); break;
+		case 8:
+			fprintf(out, q ? "%lld" : " %19lld", (long long)v);
+			break;
+		case 4:
+			fprintf(out, q ? "%d" : " %10d", (int32_t)v);
+			break;
+		case 2:
+			fprintf(out, q ? "%hd" : " %5hd", (int16_t)v);
+			break;
+		default:
+			fprintf(out, q ? "%hhd" : " %3hhd", (int8_t)v);
+			break;
 		}
 		return;
 	}
 	switch (t.size) {
-	case 8: fprintf(out, q ? "%llu" : " %20llu", (unsigned long long)v); break;
-	case 4: fprintf(out, q ? "%u" : " %10u", (uint32_t)v); break;
-	case 2: fprintf(out, q ? "%hu" : " %5hu", (uint16_t)v); break;
-	default: fprintf(out, q ? "%hhu" : " %3hhu", (uint8_t)v); break;
+	case 8:
+		fprintf(out, q ? "%llu" : " %20llu", (unsigned long long)v);
+		break;
+	case 4:
+		fprintf(out, q ? "%u" : " %10u", (uint32_t)v);
+		break;
+	case 2:
+		fprintf(out, q ? "%hu" : " %5hu", (uint16_t)v);
+		break;
+	default:
+		fprintf(out, q ? "%hhu" : " %3hhu", (uint8_t)v);
+		break;
 	}
 }

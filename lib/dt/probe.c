@@ -122,14 +122,22 @@ static int period_parse(const char *s, uint64_t *ret_ns)
 		const char *suffix;
 		uint64_t mult;
 		bool hz;
-	} units[] = { { "", 0, true },		{ "hz", 0, true },
-		      { "ns", 1, false },	{ "nsec", 1, false },
-		      { "us", 1000, false },	{ "usec", 1000, false },
-		      { "ms", 1000000, false }, { "msec", 1000000, false },
-		      { "s", 1000000000, false }, { "sec", 1000000000, false },
-		      { "m", 60000000000ull, false }, { "min", 60000000000ull, false },
-		      { "h", 3600000000000ull, false }, { "hour", 3600000000000ull, false },
-		      { "d", 86400000000000ull, false }, { "day", 86400000000000ull, false } };
+	} units[] = { { "", 0, true },
+		      { "hz", 0, true },
+		      { "ns", 1, false },
+		      { "nsec", 1, false },
+		      { "us", 1000, false },
+		      { "usec", 1000, false },
+		      { "ms", 1000000, false },
+		      { "msec", 1000000, false },
+		      { "s", 1000000000, false },
+		      { "sec", 1000000000, false },
+		      { "m", 60000000000ull, false },
+		      { "min", 60000000000ull, false },
+		      { "h", 3600000000000ull, false },
+		      { "hour", 3600000000000ull, false },
+		      { "d", 86400000000000ull, false },
+		      { "day", 86400000000000ull, false } };
 	char *end;
 	uint64_t v;
 
@@ -188,8 +196,9 @@ int dt_probes_match(const struct dt_pdesc *d, uint32_t **ret, int *n)
 	table_init();
 	profile_create(d);
 	if (streq(d->prov, "fbt") || streq(d->prov, "fentry") || streq(d->prov, "kprobe"))
-		return bs_error(ENOTSUP, "the %s provider needs kprobes or fentry programs, which "
-					 "this kernel does not offer",
+		return bs_error(ENOTSUP,
+				"the %s provider needs kprobes or fentry programs, which "
+				"this kernel does not offer",
 				d->prov);
 	for (uint32_t i = 0; i < nprobes; i++) {
 		struct dt_probe *p = &probes[i];

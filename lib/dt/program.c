@@ -155,9 +155,8 @@ void dt_program_free(struct dt_program *p)
 	free(p);
 }
 
-int dt_program_compile(const char *source, bool probe_spec, const struct dt_options *opts,
-		       int argc, char **argv, int target, struct dt_diag *diag,
-		       struct dt_program **ret_prog)
+int dt_program_compile(const char *source, bool probe_spec, const struct dt_options *opts, int argc,
+		       char **argv, int target, struct dt_diag *diag, struct dt_program **ret_prog)
 {
 	struct dt_program *p = bs_zalloc(sizeof(*p));
 	struct dt_cc *cc = bs_zalloc(sizeof(*cc));
@@ -166,7 +165,8 @@ int dt_program_compile(const char *source, bool probe_spec, const struct dt_opti
 	p->argc = argc;
 	p->argv = argv;
 	p->target = target;
-	p->ringbuf_fd = p->scratch_fd = p->recbuf_fd = p->globals_fd = p->drops_fd = p->pnames_fd = -1;
+	p->ringbuf_fd = p->scratch_fd = p->recbuf_fd = p->globals_fd = p->drops_fd = p->pnames_fd =
+		-1;
 	p->zones_fd = p->begin_fd = p->end_fd = -1;
 	memset(diag, 0, sizeof(*diag));
 	cc->diag = diag;

@@ -141,19 +141,22 @@ static const struct {
 	enum dt_aggfn fn;
 	int min, max;
 } aggfns[] = {
-	{ "count", AGG_COUNT, 0, 0 },	      { "sum", AGG_SUM, 1, 1 },
-	{ "avg", AGG_AVG, 1, 1 },	      { "min", AGG_MIN, 1, 1 },
-	{ "max", AGG_MAX, 1, 1 },	      { "stddev", AGG_STDDEV, 1, 1 },
-	{ "quantize", AGG_QUANTIZE, 1, 2 },   { "lquantize", AGG_LQUANTIZE, 3, 5 },
+	{ "count", AGG_COUNT, 0, 0 },
+	{ "sum", AGG_SUM, 1, 1 },
+	{ "avg", AGG_AVG, 1, 1 },
+	{ "min", AGG_MIN, 1, 1 },
+	{ "max", AGG_MAX, 1, 1 },
+	{ "stddev", AGG_STDDEV, 1, 1 },
+	{ "quantize", AGG_QUANTIZE, 1, 2 },
+	{ "lquantize", AGG_LQUANTIZE, 3, 5 },
 	{ "llquantize", AGG_LLQUANTIZE, 5, 6 },
 };
 
 static struct dt_ident *ident_find(struct dt_program *p, enum dt_idkind kind, const char *name)
 {
 	for (struct dt_ident *id = p->idents; id; id = id->next) {
-		bool same = id->kind == kind ||
-			    ((kind == ID_GLOBAL || kind == ID_ARRAY) &&
-			     (id->kind == ID_GLOBAL || id->kind == ID_ARRAY));
+		bool same = id->kind == kind || ((kind == ID_GLOBAL || kind == ID_ARRAY) &&
+						 (id->kind == ID_GLOBAL || id->kind == ID_ARRAY));
 
 		if (same && streq(id->name, name))
 			return id;
@@ -201,21 +204,21 @@ static struct dt_type arith(struct dt_type a, struct dt_type b)
 static void need_int(struct dt_cc *cc, struct dt_node *n, const char *op)
 {
 	if (!is_int(n))
-		dt_cc_error(cc, "D_OP_INT", n->line, "operator %s requires an operand of integral type",
-			    op);
+		dt_cc_error(cc, "D_OP_INT", n->line,
+			    "operator %s requires an operand of integral type", op);
 }
 
 static const char *op_str(int op)
 {
-	static const char *const s[] = { [OP_ADD] = "+",   [OP_SUB] = "-",  [OP_MUL] = "*",
-					 [OP_DIV] = "/",   [OP_MOD] = "%",  [OP_AND] = "&",
-					 [OP_OR] = "|",	   [OP_XOR] = "^",  [OP_SHL] = "<<",
-					 [OP_SHR] = ">>",  [OP_EQ] = "==",  [OP_NE] = "!=",
-					 [OP_LT] = "<",	   [OP_LE] = "<=",  [OP_GT] = ">",
-					 [OP_GE] = ">=",   [OP_LAND] = "&&", [OP_LOR] = "||",
-					 [OP_LXOR] = "^^", [OP_NEG] = "-",  [OP_NOT] = "!",
-					 [OP_BNOT] = "~",  [OP_PLUS] = "+", [OP_PREINC] = "++",
-					 [OP_PREDEC] = "--", [OP_POSTINC] = "++", [OP_POSTDEC] = "--" };
+	static const char *const s[] = {
+		[OP_ADD] = "+",	    [OP_SUB] = "-",	 [OP_MUL] = "*",     [OP_DIV] = "/",
+		[OP_MOD] = "%",	    [OP_AND] = "&",	 [OP_OR] = "|",	     [OP_XOR] = "^",
+		[OP_SHL] = "<<",    [OP_SHR] = ">>",	 [OP_EQ] = "==",     [OP_NE] = "!=",
+		[OP_LT] = "<",	    [OP_LE] = "<=",	 [OP_GT] = ">",	     [OP_GE] = ">=",
+		[OP_LAND] = "&&",   [OP_LOR] = "||",	 [OP_LXOR] = "^^",   [OP_NEG] = "-",
+		[OP_NOT] = "!",	    [OP_BNOT] = "~",	 [OP_PLUS] = "+",    [OP_PREINC] = "++",
+		[OP_PREDEC] = "--", [OP_POSTINC] = "++", [OP_POSTDEC] = "--"
+	};
 
 	return op > 0 && op < (int)ARRAY_SIZE(s) && s[op] ? s[op] : "=";
 }
@@ -225,8 +228,8 @@ static void check(struct dt_cc *cc, struct dt_node *n);
 static void keys_check(struct dt_cc *cc, struct dt_node *n, struct dt_ident *id)
 {
 	if (n->nargs > DT_MAX_KEYS)
-		dt_cc_error(cc, "D_ARR_BADREF", n->line, "%s: too many keys (at most %d)",
-			    n->name, DT_MAX_KEYS);
+		dt_cc_error(cc, "D_ARR_BADREF", n->line, "%s: too many keys (at most %d)", n->name,
+			    DT_MAX_KEYS);
 	for (int i = 0; i < n->nargs; i++) {
 		check(cc, n->args[i]);
 		if (n->args[i]->type.kind == DT_T_VOID)
@@ -265,15 +268,17 @@ static void var_resolve(struct dt_cc *cc, struct dt_node *n, const struct dt_typ
 	struct dt_program *p = cc->prog;
 	enum dt_idkind kind = n->kind == N_SELF ? ID_SELF :
 			      n->kind == N_THIS ? ID_THIS :
-			      n->nargs	       ? ID_ARRAY :
-						 ID_GLOBAL;
+			      n->nargs		? ID_ARRAY :
+						  ID_GLOBAL;
 	struct dt_ident *id = ident_find(p, kind, n->name);
 
 	if (!id) {
 		if (!def)
 			dt_cc_error(cc, "D_IDENT_UNDEF", n->line,
 				    "failed to resolve %s%s: Unknown variable name",
-				    kind == ID_SELF ? "self->" : kind == ID_THIS ? "this->" : "",
+				    kind == ID_SELF ? "self->" :
+				    kind == ID_THIS ? "this->" :
+						      "",
 				    n->name);
 		id = ident_add(p, kind, n->name);
 	}
@@ -303,7 +308,10 @@ static void var_resolve(struct dt_cc *cc, struct dt_node *n, const struct dt_typ
 	} else if (!id->assigned && !id->declared) {
 		dt_cc_error(cc, "D_IDENT_UNDEF", n->line,
 			    "failed to resolve %s%s: Unknown variable name",
-			    kind == ID_SELF ? "self->" : kind == ID_THIS ? "this->" : "", n->name);
+			    kind == ID_SELF ? "self->" :
+			    kind == ID_THIS ? "this->" :
+					      "",
+			    n->name);
 	}
 	n->type = id->type;
 }
@@ -376,8 +384,8 @@ static struct dt_ident *agg_ref(struct dt_cc *cc, struct dt_node *n)
 			    "expected an aggregation (@name) as argument");
 	id = ident_find(cc->prog, ID_AGG, n->name);
 	if (!id)
-		dt_cc_error(cc, "D_IDENT_UNDEF", n->line, "failed to resolve %s: Unknown variable name",
-			    n->name);
+		dt_cc_error(cc, "D_IDENT_UNDEF", n->line,
+			    "failed to resolve %s: Unknown variable name", n->name);
 	n->id = id;
 	return id;
 }
@@ -418,8 +426,8 @@ static void agg_assign(struct dt_cc *cc, struct dt_node *n)
 				    "%s( ) prototype mismatch: %d arg%s passed, %d expected",
 				    f->name, f->nargs, f->nargs == 1 ? "" : "s", min);
 		dt_cc_error(cc, "D_PROTO_LEN", n->line,
-			    "%s( ) prototype mismatch: %d arg%s passed, %d to %d expected",
-			    f->name, f->nargs, f->nargs == 1 ? "" : "s", min, max);
+			    "%s( ) prototype mismatch: %d arg%s passed, %d to %d expected", f->name,
+			    f->nargs, f->nargs == 1 ? "" : "s", min, max);
 	}
 	for (int i = 0; i < f->nargs; i++) {
 		check(cc, f->args[i]);
@@ -475,19 +483,20 @@ static void agg_assign(struct dt_cc *cc, struct dt_node *n)
 				    "llquantize( ) high magnitude must be at least the low one");
 		for (int64_t i = 0; i <= hmag; i++) {
 			if (pw > INT64_MAX / factor)
-				dt_cc_error(cc, "D_LLQUANT_HMAGVAL", n->line,
-					    "llquantize( ) factor ** (high magnitude + 1) overflows");
+				dt_cc_error(
+					cc, "D_LLQUANT_HMAGVAL", n->line,
+					"llquantize( ) factor ** (high magnitude + 1) overflows");
 			pw *= factor;
 		}
 		if (steps < 1 || steps > 0xffff)
 			dt_cc_error(cc, "D_LLQUANT_STEPTYPE", n->line,
 				    "llquantize( ) steps must be between 1 and 65535");
-		if (!(steps % factor == 0 || factor % steps == 0) || (steps > factor && lmag == 0 &&
-								      steps % factor != 0))
+		if (!(steps % factor == 0 || factor % steps == 0) ||
+		    (steps > factor && lmag == 0 && steps % factor != 0))
 			dt_cc_error(cc, "D_LLQUANT_STEPVAL", n->line,
 				    "llquantize( ) factor and steps must divide one another");
-		if (id->fn && (id->a1 != factor || id->a2 != lmag || id->a3 != hmag ||
-			       id->a4 != steps))
+		if (id->fn &&
+		    (id->a1 != factor || id->a2 != lmag || id->a3 != hmag || id->a4 != steps))
 			dt_cc_error(cc, "D_LLQUANT_MATCHFACTOR", n->line,
 				    "llquantize( ) parameters do not match the earlier ones for %s",
 				    a->name);
@@ -535,8 +544,8 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 				    "%s( ) prototype mismatch: %d arg%s passed, %d expected",
 				    n->name, n->nargs, n->nargs == 1 ? "" : "s", funcs[i].min);
 		dt_cc_error(cc, "D_PROTO_LEN", n->line,
-			    "%s( ) prototype mismatch: %d arg%s passed, at %s %d expected",
-			    n->name, n->nargs, n->nargs == 1 ? "" : "s",
+			    "%s( ) prototype mismatch: %d arg%s passed, at %s %d expected", n->name,
+			    n->nargs, n->nargs == 1 ? "" : "s",
 			    n->nargs < funcs[i].min ? "least" : "most",
 			    n->nargs < funcs[i].min ? funcs[i].min : funcs[i].max);
 	}
@@ -605,7 +614,7 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 	case F_STRCHR:
 		for (i = 0; i < n->nargs; i++) {
 			bool want_str = i == 0 || (i == 1 && (n->builtin == F_STRJOIN ||
-							       n->builtin == F_INDEX));
+							      n->builtin == F_INDEX));
 
 			if (want_str != (n->args[i]->type.kind == DT_T_STR))
 				dt_cc_error(cc, "D_PROTO_ARG", n->line,
@@ -647,8 +656,9 @@ static void assignment(struct dt_cc *cc, struct dt_node *n)
 		return;
 	}
 	if (l->kind == N_VAR && l->op == '$')
-		dt_cc_error(cc, "D_OP_WRITE", n->line, "operator %s= can only be applied to a "
-						       "writable variable",
+		dt_cc_error(cc, "D_OP_WRITE", n->line,
+			    "operator %s= can only be applied to a "
+			    "writable variable",
 			    op_str(n->op));
 	if (l->kind == N_VAR && !l->nargs) {
 		struct dt_node tmp = *l;
@@ -668,7 +678,8 @@ static void assignment(struct dt_cc *cc, struct dt_node *n)
 		var_resolve(cc, l, is_int(n->r) ? &n->r->type : NULL);
 		if (!is_int(l) || !is_int(n->r))
 			dt_cc_error(cc, "D_OP_INT", n->line,
-				    "operator %s= requires operands of integral type", op_str(n->op));
+				    "operator %s= requires operands of integral type",
+				    op_str(n->op));
 	} else {
 		var_resolve(cc, l, &n->r->type);
 	}
@@ -765,7 +776,8 @@ static void check(struct dt_cc *cc, struct dt_node *n)
 		}
 		if (!is_int(n->l) || !is_int(n->r))
 			dt_cc_error(cc, "D_OP_ARITH", n->line,
-				    "operator %s requires operands of arithmetic type", op_str(n->op));
+				    "operator %s requires operands of arithmetic type",
+				    op_str(n->op));
 		if ((n->op == OP_DIV || n->op == OP_MOD) && n->r->kind == N_INT && n->r->ival == 0)
 			dt_cc_error(cc, "D_DIV_ZERO", n->line,
 				    "expression contains division by zero");
@@ -878,8 +890,8 @@ void dt_sema_program(struct dt_cc *cc)
 
 			if (r == -EINVAL)
 				dt_cc_error(cc, "D_PDESC_INVAL", c->pdescs[j].line,
-					    "probe description %s is not valid: %s", c->pdescs[j].text,
-					    bs_error_msg());
+					    "probe description %s is not valid: %s",
+					    c->pdescs[j].text, bs_error_msg());
 			if (r < 0)
 				dt_cc_error(cc, "D_PDESC_INVAL", c->pdescs[j].line, "%s",
 					    bs_error_msg());
