@@ -13,7 +13,7 @@ void dt_options_init(struct dt_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->strsize = 256;
-	o->bufsize = 4ull << 20;
+	o->bufsize = 1ull << 20; /* one ring buffer for all CPUs, mapped twice by the reader */
 	o->switchrate_ns = 1000000000ull;
 	o->aggrate_ns = 1000000000ull;
 	o->dynvarsize = 1ull << 20;

@@ -35,7 +35,7 @@ int dt_zones_fill(struct dt_program *p)
 			continue;
 		key = (uint32_t)ino;
 		memset(name, 0, sizeof(name));
-		snprintf(name, sizeof(name), "%s", e->d_name);
+		memcpy(name, e->d_name, strlen(e->d_name));
 		bpf_map_update_elem(p->zones_fd, &key, name, BPF_ANY);
 	}
 	closedir(d);
