@@ -270,8 +270,9 @@ void dt_lex_next(struct dt_lexer *lx, struct dt_token *t)
 		return;
 	}
 	if (*p == '"') {
+		/* in the program's arena: an error in the literal unwinds past this frame */
 		size_t cap = 64, n = 0;
-		_cleanup_free_ char *buf = bs_malloc(cap);
+		char *buf = dt_alloc(lx->cc->prog, cap);
 
 		p++;
 		while (*p != '"') {
@@ -287,8 +288,11 @@ void dt_lex_next(struct dt_lexer *lx, struct dt_token *t)
 				c = *p++;
 			}
 			if (n + 1 >= cap) {
+				char *bigger = dt_alloc(lx->cc->prog, cap * 2);
+
+				memcpy(bigger, buf, n);
+				buf = bigger;
 				cap *= 2;
-				buf = bs_realloc(buf, cap);
 			}
 			buf[n++] = (char)c;
 		}
