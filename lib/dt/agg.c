@@ -218,7 +218,7 @@ static int key_cmp(const struct dt_ident *id, const struct dt_program *p, const 
 	int r;
 
 	for (int i = 0; i < id->nkeys; i++) {
-		uint32_t sz = id->keys[i].kind == DT_T_STR ? (uint32_t)p->opts.strsize : 8;
+		uint32_t sz = id->keylen[i];
 
 		if (i >= from) {
 			if (id->keys[i].kind == DT_T_STR) {
@@ -416,10 +416,10 @@ static void key_print(FILE *out, const struct dt_program *p, const struct dt_ide
 		struct dt_type t = id->keys[i];
 
 		if (t.kind == DT_T_STR) {
-			_cleanup_free_ char *s = strndup((const char *)key + off, p->opts.strsize);
+			_cleanup_free_ char *s = strndup((const char *)key + off, id->keylen[i]);
 
 			fprintf(out, "  %-50s", s ? s : "");
-			off += (uint32_t)p->opts.strsize;
+			off += id->keylen[i];
 			continue;
 		}
 		int64_t v;
@@ -464,13 +464,16 @@ static void entry_format(FILE *out, struct dt_program *p, const struct dt_ident 
 			 const struct entry *e, const char *fmt)
 {
 	struct dt_rarg args[DT_MAX_KEYS];
-	uint32_t off = 0;
+	uint32_t off = 0, slot = (uint32_t)MAX(p->opts.strsize, 8);
+	_cleanup_free_ uint8_t *keys = bs_zalloc((size_t)slot * (size_t)MAX(id->nkeys, 1));
 	int k = 0;
 
+	/* the keys laid out as printf() expects its arguments: strsize bytes each */
 	for (int i = 0; i < id->nkeys; i++) {
 		args[i].type = id->keys[i];
-		args[i].off = off;
-		off += id->keys[i].kind == DT_T_STR ? (uint32_t)p->opts.strsize : 8;
+		args[i].off = (uint32_t)i * slot;
+		memcpy(keys + args[i].off, e->key + off, id->keylen[i]);
+		off += id->keylen[i];
 	}
 	for (const char *s = fmt; *s; s++) {
 		char spec[64];
@@ -513,7 +516,8 @@ static void entry_format(FILE *out, struct dt_program *p, const struct dt_ident 
 		spec[n] = 0;
 		s = q;
 		if (k < id->nkeys) {
-			dt_printf_format(p, out, spec, &args[k], 1, e->key, id->keysize);
+			dt_printf_format(p, out, spec, &args[k], 1, keys,
+					 (size_t)slot * (size_t)id->nkeys);
 			k++;
 		}
 	}

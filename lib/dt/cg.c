@@ -427,12 +427,25 @@ static void key_build(struct cg *g, struct dt_node *n, struct dt_ident *id, int 
 		for (int i = 0; i < n->nargs; i++) {
 			struct dt_node *k = n->args[i];
 
-			if (k->type.kind == DT_T_STR) {
+			if (k->type.kind == DT_T_STR && id->keylen[i] == DT_EXECNAME_LEN &&
+			    k->kind == N_BUILTIN && k->builtin == B_EXECNAME) {
+				/* the kernel pads the name with zeroes itself */
+				mov_reg(g, 1, 9);
+				alu_imm(g, BPF_ADD, 1, (int32_t)(off + pos));
+				mov_imm(g, 2, DT_EXECNAME_LEN);
+				call(g, BPF_FUNC_get_current_comm);
+				pos += DT_EXECNAME_LEN;
+			} else if (k->type.kind == DT_T_STR) {
 				uint32_t s = str_of(g, k, d);
 
-				zero(g, 9, off + pos, (uint32_t)g->p->opts.strsize);
-				str_copy(g, 9, off + pos, 9, s);
-				pos += (uint32_t)g->p->opts.strsize;
+				zero(g, 9, off + pos, id->keylen[i]);
+				mov_reg(g, 3, 9);
+				alu_imm(g, BPF_ADD, 3, (int32_t)s);
+				mov_reg(g, 1, 9);
+				alu_imm(g, BPF_ADD, 1, (int32_t)(off + pos));
+				mov_imm(g, 2, (int32_t)id->keylen[i]);
+				call(g, BPF_FUNC_probe_read_kernel_str);
+				pos += id->keylen[i];
 			} else {
 				gen(g, k, d);
 				ldx(g, BPF_DW, 1, 10, slot(d));

@@ -203,6 +203,8 @@ struct dt_ident {
 	int id;
 	int nkeys;
 	struct dt_type keys[DT_MAX_KEYS];
+	uint32_t keylen[DT_MAX_KEYS]; /* bytes of each key in the map's key */
+	uint32_t str_keys_any;	      /* bit i: string key i is not always execname */
 	uint32_t keysize, valsize;
 	uint32_t off; /* globals: offset in the globals map; this->: offset in the clause area */
 	int fd;	      /* the map */

@@ -155,8 +155,15 @@ int dt_maps_create(struct dt_program *p)
 		uint32_t vsize = id->type.kind == DT_T_STR ? strsize : 8;
 
 		id->keysize = id->kind == ID_SELF ? 8 : 0;
-		for (int i = 0; i < id->nkeys; i++)
-			id->keysize += id->keys[i].kind == DT_T_STR ? strsize : 8;
+		for (int i = 0; i < id->nkeys; i++) {
+			if (id->keys[i].kind != DT_T_STR)
+				id->keylen[i] = 8;
+			else if (id->str_keys_any & (1u << i) || id->declared)
+				id->keylen[i] = strsize;
+			else
+				id->keylen[i] = DT_EXECNAME_LEN;
+			id->keysize += id->keylen[i];
+		}
 		if (id->keysize == 0)
 			id->keysize = 8;
 		id->valsize = vsize;

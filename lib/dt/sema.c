@@ -254,6 +254,11 @@ static void keys_check(struct dt_cc *cc, struct dt_node *n, struct dt_ident *id)
 	for (int i = 0; i < n->nargs; i++) {
 		struct dt_type a = id->keys[i], b = n->args[i]->type;
 
+		/* a string key that is always execname takes 16 bytes, not strsize */
+		if (b.kind == DT_T_STR &&
+		    !(n->args[i]->kind == N_BUILTIN && n->args[i]->builtin == B_EXECNAME))
+			id->str_keys_any |= 1u << i;
+
 		if ((a.kind == DT_T_STR) != (b.kind == DT_T_STR))
 			dt_cc_error(cc, "D_KEY_TYPE", n->line,
 				    "%s: key #%d is of type %s, not %s as before", n->name, i + 1,
