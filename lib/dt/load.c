@@ -140,7 +140,7 @@ static int map_new(enum bpf_map_type type, const char *name, uint32_t ksize, uin
 		   uint32_t entries, uint32_t flags)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
-	int fd = bpf_map_create(type, name, ksize, vsize, entries, &o);
+	int fd = bpf_map_create(type, NULL, ksize, vsize, entries, &o);
 
 	if (fd < 0)
 		return bs_error(errno, "cannot create the BPF map %s: %s", name, strerror(errno));
@@ -320,7 +320,8 @@ static int prog_load(struct dt_program *p, struct dt_attach *a)
 		break;
 	}
 	LIBBPF_OPTS(bpf_prog_load_opts, o);
-	fd = bpf_prog_load(type, "dtrace", "GPL", insns, (size_t)n, &o);
+	/* no names: naming makes libbpf probe the kernel with a program of its own first */
+	fd = bpf_prog_load(type, NULL, "GPL", insns, (size_t)n, &o);
 	if (fd < 0) {
 		size_t logsize = 16u << 20;
 		_cleanup_free_ char *log = bs_malloc(logsize);
@@ -329,7 +330,7 @@ static int prog_load(struct dt_program *p, struct dt_attach *a)
 		log[0] = 0;
 		LIBBPF_OPTS(bpf_prog_load_opts, lo, .log_buf = log, .log_size = (uint32_t)logsize,
 			    .log_level = 1);
-		fd = bpf_prog_load(type, "dtrace", "GPL", insns, (size_t)n, &lo);
+		fd = bpf_prog_load(type, NULL, "GPL", insns, (size_t)n, &lo);
 		if (fd < 0) {
 			free(insns);
 			return explain_reject(p, a, log, errno ? errno : err);
