@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -102,42 +103,38 @@ static int preprocess(char **text, char **cppargs, int ncpp)
 	return 0;
 }
 
-/* Start cmd stopped at a pipe; it runs when go() writes to the pipe. */
-static pid_t start_command(const char *cmd, int *ret_gate)
+/* Start cmd stopped just after its exec (ptrace), so that the pid provider sees its binary;
+ * it runs when released with PTRACE_DETACH once the probes are enabled. */
+static pid_t start_command(const char *cmd)
 {
-	int gate[2];
 	pid_t pid;
+	int status;
 
-	if (pipe(gate) < 0)
-		return -errno;
 	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		char c;
-
-		close(gate[1]);
-		if (read(gate[0], &c, 1) != 1)
-			_exit(127);
-		close(gate[0]);
 		/* as DTrace does, the command is split at blanks and executed itself, so that
 		 * $target is its pid */
 		char *copy = bs_strdup(cmd), *save = NULL, *w;
 		char *args[256];
 		int n = 0;
 
-		for (w = strtok_r(copy, " \t", &save); w && n < 255;
-		     w = strtok_r(NULL, " \t", &save))
+		for (w = strtok_r(copy, " \t", &save); w && n < 255; w = strtok_r(NULL, " \t", &save))
 			args[n++] = w;
 		args[n] = NULL;
 		if (n == 0)
 			_exit(127);
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0)
+			raise(SIGSTOP);
 		execvp(args[0], args);
 		fprintf(stderr, "dtrace: failed to execute %s: %s\n", args[0], strerror(errno));
 		_exit(127);
 	}
-	close(gate[0]);
-	*ret_gate = gate[1];
+	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
+		waitpid(pid, &status, WNOHANG);
+		return -ECHILD;
+	}
 	return pid;
 }
 
@@ -154,7 +151,8 @@ int tool_dtrace_main(int argc, char **argv)
 						  { NULL, 0, NULL, 0 } };
 	struct dt_options opts;
 	struct source src[64];
-	int nsrc = 0, ncpp = 0, c, r, gate = -1, status = 0, list_field = -1;
+	int nsrc = 0, ncpp = 0, c, r, status = 0, list_field = -1;
+	bool held = false;
 	char *cppargs[64];
 	const char *ofile = NULL, *command = NULL, *list_desc = NULL;
 	bool list = false, cpp = false, exec = true, quiet_flag = false;
@@ -274,7 +272,8 @@ int tool_dtrace_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (list && list_desc && nsrc == 1 && src[0].kind == SRC_SPEC) {
+	if (list && list_desc && nsrc == 1 && src[0].kind == SRC_SPEC && !strchr(list_desc, '$') &&
+	    !bs_startswith(list_desc, "pid")) {
 		r = dt_probes_list(stdout, list_desc, list_field);
 		if (r < 0)
 			fprintf(stderr, "dtrace: %s\n", bs_strerror(r));
@@ -294,7 +293,8 @@ int tool_dtrace_main(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		margv[i - optind + 1] = argv[i];
 	if (command) {
-		target = start_command(command, &gate);
+		target = start_command(command);
+		held = target > 0;
 		if (target < 0) {
 			fprintf(stderr, "dtrace: failed to execute %s: %s\n", command,
 				strerror((int)-target));
@@ -347,8 +347,7 @@ int tool_dtrace_main(int argc, char **argv)
 		goto out;
 	}
 	if (list) {
-		for (int i = 0; i < nsrc; i++)
-			dt_probes_list(stdout, src[i].kind == SRC_SPEC ? src[i].text : NULL, -1);
+		dt_program_list(prog, stdout);
 		ret = 0;
 		goto out;
 	}
@@ -381,11 +380,11 @@ int tool_dtrace_main(int argc, char **argv)
 	}
 	if (dt_program_options(prog)->destructive && !quiet_flag)
 		fprintf(stderr, "dtrace: allowing destructive actions\n");
-	if (gate >= 0) {
-		if (write(gate, "g", 1) != 1)
-			fprintf(stderr, "dtrace: failed to start %s\n", command);
-		close(gate);
-		gate = -1;
+	if (held) {
+		/* whether it stopped in ptrace or with SIGSTOP, this lets it run */
+		ptrace(PTRACE_DETACH, target, NULL, NULL);
+		kill(target, SIGCONT);
+		held = false;
 	}
 	while (!interrupted) {
 		r = dt_program_work(prog);
@@ -408,8 +407,8 @@ int tool_dtrace_main(int argc, char **argv)
 	}
 	ret = dt_program_exit_status(prog);
 out:
-	if (gate >= 0)
-		close(gate);
+	if (held)
+		ptrace(PTRACE_DETACH, target, NULL, NULL);
 	if (command && target > 0) {
 		if (!process_gone(target, true, &status)) {
 			kill(target, SIGTERM);

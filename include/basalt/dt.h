@@ -66,6 +66,9 @@ int dt_program_stop(struct dt_program *p, bool print_aggs);
 /* List the probes that match a description (NULL: all) to out as `dtrace -l` does. */
 int dt_probes_list(FILE *out, const char *desc, int field);
 
+/* List the probes a compiled program's clauses match, as `dtrace -l` does. */
+int dt_program_list(const struct dt_program *p, FILE *out);
+
 /* Mount tracefs at /sys/kernel/tracing when it is not mounted. */
 int dt_tracefs_mount(void);
 

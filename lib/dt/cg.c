@@ -676,6 +676,26 @@ static void arg_load(struct cg *g, int i)
 		patch(g, done);
 		return;
 	}
+	case P_UPROBE: {
+		/* the function's arguments (System V ABI); at return arg1 is the value */
+		static const int16_t call_arg_off[6] = { 112, 104, 96, 88, 72, 64 };
+		const struct dt_probe *pr = dt_probe_get(g->probe);
+
+		if (pr && pr->uret) {
+			if (i == 1)
+				ldx(g, BPF_DW, 0, 6, 80);
+			else if (i == 0)
+				ldx(g, BPF_DW, 0, 6, REGS_IP);
+			else
+				mov_imm(g, 0, 0);
+			return;
+		}
+		if (i >= 6)
+			mov_imm(g, 0, 0);
+		else
+			ldx(g, BPF_DW, 0, 6, call_arg_off[i]);
+		return;
+	}
 	case P_TP_RAW:
 		if (i >= 3) {
 			mov_imm(g, 0, 0);
@@ -1666,7 +1686,8 @@ int dt_cg_attach(struct dt_program *p, struct dt_attach *a, struct bpf_insn **re
 				bool here = pr->type == a->type &&
 					    (a->type != P_TP_RAW || streq(pr->tp->tp, a->tp)) &&
 					    ((a->type != P_PROFILE && a->type != P_TICK) ||
-					     pr->period == a->period);
+					     pr->period == a->period) &&
+					    (a->type != P_UPROBE || pr->id == a->probe);
 
 				if (here)
 					clause(g, c, NULL, 0, pr->id);

@@ -320,6 +320,7 @@ enum dt_ptype {
 	P_PROFILE,
 	P_TICK,
 	P_TP_RAW,
+	P_UPROBE,
 };
 
 struct dt_probe {
@@ -329,7 +330,16 @@ struct dt_probe {
 	int nr;			   /* syscall number, or -1 */
 	uint64_t period;	   /* profile/tick, ns */
 	const struct dt_tpdef *tp; /* proc/sched/io probes */
+	char path[256];		   /* pid probes: the file, the offset in it, return or not */
+	uint64_t uoff;
+	bool uret;
+	int upid;
 };
+
+/* The pid provider's probes matching d in process pid, made with add() (a new probe in the
+ * table) and appended to *ret. */
+int dt_uprobe_match(const struct dt_pdesc *d, int pid, struct dt_probe *(*add)(void),
+		    uint32_t **ret, int *nret);
 
 /* A probe of a provider that rides a kernel tracepoint (proc, sched, io). */
 struct dt_tpdef {
@@ -369,6 +379,7 @@ struct dt_attach {
 	enum dt_ptype type;
 	const char *tp;	 /* raw tracepoint name */
 	uint64_t period; /* profile/tick */
+	uint32_t probe;	 /* pid probes: one attachment each */
 	int prog_fd;
 	int *fds; /* links or perf events */
 	int nfds;

@@ -58,7 +58,7 @@ static void skip_space(struct dt_lexer *lx)
 
 static bool pdesc_char(char c)
 {
-	return isalnum((unsigned char)c) || strchr("_.*?[]!:-$`+", c);
+	return c && (isalnum((unsigned char)c) || strchr("_.*?[]!:-$`+", c));
 }
 
 /* An escape sequence after the backslash at *pp; advances *pp. */

@@ -250,6 +250,8 @@ static struct dt_attach *attach_for(struct dt_program *p, const struct dt_probe 
 			continue;
 		if ((pr->type == P_PROFILE || pr->type == P_TICK) && a->period != pr->period)
 			continue;
+		if (pr->type == P_UPROBE && a->probe != pr->id)
+			continue;
 		return a;
 	}
 	p->attach = bs_realloc(p->attach, sizeof(*p->attach) * (size_t)(p->nattach + 1));
@@ -262,6 +264,7 @@ static struct dt_attach *attach_for(struct dt_program *p, const struct dt_probe 
 		pr->type == P_SYSCALL_RETURN ? "sys_exit" :
 					       NULL;
 	a->period = pr->period;
+	a->probe = pr->id;
 	return a;
 }
 
@@ -314,6 +317,9 @@ static int prog_load(struct dt_program *p, struct dt_attach *a)
 	case P_PROFILE:
 	case P_TICK:
 		type = BPF_PROG_TYPE_PERF_EVENT;
+		break;
+	case P_UPROBE:
+		type = BPF_PROG_TYPE_KPROBE;
 		break;
 	default:
 		type = BPF_PROG_TYPE_RAW_TRACEPOINT;
@@ -370,6 +376,37 @@ static int perf_attach(struct dt_attach *a)
 			return bs_error(errno, "cannot attach to a timer: %s", strerror(errno));
 		ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0);
 	}
+	return 0;
+}
+
+/* A uprobe through the uprobe PMU of perf_event_open, on the probe's process only. */
+static int uprobe_attach(struct dt_attach *a)
+{
+	const struct dt_probe *pr = dt_probe_get(a->probe);
+	_cleanup_free_ char *buf = NULL;
+	struct perf_event_attr attr = { .size = sizeof(attr) };
+	uint64_t type;
+	int pfd;
+
+	if (bs_read_file("/sys/bus/event_source/devices/uprobe/type", &buf, NULL) < 0 ||
+	    bs_parse_u64(strtok(buf, "\n"), &type) < 0)
+		return bs_error(ENOTSUP, "this kernel offers no uprobes: the pid provider is "
+					 "unavailable");
+	attr.type = (uint32_t)type;
+	attr.config = pr->uret ? 1 : 0; /* the retprobe bit, config:0 */
+	attr.config1 = (uint64_t)(uintptr_t)pr->path;
+	attr.config2 = pr->uoff;
+	pfd = (int)syscall(SYS_perf_event_open, &attr, pr->upid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return bs_error(errno, "cannot place a uprobe on %s:%s: %s", pr->mod, pr->func,
+				strerror(errno));
+	a->fds = bs_zalloc(sizeof(int));
+	a->fds[0] = pfd;
+	a->nfds = 1;
+	if (ioctl(pfd, PERF_EVENT_IOC_SET_BPF, a->prog_fd) < 0 ||
+	    ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0) < 0)
+		return bs_error(errno, "cannot attach to the uprobe on %s:%s: %s", pr->mod,
+				pr->func, strerror(errno));
 	return 0;
 }
 
@@ -438,6 +475,11 @@ int dt_load_attach(struct dt_program *p)
 		case P_PROFILE:
 		case P_TICK:
 			r = perf_attach(a);
+			if (r < 0)
+				return r;
+			break;
+		case P_UPROBE:
+			r = uprobe_attach(a);
 			if (r < 0)
 				return r;
 			break;

@@ -560,6 +560,41 @@ static void declaration(struct dt_cc *cc)
 	c->body->expr = n;
 }
 
+/* $target, $pid and $1..$n expanded in a probe description (pid$target::malloc:entry). */
+static const char *pdesc_macros(struct dt_cc *cc, const char *text)
+{
+	struct dt_program *p = cc->prog;
+	char out[512];
+	size_t n = 0;
+
+	if (!strchr(text, '$'))
+		return text;
+	for (const char *s = text; *s && n < sizeof(out) - 1;) {
+		char val[256];
+		const char *e = s + 1;
+
+		if (*s != '$') {
+			out[n++] = *s++;
+			continue;
+		}
+		while (isalnum((unsigned char)*e) || *e == '_')
+			e++;
+		if (e - s == 7 && strncmp(s, "$target", 7) == 0)
+			snprintf(val, sizeof(val), "%d", p->target);
+		else if (e - s == 4 && strncmp(s, "$pid", 4) == 0)
+			snprintf(val, sizeof(val), "%d", (int)getpid());
+		else if (e - s > 1 && isdigit((unsigned char)s[1]) && atoi(s + 1) < p->argc)
+			snprintf(val, sizeof(val), "%s", p->argv[atoi(s + 1)]);
+		else
+			dt_cc_error(cc, "D_MACRO_UNDEF", cc->tok.line,
+				    "macro argument %.*s is not defined", (int)(e - s), s);
+		for (const char *v = val; *v && n < sizeof(out) - 1; v++)
+			out[n++] = *v;
+		s = e;
+	}
+	return dt_strdup(p, out, n);
+}
+
 static void clause(struct dt_cc *cc, bool probe_spec)
 {
 	struct dt_pdesc pd[64];
@@ -573,6 +608,8 @@ static void clause(struct dt_cc *cc, bool probe_spec)
 			dt_cc_error(cc, "D_PDESC_INVAL", cc->tok.line,
 				    "too many probe descriptions");
 		const char *text = cc->tok.kind == TK_PDESC ? cc->tok.str : cc->tok.text;
+
+		text = pdesc_macros(cc, text);
 
 		if (dt_pdesc_parse(text, &pd[npd]) < 0)
 			dt_cc_error(cc, "D_PDESC_INVAL", cc->tok.line,

@@ -191,10 +191,33 @@ static void profile_create(const struct dt_pdesc *d)
 	probe_new(tick ? P_TICK : P_PROFILE, "profile", "", "", d->name)->period = ns;
 }
 
+static struct dt_probe *uprobe_new(void)
+{
+	return probe_new(P_UPROBE, "", "", "", "");
+}
+
 int dt_probes_match(const struct dt_pdesc *d, uint32_t **ret, int *n)
 {
 	table_init();
 	profile_create(d);
+	if (bs_startswith(d->prov, "pid") && d->prov[3]) {
+		uint64_t pid;
+
+		if (bs_parse_u64(d->prov + 3, &pid) < 0 || pid == 0 || pid > INT32_MAX)
+			return bs_error(EINVAL, "the pid provider needs a process id: pid<PID>");
+		/* probes made for this process before are found again, not made twice */
+		for (uint32_t i = 0; i < nprobes; i++)
+			if (probes[i].type == P_UPROBE && streq(probes[i].prov, d->prov) &&
+			    dt_glob_match(d->mod, probes[i].mod) &&
+			    dt_glob_match(d->func, probes[i].func) &&
+			    dt_glob_match(d->name, probes[i].name)) {
+				*ret = bs_realloc(*ret, sizeof(**ret) * (size_t)(*n + 1));
+				(*ret)[(*n)++] = probes[i].id;
+			}
+		if (*n > 0)
+			return 0;
+		return dt_uprobe_match(d, (int)pid, uprobe_new, ret, n);
+	}
 	if (streq(d->prov, "fbt") || streq(d->prov, "fentry") || streq(d->prov, "kprobe"))
 		return bs_error(ENOTSUP,
 				"the %s provider needs kprobes or fentry programs, which "
@@ -248,5 +271,18 @@ int dt_probes_list(FILE *out, const char *desc, int field)
 			continue;
 		fprintf(out, "%5u %10s %17s %33s %s\n", p->id, p->prov, p->mod, p->func, p->name);
 	}
+	return 0;
+}
+
+int dt_program_list(const struct dt_program *p, FILE *out)
+{
+	fprintf(out, "%5s %10s %17s %33s %s\n", "ID", "PROVIDER", "MODULE", "FUNCTION", "NAME");
+	for (int i = 0; i < p->nclauses; i++)
+		for (int j = 0; j < p->clauses[i].nprobes; j++) {
+			const struct dt_probe *pr = dt_probe_get(p->clauses[i].probes[j]);
+
+			fprintf(out, "%5u %10s %17s %33s %s\n", pr->id, pr->prov, pr->mod, pr->func,
+				pr->name);
+		}
 	return 0;
 }
