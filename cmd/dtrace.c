@@ -120,7 +120,8 @@ static pid_t start_command(const char *cmd)
 		char *args[256];
 		int n = 0;
 
-		for (w = strtok_r(copy, " \t", &save); w && n < 255; w = strtok_r(NULL, " \t", &save))
+		for (w = strtok_r(copy, " \t", &save); w && n < 255;
+		     w = strtok_r(NULL, " \t", &save))
 			args[n++] = w;
 		args[n] = NULL;
 		if (n == 0)

@@ -681,6 +681,36 @@ static void arg_load(struct cg *g, int i)
 		static const int16_t call_arg_off[6] = { 112, 104, 96, 88, 72, 64 };
 		const struct dt_probe *pr = dt_probe_get(g->probe);
 
+		if (pr && pr->usdt) {
+			const struct dt_usdt_arg *ua = &pr->uargs[i];
+			int size = ua->size < 0 ? -ua->size : ua->size;
+
+			if (ua->kind == 0 || size == 0) {
+				mov_imm(g, 0, 0);
+				return;
+			}
+			if (ua->kind == 3) {
+				ld_imm64(g, 0, (uint64_t)ua->disp);
+				return;
+			}
+			ldx(g, BPF_DW, 0, 6, ua->reg);
+			if (ua->kind == 2) {
+				/* memory at register + displacement, in the process */
+				mov_reg(g, 3, 0);
+				alu_imm(g, BPF_ADD, 3, (int32_t)ua->disp);
+				mov_reg(g, 1, 10);
+				alu_imm(g, BPF_ADD, 1, -8 * MAX_SLOTS - 16);
+				st_imm(g, BPF_DW, 10, -8 * MAX_SLOTS - 16, 0);
+				mov_imm(g, 2, size);
+				call(g, BPF_FUNC_probe_read_user);
+				ldx(g, BPF_DW, 0, 10, -8 * MAX_SLOTS - 16);
+			}
+			if (size < 8) {
+				alu_imm(g, BPF_LSH, 0, 64 - 8 * size);
+				alu_imm(g, ua->size < 0 ? BPF_ARSH : BPF_RSH, 0, 64 - 8 * size);
+			}
+			return;
+		}
 		if (pr && pr->uret) {
 			if (i == 1)
 				ldx(g, BPF_DW, 0, 6, 80);

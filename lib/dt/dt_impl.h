@@ -323,6 +323,15 @@ enum dt_ptype {
 	P_UPROBE,
 };
 
+/* USDT argument locations (sys/sdt.h notes): a register, memory at a register plus a
+ * displacement, or a constant. */
+struct dt_usdt_arg {
+	uint8_t kind; /* 0: none, 1: register, 2: memory, 3: constant */
+	int8_t size;  /* bytes, negative when signed */
+	int16_t reg;  /* offset in struct pt_regs */
+	int64_t disp; /* memory displacement or the constant */
+};
+
 struct dt_probe {
 	uint32_t id;
 	enum dt_ptype type;
@@ -334,7 +343,29 @@ struct dt_probe {
 	uint64_t uoff;
 	bool uret;
 	int upid;
+	uint64_t uref; /* usdt: the file offset of the probe's semaphore, or 0 */
+	struct dt_usdt_arg uargs[DT_MAX_ARGS];
+	bool usdt;
 };
+
+/* ELF helpers for the pid and usdt providers (uprobe.c). */
+typedef struct Elf Elf;
+struct dt_ufunc {
+	char name[64];
+	uint64_t addr, size;
+};
+/* The file offset of an executable virtual address, through the PT_LOAD headers. */
+int dt_elf_offset(Elf *e, uint64_t addr, uint64_t *ret);
+/* The defined functions of an ELF file whose names match glob; the open file is returned to
+ * the caller (elf_end, close). */
+int dt_elf_functions(const char *path, const char *glob, struct dt_ufunc **ret, int *n,
+		     Elf **ret_elf, int *ret_fd);
+/* The executable ELF files a process maps: a path to open and a module name ("a.out" first). */
+int dt_proc_modules(int pid, char (*paths)[256], char (*mods)[64], int max);
+
+/* The usdt probes (provider<PID>:module:function:name) matching d. */
+int dt_usdt_match(const struct dt_pdesc *d, int pid, const char *provider,
+		  struct dt_probe *(*add)(void), uint32_t **ret, int *nret);
 
 /* The pid provider's probes matching d in process pid, made with add() (a new probe in the
  * table) and appended to *ret. */

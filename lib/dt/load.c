@@ -394,6 +394,7 @@ static int uprobe_attach(struct dt_attach *a)
 					 "unavailable");
 	attr.type = (uint32_t)type;
 	attr.config = pr->uret ? 1 : 0; /* the retprobe bit, config:0 */
+	attr.config |= pr->uref << 32;	/* a usdt semaphore's offset, config:32-63 */
 	attr.config1 = (uint64_t)(uintptr_t)pr->path;
 	attr.config2 = pr->uoff;
 	pfd = (int)syscall(SYS_perf_event_open, &attr, pr->upid, -1, -1, PERF_FLAG_FD_CLOEXEC);

@@ -207,7 +207,8 @@ int dt_probes_match(const struct dt_pdesc *d, uint32_t **ret, int *n)
 			return bs_error(EINVAL, "the pid provider needs a process id: pid<PID>");
 		/* probes made for this process before are found again, not made twice */
 		for (uint32_t i = 0; i < nprobes; i++)
-			if (probes[i].type == P_UPROBE && streq(probes[i].prov, d->prov) &&
+			if (probes[i].type == P_UPROBE && !probes[i].usdt &&
+			    streq(probes[i].prov, d->prov) &&
 			    dt_glob_match(d->mod, probes[i].mod) &&
 			    dt_glob_match(d->func, probes[i].func) &&
 			    dt_glob_match(d->name, probes[i].name)) {
@@ -217,6 +218,34 @@ int dt_probes_match(const struct dt_pdesc *d, uint32_t **ret, int *n)
 		if (*n > 0)
 			return 0;
 		return dt_uprobe_match(d, (int)pid, uprobe_new, ret, n);
+	}
+	/* usdt: provider<PID>, the provider's name a glob */
+	size_t len = strlen(d->prov), digits = 0;
+
+	while (digits < len && isdigit((unsigned char)d->prov[len - 1 - digits]))
+		digits++;
+	if (digits > 0 && digits < len && !bs_startswith(d->prov, "pid") &&
+	    !bs_startswith(d->prov, "profile")) {
+		char provider[64];
+		uint64_t pid;
+
+		if (len - digits >= sizeof(provider) ||
+		    bs_parse_u64(d->prov + len - digits, &pid) < 0 || pid == 0 || pid > INT32_MAX)
+			return bs_error(EINVAL, "invalid usdt provider %s", d->prov);
+		memcpy(provider, d->prov, len - digits);
+		provider[len - digits] = 0;
+		for (uint32_t i = 0; i < nprobes; i++)
+			if (probes[i].type == P_UPROBE && probes[i].usdt &&
+			    dt_glob_match(d->prov, probes[i].prov) &&
+			    dt_glob_match(d->mod, probes[i].mod) &&
+			    dt_glob_match(d->func, probes[i].func) &&
+			    dt_glob_match(d->name, probes[i].name)) {
+				*ret = bs_realloc(*ret, sizeof(**ret) * (size_t)(*n + 1));
+				(*ret)[(*n)++] = probes[i].id;
+			}
+		if (*n > 0)
+			return 0;
+		return dt_usdt_match(d, (int)pid, provider, uprobe_new, ret, n);
 	}
 	if (streq(d->prov, "fbt") || streq(d->prov, "fentry") || streq(d->prov, "kprobe"))
 		return bs_error(ENOTSUP,

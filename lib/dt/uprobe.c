@@ -15,7 +15,7 @@
 #include <libelf.h>
 
 /* The file offset of virtual address addr in an ELF file, through its PT_LOAD headers. */
-static int vaddr_to_offset(Elf *e, uint64_t addr, uint64_t *ret)
+int dt_elf_offset(Elf *e, uint64_t addr, uint64_t *ret)
 {
 	size_t n;
 
@@ -34,14 +34,9 @@ static int vaddr_to_offset(Elf *e, uint64_t addr, uint64_t *ret)
 	return -ENOENT;
 }
 
-struct ufunc {
-	char name[64];
-	uint64_t addr, size;
-};
-
 /* The defined functions of an ELF file matching a glob, from .symtab (else .dynsym). */
-static int elf_functions(const char *path, const char *glob, struct ufunc **ret, int *n,
-			 Elf **ret_elf, int *ret_fd)
+int dt_elf_functions(const char *path, const char *glob, struct dt_ufunc **ret, int *n,
+		     Elf **ret_elf, int *ret_fd)
 {
 	Elf_Scn *scn = NULL;
 	Elf *e;
@@ -79,7 +74,8 @@ static int elf_functions(const char *path, const char *glob, struct ufunc **ret,
 				    sym.st_shndx == SHN_UNDEF)
 					continue;
 				name = elf_strptr(e, sh.sh_link, sym.st_name);
-				if (!name || !*name || strlen(name) >= 64 || !dt_glob_match(glob, name))
+				if (!name || !*name || strlen(name) >= 64 ||
+				    !dt_glob_match(glob, name))
 					continue;
 				/* one entry per name (aliases of one address are one function) */
 				bool dup = false;
@@ -102,7 +98,7 @@ static int elf_functions(const char *path, const char *glob, struct ufunc **ret,
 }
 
 /* The ELF files mapped executable by a process: path and module name, main executable first. */
-static int process_modules(int pid, char (*paths)[256], char (*mods)[64], int max)
+int dt_proc_modules(int pid, char (*paths)[256], char (*mods)[64], int max)
 {
 	char file[64], exe[256], line[512];
 	FILE *f;
@@ -147,7 +143,7 @@ int dt_uprobe_match(const struct dt_pdesc *d, int pid, struct dt_probe *(*add)(v
 		    uint32_t **ret, int *nret)
 {
 	char paths[64][256], mods[64][64];
-	int nm = process_modules(pid, paths, mods, 64);
+	int nm = dt_proc_modules(pid, paths, mods, 64);
 	bool ret_name = streq(d->name, "return"), entry = streq(d->name, "entry") || !*d->name;
 	uint64_t off_in_func = 0;
 
@@ -159,18 +155,19 @@ int dt_uprobe_match(const struct dt_pdesc *d, int pid, struct dt_probe *(*add)(v
 		errno = 0;
 		off_in_func = strtoull(d->name, &end, 16);
 		if (errno || *end)
-			return bs_error(EINVAL, "pid probe names are entry, return or an offset in "
-						"hexadecimal, not \"%s\"",
+			return bs_error(EINVAL,
+					"pid probe names are entry, return or an offset in "
+					"hexadecimal, not \"%s\"",
 					d->name);
 	}
 	for (int m = 0; m < nm; m++) {
-		_cleanup_free_ struct ufunc *fn = NULL;
+		_cleanup_free_ struct dt_ufunc *fn = NULL;
 		int nfn = 0, fd = -1;
 		Elf *e = NULL;
 
 		if (!dt_glob_match(d->mod, mods[m]))
 			continue;
-		if (elf_functions(paths[m], d->func, &fn, &nfn, &e, &fd) < 0)
+		if (dt_elf_functions(paths[m], d->func, &fn, &nfn, &e, &fd) < 0)
 			continue;
 		for (int i = 0; i < nfn && *nret < 1000; i++) {
 			uint64_t off;
@@ -178,7 +175,7 @@ int dt_uprobe_match(const struct dt_pdesc *d, int pid, struct dt_probe *(*add)(v
 
 			if (!entry && !ret_name && off_in_func >= fn[i].size)
 				continue;
-			if (vaddr_to_offset(e, fn[i].addr + off_in_func, &off) < 0)
+			if (dt_elf_offset(e, fn[i].addr + off_in_func, &off) < 0)
 				continue;
 			for (int both = 0; both < (!*d->name ? 2 : 1); both++) {
 				pr = add();
@@ -190,7 +187,8 @@ int dt_uprobe_match(const struct dt_pdesc *d, int pid, struct dt_probe *(*add)(v
 					snprintf(pr->name, sizeof(pr->name), "%s",
 						 ret_name || both ? "return" : "entry");
 				else
-					snprintf(pr->name, sizeof(pr->name), "%" PRIx64, off_in_func);
+					snprintf(pr->name, sizeof(pr->name), "%" PRIx64,
+						 off_in_func);
 				bs_strlcpy(pr->path, paths[m], sizeof(pr->path));
 				pr->uoff = off;
 				pr->uret = ret_name || both;
