@@ -13,7 +13,8 @@ int main(int argc, char **argv)
 	int n = argc > 1 ? atoi(argv[1]) : 3;
 	long sum = 0;
 	const char *msg = "working";
-	volatile char first = msg[0]; /* the page of the string is in memory for copyinstr() */
+	const char *volatile page = msg; /* the string's page is read, for copyinstr() */
+	volatile char first = page[0];
 
 	(void)first;
 	DTRACE_PROBE(basalt_test, start);
