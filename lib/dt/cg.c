@@ -726,6 +726,13 @@ static void arg_load(struct cg *g, int i)
 			ldx(g, BPF_DW, 0, 6, call_arg_off[i]);
 		return;
 	}
+	case P_ERROR:
+		if (i >= 6) {
+			mov_imm(g, 0, 0);
+			return;
+		}
+		ldx(g, BPF_DW, 0, 6, (int16_t)(8 * i));
+		return;
 	case P_TP_RAW:
 		if (i >= 3) {
 			mov_imm(g, 0, 0);
@@ -1521,7 +1528,7 @@ static void action(struct cg *g, struct dt_node *n)
 		alu_imm(g, BPF_ADD, 2, (int32_t)off + 8);
 		mov_imm(g, 3, 8 * 32);
 		mov_imm(g, 4, n->builtin == F_USTACK ? BPF_F_USER_STACK : 0);
-		if (g->a->type == P_BEGIN || g->a->type == P_END) {
+		if (g->a->type == P_BEGIN || g->a->type == P_END || g->a->type == P_ERROR) {
 			mov_imm(g, 0, 0);
 		} else {
 			call(g, BPF_FUNC_get_stack);

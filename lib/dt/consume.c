@@ -67,6 +67,12 @@ static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t 
 			fprintf(stderr, "action #%llu\n", (unsigned long long)act);
 		else
 			fprintf(stderr, "predicate\n");
+		/* dtrace:::ERROR: arg1 the enabled probe, arg2 the action, arg4 the fault */
+		if (p->error_fd >= 0 && pr->type != P_ERROR) {
+			uint64_t args[6] = { 0, (uint64_t)c->id + 1, act, 0, flt, 0 };
+
+			dt_run_once(p, p->error_fd, args);
+		}
 		return;
 	}
 	if (p->done && !p->stopped)
@@ -252,7 +258,7 @@ int dt_program_stop(struct dt_program *p, bool print_aggs)
 	r = dt_consume_poll(p, 0);
 	if (r < 0)
 		return r;
-	r = dt_run_once(p, p->end_fd);
+	r = dt_run_once(p, p->end_fd, NULL);
 	if (r < 0)
 		return r;
 	r = dt_consume_poll(p, 0);

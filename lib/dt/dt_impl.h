@@ -308,7 +308,8 @@ struct dt_ehdr {
 	uint64_t fired; /* bit i: record i was written (actions under if/else may not be) */
 };
 
-enum dt_fault { FLT_DIVZERO = 1, FLT_BADADDR, FLT_BADINDEX };
+/* DTrace's fault codes (arg4 of dtrace:::ERROR) */
+enum dt_fault { FLT_BADADDR = 1, FLT_DIVZERO = 4, FLT_BADINDEX = 11 };
 
 /* ---- probes ---- */
 enum dt_ptype {
@@ -439,7 +440,7 @@ struct dt_program {
 	struct ring_buffer *rb;
 	struct dt_attach *attach;
 	int nattach;
-	int begin_fd, end_fd;
+	int begin_fd, end_fd, error_fd;
 	bool done, heading, stopped;
 	int exit_status;
 	uint64_t drops_seen[256];
@@ -467,7 +468,8 @@ int dt_load_attach(struct dt_program *p);
 void dt_load_detach(struct dt_program *p);
 /* Close every program, link and map. */
 void dt_program_release(struct dt_program *p);
-int dt_run_once(struct dt_program *p, int prog_fd);
+/* Run BEGIN, END or ERROR once, with arg0..arg5 from args (NULL: zeroes). */
+int dt_run_once(struct dt_program *p, int prog_fd, const uint64_t *args);
 
 /* consumer */
 int dt_consume_init(struct dt_program *p);

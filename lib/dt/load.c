@@ -411,13 +411,15 @@ static int uprobe_attach(struct dt_attach *a)
 	return 0;
 }
 
-int dt_run_once(struct dt_program *p, int prog_fd)
+int dt_run_once(struct dt_program *p, int prog_fd, const uint64_t *args)
 {
-	uint64_t ctx[4] = { 0 };
+	uint64_t ctx[6] = { 0 };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = ctx, .ctx_size_in = sizeof(ctx));
 
 	if (prog_fd < 0)
 		return 0;
+	if (args)
+		memcpy(ctx, args, sizeof(ctx));
 	if (bpf_prog_test_run_opts(prog_fd, &o) < 0)
 		return bs_error(errno, "cannot run BEGIN or END: %s", strerror(errno));
 	return 0;
@@ -438,8 +440,6 @@ int dt_load_attach(struct dt_program *p)
 		for (int j = 0; j < c->nprobes; j++) {
 			const struct dt_probe *pr = dt_probe_get(c->probes[j]);
 
-			if (pr->type == P_ERROR)
-				continue;
 			attach_add_clause(attach_for(p, pr), c);
 		}
 	}
@@ -451,12 +451,14 @@ int dt_load_attach(struct dt_program *p)
 			p->begin_fd = p->attach[i].prog_fd;
 		if (p->attach[i].type == P_END)
 			p->end_fd = p->attach[i].prog_fd;
+		if (p->attach[i].type == P_ERROR)
+			p->error_fd = p->attach[i].prog_fd;
 	}
 	if (p->need_pnames)
 		pnames_fill(p);
 	if (p->need_zones)
 		dt_zones_fill(p);
-	r = dt_run_once(p, p->begin_fd);
+	r = dt_run_once(p, p->begin_fd, NULL);
 	if (r < 0)
 		return r;
 	for (int i = 0; i < p->nattach; i++) {
