@@ -1520,12 +1520,16 @@ static void action(struct cg *g, struct dt_node *n)
 
 		r = rec_new(g, R_STACK);
 		r->user_stack = n->builtin == F_USTACK;
-		off = rec_alloc(g, 8 + 8 * 32);
+		/* the byte count the kernel wrote, the process, then up to 32 addresses */
+		off = rec_alloc(g, 16 + 8 * 32);
 		r->args[0].off = off;
 		r->nargs = 1;
+		call(g, BPF_FUNC_get_current_pid_tgid);
+		alu_imm(g, BPF_RSH, 0, 32);
+		stx(g, BPF_DW, 8, 0, (int16_t)(off + 8));
 		mov_reg(g, 1, 6);
 		mov_reg(g, 2, 8);
-		alu_imm(g, BPF_ADD, 2, (int32_t)off + 8);
+		alu_imm(g, BPF_ADD, 2, (int32_t)off + 16);
 		mov_imm(g, 3, 8 * 32);
 		mov_imm(g, 4, n->builtin == F_USTACK ? BPF_F_USER_STACK : 0);
 		if (g->a->type == P_BEGIN || g->a->type == P_END || g->a->type == P_ERROR) {

@@ -26,22 +26,6 @@ static const char *fault_name(uint64_t f)
 	}
 }
 
-static void stack_print(struct dt_program *p, FILE *out, const uint8_t *d, bool user)
-{
-	int64_t len;
-
-	memcpy(&len, d, 8);
-	fprintf(out, "\n");
-	for (int64_t i = 0; len > 0 && i < len / 8 && i < 32; i++) {
-		uint64_t pc;
-
-		memcpy(&pc, d + 8 + 8 * i, 8);
-		fprintf(out, "              0x%llx\n", (unsigned long long)pc);
-	}
-	(void)p;
-	(void)user;
-}
-
 static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t *data, size_t size)
 {
 	struct dt_clause *c = NULL;
@@ -148,7 +132,8 @@ static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t 
 			p->done = true;
 			break;
 		case R_STACK:
-			stack_print(p, out, data + r->args[0].off, r->user_stack);
+			if (r->args[0].off + 16 + 8 * 32 <= size)
+				dt_stack_print(out, data + r->args[0].off, r->user_stack);
 			break;
 		}
 	}

@@ -481,6 +481,8 @@ int dt_printf_format(struct dt_program *p, FILE *out, const char *fmt, const str
 		     int nargs, const uint8_t *data, size_t size);
 /* Validate a printf format against its argument types (D_PRINTF_* errors). */
 void dt_printf_check(struct dt_cc *cc, int line, const char *fmt, struct dt_node **args, int nargs);
+/* Print a stack() or ustack() record: byte count, pid, addresses. */
+void dt_stack_print(FILE *out, const uint8_t *d, bool user);
 /* Print one value as trace() does. */
 void dt_print_value(struct dt_program *p, FILE *out, struct dt_type t, const uint8_t *data);
 
