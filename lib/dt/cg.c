@@ -24,6 +24,7 @@ static const int16_t regs_arg_off[6] = { 112, 104, 96, 56, 72, 64 };
 #define REGS_IP 128
 #define REGS_CS 136
 #define STACK_FIRED (-8 * MAX_SLOTS - 40) /* the mask of the records written so far */
+#define STACK_SPEC (-8 * MAX_SLOTS - 48)  /* the speculation of the clause, 0 for none */
 
 struct cg {
 	struct dt_program *p;
@@ -887,6 +888,33 @@ static void subr(struct cg *g, struct dt_node *n, int d)
 	if (n->type.kind == DT_T_STR && n->soff < 0)
 		n->soff = (int32_t)scratch_alloc(g, (uint32_t)g->p->opts.strsize);
 	switch (n->builtin) {
+	case F_SPECULATION: {
+		/* the first free slot, taken with a compare-and-exchange; 0 when all are busy */
+		int got[DT_NSPEC];
+
+		for (int i = 0; i < DT_NSPEC; i++) {
+			ld_map_value(g, 1, g->p->spec_fd, (uint32_t)(8 * i));
+			mov_imm(g, 0, 0);
+			mov_imm(g, 2, 1);
+			I(.code = BPF_STX | BPF_DW | BPF_ATOMIC, .dst_reg = 1, .src_reg = 2,
+			  .imm = BPF_CMPXCHG);
+			got[i] = jmp_imm(g, BPF_JEQ, 0, 0);
+		}
+		mov_imm(g, 0, 0);
+		int done = ja(g);
+		int ends[DT_NSPEC];
+
+		for (int i = 0; i < DT_NSPEC; i++) {
+			patch(g, got[i]);
+			mov_imm(g, 0, i + 1);
+			ends[i] = ja(g);
+		}
+		for (int i = 0; i < DT_NSPEC; i++)
+			patch(g, ends[i]);
+		patch(g, done);
+		stx(g, BPF_DW, 10, 0, slot(d));
+		return;
+	}
 	case F_STRLEN:
 		a = str_of(g, n->args[0], d);
 		str_length(g, a);
@@ -1514,6 +1542,37 @@ static void action(struct cg *g, struct dt_node *n)
 		ldx(g, BPF_DW, 1, 10, slot(0));
 		call(g, BPF_FUNC_send_signal);
 		return;
+	case F_SPECULATE: {
+		/* the clause's record goes to the speculation's buffer in the consumer */
+		int bad;
+
+		gen(g, n->args[0], 0);
+		ldx(g, BPF_DW, 1, 10, slot(0));
+		bad = jmp_imm(g, BPF_JGT, 1, DT_NSPEC);
+		stx(g, BPF_DW, 10, 1, STACK_SPEC);
+		patch(g, bad);
+		return;
+	}
+	case F_COMMIT:
+	case F_DISCARD: {
+		/* a record for the consumer, and the slot is free again */
+		int bad;
+
+		r = rec_new(g, n->builtin == F_COMMIT ? R_COMMIT : R_DISCARD);
+		rec_value(g, r, n->args[0]);
+		ldx(g, BPF_DW, 1, 10, slot(0));
+		bad = jmp_imm(g, BPF_JGT, 1, DT_NSPEC);
+		int zero_id = jmp_imm(g, BPF_JEQ, 1, 0);
+
+		alu_imm(g, BPF_SUB, 1, 1);
+		alu_imm(g, BPF_LSH, 1, 3);
+		ld_map_value(g, 2, g->p->spec_fd, 0);
+		alu_reg(g, BPF_ADD, 2, 1);
+		st_imm(g, BPF_DW, 2, 0, 0);
+		patch(g, bad);
+		patch(g, zero_id);
+		return;
+	}
 	case F_STACK:
 	case F_USTACK: {
 		uint32_t off;
@@ -1626,6 +1685,7 @@ static void clause(struct cg *g, struct dt_clause *c, const int *nrs, int nnrs, 
 		free(hits);
 	}
 	st_imm(g, BPF_DW, 10, STACK_FIRED, 0);
+	st_imm(g, BPF_DW, 10, STACK_SPEC, 0);
 	if (c->pred) {
 		g->action = 0;
 		gen(g, c->pred, 0);
@@ -1643,7 +1703,9 @@ static void clause(struct cg *g, struct dt_clause *c, const int *nrs, int nnrs, 
 		stx(g, BPF_W, 8, 1, 4);
 		call(g, BPF_FUNC_get_smp_processor_id);
 		stx(g, BPF_W, 8, 0, 8);
-		st_imm(g, BPF_W, 8, 12, 0);
+		ldx(g, BPF_DW, 1, 10, STACK_SPEC);
+		alu_imm(g, BPF_LSH, 1, 16);
+		stx(g, BPF_W, 8, 1, 12);
 		ldx(g, BPF_DW, 1, 10, STACK_FIRED);
 		stx(g, BPF_DW, 8, 1, 16);
 		ld_map_fd(g, 1, g->p->ringbuf_fd);

@@ -61,6 +61,19 @@ static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t 
 	}
 	if (p->done && !p->stopped)
 		return; /* after exit(), the rest of the buffer is not shown */
+	if (h->spec >= 1 && h->spec <= DT_NSPEC) {
+		/* held until commit() or discard() */
+		struct dt_spec_buf *sb = &p->specs[h->spec];
+
+		if (sb->n >= 100000)
+			return;
+		sb->recs = bs_realloc(sb->recs, sizeof(*sb->recs) * (sb->n + 1));
+		sb->sizes = bs_realloc(sb->sizes, sizeof(*sb->sizes) * (sb->n + 1));
+		sb->recs[sb->n] = bs_malloc(size);
+		memcpy(sb->recs[sb->n], data, size);
+		sb->sizes[sb->n++] = size;
+		return;
+	}
 	if (!p->opts.quiet) {
 		char name[160];
 
@@ -130,6 +143,23 @@ static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t 
 		case R_EXIT:
 			p->exit_status = (int)v;
 			p->done = true;
+			break;
+		case R_COMMIT:
+		case R_DISCARD:
+			if (v >= 1 && v <= DT_NSPEC) {
+				struct dt_spec_buf *sb = &p->specs[v];
+
+				for (size_t k = 0; k < sb->n; k++) {
+					struct dt_ehdr sh;
+
+					memcpy(&sh, sb->recs[k], sizeof(sh));
+					sh.spec = 0;
+					if (r->kind == R_COMMIT)
+						record(p, &sh, sb->recs[k], sb->sizes[k]);
+					free(sb->recs[k]);
+				}
+				sb->n = 0;
+			}
 			break;
 		case R_STACK:
 			if (r->args[0].off + 16 + 8 * 32 <= size)

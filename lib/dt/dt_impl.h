@@ -20,6 +20,7 @@
 #define DT_STRSIZE_MAX 4096 /* the largest strsize accepted */
 #define DT_EXECNAME_LEN 16  /* TASK_COMM_LEN */
 #define DT_ZONENAME_LEN 64
+#define DT_NSPEC 4		    /* speculations that can be active at once */
 #define DT_SCRATCH_SIZE (32u << 10) /* per-CPU scratch and record areas: the per-CPU limit */
 
 /* ---- diagnostics ---- */
@@ -280,8 +281,10 @@ enum dt_rkind {
 	R_TRUNC,     /* trunc(@a, n) */
 	R_NORMALIZE, /* normalize(@a, n) */
 	R_DENORMALIZE,
-	R_SYSTEM, /* system(fmt, ...) */
-	R_STACK,  /* stack()/ustack(): the raw addresses */
+	R_SYSTEM,  /* system(fmt, ...) */
+	R_STACK,   /* stack()/ustack(): the raw addresses */
+	R_COMMIT,  /* commit(id): the speculation's records are shown */
+	R_DISCARD, /* discard(id): they are dropped */
 };
 
 struct dt_rarg {
@@ -304,7 +307,8 @@ struct dt_ehdr {
 	uint32_t clause;
 	uint32_t probe;
 	uint32_t cpu;
-	uint32_t kind;	/* 0: data; 1: a run-time error (fault, action) follows */
+	uint16_t kind;	/* 0: data; 1: a run-time error (fault, action) follows */
+	uint16_t spec;	/* the speculation the record belongs to, 0 for none */
 	uint64_t fired; /* bit i: record i was written (actions under if/else may not be) */
 };
 
@@ -444,6 +448,12 @@ struct dt_program {
 	bool done, heading, stopped;
 	int exit_status;
 	uint64_t drops_seen[256];
+	int spec_fd;
+	struct dt_spec_buf {
+		uint8_t **recs;
+		size_t *sizes;
+		size_t n;
+	} specs[DT_NSPEC + 1];
 	uint64_t walltime_off;
 	bool need_pnames, need_zones, need_btf;
 };

@@ -219,6 +219,9 @@ int dt_maps_create(struct dt_program *p)
 	p->zones_fd = map_new(BPF_MAP_TYPE_HASH, "dt_zones", 4, DT_ZONENAME_LEN, 1024, 0);
 	if (p->zones_fd < 0)
 		return p->zones_fd;
+	p->spec_fd = map_new(BPF_MAP_TYPE_ARRAY, "dt_spec", 4, 8 * DT_NSPEC, 1, 0);
+	if (p->spec_fd < 0)
+		return p->spec_fd;
 	return 0;
 }
 
@@ -521,7 +524,7 @@ void dt_program_release(struct dt_program *p)
 		if (id->fd >= 0)
 			close(id->fd);
 	int *fds[] = { &p->ringbuf_fd, &p->scratch_fd, &p->recbuf_fd, &p->globals_fd,
-		       &p->drops_fd,   &p->pnames_fd,  &p->zones_fd };
+		       &p->drops_fd,   &p->pnames_fd,  &p->zones_fd,  &p->spec_fd };
 
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (*fds[i] >= 0) {

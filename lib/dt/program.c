@@ -149,6 +149,12 @@ void dt_program_free(struct dt_program *p)
 		free(p->clauses[i].recs);
 	}
 	free(p->clauses);
+	for (int i = 0; i <= DT_NSPEC; i++) {
+		for (size_t j = 0; j < p->specs[i].n; j++)
+			free(p->specs[i].recs[j]);
+		free(p->specs[i].recs);
+		free(p->specs[i].sizes);
+	}
 	for (size_t i = 0; i < p->narena; i++)
 		free(p->arena[i]);
 	free(p->arena);
@@ -167,7 +173,7 @@ int dt_program_compile(const char *source, bool probe_spec, const struct dt_opti
 	p->target = target;
 	p->ringbuf_fd = p->scratch_fd = p->recbuf_fd = p->globals_fd = p->drops_fd = p->pnames_fd =
 		-1;
-	p->zones_fd = p->begin_fd = p->end_fd = p->error_fd = -1;
+	p->zones_fd = p->begin_fd = p->end_fd = p->error_fd = p->spec_fd = -1;
 	memset(diag, 0, sizeof(*diag));
 	cc->diag = diag;
 	cc->prog = p;

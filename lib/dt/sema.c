@@ -125,6 +125,10 @@ static const struct {
 	{ "clear", F_CLEAR, 1, 1, DT_VOID, true },
 	{ "normalize", F_NORMALIZE, 2, 2, DT_VOID, true },
 	{ "denormalize", F_DENORMALIZE, 1, 1, DT_VOID, true },
+	{ "speculation", F_SPECULATION, 0, 0, DT_INT, false },
+	{ "speculate", F_SPECULATE, 1, 1, DT_VOID, true },
+	{ "commit", F_COMMIT, 1, 1, DT_VOID, true },
+	{ "discard", F_DISCARD, 1, 1, DT_VOID, true },
 	{ "copyinstr", F_COPYINSTR, 1, 2, DT_STRING, false },
 	{ "stringof", F_STRINGOF, 1, 1, DT_STRING, false },
 	{ "strlen", F_STRLEN, 1, 1, DT_ULONG, false },
@@ -527,9 +531,7 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 		if (streq(funcs[i].name, n->name))
 			break;
 	if (i == (int)ARRAY_SIZE(funcs)) {
-		if (streq(n->name, "speculation") || streq(n->name, "speculate") ||
-		    streq(n->name, "commit") || streq(n->name, "discard") ||
-		    streq(n->name, "copyin") || streq(n->name, "chill") ||
+		if (streq(n->name, "copyin") || streq(n->name, "chill") ||
 		    streq(n->name, "breakpoint") || streq(n->name, "panic"))
 			dt_cc_error(cc, "D_FUNC_UNSUP", n->line,
 				    "%s( ) is not supported by this implementation", n->name);
@@ -597,6 +599,13 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 		if (n->builtin == F_SYSTEM && !cc->prog->opts.destructive)
 			dt_cc_error(cc, "D_ACT_DESTRUCT", n->line,
 				    "system( ) is a destructive action: allow it with -w");
+		break;
+	case F_SPECULATE:
+	case F_COMMIT:
+	case F_DISCARD:
+		if (!is_int(n->args[0]))
+			dt_cc_error(cc, "D_PROTO_ARG", n->line,
+				    "%s( ) argument #1 must be a speculation id", n->name);
 		break;
 	case F_RAISE:
 		if (!cc->prog->opts.destructive)
