@@ -269,10 +269,11 @@ int dt_program_stop(struct dt_program *p, bool print_aggs)
 	if (p->stopped)
 		return 0;
 	dt_load_detach(p);
-	p->stopped = true;
+	/* what the probes wrote before they were detached (skipped after an exit()) */
 	r = dt_consume_poll(p, 0);
 	if (r < 0)
 		return r;
+	p->stopped = true;
 	r = dt_run_once(p, p->end_fd, NULL);
 	if (r < 0)
 		return r;
