@@ -29,6 +29,7 @@ static void kallsyms_load(void)
 {
 	FILE *f;
 	char line[512];
+	size_t cap = 1;
 
 	if (ksyms)
 		return;
@@ -43,7 +44,10 @@ static void kallsyms_load(void)
 		if (sscanf(line, "%llx %c %255s [%127[^]]]", &addr, &type, name, mod) < 3 ||
 		    addr == 0 || (type != 't' && type != 'T' && type != 'W' && type != 'w'))
 			continue;
-		ksyms = bs_realloc(ksyms, sizeof(*ksyms) * (nksyms + 1));
+		if (nksyms == cap) {
+			cap *= 2;
+			ksyms = bs_realloc(ksyms, sizeof(*ksyms) * cap);
+		}
 		ksyms[nksyms].addr = addr;
 		ksyms[nksyms++].name = bs_asprintf("%s`%s", mod, name);
 	}
