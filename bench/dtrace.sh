@@ -1,6 +1,9 @@
 #!/bin/bash
 # Basalt's dtrace against bpftrace (Debian's, installed with apt-get when missing), side by side
 # on the same work:
+#   - time to enabled: from starting the tool until its probe on getppid() first fires while a
+#     loop calls getppid(), read from the event's own timestamp (dtrace: walltimestamp;
+#     bpftrace: nsecs, made wall-clock time with the offset between the two clocks)
 #   - one probe: wall time from starting the tool until its first event has ended it
 #     (syscall::getppid:entry { exit(0); }) while a loop calls getppid(): it bounds from above
 #     the time to enable a probe, plus the time to detach it
@@ -101,11 +104,34 @@ peak_rss()
 busy=$!
 pids+=("$busy")
 
+# the offset between the wall clock and the monotonic clock, in ns
+OFFSET=$(python3 -c 'import time; print(time.time_ns() - time.clock_gettime_ns(time.CLOCK_MONOTONIC))')
+
+# enabled TOOL: ms from starting the tool to its first event (median of REPS)
+enabled()
+{
+	local i s t
+	for ((i = 0; i < REPS; i++)); do
+		s=$(now)
+		if [ "$1" = dtrace ]; then
+			t=$("$DTRACE" -q -n 'syscall::getppid:entry { printf("%d\n", walltimestamp);
+				exit(0); }' 2>/dev/null | head -n 1)
+		else
+			t=$(bpftrace -e 'tracepoint:syscalls:sys_enter_getppid { printf("%lld\n", nsecs);
+				exit(); }' 2>/dev/null | grep -E '^[0-9]+$' | head -n 1)
+			t=$((t + OFFSET))
+		fi
+		echo $(((t - s) / 1000))
+	done | median | awk '{printf "%.1f", $1 / 1000}'
+}
+
+d_enabled=$(enabled dtrace)
 d_one=$(ms "$DTRACE" -q -n 'syscall::getppid:entry { exit(0); }')
 d_all=$(ms "$DTRACE" -q -n 'syscall:::entry { exit(0); }')
 d_rss=$(peak_rss "$DTRACE" -q -n 'syscall:::entry { @[execname] = count(); } tick-1s { exit(0); }')
-b_one=- b_all=- b_rss=-
+b_one=- b_all=- b_rss=- b_enabled=-
 if [ "$PEER" = 1 ]; then
+	b_enabled=$(enabled bpftrace)
 	b_one=$(ms bpftrace -e 'tracepoint:syscalls:sys_enter_getppid { exit(); }')
 	REPS_SAVED=$REPS
 	REPS=1 # 360 tracepoints take tens of seconds to detach
@@ -128,6 +154,8 @@ fi
 added() { [ "$1" = - ] && echo - || echo $(($1 - base)); }
 
 printf "%-52s %10s %10s\n" "figure" "dtrace" "bpftrace"
+printf "%-52s %10s %10s\n" "one probe: start to enabled (first event) (ms)" "$d_enabled" \
+	"$b_enabled"
 printf "%-52s %10s %10s\n" "one probe: start to first event to exit (ms)" "$d_one" "$b_one"
 printf "%-52s %10s %10s\n" "all syscall entries: start to event to exit (ms)" "$d_all" "$b_all"
 printf "%-52s %10s %10s\n" "peak RSS, @[execname] = count() on all (MiB)" "$d_rss" "$b_rss"
