@@ -196,6 +196,25 @@ static struct dt_probe *uprobe_new(void)
 	return probe_new(P_UPROBE, "", "", "", "");
 }
 
+/* The pid (or usdt) probes made before that match d, appended to *ret; returns their count. */
+static int uprobes_found(const struct dt_pdesc *d, bool usdt, uint32_t **ret, int *n)
+{
+	int found = 0;
+
+	for (uint32_t i = 0; i < nprobes; i++) {
+		const struct dt_probe *p = &probes[i];
+
+		if (p->type != P_UPROBE || p->usdt != usdt || !dt_glob_match(d->prov, p->prov) ||
+		    !dt_glob_match(d->mod, p->mod) || !dt_glob_match(d->func, p->func) ||
+		    !dt_glob_match(d->name, p->name))
+			continue;
+		*ret = bs_realloc(*ret, sizeof(**ret) * (size_t)(*n + 1));
+		(*ret)[(*n)++] = p->id;
+		found++;
+	}
+	return found;
+}
+
 int dt_probes_match(const struct dt_pdesc *d, uint32_t **ret, int *n)
 {
 	table_init();
@@ -206,16 +225,7 @@ int dt_probes_match(const struct dt_pdesc *d, uint32_t **ret, int *n)
 		if (bs_parse_u64(d->prov + 3, &pid) < 0 || pid == 0 || pid > INT32_MAX)
 			return bs_error(EINVAL, "the pid provider needs a process id: pid<PID>");
 		/* probes made for this process before are found again, not made twice */
-		for (uint32_t i = 0; i < nprobes; i++)
-			if (probes[i].type == P_UPROBE && !probes[i].usdt &&
-			    streq(probes[i].prov, d->prov) &&
-			    dt_glob_match(d->mod, probes[i].mod) &&
-			    dt_glob_match(d->func, probes[i].func) &&
-			    dt_glob_match(d->name, probes[i].name)) {
-				*ret = bs_realloc(*ret, sizeof(**ret) * (size_t)(*n + 1));
-				(*ret)[(*n)++] = probes[i].id;
-			}
-		if (*n > 0)
+		if (uprobes_found(d, false, ret, n) > 0)
 			return 0;
 		return dt_uprobe_match(d, (int)pid, uprobe_new, ret, n);
 	}
@@ -234,16 +244,7 @@ int dt_probes_match(const struct dt_pdesc *d, uint32_t **ret, int *n)
 			return bs_error(EINVAL, "invalid usdt provider %s", d->prov);
 		memcpy(provider, d->prov, len - digits);
 		provider[len - digits] = 0;
-		for (uint32_t i = 0; i < nprobes; i++)
-			if (probes[i].type == P_UPROBE && probes[i].usdt &&
-			    dt_glob_match(d->prov, probes[i].prov) &&
-			    dt_glob_match(d->mod, probes[i].mod) &&
-			    dt_glob_match(d->func, probes[i].func) &&
-			    dt_glob_match(d->name, probes[i].name)) {
-				*ret = bs_realloc(*ret, sizeof(**ret) * (size_t)(*n + 1));
-				(*ret)[(*n)++] = probes[i].id;
-			}
-		if (*n > 0)
+		if (uprobes_found(d, true, ret, n) > 0)
 			return 0;
 		return dt_usdt_match(d, (int)pid, provider, uprobe_new, ret, n);
 	}

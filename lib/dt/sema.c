@@ -271,6 +271,15 @@ static void keys_check(struct dt_cc *cc, struct dt_node *n, struct dt_ident *id)
 	}
 }
 
+_noreturn_ static void undefined(struct dt_cc *cc, struct dt_node *n, enum dt_idkind kind)
+{
+	dt_cc_error(cc, "D_IDENT_UNDEF", n->line, "failed to resolve %s%s: Unknown variable name",
+		    kind == ID_SELF ? "self->" :
+		    kind == ID_THIS ? "this->" :
+				      "",
+		    n->name);
+}
+
 /* Resolve a variable reference: read (def == NULL) or assignment of a value of type *def. */
 static void var_resolve(struct dt_cc *cc, struct dt_node *n, const struct dt_type *def)
 {
@@ -283,12 +292,7 @@ static void var_resolve(struct dt_cc *cc, struct dt_node *n, const struct dt_typ
 
 	if (!id) {
 		if (!def)
-			dt_cc_error(cc, "D_IDENT_UNDEF", n->line,
-				    "failed to resolve %s%s: Unknown variable name",
-				    kind == ID_SELF ? "self->" :
-				    kind == ID_THIS ? "this->" :
-						      "",
-				    n->name);
+			undefined(cc, n, kind);
 		id = ident_add(p, kind, n->name);
 	}
 	if (kind == ID_GLOBAL && id->kind == ID_ARRAY)
@@ -315,12 +319,7 @@ static void var_resolve(struct dt_cc *cc, struct dt_node *n, const struct dt_typ
 		}
 		id->assigned = true;
 	} else if (!id->assigned && !id->declared) {
-		dt_cc_error(cc, "D_IDENT_UNDEF", n->line,
-			    "failed to resolve %s%s: Unknown variable name",
-			    kind == ID_SELF ? "self->" :
-			    kind == ID_THIS ? "this->" :
-					      "",
-			    n->name);
+		undefined(cc, n, kind);
 	}
 	n->type = id->type;
 }

@@ -1,3 +1,0 @@
-/* a newline in a string */
-BEGIN { trace("a
-b"); }

@@ -1,2 +1,0 @@
-/* a clause without its closing brace */
-BEGIN { exit(0);
