@@ -221,7 +221,9 @@ static int key_cmp(const struct dt_ident *id, const struct dt_program *p, const 
 		uint32_t sz = id->keylen[i];
 
 		if (i >= from) {
-			if (id->keys[i].kind == DT_T_STR) {
+			if (id->keys[i].kind == DT_T_STACK) {
+				r = memcmp(a + off, b + off, sz);
+			} else if (id->keys[i].kind == DT_T_STR) {
 				r = strncmp((const char *)a + off, (const char *)b + off, sz);
 			} else {
 				int64_t x, y;
@@ -415,6 +417,11 @@ static void key_print(FILE *out, const struct dt_program *p, const struct dt_ide
 	for (int i = 0; i < id->nkeys; i++) {
 		struct dt_type t = id->keys[i];
 
+		if (t.kind == DT_T_STACK) {
+			dt_stack_print(out, key + off, t.sign);
+			off += id->keylen[i];
+			continue;
+		}
 		if (t.kind == DT_T_STR) {
 			_cleanup_free_ char *s = strndup((const char *)key + off, id->keylen[i]);
 

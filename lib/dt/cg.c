@@ -25,6 +25,7 @@ static const int16_t regs_arg_off[6] = { 112, 104, 96, 56, 72, 64 };
 #define REGS_CS 136
 #define STACK_FIRED (-8 * MAX_SLOTS - 40) /* the mask of the records written so far */
 #define STACK_SPEC (-8 * MAX_SLOTS - 48)  /* the speculation of the clause, 0 for none */
+#define STACK_DEPTH (-8 * MAX_SLOTS - 56) /* the per-CPU nesting counter */
 
 struct cg {
 	struct dt_program *p;
@@ -428,8 +429,27 @@ static void key_build(struct cg *g, struct dt_node *n, struct dt_ident *id, int 
 		for (int i = 0; i < n->nargs; i++) {
 			struct dt_node *k = n->args[i];
 
-			if (k->type.kind == DT_T_STR && id->keylen[i] == DT_EXECNAME_LEN &&
-			    k->kind == N_BUILTIN && k->builtin == B_EXECNAME) {
+			if (k->type.kind == DT_T_STACK) {
+				/* byte count, pid (user stacks only), addresses */
+				zero(g, 9, off + pos, DT_STACK_SIZE);
+				if (k->type.sign) {
+					call(g, BPF_FUNC_get_current_pid_tgid);
+					alu_imm(g, BPF_RSH, 0, 32);
+					stx(g, BPF_DW, 9, 0, (int16_t)(off + pos + 8));
+				}
+				if (g->a->type != P_BEGIN && g->a->type != P_END &&
+				    g->a->type != P_ERROR) {
+					mov_reg(g, 1, 6);
+					mov_reg(g, 2, 9);
+					alu_imm(g, BPF_ADD, 2, (int32_t)(off + pos + 16));
+					mov_imm(g, 3, 8 * DT_STACK_FRAMES);
+					mov_imm(g, 4, k->type.sign ? BPF_F_USER_STACK : 0);
+					call(g, BPF_FUNC_get_stack);
+					stx(g, BPF_DW, 9, 0, (int16_t)(off + pos));
+				}
+				pos += DT_STACK_SIZE;
+			} else if (k->type.kind == DT_T_STR && id->keylen[i] == DT_EXECNAME_LEN &&
+				   k->kind == N_BUILTIN && k->builtin == B_EXECNAME) {
 				/* the kernel pads the name with zeroes itself */
 				mov_reg(g, 1, 9);
 				alu_imm(g, BPF_ADD, 1, (int32_t)(off + pos));
@@ -1738,11 +1758,27 @@ static void clause(struct cg *g, struct dt_clause *c, const int *nrs, int nnrs, 
 int dt_cg_attach(struct dt_program *p, struct dt_attach *a, struct bpf_insn **ret_insns)
 {
 	struct cg cg = { .p = p, .a = a }, *g = &cg;
-	int miss[2];
+	int miss[2], nodepth, toodeep;
 
-	/* prologue: r6 = ctx, r8 = record buffer, r9 = scratch */
+	/*
+	 * prologue: r6 = ctx, r8 = record buffer, r9 = scratch. A program can interrupt another
+	 * on the same CPU (a timer during a system call): each nesting level has its own areas,
+	 * chosen by a per-CPU depth counter taken here and given back at the end.
+	 */
 	mov_reg(g, 6, 1);
 	st_imm(g, BPF_W, 10, -4 - 8 * MAX_SLOTS, 0);
+	mov_reg(g, 2, 10);
+	alu_imm(g, BPF_ADD, 2, -4 - 8 * MAX_SLOTS);
+	ld_map_fd(g, 1, p->depth_fd);
+	call(g, BPF_FUNC_map_lookup_elem);
+	nodepth = jmp_imm(g, BPF_JEQ, 0, 0);
+	ldx(g, BPF_DW, 1, 0, 0);
+	toodeep = jmp_imm(g, BPF_JGE, 1, DT_NEST_MAX);
+	mov_reg(g, 2, 1);
+	alu_imm(g, BPF_ADD, 2, 1);
+	stx(g, BPF_DW, 0, 2, 0);
+	stx(g, BPF_DW, 10, 0, STACK_DEPTH);
+	stx(g, BPF_W, 10, 1, -4 - 8 * MAX_SLOTS);
 	for (int i = 0; i < 2; i++) {
 		mov_reg(g, 2, 10);
 		alu_imm(g, BPF_ADD, 2, -4 - 8 * MAX_SLOTS);
@@ -1801,6 +1837,13 @@ int dt_cg_attach(struct dt_program *p, struct dt_attach *a, struct bpf_insn **re
 	}
 	for (int i = 0; i < 2; i++)
 		patch(g, miss[i]);
+	/* give the nesting level back */
+	ldx(g, BPF_DW, 1, 10, STACK_DEPTH);
+	ldx(g, BPF_DW, 2, 1, 0);
+	alu_imm(g, BPF_SUB, 2, 1);
+	stx(g, BPF_DW, 1, 2, 0);
+	patch(g, nodepth);
+	patch(g, toodeep);
 	mov_imm(g, 0, 0);
 	I(.code = BPF_JMP | BPF_EXIT);
 	free(g->exits);

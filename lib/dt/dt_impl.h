@@ -21,6 +21,7 @@
 #define DT_EXECNAME_LEN 16  /* TASK_COMM_LEN */
 #define DT_ZONENAME_LEN 64
 #define DT_NSPEC 4		    /* speculations that can be active at once */
+#define DT_NEST_MAX 4		    /* programs that can interrupt one another on a CPU */
 #define DT_SCRATCH_SIZE (32u << 10) /* per-CPU scratch and record areas: the per-CPU limit */
 
 /* ---- diagnostics ---- */
@@ -30,12 +31,14 @@ _noreturn_ _printf_(4, 5) void dt_cc_error(struct dt_cc *cc, const char *tag, in
 					   const char *fmt, ...);
 
 /* ---- types ---- */
-enum dt_tkind { DT_T_VOID, DT_T_INT, DT_T_STR };
+enum dt_tkind { DT_T_VOID, DT_T_INT, DT_T_STR, DT_T_STACK }; /* stacks: aggregation keys only */
+#define DT_STACK_FRAMES 32
+#define DT_STACK_SIZE (16 + 8 * DT_STACK_FRAMES) /* bytes, the pid, the addresses */
 
 struct dt_type {
 	uint8_t kind;
 	uint8_t size; /* integers: 1, 2, 4, 8 */
-	bool sign;
+	bool sign;    /* stacks: sign means a user stack */
 };
 
 #define DT_INT ((struct dt_type){ DT_T_INT, 4, true })
@@ -440,7 +443,7 @@ struct dt_program {
 	size_t narena;
 	/* runtime */
 	FILE *out;
-	int ringbuf_fd, scratch_fd, recbuf_fd, globals_fd, drops_fd, pnames_fd, zones_fd;
+	int ringbuf_fd, scratch_fd, recbuf_fd, depth_fd, globals_fd, drops_fd, pnames_fd, zones_fd;
 	struct ring_buffer *rb;
 	struct dt_attach *attach;
 	int nattach;

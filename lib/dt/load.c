@@ -156,7 +156,9 @@ int dt_maps_create(struct dt_program *p)
 
 		id->keysize = id->kind == ID_SELF ? 8 : 0;
 		for (int i = 0; i < id->nkeys; i++) {
-			if (id->keys[i].kind != DT_T_STR)
+			if (id->keys[i].kind == DT_T_STACK)
+				id->keylen[i] = DT_STACK_SIZE;
+			else if (id->keys[i].kind != DT_T_STR)
 				id->keylen[i] = 8;
 			else if (id->str_keys_any & (1u << i) || id->declared)
 				id->keylen[i] = strsize;
@@ -200,10 +202,15 @@ int dt_maps_create(struct dt_program *p)
 	p->ringbuf_fd = map_new(BPF_MAP_TYPE_RINGBUF, "dt_buf", 0, 0, rb, 0);
 	if (p->ringbuf_fd < 0)
 		return p->ringbuf_fd;
-	p->scratch_fd = map_new(BPF_MAP_TYPE_PERCPU_ARRAY, "dt_scratch", 4, DT_SCRATCH_SIZE, 1, 0);
+	p->depth_fd = map_new(BPF_MAP_TYPE_PERCPU_ARRAY, "dt_depth", 4, 8, 1, 0);
+	if (p->depth_fd < 0)
+		return p->depth_fd;
+	p->scratch_fd = map_new(BPF_MAP_TYPE_PERCPU_ARRAY, "dt_scratch", 4, DT_SCRATCH_SIZE,
+				DT_NEST_MAX, 0);
 	if (p->scratch_fd < 0)
 		return p->scratch_fd;
-	p->recbuf_fd = map_new(BPF_MAP_TYPE_PERCPU_ARRAY, "dt_rec", 4, DT_SCRATCH_SIZE, 1, 0);
+	p->recbuf_fd =
+		map_new(BPF_MAP_TYPE_PERCPU_ARRAY, "dt_rec", 4, DT_SCRATCH_SIZE, DT_NEST_MAX, 0);
 	if (p->recbuf_fd < 0)
 		return p->recbuf_fd;
 	p->globals_fd = map_new(BPF_MAP_TYPE_ARRAY, "dt_globals", 4, MAX(p->globals_size, 8), 1, 0);
@@ -523,7 +530,7 @@ void dt_program_release(struct dt_program *p)
 	for (struct dt_ident *id = p->idents; id; id = id->next)
 		if (id->fd >= 0)
 			close(id->fd);
-	int *fds[] = { &p->ringbuf_fd, &p->scratch_fd, &p->recbuf_fd, &p->globals_fd,
+	int *fds[] = { &p->ringbuf_fd, &p->scratch_fd, &p->recbuf_fd, &p->depth_fd, &p->globals_fd,
 		       &p->drops_fd,   &p->pnames_fd,  &p->zones_fd,  &p->spec_fd };
 
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)

@@ -235,6 +235,18 @@ static void keys_check(struct dt_cc *cc, struct dt_node *n, struct dt_ident *id)
 		dt_cc_error(cc, "D_ARR_BADREF", n->line, "%s: too many keys (at most %d)", n->name,
 			    DT_MAX_KEYS);
 	for (int i = 0; i < n->nargs; i++) {
+		struct dt_node *k = n->args[i];
+
+		/* @[stack()], @[ustack()]: a stack as the key of an aggregation */
+		if (id->kind == ID_AGG && k->kind == N_CALL &&
+		    (streq(k->name, "stack") || streq(k->name, "ustack"))) {
+			if (k->nargs > 1 || (k->nargs == 1 && k->args[0]->kind != N_INT))
+				dt_cc_error(cc, "D_STACK_SIZE", n->line,
+					    "%s( ) size must be an integer constant", k->name);
+			k->builtin = k->name[0] == 'u' ? F_USTACK : F_STACK;
+			k->type = (struct dt_type){ DT_T_STACK, 0, k->name[0] == 'u' };
+			continue;
+		}
 		check(cc, n->args[i]);
 		if (n->args[i]->type.kind == DT_T_VOID)
 			dt_cc_error(cc, "D_KEY_TYPE", n->line,
@@ -263,7 +275,7 @@ static void keys_check(struct dt_cc *cc, struct dt_node *n, struct dt_ident *id)
 		    !(n->args[i]->kind == N_BUILTIN && n->args[i]->builtin == B_EXECNAME))
 			id->str_keys_any |= 1u << i;
 
-		if ((a.kind == DT_T_STR) != (b.kind == DT_T_STR))
+		if (a.kind != b.kind || (a.kind == DT_T_STACK && a.sign != b.sign))
 			dt_cc_error(cc, "D_KEY_TYPE", n->line,
 				    "%s: key #%d is of type %s, not %s as before", n->name, i + 1,
 				    type_str(b), type_str(a));

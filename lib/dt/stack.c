@@ -57,9 +57,10 @@ static void kallsyms_load(void)
 
 static void kernel_frame(FILE *out, uint64_t pc)
 {
-	size_t lo = 0, hi = nksyms;
+	size_t lo = 0, hi;
 
 	kallsyms_load();
+	hi = nksyms;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
@@ -135,7 +136,7 @@ void dt_stack_print(FILE *out, const uint8_t *d, bool user)
 	memcpy(&len, d, 8);
 	memcpy(&pid, d + 8, 8);
 	fprintf(out, "\n");
-	for (int64_t i = 0; len > 0 && i < len / 8 && i < 32; i++) {
+	for (int64_t i = 0; len > 0 && i < len / 8 && i < DT_STACK_FRAMES; i++) {
 		uint64_t pc;
 
 		memcpy(&pc, d + 16 + 8 * i, 8);
