@@ -381,10 +381,10 @@ static int perf_attach(struct dt_attach *a)
 					strerror(errno));
 		}
 		a->fds[a->nfds++] = pfd;
-		if (bpf_link_create(a->prog_fd, pfd, BPF_PERF_EVENT, NULL) < 0 &&
-		    ioctl(pfd, PERF_EVENT_IOC_SET_BPF, a->prog_fd) < 0)
+		/* the program on the timer, closed with it: no link to outlive the detach */
+		if (ioctl(pfd, PERF_EVENT_IOC_SET_BPF, a->prog_fd) < 0 ||
+		    ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0) < 0)
 			return bs_error(errno, "cannot attach to a timer: %s", strerror(errno));
-		ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0);
 	}
 	return 0;
 }
