@@ -940,6 +940,104 @@ static void subr(struct cg *g, struct dt_node *n, int d)
 		str_length(g, a);
 		stx(g, BPF_DW, 10, 0, slot(d));
 		return;
+	case F_STRCHR: {
+		/* the rest of s from the first c (before its end), or "" */
+		int head, out, none, ok;
+
+		a = str_of(g, n->args[0], d);
+		gen(g, n->args[1], d);
+		ldx(g, BPF_DW, 5, 10, slot(d));
+		alu_imm(g, BPF_AND, 5, 0xff);
+		stx(g, BPF_DW, 10, 5, slot(d + 1)); /* the character */
+		mov_imm(g, 0, 0);		    /* past the end */
+		mov_imm(g, 5, -1);		    /* where */
+		head = loop_begin(g, &out);
+		mov_reg(g, 1, 9);
+		alu_reg(g, BPF_ADD, 1, 3);
+		ldx(g, BPF_B, 4, 1, (int16_t)a);
+		ldx(g, BPF_DW, 2, 10, slot(d + 1));
+		alu_reg(g, BPF_XOR, 2, 4);
+		byte_is_zero(g, 2); /* s[i] == c */
+		mov_reg(g, 1, 0);
+		alu_imm(g, BPF_XOR, 1, 1);
+		alu_reg(g, BPF_AND, 2, 1); /* and not past the end */
+		mov_reg(g, 1, 5);
+		alu_imm(g, BPF_RSH, 1, 63);
+		alu_reg(g, BPF_AND, 2, 1); /* and the first */
+		mov_reg(g, 1, 3);
+		alu_reg(g, BPF_SUB, 1, 5);
+		alu_reg(g, BPF_MUL, 1, 2);
+		alu_reg(g, BPF_ADD, 5, 1);
+		byte_is_zero(g, 4);
+		alu_reg(g, BPF_OR, 0, 4);
+		loop_end(g, head, out);
+		none = jmp_imm(g, BPF_JSLT, 5, 0);
+		ok = jmp_imm(g, BPF_JLT, 5, (int32_t)g->p->opts.strsize);
+		mov_imm(g, 5, 0);
+		patch(g, ok);
+		mov_reg(g, 3, 9);
+		alu_imm(g, BPF_ADD, 3, (int32_t)a);
+		alu_reg(g, BPF_ADD, 3, 5);
+		mov_reg(g, 1, 9);
+		alu_imm(g, BPF_ADD, 1, n->soff);
+		mov_imm(g, 2, (int32_t)g->p->opts.strsize);
+		call(g, BPF_FUNC_probe_read_kernel_str);
+		int done = ja(g);
+
+		patch(g, none);
+		st_imm(g, BPF_B, 9, (int16_t)n->soff, 0);
+		patch(g, done);
+		return;
+	}
+	case F_INDEX: {
+		/* the first position at or after start where the constant t stands in s, or -1;
+		 * the comparison of t is unrolled, positions run up to strsize - len(t) */
+		const char *t = n->args[1]->str;
+		int len = (int)n->args[1]->slen, head, out, i;
+
+		a = str_of(g, n->args[0], d);
+		if (n->nargs > 2)
+			gen(g, n->args[2], d + 1);
+		else {
+			mov_imm(g, 1, 0);
+			stx(g, BPF_DW, 10, 1, slot(d + 1));
+		}
+		mov_imm(g, 0, 0);  /* past the end */
+		mov_imm(g, 5, -1); /* where */
+		mov_imm(g, 3, 0);
+		head = g->n;
+		out = jmp_imm(g, BPF_JGT, 3, (int32_t)g->p->opts.strsize - 1 - len);
+		mov_reg(g, 1, 9);
+		alu_reg(g, BPF_ADD, 1, 3);
+		ldx(g, BPF_B, 4, 1, (int16_t)a);
+		byte_is_zero(g, 4);
+		alu_reg(g, BPF_OR, 0, 4);
+		mov_imm(g, 2, 1); /* t matches here */
+		for (i = 0; i < len; i++) {
+			ldx(g, BPF_B, 4, 1, (int16_t)(a + (uint32_t)i));
+			alu_imm(g, BPF_XOR, 4, (uint8_t)t[i]);
+			byte_is_zero(g, 4);
+			alu_reg(g, BPF_AND, 2, 4);
+		}
+		mov_reg(g, 4, 0);
+		alu_imm(g, BPF_XOR, 4, 1);
+		alu_reg(g, BPF_AND, 2, 4); /* before the end */
+		mov_reg(g, 4, 5);
+		alu_imm(g, BPF_RSH, 4, 63);
+		alu_reg(g, BPF_AND, 2, 4); /* the first */
+		ldx(g, BPF_DW, 4, 10, slot(d + 1));
+		alu_imm(g, BPF_SUB, 4, 1);
+		alu_reg(g, BPF_SUB, 4, 3);
+		alu_imm(g, BPF_RSH, 4, 63);
+		alu_reg(g, BPF_AND, 2, 4); /* at or after start */
+		mov_reg(g, 4, 3);
+		alu_reg(g, BPF_SUB, 4, 5);
+		alu_reg(g, BPF_MUL, 4, 2);
+		alu_reg(g, BPF_ADD, 5, 4);
+		loop_end(g, head, out);
+		stx(g, BPF_DW, 10, 5, slot(d));
+		return;
+	}
 	case F_STRINGOF:
 		a = str_of(g, n->args[0], d);
 		str_copy(g, 9, (uint32_t)n->soff, 9, a);

@@ -648,6 +648,12 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 					    n->name, i + 1, want_str ? "char *" : "int",
 					    type_str(n->args[i]->type));
 		}
+		/* the substring is searched for with code unrolled over its bytes */
+		if (n->builtin == F_INDEX &&
+		    (n->args[1]->kind != N_STR || n->args[1]->slen == 0 || n->args[1]->slen > 64))
+			dt_cc_error(cc, "D_PROTO_ARG", n->line,
+				    "index( ) argument #2 must be a string constant of 1 to 64 "
+				    "characters");
 		break;
 	case F_COPYINSTR:
 		for (i = 0; i < n->nargs; i++)

@@ -9,5 +9,7 @@ BEGIN
 	    basename("plain"), dirname("plain"));
 	printf("%d %d %d %d\n", s == "hello", s != "hello", "abc" < "abd", t > s);
 	printf("%d\n", strlen(""));
+	printf("[%s][%s][%d][%d][%d][%d]\n", strchr(t, 'o'), strchr(t, 'z'), index(t, "o"),
+	    index(t, "world"), index(t, "xyz"), index(t, "o", 5));
 	exit(0);
 }
