@@ -655,6 +655,12 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 				    "index( ) argument #2 must be a string constant of 1 to 64 "
 				    "characters");
 		break;
+	case F_STRINGOF:
+		if (n->args[0]->type.kind != DT_T_STR)
+			dt_cc_error(cc, "D_STRINGOF_TYPE", n->line,
+				    "stringof( ) operand must be a string, not %s",
+				    type_str(n->args[0]->type));
+		break;
 	case F_COPYINSTR:
 		for (i = 0; i < n->nargs; i++)
 			if (!is_int(n->args[i]))
