@@ -410,6 +410,50 @@ static void fault(struct cg *g, enum dt_fault flt)
 
 /* ---- variables ---- */
 
+/* The probe fires in the thread leaving the CPU but names the one coming on (sched:::on-cpu):
+ * the thread's ids and name are read from the tracepoint's next task. */
+static bool on_cpu(struct cg *g)
+{
+	const struct dt_probe *pr = g->probe ? dt_probe_get(g->probe) : NULL;
+
+	return pr && pr->type == P_TP_RAW && streq(pr->name, "on-cpu") && dt_btf.task_pid > 0;
+}
+
+static void kread(struct cg *g, int off, int size);
+
+/* r0 := tgid << 32 | tid of the thread the probe is about */
+static void cur_pid_tgid(struct cg *g)
+{
+	if (!on_cpu(g)) {
+		call(g, BPF_FUNC_get_current_pid_tgid);
+		return;
+	}
+	ldx(g, BPF_DW, 1, 6, 16); /* sched_switch(preempt, prev, next, ...) */
+	kread(g, dt_btf.task_tgid, 4);
+	alu_imm(g, BPF_LSH, 0, 32);
+	stx(g, BPF_DW, 10, 0, -8 * MAX_SLOTS - 24);
+	ldx(g, BPF_DW, 1, 6, 16);
+	kread(g, dt_btf.task_pid, 4);
+	ldx(g, BPF_DW, 1, 10, -8 * MAX_SLOTS - 24);
+	alu_reg(g, BPF_OR, 0, 1);
+}
+
+/* The thread's name, 16 bytes with zeroes after it, at scratch offset off. */
+static void cur_comm(struct cg *g, uint32_t off)
+{
+	mov_reg(g, 1, 9);
+	alu_imm(g, BPF_ADD, 1, (int32_t)off);
+	mov_imm(g, 2, DT_EXECNAME_LEN);
+	if (!on_cpu(g)) {
+		call(g, BPF_FUNC_get_current_comm);
+		return;
+	}
+	zero(g, 9, off, DT_EXECNAME_LEN);
+	ldx(g, BPF_DW, 3, 6, 16);
+	alu_imm(g, BPF_ADD, 3, dt_btf.task_comm);
+	call(g, BPF_FUNC_probe_read_kernel_str);
+}
+
 /* r1 := a pointer to the key of n (tuple or thread id) built in scratch; n->koff set. */
 static void key_build(struct cg *g, struct dt_node *n, struct dt_ident *id, int d)
 {
@@ -419,7 +463,7 @@ static void key_build(struct cg *g, struct dt_node *n, struct dt_ident *id, int 
 		n->koff = (int32_t)scratch_alloc(g, id->keysize);
 	off = (uint32_t)n->koff;
 	if (id->kind == ID_SELF) {
-		call(g, BPF_FUNC_get_current_pid_tgid);
+		cur_pid_tgid(g);
 		alu_imm(g, BPF_LSH, 0, 32);
 		alu_imm(g, BPF_RSH, 0, 32);
 		stx(g, BPF_DW, 9, 0, (int16_t)off);
@@ -433,7 +477,7 @@ static void key_build(struct cg *g, struct dt_node *n, struct dt_ident *id, int 
 				/* byte count, pid (user stacks only), addresses */
 				zero(g, 9, off + pos, DT_STACK_SIZE);
 				if (k->type.sign) {
-					call(g, BPF_FUNC_get_current_pid_tgid);
+					cur_pid_tgid(g);
 					alu_imm(g, BPF_RSH, 0, 32);
 					stx(g, BPF_DW, 9, 0, (int16_t)(off + pos + 8));
 				}
@@ -450,11 +494,7 @@ static void key_build(struct cg *g, struct dt_node *n, struct dt_ident *id, int 
 				pos += DT_STACK_SIZE;
 			} else if (k->type.kind == DT_T_STR && id->keylen[i] == DT_EXECNAME_LEN &&
 				   k->kind == N_BUILTIN && k->builtin == B_EXECNAME) {
-				/* the kernel pads the name with zeroes itself */
-				mov_reg(g, 1, 9);
-				alu_imm(g, BPF_ADD, 1, (int32_t)(off + pos));
-				mov_imm(g, 2, DT_EXECNAME_LEN);
-				call(g, BPF_FUNC_get_current_comm);
+				cur_comm(g, off + pos);
 				pos += DT_EXECNAME_LEN;
 			} else if (k->type.kind == DT_T_STR) {
 				uint32_t s = str_of(g, k, d);
@@ -815,11 +855,11 @@ static void builtin(struct cg *g, struct dt_node *n, int d)
 		n->soff = (int32_t)scratch_alloc(g, (uint32_t)g->p->opts.strsize);
 	switch (n->builtin) {
 	case B_PID:
-		call(g, BPF_FUNC_get_current_pid_tgid);
+		cur_pid_tgid(g);
 		alu_imm(g, BPF_RSH, 0, 32);
 		break;
 	case B_TID:
-		call(g, BPF_FUNC_get_current_pid_tgid);
+		cur_pid_tgid(g);
 		alu_imm(g, BPF_LSH, 0, 32);
 		alu_imm(g, BPF_RSH, 0, 32);
 		break;
@@ -843,10 +883,7 @@ static void builtin(struct cg *g, struct dt_node *n, int d)
 		alu_imm(g, BPF_RSH, 0, 32);
 		break;
 	case B_EXECNAME:
-		mov_reg(g, 1, 9);
-		alu_imm(g, BPF_ADD, 1, n->soff);
-		mov_imm(g, 2, DT_EXECNAME_LEN);
-		call(g, BPF_FUNC_get_current_comm);
+		cur_comm(g, (uint32_t)n->soff);
 		return;
 	case B_ZONENAME:
 		zonename(g, n);

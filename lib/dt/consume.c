@@ -231,7 +231,12 @@ int dt_program_enable(struct dt_program *p, FILE *out)
 	r = dt_tracefs_mount();
 	if (r < 0)
 		return r;
-	/* without BTF, zonename is "global" and ppid 0 */
+	/* sched:::on-cpu names the thread coming on the CPU, read through BTF offsets */
+	for (int i = 0; i < p->nclauses; i++)
+		for (int j = 0; j < p->clauses[i].nprobes; j++)
+			if (streq(dt_probe_get(p->clauses[i].probes[j])->name, "on-cpu"))
+				p->need_btf = true;
+	/* without BTF, zonename is "global", ppid 0, and on-cpu names the thread leaving */
 	if (p->need_btf)
 		dt_btf_offsets();
 	r = dt_maps_create(p);

@@ -504,8 +504,9 @@ int dt_zones_fill(struct dt_program *p);
 int dt_btf_offsets(void);
 struct dt_btf_off {
 	int task_real_parent, task_tgid, task_thread_pid; /* struct task_struct */
-	int pid_level, pid_numbers, upid_size, upid_ns;	  /* struct pid, struct upid */
-	int pidns_inum;					  /* struct pid_namespace: ns.inum */
+	int task_pid, task_comm;
+	int pid_level, pid_numbers, upid_size, upid_ns; /* struct pid, struct upid */
+	int pidns_inum;					/* struct pid_namespace: ns.inum */
 };
 extern struct dt_btf_off dt_btf;
 

@@ -93,6 +93,8 @@ int dt_btf_offsets(void)
 	if (task > 0 && pid > 0 && upid > 0 && ns > 0) {
 		dt_btf.task_real_parent = member_off(btf, task, "real_parent");
 		dt_btf.task_tgid = member_off(btf, task, "tgid");
+		dt_btf.task_pid = member_off(btf, task, "pid");
+		dt_btf.task_comm = member_off(btf, task, "comm");
 		dt_btf.task_thread_pid = member_off(btf, task, "thread_pid");
 		dt_btf.pid_level = member_off(btf, pid, "level");
 		dt_btf.pid_numbers = member_off(btf, pid, "numbers");
@@ -100,8 +102,8 @@ int dt_btf_offsets(void)
 		dt_btf.upid_size = (int)btf__resolve_size(btf, (uint32_t)upid);
 		dt_btf.pidns_inum = member_off(btf, ns, "ns.inum");
 		r = 0;
-		if (dt_btf.task_real_parent <= 0 || dt_btf.task_tgid <= 0 ||
-		    dt_btf.task_thread_pid <= 0 || dt_btf.pid_level < 0 ||
+		if (dt_btf.task_real_parent <= 0 || dt_btf.task_tgid <= 0 || dt_btf.task_pid <= 0 ||
+		    dt_btf.task_comm <= 0 || dt_btf.task_thread_pid <= 0 || dt_btf.pid_level < 0 ||
 		    dt_btf.pid_numbers <= 0 || dt_btf.upid_ns < 0 || dt_btf.upid_size <= 0 ||
 		    dt_btf.pidns_inum < 0)
 			r = -ENOENT;
