@@ -1,0 +1,5 @@
+/* raise() is destructive: refused without -w */
+BEGIN
+{
+	raise(9);
+}

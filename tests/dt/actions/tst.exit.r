@@ -1,0 +1,4 @@
+begin
+same clause still runs
+end
+

@@ -1,0 +1,2 @@
+from system 7
+

@@ -1,0 +1,2 @@
+/* an aggregation assigned a plain value */
+BEGIN { @a = 1; }

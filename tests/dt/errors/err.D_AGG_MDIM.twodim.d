@@ -1,0 +1,2 @@
+/* aggregations have one dimension */
+BEGIN { @a[1][2] = count(); }

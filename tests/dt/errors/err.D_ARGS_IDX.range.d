@@ -1,0 +1,2 @@
+/* args[] beyond the last argument */
+syscall::read:entry { trace(args[12]); }

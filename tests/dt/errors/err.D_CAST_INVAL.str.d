@@ -1,0 +1,2 @@
+/* a string cast to an integer */
+BEGIN { x = (int)"s"; }

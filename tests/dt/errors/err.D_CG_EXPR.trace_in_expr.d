@@ -1,0 +1,2 @@
+/* an action inside an expression */
+BEGIN { x = trace(1); }

@@ -1,0 +1,2 @@
+/* division by a constant zero */
+BEGIN { x = 1 / 0; }

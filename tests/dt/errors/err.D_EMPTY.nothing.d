@@ -1,0 +1,2 @@
+/* a program without clauses */
+#pragma D option quiet

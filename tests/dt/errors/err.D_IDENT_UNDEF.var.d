@@ -1,0 +1,2 @@
+/* a variable read before any assignment */
+BEGIN { trace(never_set); }

@@ -1,0 +1,2 @@
+/* a digit that is not octal */
+BEGIN { x = 09; }

@@ -1,0 +1,2 @@
+/* lquantize() with a zero step */
+BEGIN { @a = lquantize(1, 0, 10, 0); }

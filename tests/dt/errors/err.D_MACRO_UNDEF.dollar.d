@@ -1,0 +1,2 @@
+/* a macro argument not given */
+BEGIN { trace($3); }

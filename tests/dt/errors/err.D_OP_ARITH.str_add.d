@@ -1,0 +1,2 @@
+/* strings do not add */
+BEGIN { x = "a" + "b"; }

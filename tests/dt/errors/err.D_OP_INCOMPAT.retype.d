@@ -1,0 +1,2 @@
+/* a variable assigned a string after an integer */
+BEGIN { x = 1; x = "s"; }

@@ -1,0 +1,2 @@
+/* a string compared with an integer */
+BEGIN { x = "a" == 1; }

@@ -1,0 +1,2 @@
+/* a constant is not an lvalue */
+BEGIN { 1 = 2; }

@@ -1,0 +1,2 @@
+/* a built-in variable is not writable */
+BEGIN { pid = 1; }

@@ -1,0 +1,2 @@
+/* fbt needs kprobes or fentry */
+fbt::vfs_read:entry { }

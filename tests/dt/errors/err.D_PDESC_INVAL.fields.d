@@ -1,0 +1,2 @@
+/* five fields */
+a:b:c:d:e { }

@@ -1,0 +1,2 @@
+/* a description that matches no probe */
+syscall::no_such_call:entry { }

@@ -1,0 +1,3 @@
+/* an unknown option */
+#pragma D option nosuchoption
+BEGIN { }

@@ -1,0 +1,2 @@
+/* a predicate of string type */
+BEGIN /"s"/ { }

@@ -1,0 +1,2 @@
+/* %d given a string */
+BEGIN { printf("%d", "s"); }

@@ -1,0 +1,2 @@
+/* exit() of a string */
+BEGIN { exit("no"); }

@@ -1,0 +1,2 @@
+/* speculate() needs a speculation id */
+BEGIN { speculate("x"); }

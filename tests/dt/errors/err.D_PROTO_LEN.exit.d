@@ -1,0 +1,2 @@
+/* exit() takes one argument */
+BEGIN { exit(); }

@@ -1,0 +1,2 @@
+/* stringof() of an integer: there are no pointers to read here */
+BEGIN { x = stringof(1); }

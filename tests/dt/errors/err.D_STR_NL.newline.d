@@ -1,0 +1,3 @@
+/* a newline in a string */
+BEGIN { trace("a
+b"); }

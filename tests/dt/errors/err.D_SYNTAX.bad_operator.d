@@ -1,0 +1,2 @@
+/* an operator without an operand */
+BEGIN { x = 1 + ; }

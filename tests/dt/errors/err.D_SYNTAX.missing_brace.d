@@ -1,0 +1,2 @@
+/* a clause without its closing brace */
+BEGIN { exit(0);

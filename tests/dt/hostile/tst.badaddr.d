@@ -1,0 +1,12 @@
+/* copyinstr() of bad addresses gives empty strings; keys of any value are fine */
+#pragma D option quiet
+BEGIN
+{
+	printf("[%s][%s]\n", copyinstr(0), copyinstr(-1));
+	a[-9223372036854775807 - 1] = 1;
+	a[9223372036854775807] = 2;
+	@q = quantize(-9223372036854775807 - 1);
+	@l = lquantize(-9223372036854775807, 0, 10, 1);
+	printf("%d %d\n", a[-9223372036854775807 - 1], a[9223372036854775807]);
+	exit(0);
+}

@@ -1,0 +1,3 @@
+once 1
+omitted dtrace BEGIN
+

@@ -1,0 +1,3 @@
+
+  write                                                             1
+  getppid                                                           5

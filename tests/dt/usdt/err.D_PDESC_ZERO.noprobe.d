@@ -1,0 +1,5 @@
+/* a probe the program does not declare */
+/* @@trigger: usdt 1 */
+basalt_test$target:::no-such-probe
+{
+}
