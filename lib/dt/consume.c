@@ -258,6 +258,8 @@ int dt_program_work(struct dt_program *p)
 
 	if (ms > 200)
 		ms = 200;
+	if (p->done) /* (an exit() already read: nothing to wait for) */
+		return 1;
 	r = dt_consume_poll(p, ms);
 	if (r < 0)
 		return r;
