@@ -12,6 +12,7 @@ const struct tool basalt_tools[] = {
 	{ "zfs", tool_zfs_main, "configure datasets: file systems, volumes, snapshots, clones" },
 	{ "zpool", tool_zpool_main, "configure storage pools" },
 	{ "zfsd", tool_zfsd_main, "the pool daemon that zfs and zpool talk to" },
+	{ "vmm", tool_vmm_main, "run a virtual machine on /dev/kvm" },
 };
 
 const size_t basalt_tools_count = ARRAY_SIZE(basalt_tools);

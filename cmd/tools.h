@@ -27,5 +27,6 @@ int tool_version_main(int argc, char **argv);
 int tool_zfs_main(int argc, char **argv);
 int tool_zpool_main(int argc, char **argv);
 int tool_zfsd_main(int argc, char **argv);
+int tool_vmm_main(int argc, char **argv);
 
 #endif
