@@ -179,8 +179,8 @@ static void vm_destroy(struct vmm_vm *vm)
 			pthread_join(vm->vcpus[i].thread, NULL);
 		vm->vcpus[i].started = false;
 	}
-	vmm_control_close(vm);
 	vmm_loop_stop(&vm->loop);
+	vmm_control_close(vm);
 	vmm_console_close(vm);
 	vmm_virtio_devices_destroy(vm);
 	for (unsigned int i = 0; i < vm->n_vcpus; i++)

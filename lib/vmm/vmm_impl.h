@@ -238,6 +238,7 @@ struct vmm_pci_dev {
 	uint8_t irq;	   /* the GSI of INTA */
 };
 int vmm_pci_create(struct vmm_vm *vm);
+void vmm_pci_destroy(struct vmm_vm *vm);
 /* Add a device; the bus places its I/O BAR and its interrupt. */
 int vmm_pci_add(struct vmm_vm *vm, struct vmm_pci_dev *d, uint16_t vendor, uint16_t device,
 		uint32_t class_code, uint16_t subsys, vmm_io_fn bar_fn, void *opaque);
