@@ -20,6 +20,7 @@ static void usage(FILE *f)
 		"                      [--cpus N] [--disk FILE[,ro]]... [--net tap=NAME[,mac=MAC]]...\n"
 		"                      [--console stdio|pty|unix:PATH|none] [--control PATH]\n"
 		"                      [--boot auto|direct] [--reboot exit|restart] [--no-rng]\n"
+		"                      [--confine[=UID[:GID]]]\n"
 		"       basalt vmm run --config FILE\n"
 		"\n"
 		"Run a virtual machine until its guest powers off or reboots. See vmm(8).\n");
@@ -39,6 +40,7 @@ enum {
 	OPT_REBOOT,
 	OPT_NO_RNG,
 	OPT_CONFIG,
+	OPT_CONFINE,
 	OPT_HELP,
 };
 
@@ -56,6 +58,7 @@ static const struct option run_options[] = {
 	{ "reboot", required_argument, NULL, OPT_REBOOT },
 	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
 	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "confine", optional_argument, NULL, OPT_CONFINE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ 0 },
 };
@@ -121,6 +124,8 @@ static int run_option(struct vmm_config *c, int opt, const char *arg)
 		return 0;
 	case OPT_CONFIG:
 		return config_file(c, arg);
+	case OPT_CONFINE:
+		return vmm_config_set_confine(c, arg ? arg : "65534");
 	case OPT_HELP:
 		return 1;
 	default:

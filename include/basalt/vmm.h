@@ -54,6 +54,9 @@ struct vmm_config {
 	char *console_path;  /* the Unix socket for VMM_CONSOLE_UNIX */
 	char *control;	     /* the control socket, or NULL */
 	bool reboot_restart; /* a guest reboot restarts the guest instead of ending the VMM */
+	bool confine;	     /* once set up: drop to confine_uid/gid, seccomp allow-list */
+	uint32_t confine_uid;
+	uint32_t confine_gid;
 };
 
 /* Defaults: 256 MiB, 1 vCPU, console on stdio, virtio-rng on. */
@@ -64,11 +67,14 @@ void vmm_config_free(struct vmm_config *c);
 int vmm_config_add_disk(struct vmm_config *c, const char *spec);
 int vmm_config_add_net(struct vmm_config *c, const char *spec);
 int vmm_config_set_console(struct vmm_config *c, const char *spec);
+/* "UID[:GID]": confine the running VMM, as that user */
+int vmm_config_set_confine(struct vmm_config *c, const char *spec);
 /* "auto" or "direct"; "exit" or "restart" */
 int vmm_config_set_boot(struct vmm_config *c, const char *spec);
 int vmm_config_set_reboot(struct vmm_config *c, const char *spec);
 /* Fill c from a JSON object with the same keys as the long options (kernel, initrd, cmdline,
- * memory, cpus, disks: ["FILE[,ro]"...], nets: ["tap=..."], console, control, rng, boot). */
+ * memory, cpus, disks: ["FILE[,ro]"...], nets: ["tap=..."], console, control, rng, boot,
+ * reboot, confine: "UID[:GID]"). */
 int vmm_config_parse_json(struct vmm_config *c, const char *text, const char *what);
 /* Check the configuration against the host (files, vCPUs, memory). */
 int vmm_config_check(const struct vmm_config *c);

@@ -19,6 +19,8 @@ void vmm_config_init(struct vmm_config *c)
 		.cpus = 1,
 		.rng = true,
 		.console = VMM_CONSOLE_STDIO,
+		.confine_uid = 65534,
+		.confine_gid = 65534,
 	};
 }
 
@@ -167,7 +169,7 @@ int vmm_config_parse_json(struct vmm_config *c, const char *text, const char *wh
 					    "cpus",    "disks",	 "nets",    "console",
 					    "control", "rng",	 "boot",    "reboot" };
 	_cleanup_json_ json_t *j = NULL;
-	_cleanup_free_ char *console = NULL, *boot = NULL, *reboot = NULL;
+	_cleanup_free_ char *console = NULL, *boot = NULL, *reboot = NULL, *confine = NULL;
 	uint64_t cpus = c->cpus;
 	const char *key;
 	json_t *v;
@@ -192,6 +194,7 @@ int vmm_config_parse_json(struct vmm_config *c, const char *text, const char *wh
 	    (r = json_str(j, "control", &c->control)) < 0 ||
 	    (r = json_str(j, "console", &console)) < 0 || (r = json_str(j, "boot", &boot)) < 0 ||
 	    (r = json_str(j, "reboot", &reboot)) < 0 ||
+	    (r = json_str(j, "confine", &confine)) < 0 ||
 	    (r = json_uint(j, "memory", &c->memory_mib)) < 0 ||
 	    (r = json_uint(j, "cpus", &cpus)) < 0 ||
 	    (r = json_list(c, j, "disks", vmm_config_add_disk)) < 0 ||
@@ -210,6 +213,24 @@ int vmm_config_parse_json(struct vmm_config *c, const char *text, const char *wh
 		return r;
 	if (reboot && (r = vmm_config_set_reboot(c, reboot)) < 0)
 		return r;
+	if (confine && (r = vmm_config_set_confine(c, confine)) < 0)
+		return r;
+	return 0;
+}
+
+int vmm_config_set_confine(struct vmm_config *c, const char *spec)
+{
+	unsigned int uid, gid;
+	char end;
+	int n = sscanf(spec, "%u:%u%c", &uid, &gid, &end);
+
+	if (n == 1 && sscanf(spec, "%u%c", &uid, &end) == 1)
+		gid = uid;
+	else if (n != 2)
+		return bs_error(EINVAL, "confine '%s': expected UID[:GID]", spec);
+	c->confine = true;
+	c->confine_uid = uid;
+	c->confine_gid = gid;
 	return 0;
 }
 

@@ -30,26 +30,23 @@ static const struct {
 
 int vmm_msr_setup(struct vmm_vcpu *vcpu)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[ARRAY_SIZE(msr_initial)];
-	} m;
+	_cleanup_free_ struct kvm_msrs *m =
+		bs_zalloc(sizeof(*m) + ARRAY_SIZE(msr_initial) * sizeof(m->entries[0]));
 	size_t next = 0;
 
 	while (next < ARRAY_SIZE(msr_initial)) {
 		int n;
 
-		memset(&m, 0, sizeof(m));
-		for (size_t i = next; i < ARRAY_SIZE(msr_initial); i++) {
-			m.e[i - next].index = msr_initial[i].index;
-			m.e[i - next].data = msr_initial[i].value;
-		}
-		m.hdr.nmsrs = ARRAY_SIZE(msr_initial) - next;
-		n = ioctl(vcpu->fd, KVM_SET_MSRS, &m);
+		for (size_t i = next; i < ARRAY_SIZE(msr_initial); i++)
+			m->entries[i - next] =
+				(struct kvm_msr_entry){ .index = msr_initial[i].index,
+							.data = msr_initial[i].value };
+		m->nmsrs = ARRAY_SIZE(msr_initial) - next;
+		n = ioctl(vcpu->fd, KVM_SET_MSRS, m);
 		if (n < 0)
 			return bs_error(errno, "KVM_SET_MSRS: %s", strerror(errno));
 		next += (size_t)n + 1; /* skip the one refused */
-		if ((uint32_t)n == m.hdr.nmsrs)
+		if ((uint32_t)n == m->nmsrs)
 			break;
 		log_debug("vCPU %u: KVM refuses MSR 0x%x; left as it is", vcpu->index,
 			  msr_initial[next - 1].index);

@@ -18,12 +18,21 @@ static void vcpu_kick_handler(int sig)
 {
 }
 
+static void vcpu_signal_install(void)
+{
+	struct sigaction sa = { .sa_handler = vcpu_kick_handler };
+
+	sigaction(VCPU_KICK_SIGNAL, &sa, NULL);
+}
+
 int vmm_vcpu_create(struct vmm_vm *vm, unsigned int index)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct vmm_vcpu *vcpu = &vm->vcpus[index];
 	void *run;
 	int fd, r;
 
+	pthread_once(&once, vcpu_signal_install);
 	fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)index);
 	if (fd < 0)
 		return bs_error(errno, "cannot create vCPU %u: %s", index, strerror(errno));
@@ -165,20 +174,11 @@ static void *vcpu_main(void *arg)
 	return NULL;
 }
 
-static void vcpu_signal_install(void)
-{
-	struct sigaction sa = { .sa_handler = vcpu_kick_handler };
-
-	sigaction(VCPU_KICK_SIGNAL, &sa, NULL);
-}
-
 int vmm_vcpu_start(struct vmm_vcpu *vcpu)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	sigset_t set, old;
 	int r;
 
-	pthread_once(&once, vcpu_signal_install);
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &set, &old);

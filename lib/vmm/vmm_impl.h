@@ -214,6 +214,9 @@ void vmm_virtio_devices_destroy(struct vmm_vm *vm);
 int vmm_control_open(struct vmm_vm *vm);
 void vmm_control_close(struct vmm_vm *vm);
 
+/* confine.c: drop privileges and install the seccomp allow-list, if configured */
+int vmm_confine(struct vmm_vm *vm);
+
 /* mptable.c: the MP table that tells Linux about CPUs, the IOAPIC and PCI interrupts */
 int vmm_mptable_write(struct vmm_vm *vm);
 
