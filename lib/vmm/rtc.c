@@ -2,7 +2,9 @@
 /*
  * rtc.c - the CMOS real-time clock at ports 0x70/0x71: the host's UTC time in BCD, 24-hour
  * mode, never in an update cycle, and the rest of the 128 bytes of CMOS as plain storage.
- * Linux reads the wall clock from it at boot.
+ * Linux reads the wall clock from it at boot. The calendar date is computed here from the
+ * seconds since the epoch rather than by gmtime_r(), which may open time zone files: the RTC
+ * keeps working in a confined VMM that may open nothing.
  */
 #include <time.h>
 
@@ -21,12 +23,31 @@ static uint8_t bcd(int v)
 	return (uint8_t)(((v / 10) << 4) | (v % 10));
 }
 
+/* The UTC calendar date and time of t (seconds since 1970), proleptic Gregorian. */
+static void rtc_civil(int64_t t, struct tm *tm)
+{
+	int64_t days = t / 86400, secs = t % 86400, era, doe, yoe, doy, mp;
+
+	tm->tm_hour = (int)(secs / 3600);
+	tm->tm_min = (int)(secs / 60 % 60);
+	tm->tm_sec = (int)(secs % 60);
+	tm->tm_wday = (int)((days + 4) % 7); /* 1970-01-01 was a Thursday */
+	days += 719468;			     /* from 0000-03-01 */
+	era = days / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	tm->tm_mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+	tm->tm_mon = (int)(mp < 10 ? mp + 2 : mp - 10);
+	tm->tm_year = (int)(yoe + era * 400 + (tm->tm_mon < 2)) - 1900;
+}
+
 static uint8_t rtc_read(struct rtc *rtc)
 {
-	time_t now = time(NULL);
 	struct tm tm;
 
-	gmtime_r(&now, &tm);
+	rtc_civil((int64_t)time(NULL), &tm);
 	switch (rtc->index) {
 	case 0x00:
 		return bcd(tm.tm_sec);

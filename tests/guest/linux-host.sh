@@ -33,7 +33,7 @@ CMDLINE="console=ttyS0 reboot=k panic=-1 quiet i8042.noaux i8042.nokbd"
 start=$(date +%s)
 "$D/basalt" vmm run --kernel "$D/vmlinuz" --initrd "$D/inner.cpio" --cpus 2 --memory 256 \
 	--cmdline "$CMDLINE basalt.full" --disk "$W/disk.img" --net "tap=$TAP" \
-	--control "$W/vmm.sock" &
+	--control "$W/vmm.sock" --confine &
 vmm=$!
 for i in $(seq 100); do
 	[ -d "/sys/class/net/$TAP" ] && break
