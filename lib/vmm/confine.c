@@ -96,9 +96,13 @@ static int confine_seccomp(void)
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1); /* the I/O thread runs already */
 	for (size_t i = 0; i < ARRAY_SIZE(confine_syscalls) && r == 0; i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, confine_syscalls[i], 0);
-	for (size_t i = 0; i < ARRAY_SIZE(confine_ioctls) && r == 0; i++)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				     SCMP_A1(SCMP_CMP_EQ, confine_ioctls[i]));
+	for (size_t i = 0; i < ARRAY_SIZE(confine_ioctls) && r == 0; i++) {
+		struct scmp_arg_cmp cmd = {
+			.arg = 1, .op = SCMP_CMP_EQ, .datum_a = confine_ioctls[i], .datum_b = 0
+		};
+
+		r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &cmd);
+	}
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
