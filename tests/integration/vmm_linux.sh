@@ -11,35 +11,8 @@
 command -v apt-get >/dev/null || skip "no apt-get to fetch the guest kernel"
 CACHE=$("$REPO_DIR/scripts/vmm-guest-assets" 2>"$TEST_TMP/assets.log") ||
 	skip "cannot fetch the guest kernel and busybox: $(tail -n 1 "$TEST_TMP/assets.log")"
-VERSION=$(cat "$CACHE/version")
-BB=$CACHE/busybox
-
-# add_modules ROOT NAME...: the modules NAME and what they depend on, with a modules.dep
-add_modules() {
-	local root=$1 dep=$CACHE/lib/modules/$VERSION/modules.dep m line f
-	shift
-	mkdir -p "$root/lib/modules/$VERSION"
-	cp "$dep" "$root/lib/modules/$VERSION/"
-	for m in "$@"; do
-		line=$(grep -E "/${m//_/[-_]}\.ko:" "$dep") || fail "no module $m"
-		for f in ${line/:/}; do
-			mkdir -p "$root/lib/modules/$VERSION/$(dirname "$f")"
-			cp "$CACHE/lib/modules/$VERSION/$f" "$root/lib/modules/$VERSION/$f"
-		done
-	done
-}
-
-# make_cpio DIR FILE: a newc archive of DIR
-make_cpio() {
-	(cd "$1" && find . | "$BB" cpio -o -H newc >"$2" 2>/dev/null)
-}
-
-inner=$TEST_TMP/inner
-mkdir -p "$inner/bin" "$inner/proc" "$inner/sys" "$inner/dev"
-cp "$BB" "$inner/bin/busybox"
-cp "$REPO_DIR/tests/guest/linux-init.sh" "$inner/init"
-add_modules "$inner" virtio_pci virtio_blk virtio_net
-make_cpio "$inner" "$TEST_TMP/inner.cpio"
+. "$REPO_DIR/tests/guest/initramfs.sh"
+initramfs_inner "$TEST_TMP/inner.cpio" || fail "cannot build the guest's initramfs"
 
 if grep -qE '^flags.* (vmx|svm)( |$)' /proc/cpuinfo && [ -c /dev/kvm ]; then
 	echo "hardware virtualization: the guest runs on this host's /dev/kvm"
@@ -59,20 +32,8 @@ else
 	command -v qemu-system-x86_64 >/dev/null ||
 		skip "no vmx/svm here and no qemu-system-x86_64 for a nested test host"
 	echo "no vmx/svm here: the guest runs in a nested test host (QEMU TCG, -cpu max)"
-	outer=$TEST_TMP/outer
-	mkdir -p "$outer/bin" "$outer/proc" "$outer/sys" "$outer/dev" "$outer/tmp"
-	cp "$BB" "$outer/bin/busybox"
-	cp "$REPO_DIR/tests/guest/linux-host.sh" "$outer/init"
-	add_modules "$outer" kvm_amd tun
-	cp "$BASALT" "$outer/basalt"
-	# the binary's shared libraries and loader, where it looks for them
-	ldd "$BASALT" | grep -oE '/[^ ]+' | while read -r lib; do
-		mkdir -p "$outer$(dirname "$lib")"
-		cp -L "$lib" "$outer$lib"
-	done
-	cp "$CACHE/vmlinuz" "$CACHE/vmlinux" "$TEST_TMP/inner.cpio" "$outer/"
-	make_cpio "$outer" "$TEST_TMP/outer.cpio"
-	rm -rf "$outer"
+	initramfs_outer "$TEST_TMP/outer.cpio" "$REPO_DIR/tests/guest/linux-host.sh" "$BASALT" \
+		"$TEST_TMP/inner.cpio" || fail "cannot build the test host's initramfs"
 	timeout 170 qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -nographic \
 		-monitor none -no-reboot -kernel "$CACHE/vmlinuz" -initrd "$TEST_TMP/outer.cpio" \
 		-append "console=ttyS0 quiet panic=-1 rdinit=/init" \
