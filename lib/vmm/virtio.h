@@ -112,6 +112,11 @@ void vmm_virtio_interrupt(struct vmm_virtio *v);
  * Both with v->lock held. */
 void vmm_virtio_fail(struct vmm_virtio *v, const char *why);
 bool vmm_virtio_ready(struct vmm_virtio *v, unsigned int q);
+/* Serve every request queued on q: fn handles one and returns how many bytes it wrote into the
+ * request's buffers, or -1 after vmm_virtio_fail(); each request goes back through the used
+ * ring, then the device interrupts once. With v->lock held. */
+typedef int64_t (*vmm_virtio_request_fn)(struct vmm_virtio *v, const struct vmm_vq_req *req);
+void vmm_virtio_serve(struct vmm_virtio *v, unsigned int q, vmm_virtio_request_fn fn);
 
 /* the devices */
 int vmm_virtio_blk_create(struct vmm_vm *vm, const struct vmm_disk_config *c,

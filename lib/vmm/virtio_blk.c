@@ -131,31 +131,23 @@ static uint8_t blk_request(struct blk *b, const struct vmm_vq_req *req, uint32_t
 	}
 }
 
+static int64_t blk_serve(struct vmm_virtio *v, const struct vmm_vq_req *req)
+{
+	uint32_t len;
+	uint8_t status;
+
+	if (req->n_in == 0 || req->iov[req->n_out + req->n_in - 1].iov_len < 1) {
+		vmm_virtio_fail(v, "a request has no status byte");
+		return -1;
+	}
+	status = blk_request(v->dev, req, &len);
+	vmm_vq_write(req, vmm_vq_in_size(req) - 1, &status, 1);
+	return (int64_t)len + 1;
+}
+
 static void blk_notify(struct vmm_virtio *v, unsigned int q)
 {
-	struct blk *b = v->dev;
-	struct vmm_vq_req req;
-	bool done = false;
-	int r;
-
-	while ((r = vmm_vq_pop(v->vm, &v->vq[q], &req)) > 0) {
-		uint32_t len;
-		uint8_t status;
-
-		if (req.n_in == 0 || req.iov[req.n_out + req.n_in - 1].iov_len < 1) {
-			vmm_virtio_fail(v, "a request has no status byte");
-			return;
-		}
-		status = blk_request(b, &req, &len);
-		vmm_vq_write(&req, vmm_vq_in_size(&req) - 1, &status, 1);
-		vmm_vq_push(v->vm, &v->vq[q], req.head, len + 1);
-		atomic_fetch_add(&v->requests, 1);
-		done = true;
-	}
-	if (r < 0)
-		vmm_virtio_fail(v, bs_error_msg());
-	if (done)
-		vmm_virtio_interrupt(v);
+	vmm_virtio_serve(v, q, blk_serve);
 }
 
 static void blk_destroy(struct vmm_virtio *v)

@@ -83,39 +83,27 @@ static void net_rx(struct vmm_virtio *v)
 		vmm_virtio_interrupt(v);
 }
 
-static void net_tx(struct vmm_virtio *v)
+static int64_t net_tx(struct vmm_virtio *v, const struct vmm_vq_req *req)
 {
 	struct net *n = v->dev;
-	struct vmm_vq_req req;
-	bool done = false;
-	int r;
+	ssize_t len;
 
-	while ((r = vmm_vq_pop(v->vm, &v->vq[NET_TX], &req)) > 0) {
-		ssize_t len;
-
-		if (req.n_in) {
-			vmm_virtio_fail(v, "a transmit buffer is writable");
-			return;
-		}
-		len = writev(n->tap, req.iov, (int)req.n_out);
-		vmm_probe_virtio(VIRTIO_ID_NET, NET_TX, 1, len);
-		if (len >= 0)
-			atomic_fetch_add(&n->tx_packets, 1);
-		/* a frame the tap refuses (down, full) is dropped, as a wire would */
-		vmm_vq_push(v->vm, &v->vq[NET_TX], req.head, 0);
-		atomic_fetch_add(&v->requests, 1);
-		done = true;
+	if (req->n_in) {
+		vmm_virtio_fail(v, "a transmit buffer is writable");
+		return -1;
 	}
-	if (r < 0)
-		vmm_virtio_fail(v, bs_error_msg());
-	if (done)
-		vmm_virtio_interrupt(v);
+	len = writev(n->tap, req->iov, (int)req->n_out);
+	vmm_probe_virtio(VIRTIO_ID_NET, NET_TX, 1, len);
+	if (len >= 0)
+		atomic_fetch_add(&n->tx_packets, 1);
+	/* a frame the tap refuses (down, full) is dropped, as a wire would */
+	return 0;
 }
 
 static void net_notify(struct vmm_virtio *v, unsigned int q)
 {
 	if (q == NET_TX)
-		net_tx(v);
+		vmm_virtio_serve(v, q, net_tx);
 	else
 		net_rx(v);
 }

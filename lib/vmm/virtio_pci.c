@@ -68,6 +68,27 @@ bool vmm_virtio_ready(struct vmm_virtio *v, unsigned int q)
 	return !v->broken && (v->status & VIRTIO_STATUS_DRIVER_OK) && v->vq[q].size;
 }
 
+void vmm_virtio_serve(struct vmm_virtio *v, unsigned int q, vmm_virtio_request_fn fn)
+{
+	struct vmm_vq_req req;
+	bool done = false;
+	int r;
+
+	while ((r = vmm_vq_pop(v->vm, &v->vq[q], &req)) > 0) {
+		int64_t len = fn(v, &req);
+
+		if (len < 0)
+			return;
+		vmm_vq_push(v->vm, &v->vq[q], req.head, (uint32_t)len);
+		atomic_fetch_add(&v->requests, 1);
+		done = true;
+	}
+	if (r < 0)
+		vmm_virtio_fail(v, bs_error_msg());
+	if (done)
+		vmm_virtio_interrupt(v);
+}
+
 static void virtio_kick(void *opaque, uint32_t events)
 {
 	struct vmm_virtio_queue_event *qe = opaque;

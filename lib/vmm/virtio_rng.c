@@ -7,31 +7,24 @@
 
 #include "virtio.h"
 
+static int64_t rng_serve(struct vmm_virtio *v, const struct vmm_vq_req *req)
+{
+	int64_t len = 0;
+
+	for (unsigned int i = req->n_out; i < req->n_out + req->n_in; i++) {
+		ssize_t got = getrandom(req->iov[i].iov_base, req->iov[i].iov_len, 0);
+
+		if (got < 0)
+			break;
+		len += got;
+	}
+	vmm_probe_virtio(VIRTIO_ID_RNG, 0, 0, len);
+	return len;
+}
+
 static void rng_notify(struct vmm_virtio *v, unsigned int q)
 {
-	struct vmm_vq_req req;
-	bool done = false;
-	int r;
-
-	while ((r = vmm_vq_pop(v->vm, &v->vq[0], &req)) > 0) {
-		uint32_t len = 0;
-
-		for (unsigned int i = req.n_out; i < req.n_out + req.n_in; i++) {
-			ssize_t got = getrandom(req.iov[i].iov_base, req.iov[i].iov_len, 0);
-
-			if (got < 0)
-				break;
-			len += (uint32_t)got;
-		}
-		vmm_probe_virtio(VIRTIO_ID_RNG, 0, 0, len);
-		vmm_vq_push(v->vm, &v->vq[0], req.head, len);
-		atomic_fetch_add(&v->requests, 1);
-		done = true;
-	}
-	if (r < 0)
-		vmm_virtio_fail(v, bs_error_msg());
-	if (done)
-		vmm_virtio_interrupt(v);
+	vmm_virtio_serve(v, q, rng_serve);
 }
 
 static const struct vmm_virtio_ops rng_ops = {
