@@ -19,7 +19,8 @@
 void vmm_vm_request_exit(struct vmm_vm *vm, enum vmm_exit why, int code)
 {
 	pthread_mutex_lock(&vm->lock);
-	if (vm->state != VMM_STATE_ENDING) {
+	/* a stop wins over a reboot already under way: the VM must not restart */
+	if (vm->state != VMM_STATE_ENDING || why == VMM_EXIT_STOPPED) {
 		vm->state = VMM_STATE_ENDING;
 		vm->exit_reason = why;
 		vm->exit_code = code;

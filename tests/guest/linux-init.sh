@@ -37,7 +37,10 @@ if [ "$(cat /proc/cmdline | grep -c basalt.bench)" = 1 ]; then
 		[ -b /dev/vda ] && break
 		sleep 0.2
 	done
-	dd if=/dev/vda of=/dev/null bs=1M count=64 2>&1 | grep copied | sed 's/^/BASALT-GUEST: dd /'
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	dd if=/dev/vda of=/dev/null bs=1M count=64 2>/dev/null
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	echo "BASALT-GUEST: dd 64 MiB in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) * 1000 }') ms"
 fi
 echo "BASALT-GUEST: rebooting"
 reboot -f

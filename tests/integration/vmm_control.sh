@@ -5,8 +5,7 @@
 # and a confined VMM (unprivileged user, seccomp allow-list) that still runs every device.
 . "$(dirname "$0")/lib.sh"
 
-[ -c /dev/kvm ] || skip "no /dev/kvm"
-(exec 3<>/dev/kvm) 2>/dev/null || skip "no /dev/kvm (cannot open it)"
+use_kvm
 
 GUESTS=$BASALT_BUILD/tests/guest
 SOCK=$TEST_TMP/control.sock
@@ -64,7 +63,7 @@ wait $vmm || status=$?
 out=$(timeout 30 "$BASALT" vmm run --boot direct --kernel "$GUESTS/reboot.elf" --memory 16 \
 	</dev/null) || fail "reboot: exited $?"
 [ "$out" = booted ] || fail "reboot printed: $out"
-"$BASALT" vmm run --boot direct --kernel "$GUESTS/reboot.elf" --memory 16 --reboot restart \
+timeout 60 "$BASALT" vmm run --boot direct --kernel "$GUESTS/reboot.elf" --memory 16 --reboot restart \
 	--control "$SOCK" </dev/null >"$TEST_TMP/out" 2>&1 &
 vmm=$!
 at_exit "kill $vmm 2>/dev/null"

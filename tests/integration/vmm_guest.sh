@@ -5,29 +5,22 @@
 # refused in one line.
 . "$(dirname "$0")/lib.sh"
 
-[ -c /dev/kvm ] || skip "no /dev/kvm"
-(exec 3<>/dev/kvm) 2>/dev/null || skip "no /dev/kvm (cannot open it)"
+use_kvm
 
 GUESTS=$BASALT_BUILD/tests/guest
-run_guest() {
-	local name=$1
-	shift
-	timeout 60 "$BASALT" vmm run --boot direct --kernel "$GUESTS/$name.elf" --memory 16 "$@"
-}
-
-out=$(run_guest hello </dev/null) || fail "hello exited $?"
+out=$(run_test_guest hello </dev/null) || fail "hello exited $?"
 [ "$out" = "hello from a basalt guest" ] || fail "hello printed: $out"
 
-out=$(run_guest exits </dev/null) || fail "exits: step $? failed"
+out=$(run_test_guest exits </dev/null) || fail "exits: step $? failed"
 expect_match "$out" '^exits ok$'
 
-out=$(echo x | run_guest irq) || fail "irq exited $?"
+out=$(echo x | run_test_guest irq) || fail "irq exited $?"
 expect_match "$out" 'timer ok'
 expect_match "$out" 'got x'
 
 ncpu=$(nproc)
 cpus=$((ncpu < 4 ? ncpu : 4))
-out=$(run_guest smp --cpus "$cpus" </dev/null) || fail "smp exited $?"
+out=$(run_test_guest smp --cpus "$cpus" </dev/null) || fail "smp exited $?"
 expect_match "$out" "^$cpus vCPUs arrived$"
 
 # the same guest from a JSON configuration
@@ -38,7 +31,7 @@ out=$("$BASALT" vmm run --config "$TEST_TMP/hello.json" </dev/null) || fail "con
 [ "$out" = "hello from a basalt guest" ] || fail "config: hello printed: $out"
 
 # the console on a Unix socket: nothing is lost before a client attaches, none is needed
-run_guest hello --console "unix:$TEST_TMP/console.sock" </dev/null >"$TEST_TMP/out" ||
+run_test_guest hello --console "unix:$TEST_TMP/console.sock" </dev/null >"$TEST_TMP/out" ||
 	fail "hello on a socket console exited $?"
 [ ! -e "$TEST_TMP/console.sock" ] || fail "the console socket was left behind"
 

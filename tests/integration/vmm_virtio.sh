@@ -6,15 +6,11 @@
 # the VMM (tests/guest/badqueue.c).
 . "$(dirname "$0")/lib.sh"
 
-[ -c /dev/kvm ] || skip "no /dev/kvm"
-(exec 3<>/dev/kvm) 2>/dev/null || skip "no /dev/kvm (cannot open it)"
+use_kvm
 
 GUESTS=$BASALT_BUILD/tests/guest
 run_guest() {
-	local name=$1
-	shift
-	timeout 60 "$BASALT" vmm run --boot direct --kernel "$GUESTS/$name.elf" --memory 16 "$@" \
-		</dev/null
+	run_test_guest "$@" </dev/null
 }
 
 disk=$TEST_TMP/disk.img
