@@ -39,7 +39,8 @@ ms_now() {
 
 # median of the numbers on stdin
 median() {
-	sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+	sort -n | awk '{ v[NR] = $1 }
+		END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 # time_runs COMMAND...: RUNS runs of COMMAND, the median wall time in ms (3 decimals)

@@ -40,7 +40,8 @@ if [ "$(cat /proc/cmdline | grep -c basalt.bench)" = 1 ]; then
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	dd if=/dev/vda of=/dev/null bs=1M count=64 2>/dev/null
 	t1=$(cut -d' ' -f1 /proc/uptime)
-	echo "BASALT-GUEST: dd 64 MiB in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) * 1000 }') ms"
+	ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) * 1000 }')
+	echo "BASALT-GUEST: dd 64 MiB in $ms ms"
 fi
 echo "BASALT-GUEST: rebooting"
 reboot -f

@@ -63,8 +63,8 @@ wait $vmm || status=$?
 out=$(timeout 30 "$BASALT" vmm run --boot direct --kernel "$GUESTS/reboot.elf" --memory 16 \
 	</dev/null) || fail "reboot: exited $?"
 [ "$out" = booted ] || fail "reboot printed: $out"
-timeout 60 "$BASALT" vmm run --boot direct --kernel "$GUESTS/reboot.elf" --memory 16 --reboot restart \
-	--control "$SOCK" </dev/null >"$TEST_TMP/out" 2>&1 &
+timeout 60 "$BASALT" vmm run --boot direct --kernel "$GUESTS/reboot.elf" --memory 16 \
+	--reboot restart --control "$SOCK" </dev/null >"$TEST_TMP/out" 2>&1 &
 vmm=$!
 at_exit "kill $vmm 2>/dev/null"
 until [ "$(grep -c booted "$TEST_TMP/out")" -ge 3 ]; do sleep 0.05; done

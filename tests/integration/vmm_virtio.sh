@@ -52,7 +52,8 @@ expect_match "$LAST_STDERR" 'disk'
 # the network: a tap with the host at 10.213.77.1, which must answer the guest's ARP request
 [ -c /dev/net/tun ] || skip "no /dev/net/tun (disk and entropy passed)"
 tap=bsvt$$
-ip tuntap add mode tap name "$tap" 2>/dev/null || skip "cannot create a tap (disk and entropy passed)"
+ip tuntap add mode tap name "$tap" 2>/dev/null ||
+	skip "cannot create a tap (disk and entropy passed)"
 at_exit "ip link del $tap"
 ip addr add 10.213.77.1/24 dev "$tap"
 ip link set "$tap" up
