@@ -174,7 +174,11 @@ static int vm_vcpus(struct vmm_vm *vm)
 
 static void vm_destroy(struct vmm_vm *vm)
 {
-	vmm_vm_request_exit(vm, VMM_EXIT_STOPPED, 0);
+	pthread_mutex_lock(&vm->lock);
+	vm->state = VMM_STATE_ENDING; /* the reason, if any, stays as it was */
+	pthread_mutex_unlock(&vm->lock);
+	for (unsigned int i = 0; i < vm->n_vcpus; i++)
+		vmm_vcpu_kick(&vm->vcpus[i]);
 	for (unsigned int i = 0; i < vm->n_vcpus; i++) {
 		if (vm->vcpus[i].started)
 			pthread_join(vm->vcpus[i].thread, NULL);
@@ -235,12 +239,13 @@ static int vm_run_once(const struct vmm_config *c, enum vmm_exit *ret_exit, int 
 	pthread_mutex_lock(&vm->lock);
 	while (vm->state != VMM_STATE_ENDING)
 		pthread_cond_wait(&vm->cond, &vm->lock);
-	*ret_exit = vm->exit_reason;
-	*ret_code = vm->exit_code;
 	pthread_mutex_unlock(&vm->lock);
 	vmm_probe_lifecycle(vm, "exit");
 out:
 	vm_destroy(vm);
+	/* read only now, with every thread gone: a stop that came during a reboot counts */
+	*ret_exit = vm->exit_reason;
+	*ret_code = vm->exit_code;
 	return r;
 }
 
