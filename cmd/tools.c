@@ -22,6 +22,7 @@ const struct tool basalt_tools[] = {
 	{ "mdata-put", tool_mdata_put_main, "set a customer_metadata key, inside a zone" },
 	{ "mdata-list", tool_mdata_list_main, "list the customer_metadata keys, inside a zone" },
 	{ "mdata-delete", tool_mdata_delete_main, "remove a customer_metadata key, inside a zone" },
+	{ "vmm", tool_vmm_main, "run a virtual machine on /dev/kvm" },
 };
 
 const size_t basalt_tools_count = ARRAY_SIZE(basalt_tools);
