@@ -57,6 +57,8 @@ struct zone_config {
 	struct zone_fs *filesystems;
 	size_t n_filesystems;
 	uint32_t uid_base, uid_count; /* user namespace: zone uid 0 is host uid_base; 0: none */
+	char **devices; /* extra character devices, host paths under /dev, held at the same path */
+	size_t n_devices;
 };
 
 bool zone_name_valid(const char *name);
@@ -67,6 +69,8 @@ json_t *zone_config_to_json(const struct zone_config *c);
 void zone_config_free(struct zone_config *c);
 void zone_config_freep(struct zone_config **c);
 #define _cleanup_zone_config_ _cleanup_(zone_config_freep)
+/* Every device of c is a character device of this host, and no two are one device. */
+int zone_devices_check(const struct zone_config *c);
 /* Change resource controls from "PROPERTY=VALUE" texts (zonecfg set), checked together; 0
  * removes a cap. Nothing changes if one is wrong. */
 int zone_config_set(struct zone_config *c, char *const *assignments, size_t n);
