@@ -17,7 +17,8 @@
 
 /* ---- configuration (config.c) ---- */
 
-enum zone_brand { ZONE_BRAND_JOYENT, ZONE_BRAND_JOYENT_MINIMAL };
+/* kvm: the zone of a VM, whose NICs are its guest's (see zone_tap_name) */
+enum zone_brand { ZONE_BRAND_JOYENT, ZONE_BRAND_JOYENT_MINIMAL, ZONE_BRAND_KVM };
 
 struct zone_nic {
 	char *interface; /* net0, net1... */
@@ -75,6 +76,10 @@ int zone_devices_check(const struct zone_config *c);
  * removes a cap. Nothing changes if one is wrong. */
 int zone_config_set(struct zone_config *c, char *const *assignments, size_t n);
 const char *zone_brand_name(enum zone_brand b);
+
+/* In a kvm zone, the tap of NIC idx inside the zone (vtapIDX), bridged to the NIC and owned by
+ * the zone's root: the VMM opens it by this name. */
+void zone_tap_name(size_t idx, char buf[16]);
 
 /* ---- the store under the state directory (store.c) ---- */
 

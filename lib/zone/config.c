@@ -11,7 +11,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 
-static const char *const brand_names[] = { "joyent", "joyent-minimal" };
+static const char *const brand_names[] = { "joyent", "joyent-minimal", "kvm" };
 
 const char *zone_brand_name(enum zone_brand b)
 {
@@ -460,6 +460,18 @@ static int devices_from_json(json_t *j, struct zone_config *c)
 	return 0;
 }
 
+/* A kvm zone makes its NICs' taps through /dev/net/tun, which it must hold. */
+static int brand_check(const struct zone_config *c)
+{
+	bool tun = false;
+
+	for (size_t i = 0; i < c->n_devices; i++)
+		tun |= streq(c->devices[i], "/dev/net/tun");
+	if (c->brand == ZONE_BRAND_KVM && c->n_nics && !tun)
+		return bs_error(EINVAL, "devices: a kvm zone with NICs needs /dev/net/tun");
+	return 0;
+}
+
 static int config_parse(json_t *j, const char *name, struct zone_config *c)
 {
 	_cleanup_free_ char *brand = NULL, *zonepath = NULL;
@@ -512,8 +524,10 @@ static int config_parse(json_t *j, const char *name, struct zone_config *c)
 		c->brand = ZONE_BRAND_JOYENT;
 	else if (streq(brand, "joyent-minimal"))
 		c->brand = ZONE_BRAND_JOYENT_MINIMAL;
+	else if (streq(brand, "kvm"))
+		c->brand = ZONE_BRAND_KVM;
 	else
-		return bs_error(EINVAL, "brand: '%s' is not joyent or joyent-minimal", brand);
+		return bs_error(EINVAL, "brand: '%s' is not joyent, joyent-minimal or kvm", brand);
 	if (c->hostname && !hostname_valid(c->hostname))
 		return bs_error(EINVAL, "hostname: '%s' is not a valid host name", c->hostname);
 	if (!c->hostname)
@@ -556,7 +570,7 @@ static int config_parse(json_t *j, const char *name, struct zone_config *c)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return brand_check(c);
 }
 
 int zone_config_from_json(json_t *j, const char *name, struct zone_config **ret)
