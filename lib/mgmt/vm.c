@@ -140,7 +140,9 @@ static json_t *zone_json(json_t *m, const char *root)
 		json_object_del(z, "cpu_cap");
 	json_object_set_new(z, "zoneroot", json_string(root));
 	json_object_set_new(z, "brand",
-			    json_string(b == MGMT_BRAND_JOYENT ? "joyent" : "joyent-minimal"));
+			    json_string(b == MGMT_BRAND_JOYENT ? "joyent" :
+					b == MGMT_BRAND_KVM    ? "kvm" :
+								 "joyent-minimal"));
 	json_array_foreach(json_object_get(m, "nics"), i, o) {
 		json_t *n = json_object(), *ips = json_array(), *ip;
 		size_t k;
@@ -182,6 +184,11 @@ static json_t *zone_json(json_t *m, const char *root)
 							      json_sprintf("/disks/disk%zu", i),
 							      "options", "rw"));
 
+		/* the VMM's devices: KVM, and the tun device its NICs' taps are made with */
+		json_object_set_new(z, "devices", json_pack("[{s:s}]", "path", "/dev/kvm"));
+		if (json_array_size(json_object_get(m, "nics")))
+			json_array_append_new(json_object_get(z, "devices"),
+					      json_pack("{s:s}", "path", "/dev/net/tun"));
 		if (mgmt_kvm_argv(m, &argv) == 0) {
 			json_object_set_new(z, "init_name", json_string(argv[0]));
 			for (char **a = argv + 1; *a; a++)
@@ -701,6 +708,35 @@ int mgmt_vm_start(const char *uuid)
 	return 0;
 }
 
+int mgmt_vm_vmm(const char *uuid, const char *command, json_t **ret_reply)
+{
+	_cleanup_free_ char *root = NULL;
+	int r;
+
+	if (!zone_running(uuid))
+		return bs_error(ESRCH, "VM %s is not running", uuid);
+	r = vm_zoneroot(uuid, &root);
+	if (r < 0)
+		return r;
+	return mgmt_kvm_control(root, command, ret_reply);
+}
+
+/* A kvm VM: the VMM offers no power button (no ACPI), so its control socket's stop ends the
+ * guest at once (unless forced); then the zone is halted, which kills whatever is left and
+ * removes it (the VMM's end may already have taken the zone down). */
+static int kvm_stop(const char *uuid, bool force)
+{
+	_cleanup_json_ json_t *reply = NULL;
+	int r;
+
+	if (!force)
+		mgmt_vm_vmm(uuid, "stop", &reply);
+	r = zone_halt(uuid);
+	if (r < 0 && !zone_running(uuid))
+		r = 0; /* it went down by itself meanwhile */
+	return r;
+}
+
 int mgmt_vm_stop(const char *uuid, bool force, unsigned timeout_s)
 {
 	_cleanup_json_ json_t *m = NULL;
@@ -711,7 +747,10 @@ int mgmt_vm_stop(const char *uuid, bool force, unsigned timeout_s)
 		return r;
 	if (!zone_running(uuid))
 		return bs_error(ESRCH, "VM %s is not running", uuid);
-	r = force ? zone_halt(uuid) : zone_shutdown(uuid, timeout_s);
+	if (brand_of(m) == MGMT_BRAND_KVM)
+		r = kvm_stop(uuid, force);
+	else
+		r = force ? zone_halt(uuid) : zone_shutdown(uuid, timeout_s);
 	mgmt_mdata_stop(uuid);
 	if (r < 0)
 		return r;

@@ -8,6 +8,8 @@
  * process with one line naming the system call. After this the VMM holds only what it opened:
  * /dev/kvm, its disks and its taps.
  */
+#include <basalt/json.h>
+
 #include <grp.h>
 #include <signal.h>
 #include <linux/kvm.h>
@@ -127,6 +129,9 @@ int vmm_confine(struct vmm_vm *vm)
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return bs_error(errno, "no_new_privs: %s", strerror(errno));
+	/* jansson seeds its hash tables from /dev/urandom on first use, which must not be the
+	 * control socket's first answer, after the filter is in place */
+	json_object_seed(0);
 	r = confine_seccomp();
 	if (r < 0)
 		return r;
