@@ -1,7 +1,8 @@
 #!/bin/bash
 # zone_devices: a zone's `devices` property: a zone given /dev/kvm finds it in its /dev and can
 # open it (the device cgroup allows it); a zone without it has no /dev/kvm and cannot open a
-# node it makes of the same number (the device cgroup refuses it). Paths that are not
+# node it makes of the same number (the device cgroup refuses it); the same with the cgroup v2
+# backend's BPF device filter where a v2 hierarchy can be mounted. Paths that are not
 # character devices, outside /dev or given twice are refused when the zone is defined.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/zone.sh"
@@ -26,6 +27,24 @@ out=$(zlogin without sh -c "mknod /tmp/kvm c $num && exec 3</tmp/kvm" 2>&1) &&
 [[ "$out" == *"Operation not permitted"* ]] || fail "opening a made /dev/kvm: $out"
 expect_ok zoneadm -z withkvm halt
 expect_ok zoneadm -z without halt
+
+# cgroup v2: the BPF device filter holds the configuration's devices too
+cg=$TEST_TMP/cgroup2
+mkdir -p "$cg"
+if mount -t cgroup2 none "$cg" 2>/dev/null; then
+	at_exit "_zones_halt_all; umount '$cg'"
+	export BASALT_CGROUP_ROOT=$cg
+	expect_ok zoneadm -z withkvm boot
+	expect_ok zoneadm -z without boot
+	[ -d "$(echo "$cg"/basalt-*-withkvm)" ] || fail "the zone is not in a v2 cgroup"
+	zlogin withkvm sh -c 'exec 3</dev/kvm' || fail "v2: the zone cannot open /dev/kvm"
+	out=$(zlogin without sh -c "mknod /tmp/kvm c $num && exec 3</tmp/kvm" 2>&1) &&
+		fail "v2: the zone without devices opened /dev/kvm's number"
+	[[ "$out" == *"Operation not permitted"* ]] || fail "v2: opening a made /dev/kvm: $out"
+	expect_ok zoneadm -z withkvm halt
+	expect_ok zoneadm -z without halt
+	unset BASALT_CGROUP_ROOT
+fi
 
 # bad input: one line each, no zone left defined
 root=$TEST_TMP/without
