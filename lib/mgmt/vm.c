@@ -684,6 +684,7 @@ int mgmt_vm_delete(const char *uuid, bool force)
 int mgmt_vm_start(const char *uuid)
 {
 	_cleanup_json_ json_t *m = NULL;
+	_cleanup_free_ char *root = NULL;
 	int r;
 
 	r = mgmt_vm_manifest_read(uuid, &m);
@@ -693,6 +694,14 @@ int mgmt_vm_start(const char *uuid)
 		return r;
 	if (zone_running(uuid))
 		return bs_error(EALREADY, "VM %s is already running", uuid);
+	if (brand_of(m) == MGMT_BRAND_KVM) {
+		/* the kernel (maybe updated since) and the VMM as this host has them */
+		r = vm_zoneroot(uuid, &root);
+		if (r >= 0)
+			r = mgmt_kvm_prepare(m, root);
+		if (r < 0)
+			return r;
+	}
 	r = mgmt_mdata_start(m);
 	if (r < 0)
 		return r;
@@ -796,6 +805,9 @@ int mgmt_vm_update(const char *uuid, json_t *payload)
 		r = check_conflicts(m, all);
 	if (r >= 0 && disks_change)
 		r = check_space(m, NULL);
+	if (r >= 0 && !disks_change &&
+	    (json_object_get(payload, "kernel") || json_object_get(payload, "kernel_boot")))
+		r = mgmt_kvm_check(m); /* the new kernel is copied in at the next start */
 	if (r < 0)
 		return r;
 	if (disks_change) {

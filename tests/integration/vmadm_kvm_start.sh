@@ -6,7 +6,8 @@
 # output reaches `vmadm console` (where ^C does not end it), `vmadm info` shows the VMM's
 # figures, `vmadm stop` ends it through the control socket. A virtio guest: it writes its disk (a volume of the pool) and
 # exchanges ARP with the host over its NIC (tap, the zone's bridge, veth, the nic_tag's bridge,
-# anti-spoofing), then powers off, which takes its zone down. Delete leaves nothing.
+# anti-spoofing), then powers off, which takes its zone down; its kernel came by update. Delete
+# leaves nothing.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
 "$BASALT" vmm --help >/dev/null 2>&1 || skip "no VMM in this build"
@@ -75,10 +76,13 @@ ip link add "$bridge" type bridge || fail "cannot create $bridge"
 at_exit "ip link del $bridge 2>/dev/null"
 ip addr add 10.213.77.1/24 dev "$bridge"
 ip link set "$bridge" up
-jq '.alias = "virtio" | .autoboot = false | .kernel |= sub("idle"; "virtio")' \
-	"$TEST_TMP/idle.json" >"$TEST_TMP/virtio.json"
+jq '.alias = "virtio" | .autoboot = false' "$TEST_TMP/idle.json" >"$TEST_TMP/virtio.json"
 expect_ok vmadm create -f "$TEST_TMP/virtio.json"
 vm=${LAST_STDOUT##* }
+# the kernel is changed by update and copied into the zone at the next start
+expect_fail vmadm update "$vm" kernel_boot=sideways
+expect_match "$LAST_STDERR" "kernel_boot: 'sideways'"
+expect_ok vmadm update "$vm" kernel="$guests/virtio.elf"
 # the console waits for the boot, so it sees the guest's whole short life
 "$drive" 'expect:Waiting for zone' "run:$BASALT vmadm start $vm" 'expect:blk: 2048 sectors' \
 	'expect:write, read back, flush, discard ok' 'expect:net: ARP reply from the host' \
