@@ -423,6 +423,21 @@ static int init_from_json(json_t *j, struct zone_config *c)
 	return 0;
 }
 
+/* name (below /dev/) is, or is under, what every zone's /dev holds already */
+static bool own_device(const char *name)
+{
+	static const char *const own[] = { "null", "zero", "full",    "random", "urandom",
+					   "tty",  "ptmx", "console", "pts",	"shm" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++) {
+		size_t n = strlen(own[i]);
+
+		if (!strncmp(name, own[i], n) && (name[n] == '\0' || name[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
 /* devices: [{"path": "/dev/..."}...]; that they are character devices of this host is checked
  * when the zone is defined and booted (zone_devices_check), not when a configuration is read. */
 static int devices_from_json(json_t *j, struct zone_config *c)
@@ -449,8 +464,11 @@ static int devices_from_json(json_t *j, struct zone_config *c)
 			return r;
 		if (!c->devices[i] || !bs_startswith(c->devices[i], "/dev/") ||
 		    !path_valid(c->devices[i]) || strstr(c->devices[i], "/./") ||
-		    strstr(c->devices[i], "//"))
+		    strstr(c->devices[i], "//") || bs_endswith(c->devices[i], "/"))
 			return bs_error(EINVAL, "%spath: a path under /dev/ is required", what);
+		if (own_device(c->devices[i] + 5))
+			return bs_error(EINVAL, "%spath: %s is one of every zone's own devices",
+					what, c->devices[i]);
 		c->n_devices++;
 		for (size_t k = 0; k < i; k++)
 			if (streq(c->devices[k], c->devices[i]))

@@ -94,20 +94,20 @@ static int make_target(const char *path, bool dir)
 	return 0;
 }
 
-/* Device path (under /dev) at the same place in the zone's /dev: a node of the host's device
- * number and mode, or, in a user namespace where nodes cannot be made, the host's bound. */
+/* Device path (under /dev) at the same place in the zone's fresh /dev: a node of the host's
+ * device number and mode, or, in a user namespace where nodes cannot be made, the host's bound. */
 static int add_device(const char *root, const char *path)
 {
-	_cleanup_free_ char *dst = bs_path_join(root, path);
+	_cleanup_free_ char *dst = bs_path_join(root, path), *parent = bs_strdup(dst);
 	struct stat st;
 	int r;
 
 	if (stat(path, &st) < 0 || !S_ISCHR(st.st_mode))
 		return bs_error(ENODEV, "devices: %s is not a character device", path);
-	r = make_target(dst, false);
+	*strrchr(parent, '/') = '\0';
+	r = bs_mkdir_p(parent, 0755);
 	if (r < 0)
-		return bs_error(r, "cannot create %s: %s", dst, strerror(-r));
-	unlink(dst);
+		return bs_error(r, "cannot create %s: %s", parent, strerror(-r));
 	if (mknod(dst, S_IFCHR | (st.st_mode & 0777), st.st_rdev) == 0)
 		return chmod(dst, st.st_mode & 0777) < 0 ? -errno : 0;
 	r = make_target(dst, false);

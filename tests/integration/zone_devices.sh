@@ -14,7 +14,8 @@ make_zone without
 expect_ok zoneadm -z withkvm boot
 expect_ok zoneadm -z without boot
 
-zonecfg -z withkvm info | grep -q '/dev/kvm' || fail "the configuration lost its devices"
+[ "$(zonecfg -z withkvm info | jq -c .devices)" = '[{"path":"/dev/kvm"}]' ] ||
+	fail "the configuration lost its devices: $(zonecfg -z withkvm info)"
 devs=$(zlogin withkvm ls /dev | sort | tr '\n' ' ')
 [ "$devs" = "console full kvm null ptmx pts random shm tty urandom zero " ] ||
 	fail "/dev of the zone with /dev/kvm holds: $devs"

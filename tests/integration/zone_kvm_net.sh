@@ -27,10 +27,11 @@ z ip link set vtap0 nomaster 2>/dev/null && fail "the zone changed its bridge"
 z ip link add dummy0 type dummy 2>/dev/null && fail "the zone made an interface"
 
 host=bz$(zone_hash vmz)n0
-ip link show "$host" | grep -q "master bb$(root_hash | cut -c5-8)_kt$$" ||
-	fail "the host end is not on the nic_tag's bridge: $(ip link show "$host")"
-nft list table bridge "bz$(zone_hash vmz)" | grep -q '02:00:0a:d5:4e:02' ||
-	fail "no anti-spoofing for the guest's MAC"
+link=$(ip link show "$host")
+grep -q "master bb$(root_hash | cut -c5-8)_kt$$" <<<"$link" ||
+	fail "the host end is not on the nic_tag's bridge: $link"
+table=$(nft list table bridge "bz$(zone_hash vmz)")
+grep -q '02:00:0a:d5:4e:02' <<<"$table" || fail "no anti-spoofing for the guest's MAC: $table"
 expect_ok zoneadm -z vmz halt
 ip link show "$host" >/dev/null 2>&1 && fail "$host is left after halt"
 

@@ -131,6 +131,10 @@ static void test_errors(void **state)
 		{ "{\"zoneroot\": \"/r\", \"devices\": [{\"path\": \"/dev/../etc/x\"}]}",
 		  "devices[0].path: a path under /dev/" },
 		{ "{\"zoneroot\": \"/r\", \"devices\": [{}]}", "devices[0].path: a path" },
+		{ "{\"zoneroot\": \"/r\", \"devices\": [{\"path\": \"/dev/pts/0\"}]}",
+		  "devices[0].path: /dev/pts/0 is one of every zone's own devices" },
+		{ "{\"zoneroot\": \"/r\", \"devices\": [{\"path\": \"/dev/null\"}]}",
+		  "devices[0].path: /dev/null is one" },
 		{ "{\"zoneroot\": \"/r\", \"devices\": [{\"path\": \"/dev/kvm\", \"mode\": 1}]}",
 		  "devices[0].mode: unknown property" },
 		{ "{\"zoneroot\": \"/r\", \"devices\": [{\"path\": \"/dev/kvm\"},"
