@@ -24,8 +24,10 @@
 /* What the VMM needs beyond the guest's memory: its own code and heap, device queues and
  * buffers, the page tables of the guest's memory, and the zone's few other processes. */
 #define KVM_OVERHEAD_MIB 256
-/* The VMM's control socket as the zone sees it */
-#define KVM_CONTROL "/vm/control.sock"
+/* The VMM's control socket: as the zone sees it, and below the zone's root */
+#define KVM_CONTROL_DIR "vm"
+#define KVM_CONTROL_NAME "control.sock"
+#define KVM_CONTROL "/" KVM_CONTROL_DIR "/" KVM_CONTROL_NAME
 
 uint64_t mgmt_kvm_zone_memory(uint64_t ram_mib)
 {
@@ -257,7 +259,8 @@ int mgmt_kvm_control(const char *root, const char *command, json_t **ret_reply)
 	if (dir < 0)
 		return bs_error(errno, "%s: %s", root, strerror(errno));
 	/* the zone owns its root: a link it made there must not lead the host elsewhere */
-	sock_path = (int)syscall(SYS_openat2, dir, KVM_CONTROL + 1, &how, sizeof(how));
+	sock_path = (int)syscall(SYS_openat2, dir, KVM_CONTROL_DIR "/" KVM_CONTROL_NAME, &how,
+				 sizeof(how));
 	if (sock_path < 0 || fstat(sock_path, &st) < 0 || !S_ISSOCK(st.st_mode))
 		return bs_error(ENOTCONN, "the VMM has no control socket");
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", sock_path);
