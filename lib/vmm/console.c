@@ -126,7 +126,10 @@ int vmm_console_open(struct vmm_vm *vm)
 		t = c->saved;
 		cfmakeraw(&t);
 		t.c_oflag |= OPOST | ONLCR;
-		t.c_lflag |= ISIG; /* ^C still stops the VMM */
+		/* ^C still stops the VMM; but as the init of its pid namespace (a kvm zone) the
+		 * VMM would ignore the signal, so there the guest gets the ^C */
+		if (getpid() != 1)
+			t.c_lflag |= ISIG;
 		if (tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0)
 			c->raw = true;
 	}

@@ -3,8 +3,9 @@
 # (this host's /dev/kvm may not boot a stock kernel directly). An idle guest: its zone's only
 # process is `basalt vmm run`, confined in the zone (its namespaces, its root, its device cgroup,
 # /dev/kvm, the tap and the disk the only devices it holds, dropped to nobody), its console
-# output reaches `vmadm console` (where ^C does not end it), `vmadm info` shows the VMM's
-# figures, `vmadm stop` ends it through the control socket. A virtio guest: it writes its disk (a volume of the pool) and
+# output reaches `vmadm console`, `vmadm info` shows the VMM's figures, `vmadm stop` ends it
+# through the control socket. A guest that echoes a key gets the ^C typed on its console (the
+# VMM, the zone's init, is not stopped by it). A virtio guest: it writes its disk (a volume of the pool) and
 # exchanges ARP with the host over its NIC (tap, the zone's bridge, veth, the nic_tag's bridge,
 # anti-spoofing), then powers off, which takes its zone down; its kernel came by update. Delete
 # leaves nothing.
@@ -30,8 +31,7 @@ JSON
 expect_ok vmadm create -f "$TEST_TMP/idle.json"
 vm=${LAST_STDOUT##* }
 [ "$(vmadm list -H -o state uuid="$vm")" = running ] || fail "the VM does not run"
-# ^C on the console reaches the guest's UART, not the VMM (the zone's init, no handler)
-"$drive" 'expect:idle guest up' "send:"$'\x03' 'send:\r~.' 'expect:closed' -- vmadm console "$vm" \
+"$drive" 'expect:idle guest up' 'send:\r~.' 'expect:closed' -- vmadm console "$vm" \
 	>"$TEST_TMP/console.log" || fail "console: $(cat "$TEST_TMP/console.log")"
 
 pid=$(cat "$BASALT_ROOT/run/zones/$vm/init")
@@ -69,6 +69,16 @@ expect_ok vmadm stop "$vm"
 [ "$(vmadm list -H -o state uuid="$vm")" = stopped ] || fail "the VM did not stop"
 kill -0 "$pid" 2>/dev/null && fail "the VMM still runs"
 ip link show "$host_if" >/dev/null 2>&1 && fail "$host_if is left after stop"
+expect_ok vmadm delete "$vm"
+
+# ---- a guest that echoes a key: ^C typed on the console reaches it, and does not end the VMM ----
+jq '.alias = "irq" | .autoboot = false | .nics = [] | .kernel |= sub("idle"; "irq")' \
+	"$TEST_TMP/idle.json" >"$TEST_TMP/irq.json"
+expect_ok vmadm create -f "$TEST_TMP/irq.json"
+vm=${LAST_STDOUT##* }
+"$drive" 'expect:Waiting for zone' "run:$BASALT vmadm start $vm" 'expect:type a key' \
+	'send:\x03' 'expect:got \x03' 'expect:closed' -- vmadm console "$vm" >"$TEST_TMP/irq.log" ||
+	fail "^C on the console: $(cat -v "$TEST_TMP/irq.log")"
 expect_ok vmadm delete "$vm"
 
 # ---- a virtio guest: disk and network through the zone, then power off ----
