@@ -23,6 +23,7 @@ const struct tool basalt_tools[] = {
 	{ "mdata-list", tool_mdata_list_main, "list the customer_metadata keys, inside a zone" },
 	{ "mdata-delete", tool_mdata_delete_main, "remove a customer_metadata key, inside a zone" },
 	{ "dtrace", tool_dtrace_main, "trace the system with D programs compiled to BPF" },
+	{ "vmm", tool_vmm_main, "run a virtual machine on /dev/kvm" },
 };
 
 const size_t basalt_tools_count = ARRAY_SIZE(basalt_tools);

@@ -38,5 +38,6 @@ int tool_mdata_put_main(int argc, char **argv);
 int tool_mdata_list_main(int argc, char **argv);
 int tool_mdata_delete_main(int argc, char **argv);
 int tool_dtrace_main(int argc, char **argv);
+int tool_vmm_main(int argc, char **argv);
 
 #endif

@@ -370,7 +370,7 @@ static int cmd_get(int argc, char **argv)
 
 static int cmd_info(int argc, char **argv)
 {
-	_cleanup_json_ json_t *vm = NULL, *info = NULL;
+	_cleanup_json_ json_t *vm = NULL, *info = NULL, *vmm = NULL;
 	struct zone_usage u;
 	int r;
 
@@ -388,9 +388,16 @@ static int cmd_info(int argc, char **argv)
 					      "memory_cap", (json_int_t)u.cap, "swap",
 					      (json_int_t)u.swap, "lwps", (json_int_t)u.lwps,
 					      "cpu_ns", (json_int_t)u.cpu_ns));
-	json_object_set_new(info, "console",
-			    json_pack("{s:s, s:[s, s, s]}", "type", "zone", "command", "zlogin",
-				      "-C", argv[1]));
+	if (streq(json_string_value(json_object_get(vm, "brand")), "kvm") &&
+	    streq(json_string_value(json_object_get(vm, "state")), "running") &&
+	    mgmt_vm_vmm(argv[1], "info", &vmm) == 0)
+		json_object_set(info, "vmm", vmm);
+	json_object_set_new(
+		info, "console",
+		json_pack("{s:s, s:[s, s, s]}", "type",
+			  streq(json_string_value(json_object_get(vm, "brand")), "kvm") ? "serial" :
+											  "zone",
+			  "command", "zlogin", "-C", argv[1]));
 	return bs_json_print(stdout, info) < 0 ? 1 : 0;
 }
 

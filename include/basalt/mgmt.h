@@ -152,6 +152,9 @@ int mgmt_mdata_serve(const char *uuid);
 /* The argv of the VMM for a kvm manifest, with the paths it uses as the zone sees them
  * (NULL-terminated; free it with zone_strv_free). */
 int mgmt_kvm_argv(json_t *manifest, char ***ret_argv);
+/* Send one command (info, stop, pause, resume) to the control socket of the VMM of the running
+ * kvm VM uuid, and parse its one-line JSON answer. */
+int mgmt_vm_vmm(const char *uuid, const char *command, json_t **ret_reply);
 /* The memory cap of a kvm VM's zone: ram plus the VMM's overhead, MiB. */
 uint64_t mgmt_kvm_zone_memory(uint64_t ram_mib);
 

@@ -17,7 +17,8 @@
 
 /* ---- configuration (config.c) ---- */
 
-enum zone_brand { ZONE_BRAND_JOYENT, ZONE_BRAND_JOYENT_MINIMAL };
+/* kvm: the zone of a VM, whose NICs are its guest's (see zone_tap_name) */
+enum zone_brand { ZONE_BRAND_JOYENT, ZONE_BRAND_JOYENT_MINIMAL, ZONE_BRAND_KVM };
 
 struct zone_nic {
 	char *interface; /* net0, net1... */
@@ -57,6 +58,8 @@ struct zone_config {
 	struct zone_fs *filesystems;
 	size_t n_filesystems;
 	uint32_t uid_base, uid_count; /* user namespace: zone uid 0 is host uid_base; 0: none */
+	char **devices; /* extra character devices, host paths under /dev, held at the same path */
+	size_t n_devices;
 };
 
 bool zone_name_valid(const char *name);
@@ -67,10 +70,16 @@ json_t *zone_config_to_json(const struct zone_config *c);
 void zone_config_free(struct zone_config *c);
 void zone_config_freep(struct zone_config **c);
 #define _cleanup_zone_config_ _cleanup_(zone_config_freep)
+/* Every device of c is a character device of this host, and no two are one device. */
+int zone_devices_check(const struct zone_config *c);
 /* Change resource controls from "PROPERTY=VALUE" texts (zonecfg set), checked together; 0
  * removes a cap. Nothing changes if one is wrong. */
 int zone_config_set(struct zone_config *c, char *const *assignments, size_t n);
 const char *zone_brand_name(enum zone_brand b);
+
+/* In a kvm zone, the tap of NIC idx inside the zone (vtapIDX), bridged to the NIC and owned by
+ * the zone's root: the VMM opens it by this name. */
+void zone_tap_name(size_t idx, char buf[16]);
 
 /* ---- the store under the state directory (store.c) ---- */
 

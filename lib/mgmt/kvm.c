@@ -3,19 +3,31 @@
  * kvm.c - the kvm brand's one mapping: a VM manifest (ram, vcpus, disks, nics, kernel) to the
  * command line of the VMM, `basalt vmm run ...`, as the process inside the VM's zone runs it.
  * The zone holds the VMM binary at /basalt, the disks (volume files of the pool daemon) under
- * /disks, and the console and control sockets under /vm. The zone's memory cap is ram plus a
- * fixed overhead for the VMM itself (see docs/design-mgmt.md).
+ * /disks, the control socket under /vm, and the devices /dev/kvm and /dev/net/tun; the VMM's
+ * serial console is the zone's console, and each NIC is the zone's tap vtapN. The zone's memory
+ * cap is ram plus a fixed overhead for the VMM itself (see docs/design-mgmt.md). The host talks
+ * to the VMM through its control socket, reached without following any link the zone made.
  */
 #include <basalt/mgmt.h>
 #include <basalt/stor.h>
+#include <basalt/zone.h>
 
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
 
 #include "mgmt_impl.h"
 
 /* What the VMM needs beyond the guest's memory: its own code and heap, device queues and
  * buffers, the page tables of the guest's memory, and the zone's few other processes. */
 #define KVM_OVERHEAD_MIB 256
+/* The VMM's control socket: as the zone sees it, and below the zone's root */
+#define KVM_CONTROL_DIR "vm"
+#define KVM_CONTROL_NAME "control.sock"
+#define KVM_CONTROL "/" KVM_CONTROL_DIR "/" KVM_CONTROL_NAME
 
 uint64_t mgmt_kvm_zone_memory(uint64_t ram_mib)
 {
@@ -40,6 +52,7 @@ int mgmt_kvm_argv(json_t *m, char ***ret_argv)
 	json_t *disks = json_object_get(m, "disks"), *nics = json_object_get(m, "nics"), *o;
 	const char *kernel = json_string_value(json_object_get(m, "kernel"));
 	const char *kargs = json_string_value(json_object_get(m, "kernel_args"));
+	const char *boot = json_string_value(json_object_get(m, "kernel_boot"));
 	size_t i;
 
 	if (!json_is_integer(json_object_get(m, "ram")))
@@ -51,12 +64,16 @@ int mgmt_kvm_argv(json_t *m, char ***ret_argv)
 	push(&b, bs_strdup("run"));
 	push(&b, bs_strdup("--kernel"));
 	push(&b, bs_strdup("/vm/kernel"));
+	if (boot) {
+		push(&b, bs_strdup("--boot"));
+		push(&b, bs_strdup(boot));
+	}
 	if (kargs) {
 		push(&b, bs_strdup("--cmdline"));
 		push(&b, bs_strdup(kargs));
 	}
 	push(&b, bs_strdup("--memory"));
-	push(&b, bs_asprintf("%lldM", (long long)json_integer_value(json_object_get(m, "ram"))));
+	push(&b, bs_asprintf("%lld", (long long)json_integer_value(json_object_get(m, "ram"))));
 	push(&b, bs_strdup("--cpus"));
 	push(&b, bs_asprintf("%lld",
 			     (long long)(json_integer_value(json_object_get(m, "vcpus")) ?: 1)));
@@ -65,15 +82,18 @@ int mgmt_kvm_argv(json_t *m, char ***ret_argv)
 		push(&b, bs_asprintf("/disks/disk%zu", i));
 	}
 	json_array_foreach(nics, i, o) {
+		char tap[16];
+
+		zone_tap_name(i, tap);
 		push(&b, bs_strdup("--net"));
-		push(&b, bs_asprintf("tap=%s,mac=%s",
-				     json_string_value(json_object_get(o, "interface")),
+		push(&b, bs_asprintf("tap=%s,mac=%s", tap,
 				     json_string_value(json_object_get(o, "mac"))));
 	}
 	push(&b, bs_strdup("--console"));
-	push(&b, bs_strdup("unix:/vm/console.sock"));
+	push(&b, bs_strdup("stdio"));
 	push(&b, bs_strdup("--control"));
-	push(&b, bs_strdup("/vm/control.sock"));
+	push(&b, bs_strdup(KVM_CONTROL));
+	push(&b, bs_strdup("--confine"));
 	*ret_argv = b.v;
 	return 0;
 }
@@ -87,9 +107,13 @@ int mgmt_kvm_check(json_t *m)
 
 	if (!streq(json_string_value(json_object_get(m, "brand")), "kvm"))
 		return 0;
+	const char *boot = json_string_value(json_object_get(m, "kernel_boot"));
+
 	if (!kernel)
 		return bs_error(EINVAL,
 				"a kvm VM needs kernel: the path of the kernel its VMM boots");
+	if (boot && !streq(boot, "auto") && !streq(boot, "direct"))
+		return bs_error(EINVAL, "kernel_boot: '%s' is not auto or direct", boot);
 	if (stat(kernel, &st) < 0 || !S_ISREG(st.st_mode))
 		return bs_error(ENOENT, "kernel %s is not a file", kernel);
 	json_array_foreach(json_object_get(m, "disks"), i, d) {
@@ -199,7 +223,7 @@ int mgmt_kvm_disks_destroy(json_t *disks, json_t *keep)
 
 int mgmt_kvm_prepare(json_t *m, const char *root)
 {
-	static const char *const dirs[] = { "vm", "disks" };
+	static const char *const dirs[] = { "vm", "disks", "dev", "proc" };
 	_cleanup_free_ char *vmm = bs_path_join(root, "basalt");
 	_cleanup_free_ char *kernel = bs_path_join(root, "vm/kernel");
 	int r;
@@ -215,4 +239,43 @@ int mgmt_kvm_prepare(json_t *m, const char *root)
 	if (r >= 0)
 		r = mgmt_copy_file(json_string_value(json_object_get(m, "kernel")), kernel, 0644);
 	return r;
+}
+
+int mgmt_kvm_control(const char *root, const char *command, json_t **ret_reply)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+					   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 5 };
+	_cleanup_close_ int dir = -1, sock_path = -1, fd = -1;
+	_cleanup_free_ char *line = NULL;
+	char buf[4096];
+	size_t len = 0;
+	struct stat st;
+	ssize_t n;
+
+	dir = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return bs_error(errno, "%s: %s", root, strerror(errno));
+	/* the zone owns its root: a link it made there must not lead the host elsewhere */
+	sock_path = (int)syscall(SYS_openat2, dir, KVM_CONTROL_DIR "/" KVM_CONTROL_NAME, &how,
+				 sizeof(how));
+	if (sock_path < 0 || fstat(sock_path, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return bs_error(ENOTCONN, "the VMM has no control socket");
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", sock_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return bs_error(ENOTCONN, "cannot reach the VMM's control socket: %s",
+				strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	line = bs_asprintf("%s\n", command);
+	if (bs_write_full(fd, line, strlen(line)) < 0)
+		return bs_error(EIO, "cannot talk to the VMM: %s", strerror(errno));
+	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	if (!len || !memchr(buf, '\n', len))
+		return bs_error(EIO, "the VMM did not answer '%s'", command);
+	return bs_json_parse(buf, "the VMM's answer", ret_reply);
 }

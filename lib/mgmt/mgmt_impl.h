@@ -39,6 +39,8 @@ int mgmt_kvm_check(json_t *m);
 int mgmt_kvm_disks_create(json_t *m);
 /* Destroy the volumes of the disks that are not in keep (NULL: all). */
 int mgmt_kvm_disks_destroy(json_t *disks, json_t *keep);
+/* One command to the control socket of the VMM in the zone whose root is root; its answer. */
+int mgmt_kvm_control(const char *root, const char *command, json_t **ret_reply);
 /* Fill a kvm VM's zone root: the VMM binary, the kernel, /disks and /vm. */
 int mgmt_kvm_prepare(json_t *m, const char *root);
 

@@ -88,6 +88,7 @@ static const struct prop props[] = {
 	{ "remove_disks",	  K_PATHS,  B_K,    A_U,  0, 0 },
 	{ "kernel",		  K_STR,    B_K,    A_CU, 0, 0 },
 	{ "kernel_args",	  K_STR,    B_K,    A_CU, 0, 0 },
+	{ "kernel_boot",	  K_STR,    B_K,    A_CU, 0, 0 },
 };
 
 static const struct prop nic_props[] = {

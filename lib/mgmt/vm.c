@@ -140,7 +140,9 @@ static json_t *zone_json(json_t *m, const char *root)
 		json_object_del(z, "cpu_cap");
 	json_object_set_new(z, "zoneroot", json_string(root));
 	json_object_set_new(z, "brand",
-			    json_string(b == MGMT_BRAND_JOYENT ? "joyent" : "joyent-minimal"));
+			    json_string(b == MGMT_BRAND_JOYENT ? "joyent" :
+					b == MGMT_BRAND_KVM    ? "kvm" :
+								 "joyent-minimal"));
 	json_array_foreach(json_object_get(m, "nics"), i, o) {
 		json_t *n = json_object(), *ips = json_array(), *ip;
 		size_t k;
@@ -182,6 +184,11 @@ static json_t *zone_json(json_t *m, const char *root)
 							      json_sprintf("/disks/disk%zu", i),
 							      "options", "rw"));
 
+		/* the VMM's devices: KVM, and the tun device its NICs' taps are made with */
+		json_object_set_new(z, "devices", json_pack("[{s:s}]", "path", "/dev/kvm"));
+		if (json_array_size(json_object_get(m, "nics")))
+			json_array_append_new(json_object_get(z, "devices"),
+					      json_pack("{s:s}", "path", "/dev/net/tun"));
 		if (mgmt_kvm_argv(m, &argv) == 0) {
 			json_object_set_new(z, "init_name", json_string(argv[0]));
 			for (char **a = argv + 1; *a; a++)
@@ -677,6 +684,7 @@ int mgmt_vm_delete(const char *uuid, bool force)
 int mgmt_vm_start(const char *uuid)
 {
 	_cleanup_json_ json_t *m = NULL;
+	_cleanup_free_ char *root = NULL;
 	int r;
 
 	r = mgmt_vm_manifest_read(uuid, &m);
@@ -686,6 +694,14 @@ int mgmt_vm_start(const char *uuid)
 		return r;
 	if (zone_running(uuid))
 		return bs_error(EALREADY, "VM %s is already running", uuid);
+	if (brand_of(m) == MGMT_BRAND_KVM) {
+		/* the kernel (maybe updated since) and the VMM as this host has them */
+		r = vm_zoneroot(uuid, &root);
+		if (r >= 0)
+			r = mgmt_kvm_prepare(m, root);
+		if (r < 0)
+			return r;
+	}
 	r = mgmt_mdata_start(m);
 	if (r < 0)
 		return r;
@@ -701,6 +717,35 @@ int mgmt_vm_start(const char *uuid)
 	return 0;
 }
 
+int mgmt_vm_vmm(const char *uuid, const char *command, json_t **ret_reply)
+{
+	_cleanup_free_ char *root = NULL;
+	int r;
+
+	if (!zone_running(uuid))
+		return bs_error(ESRCH, "VM %s is not running", uuid);
+	r = vm_zoneroot(uuid, &root);
+	if (r < 0)
+		return r;
+	return mgmt_kvm_control(root, command, ret_reply);
+}
+
+/* A kvm VM: the VMM offers no power button (no ACPI), so its control socket's stop ends the
+ * guest at once (unless forced); then the zone is halted, which kills whatever is left and
+ * removes it (the VMM's end may already have taken the zone down). */
+static int kvm_stop(const char *uuid, bool force)
+{
+	_cleanup_json_ json_t *reply = NULL;
+	int r;
+
+	if (!force)
+		mgmt_vm_vmm(uuid, "stop", &reply);
+	r = zone_halt(uuid);
+	if (r < 0 && !zone_running(uuid))
+		r = 0; /* it went down by itself meanwhile */
+	return r;
+}
+
 int mgmt_vm_stop(const char *uuid, bool force, unsigned timeout_s)
 {
 	_cleanup_json_ json_t *m = NULL;
@@ -711,7 +756,10 @@ int mgmt_vm_stop(const char *uuid, bool force, unsigned timeout_s)
 		return r;
 	if (!zone_running(uuid))
 		return bs_error(ESRCH, "VM %s is not running", uuid);
-	r = force ? zone_halt(uuid) : zone_shutdown(uuid, timeout_s);
+	if (brand_of(m) == MGMT_BRAND_KVM)
+		r = kvm_stop(uuid, force);
+	else
+		r = force ? zone_halt(uuid) : zone_shutdown(uuid, timeout_s);
 	mgmt_mdata_stop(uuid);
 	if (r < 0)
 		return r;
@@ -757,6 +805,9 @@ int mgmt_vm_update(const char *uuid, json_t *payload)
 		r = check_conflicts(m, all);
 	if (r >= 0 && disks_change)
 		r = check_space(m, NULL);
+	if (r >= 0 && !disks_change &&
+	    (json_object_get(payload, "kernel") || json_object_get(payload, "kernel_boot")))
+		r = mgmt_kvm_check(m); /* the new kernel is copied in at the next start */
 	if (r < 0)
 		return r;
 	if (disks_change) {

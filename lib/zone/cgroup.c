@@ -264,7 +264,7 @@ static int create_v1(const struct zone_config *c)
 	}
 	r = write_str(dev, "devices.deny", "a");
 	if (r == 0)
-		r = zone_devices_v1_allow(allow_device, dev);
+		r = zone_devices_v1_allow(c, allow_device, dev);
 	if (r < 0)
 		return bs_error(r, "cannot set the device cgroup of %s: %s", dev, strerror(-r));
 	return apply_v1(c->zonename, &c->caps);
@@ -282,7 +282,7 @@ static int create_v2(const struct zone_config *c)
 		r = -errno;
 		return bs_error(r, "cannot create cgroup %s: %s", dir, strerror(-r));
 	}
-	r = zone_devices_v2_attach(dir);
+	r = zone_devices_v2_attach(c, dir);
 	if (r < 0)
 		return r;
 	return apply_v2(c->zonename, &c->caps);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * config.c - a zone's configuration, read from and written to JSON with vmadm's property names
- * (zonename, uuid, zonepath/zoneroot, brand, max_physical_memory, nics, filesystems...), so that
+ * (zonename, uuid, zonepath/zoneroot, brand, max_physical_memory, nics, filesystems, devices...),
+ * so that
  * vmadm's manifests and zonecfg's files are one format. Every value is checked here, once; the
  * first problem becomes the error, naming the property.
  */
@@ -10,7 +11,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 
-static const char *const brand_names[] = { "joyent", "joyent-minimal" };
+static const char *const brand_names[] = { "joyent", "joyent-minimal", "kvm" };
 
 const char *zone_brand_name(enum zone_brand b)
 {
@@ -61,6 +62,7 @@ void zone_config_free(struct zone_config *c)
 		free(c->filesystems[i].target);
 	}
 	free(c->filesystems);
+	zone_strv_free(c->devices);
 	free(c);
 }
 
@@ -212,6 +214,7 @@ static const char *const config_keys[] = {
 	"nics",
 	"filesystems",
 	"uid_map",
+	"devices",
 	"state",
 	"zone_state",
 };
@@ -420,6 +423,73 @@ static int init_from_json(json_t *j, struct zone_config *c)
 	return 0;
 }
 
+/* name (below /dev/) is, or is under, what every zone's /dev holds already */
+static bool own_device(const char *name)
+{
+	static const char *const own[] = { "null", "zero", "full",    "random", "urandom",
+					   "tty",  "ptmx", "console", "pts",	"shm" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++) {
+		size_t n = strlen(own[i]);
+
+		if (!strncmp(name, own[i], n) && (name[n] == '\0' || name[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* devices: [{"path": "/dev/..."}...]; that they are character devices of this host is checked
+ * when the zone is defined and booted (zone_devices_check), not when a configuration is read. */
+static int devices_from_json(json_t *j, struct zone_config *c)
+{
+	json_t *a = json_object_get(j, "devices"), *e;
+	size_t i;
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) > 16)
+		return bs_error(EINVAL, "devices: must be an array of at most 16 objects");
+	c->devices = bs_zalloc((json_array_size(a) + 1) * sizeof(char *));
+	json_array_foreach(a, i, e) {
+		char what[32];
+		int r;
+
+		snprintf(what, sizeof(what), "devices[%zu].", i);
+		if (!json_is_object(e))
+			return bs_error(EINVAL, "devices[%zu]: must be an object", i);
+		r = check_keys(e, what, (const char *const[]){ "path" }, 1);
+		if (r == 0)
+			r = get_string(e, "path", what, &c->devices[i]);
+		if (r < 0)
+			return r;
+		if (!c->devices[i] || !bs_startswith(c->devices[i], "/dev/") ||
+		    !path_valid(c->devices[i]) || strstr(c->devices[i], "/./") ||
+		    strstr(c->devices[i], "//") || bs_endswith(c->devices[i], "/"))
+			return bs_error(EINVAL, "%spath: a path under /dev/ is required", what);
+		if (own_device(c->devices[i] + 5))
+			return bs_error(EINVAL, "%spath: %s is one of every zone's own devices",
+					what, c->devices[i]);
+		c->n_devices++;
+		for (size_t k = 0; k < i; k++)
+			if (streq(c->devices[k], c->devices[i]))
+				return bs_error(EINVAL, "%spath: '%s' is given twice", what,
+						c->devices[i]);
+	}
+	return 0;
+}
+
+/* A kvm zone makes its NICs' taps through /dev/net/tun, which it must hold. */
+static int brand_check(const struct zone_config *c)
+{
+	bool tun = false;
+
+	for (size_t i = 0; i < c->n_devices; i++)
+		tun |= streq(c->devices[i], "/dev/net/tun");
+	if (c->brand == ZONE_BRAND_KVM && c->n_nics && !tun)
+		return bs_error(EINVAL, "devices: a kvm zone with NICs needs /dev/net/tun");
+	return 0;
+}
+
 static int config_parse(json_t *j, const char *name, struct zone_config *c)
 {
 	_cleanup_free_ char *brand = NULL, *zonepath = NULL;
@@ -472,8 +542,10 @@ static int config_parse(json_t *j, const char *name, struct zone_config *c)
 		c->brand = ZONE_BRAND_JOYENT;
 	else if (streq(brand, "joyent-minimal"))
 		c->brand = ZONE_BRAND_JOYENT_MINIMAL;
+	else if (streq(brand, "kvm"))
+		c->brand = ZONE_BRAND_KVM;
 	else
-		return bs_error(EINVAL, "brand: '%s' is not joyent or joyent-minimal", brand);
+		return bs_error(EINVAL, "brand: '%s' is not joyent, joyent-minimal or kvm", brand);
 	if (c->hostname && !hostname_valid(c->hostname))
 		return bs_error(EINVAL, "hostname: '%s' is not a valid host name", c->hostname);
 	if (!c->hostname)
@@ -485,6 +557,8 @@ static int config_parse(json_t *j, const char *name, struct zone_config *c)
 		r = caps_from_json(j, &c->caps);
 	if (r == 0)
 		r = ids_from_json(j, c);
+	if (r == 0)
+		r = devices_from_json(j, c);
 	if (r < 0)
 		return r;
 
@@ -514,7 +588,7 @@ static int config_parse(json_t *j, const char *name, struct zone_config *c)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return brand_check(c);
 }
 
 int zone_config_from_json(json_t *j, const char *name, struct zone_config **ret)
@@ -599,6 +673,12 @@ json_t *zone_config_to_json(const struct zone_config *c)
 						   f->readonly ? "ro" : "rw"));
 	}
 	json_object_set_new(j, "filesystems", a);
+	if (c->n_devices) {
+		a = json_array();
+		for (size_t i = 0; i < c->n_devices; i++)
+			json_array_append_new(a, json_pack("{s:s}", "path", c->devices[i]));
+		json_object_set_new(j, "devices", a);
+	}
 	return j;
 }
 

@@ -1,45 +1,102 @@
 // SPDX-License-Identifier: MIT
 /*
  * devices.c - the devices a zone may use, one table for both cgroup versions: null, zero,
- * full, random, urandom, tty, console, ptmx and the pty slaves, all character devices. On v1
- * the table becomes devices.allow lines after a "deny all"; on v2, which has no device files,
+ * full, random, urandom, tty, console, ptmx and the pty slaves, all character devices, and the
+ * extra character devices the zone's configuration names (`devices`: /dev/kvm, /dev/net/tun),
+ * each checked to be a character device of the host and taken by its device number. On v1
+ * the list becomes devices.allow lines after a "deny all"; on v2, which has no device files,
  * it becomes a BPF_PROG_TYPE_CGROUP_DEVICE program attached to the zone's cgroup, a chain of
  * comparisons written out in BPF instructions (no compiler, no object file) that allows what
- * the table lists and refuses everything else.
+ * the list holds and refuses everything else.
  */
 #include "zone_impl.h"
 
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 
 #define ANY_MINOR (-1)
 
-static const struct zone_device {
+struct zone_device {
 	int major, minor;
-} zone_devices[] = {
+};
+
+static const struct zone_device zone_devices[] = {
 	{ 1, 3 },	    { 1, 5 }, { 1, 7 },
 	{ 1, 8 },	    { 1, 9 },		/* null zero full random urandom */
 	{ 5, 0 },	    { 5, 1 }, { 5, 2 }, /* tty console ptmx */
 	{ 136, ANY_MINOR },			/* pty slaves */
 };
 
-int zone_devices_v1_allow(int (*allow)(const char *dir, const char *rule), const char *dir)
+int zone_device_stat(const char *path, dev_t *ret)
 {
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return bs_error(errno, "devices: %s: %s", path, strerror(errno));
+	if (!S_ISCHR(st.st_mode))
+		return bs_error(EINVAL, "devices: %s is not a character device", path);
+	*ret = st.st_rdev;
+	return 0;
+}
+
+int zone_devices_check(const struct zone_config *c)
+{
+	dev_t *seen = bs_zalloc((c->n_devices + 1) * sizeof(*seen));
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < c->n_devices; i++) {
+		r = zone_device_stat(c->devices[i], &seen[i]);
+		for (size_t k = 0; r == 0 && k < i; k++)
+			if (seen[k] == seen[i])
+				r = bs_error(EINVAL, "devices: %s and %s are one device",
+					     c->devices[k], c->devices[i]);
+	}
+	free(seen);
+	return r;
+}
+
+/* The fixed table, then the configuration's devices; *ret_n entries, caller frees. */
+static int device_list(const struct zone_config *c, struct zone_device **ret, size_t *ret_n)
+{
+	size_t n = ARRAY_SIZE(zone_devices);
+	struct zone_device *d = bs_zalloc((n + c->n_devices) * sizeof(*d));
+
+	memcpy(d, zone_devices, sizeof(zone_devices));
+	for (size_t i = 0; i < c->n_devices; i++) {
+		dev_t rdev;
+		int r = zone_device_stat(c->devices[i], &rdev);
+
+		if (r < 0) {
+			free(d);
+			return r;
+		}
+		d[n++] = (struct zone_device){ (int)major(rdev), (int)minor(rdev) };
+	}
+	*ret = d;
+	*ret_n = n;
+	return 0;
+}
+
+int zone_devices_v1_allow(const struct zone_config *c,
+			  int (*allow)(const char *dir, const char *rule), const char *dir)
+{
+	_cleanup_free_ struct zone_device *devs = NULL;
+	size_t n;
 	char rule[32];
 	int r;
 
-	for (size_t i = 0; i < ARRAY_SIZE(zone_devices); i++) {
-		if (zone_devices[i].minor == ANY_MINOR)
-			snprintf(rule, sizeof(rule), "c %d:* rwm", zone_devices[i].major);
+	r = device_list(c, &devs, &n);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (devs[i].minor == ANY_MINOR)
+			snprintf(rule, sizeof(rule), "c %d:* rwm", devs[i].major);
 		else
-			snprintf(rule, sizeof(rule), "c %d:%d rwm", zone_devices[i].major,
-				 zone_devices[i].minor);
+			snprintf(rule, sizeof(rule), "c %d:%d rwm", devs[i].major, devs[i].minor);
 		r = allow(dir, rule);
-		if (r < 0)
-			return r;
 	}
-	return 0;
+	return r;
 }
 
 /* ---- the v2 program ---- */
@@ -55,7 +112,7 @@ int zone_devices_v1_allow(int (*allow)(const char *dir, const char *rule), const
 /* r2 = type, r3 = major, r4 = minor; for each device: if it matches, return 1; else return 0.
  * Each device is three instructions (major test, minor test, jump to allow), the last of
  * which the code after the loop patches. */
-static size_t build_program(struct bpf_insn *p)
+static size_t build_program(struct bpf_insn *p, const struct zone_device *devs, size_t n_devs)
 {
 	size_t n = 0, allow;
 
@@ -63,9 +120,9 @@ static size_t build_program(struct bpf_insn *p)
 	p[n++] = AND_K(2, 0xffff);
 	p[n++] = LDX_W(3, 1, offsetof(struct bpf_cgroup_dev_ctx, major));
 	p[n++] = LDX_W(4, 1, offsetof(struct bpf_cgroup_dev_ctx, minor));
-	p[n++] = JNE_K(2, BPF_DEVCG_DEV_CHAR, (short)(3 * ARRAY_SIZE(zone_devices)));
-	for (size_t i = 0; i < ARRAY_SIZE(zone_devices); i++) {
-		const struct zone_device *d = &zone_devices[i];
+	p[n++] = JNE_K(2, BPF_DEVCG_DEV_CHAR, (short)(3 * n_devs));
+	for (size_t i = 0; i < n_devs; i++) {
+		const struct zone_device *d = &devs[i];
 
 		p[n++] = JNE_K(3, d->major, 2);
 		/* any minor: a test that always passes keeps every entry three long */
@@ -77,7 +134,7 @@ static size_t build_program(struct bpf_insn *p)
 	allow = n;
 	p[n++] = MOV_K(0, 1);
 	p[n++] = EXIT();
-	for (size_t i = 0; i < ARRAY_SIZE(zone_devices); i++) {
+	for (size_t i = 0; i < n_devs; i++) {
 		size_t ja = 5 + 3 * i + 2;
 
 		p[ja].off = (short)(allow - ja - 1);
@@ -102,14 +159,21 @@ static int load_program(const struct bpf_insn *prog, size_t n, char *log, size_t
 	return (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
 }
 
-int zone_devices_v2_attach(const char *cgroup_dir)
+int zone_devices_v2_attach(const struct zone_config *c, const char *cgroup_dir)
 {
-	struct bpf_insn prog[5 + 3 * ARRAY_SIZE(zone_devices) + 4];
+	_cleanup_free_ struct zone_device *devs = NULL;
+	_cleanup_free_ struct bpf_insn *prog = NULL;
 	char log[4096] = "";
 	union bpf_attr attr;
 	_cleanup_close_ int prog_fd = -1, cg_fd = -1;
-	size_t n = build_program(prog);
+	size_t n, n_devs;
 	int err;
+
+	err = device_list(c, &devs, &n_devs);
+	if (err < 0)
+		return err;
+	prog = bs_zalloc((5 + 3 * n_devs + 4) * sizeof(*prog));
+	n = build_program(prog, devs, n_devs);
 
 	prog_fd = load_program(prog, n, NULL, 0);
 	if (prog_fd < 0) {

@@ -7,6 +7,13 @@
  * and MTU; inside the zone, lo and the NICs come up with their addresses and default routes.
  * Host-side names carry a hash of the state directory (bridges) and of the zone (veths)
  * so that separate state directories never meet. Anti-spoofing is antispoof.c's.
+ *
+ * A kvm zone's NICs belong to its guest: the zone end of NIC i gets a MAC of the kernel's
+ * choosing and no address; a bridge vbrI inside the zone joins it to a persistent tap vtapI
+ * owned by the zone's root, which the VMM opens by name without NET_ADMIN. The guest's frames
+ * reach the host end as the NIC's own MAC and addresses, so the host's anti-spoofing applies to
+ * the guest; the VMM can do nothing else with the network (the zone has no address, no route,
+ * and its processes no NET_ADMIN). The taps end with the zone's network namespace.
  */
 #include "zone_impl.h"
 
@@ -15,7 +22,10 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <linux/if_tun.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 
 /* Start an rtnetlink link message for interface index (0: by name). */
 static struct ifinfomsg *link_msg(struct zone_nl *nl, uint16_t type, uint16_t flags, int index)
@@ -102,7 +112,7 @@ static int bridge_ensure(struct zone_nl *nl, const char *br, int *ret_index)
 }
 
 static int veth_create(struct zone_nl *nl, const struct zone_nic *nic, const char *host, int master,
-		       pid_t pid)
+		       pid_t pid, bool vm)
 {
 	struct nlattr *info, *data, *peer;
 	struct ifinfomsg *pi;
@@ -121,7 +131,8 @@ static int veth_create(struct zone_nl *nl, const struct zone_nic *nic, const cha
 	pi = zone_nl_extra(nl, sizeof(*pi));
 	pi->ifi_family = AF_UNSPEC;
 	zone_nl_put_str(nl, IFLA_IFNAME, nic->interface);
-	zone_nl_put(nl, IFLA_ADDRESS, nic->mac, 6);
+	if (!vm) /* a VM's MAC is its guest's; the port in the zone's bridge has its own */
+		zone_nl_put(nl, IFLA_ADDRESS, nic->mac, 6);
 	zone_nl_put_u32(nl, IFLA_NET_NS_PID, (uint32_t)pid);
 	if (nic->mtu)
 		zone_nl_put_u32(nl, IFLA_MTU, nic->mtu);
@@ -154,7 +165,8 @@ int zone_net_host_setup(const struct zone_config *c, pid_t pid)
 		zone_host_ifname(c, i, host);
 		r = bridge_ensure(&nl, br, &master);
 		if (r == 0)
-			r = veth_create(&nl, &c->nics[i], host, master, pid);
+			r = veth_create(&nl, &c->nics[i], host, master, pid,
+					c->brand == ZONE_BRAND_KVM);
 	}
 	zone_nl_close(&nl);
 	return r < 0 ? r : zone_antispoof_add(c);
@@ -241,6 +253,59 @@ static int route_default(struct zone_nl *nl, int index, const char *gw)
 	return zone_nl_talk(nl);
 }
 
+/* The persistent tap name, owned by the zone's root (uid 0 of its user namespace), so that
+ * the VMM, running as that root without NET_ADMIN, may attach to it. */
+static int tap_create(const char *name)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
+	_cleanup_close_ int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return bs_error(errno, "cannot open /dev/net/tun in the zone: %s", strerror(errno));
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0 || ioctl(fd, TUNSETOWNER, 0UL) < 0 ||
+	    ioctl(fd, TUNSETGROUP, 0UL) < 0 || ioctl(fd, TUNSETPERSIST, 1UL) < 0)
+		return bs_error(errno, "cannot create tap %s: %s", name, strerror(errno));
+	return 0;
+}
+
+static int link_set_master(struct zone_nl *nl, const char *ifname, int master)
+{
+	struct ifinfomsg *ifi = link_msg(nl, RTM_NEWLINK, 0, (int)if_nametoindex(ifname));
+
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	zone_nl_put_u32(nl, IFLA_MASTER, (uint32_t)master);
+	return zone_nl_talk(nl);
+}
+
+/* NIC idx of a kvm zone: bridge vbrIDX joining the NIC's zone end and tap vtapIDX. */
+static int vm_nic_setup(struct zone_nl *nl, const struct zone_nic *nic, size_t idx)
+{
+	char br[IFNAMSIZ], tap[IFNAMSIZ];
+	int master = 0, r;
+
+	snprintf(br, sizeof(br), "vbr%u", (unsigned)idx);
+	zone_tap_name(idx, tap);
+	r = tap_create(tap);
+	if (r == 0)
+		r = bridge_ensure(nl, br, &master);
+	if (r < 0)
+		return r;
+	r = link_set_master(nl, tap, master);
+	if (r == 0)
+		r = link_set_master(nl, nic->interface, master);
+	if (r < 0)
+		return bs_error(r, "cannot join %s and %s in bridge %s: %s", nic->interface, tap,
+				br, strerror(-r));
+	return 0;
+}
+
+void zone_tap_name(size_t idx, char buf[16])
+{
+	snprintf(buf, IFNAMSIZ, "vtap%u", (unsigned)idx);
+}
+
 int zone_net_zone_setup(const struct zone_config *c)
 {
 	struct zone_nl nl;
@@ -259,6 +324,10 @@ int zone_net_zone_setup(const struct zone_config *c)
 		if (!index) {
 			r = bs_error(ENODEV, "%s is missing in the zone", nic->interface);
 			break;
+		}
+		if (c->brand == ZONE_BRAND_KVM) {
+			r = vm_nic_setup(&nl, nic, i);
+			continue;
 		}
 		r = link_up(&nl, index, 0);
 		for (char **ip = nic->ips; r == 0 && ip && *ip; ip++) {

@@ -3,8 +3,9 @@
  * rootfs.c - the zone's file system view, built in its own mount namespace: the root bound onto
  * itself, the configured filesystems bound in, a fresh /proc with the kernel's knobs read-only
  * and its leaks masked, a read-only /sys with the firmware masked, a /dev holding only the
- * harmless devices, a private devpts and the console, then pivot_root so that nothing of the
- * host stays reachable. Runs in the zone's first process before it execs init.
+ * harmless devices and those the configuration adds (devices: /dev/kvm...), a private devpts and
+ * the console, then pivot_root so that nothing of the host stays reachable. Runs in the zone's
+ * first process before it execs init.
  */
 #include "zone_impl.h"
 
@@ -93,8 +94,33 @@ static int make_target(const char *path, bool dir)
 	return 0;
 }
 
-static int setup_dev(const char *root, const char *console)
+/* Device path (under /dev) at the same place in the zone's fresh /dev: a node of the host's
+ * device number and mode, or, in a user namespace where nodes cannot be made, the host's bound. */
+static int add_device(const char *root, const char *path)
 {
+	_cleanup_free_ char *dst = bs_path_join(root, path), *parent = bs_strdup(dst);
+	struct stat st;
+	int r;
+
+	if (stat(path, &st) < 0 || !S_ISCHR(st.st_mode))
+		return bs_error(ENODEV, "devices: %s is not a character device", path);
+	*strrchr(parent, '/') = '\0';
+	r = bs_mkdir_p(parent, 0755);
+	if (r < 0)
+		return bs_error(r, "cannot create %s: %s", parent, strerror(-r));
+	if (mknod(dst, S_IFCHR | (st.st_mode & 0777), st.st_rdev) == 0)
+		return chmod(dst, st.st_mode & 0777) < 0 ? -errno : 0;
+	r = make_target(dst, false);
+	if (r < 0)
+		return bs_error(r, "cannot create %s: %s", dst, strerror(-r));
+	if (mount(path, dst, NULL, MS_BIND, NULL) < 0)
+		return fail_mount(errno, path, dst);
+	return 0;
+}
+
+static int setup_dev(const struct zone_config *c, const char *console)
+{
+	const char *root = c->zoneroot;
 	_cleanup_free_ char *dev = bs_path_join(root, "dev");
 	char path[PATH_MAX];
 	int r;
@@ -133,6 +159,11 @@ static int setup_dev(const char *root, const char *console)
 	r = mount_at(dev, "shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=65536k");
 	if (r < 0)
 		return r;
+	for (size_t i = 0; i < c->n_devices; i++) {
+		r = add_device(root, c->devices[i]);
+		if (r < 0)
+			return r;
+	}
 	snprintf(path, sizeof(path), "%s/console", dev);
 	r = make_target(path, false);
 	if (r < 0)
@@ -240,7 +271,7 @@ int zone_rootfs_setup(const struct zone_config *c, const char *console)
 		return fail_mount(errno, root, root);
 	r = setup_filesystems(c);
 	if (r == 0)
-		r = setup_dev(root, console);
+		r = setup_dev(c, console);
 	if (r == 0)
 		r = setup_proc(root);
 	if (r == 0)

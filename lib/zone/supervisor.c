@@ -632,7 +632,7 @@ static int check_bootable(const struct zone_config *c)
 	if (lstat(init, &sb) < 0)
 		return bs_error(ENOENT, "zone '%s': %s does not exist in its root %s", c->zonename,
 				c->init[0], c->zoneroot);
-	return 0;
+	return zone_devices_check(c);
 }
 
 /* Read the supervisor's verdict: "K", or "E" and the message. */

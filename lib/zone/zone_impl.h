@@ -25,10 +25,13 @@ int zone_cgroup_destroy(const char *name);
 
 /* ---- the devices a zone may use (devices.c) ---- */
 
-/* v1: call allow(dir, "c MAJ:MIN rwm") for each device zones may use. */
-int zone_devices_v1_allow(int (*allow)(const char *dir, const char *rule), const char *dir);
+/* The device number of path, a character device (else an error naming the property). */
+int zone_device_stat(const char *path, dev_t *ret);
+/* v1: call allow(dir, "c MAJ:MIN rwm") for each device zone c may use. */
+int zone_devices_v1_allow(const struct zone_config *c,
+			  int (*allow)(const char *dir, const char *rule), const char *dir);
 /* v2: attach to the cgroup directory a BPF program that allows those devices only. */
-int zone_devices_v2_attach(const char *cgroup_dir);
+int zone_devices_v2_attach(const struct zone_config *c, const char *cgroup_dir);
 
 /* ---- the root file system (rootfs.c), run in the zone's new mount namespace ---- */
 

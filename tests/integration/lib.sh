@@ -101,3 +101,18 @@ expect_match() {
 		fail "expected /$2/ in: $1"
 	fi
 }
+
+# The test boots guests on /dev/kvm: skipped where there is none that can be opened.
+use_kvm() {
+	[ -c /dev/kvm ] || skip "no /dev/kvm"
+	(exec 3<>/dev/kvm) 2>/dev/null || skip "no /dev/kvm (cannot open it)"
+}
+
+# run_test_guest NAME ARGS...: run the freestanding test guest tests/guest/NAME.c with 16 MiB
+# under the VMM (direct entry), with ARGS added; its output on stdout, its exit status
+run_test_guest() {
+	local name=$1
+	shift
+	timeout 60 "$BASALT" vmm run --boot direct --kernel "$BASALT_BUILD/tests/guest/$name.elf" \
+		--memory 16 "$@"
+}

@@ -1,12 +1,14 @@
 #!/bin/bash
 # vmadm_kvm: a kvm VM without its VMM running: a zvol image is installed, the VM's disks are
 # created as a clone of it and as an empty volume of `size` (both files under run/zvol), its zone
-# is defined to run the VMM as its only process with the disks bound in and a memory cap of ram
-# plus the VMM's overhead, its root holds the VMM binary and the kernel; bad disks and a missing
-# kernel are refused leaving nothing; disks are added and removed by update; delete removes the
-# disks.
+# is defined (brand kvm, holding /dev/kvm and /dev/net/tun) to run the VMM as its only process
+# with the disks bound in and a memory cap of ram plus the VMM's overhead, its root holds the VMM
+# binary and the kernel; bad disks and a missing kernel are refused leaving nothing; disks are
+# added and removed by update; delete removes the disks. A kvm VM's zone holds /dev/kvm, so a
+# host without it cannot define one.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
+[ -c /dev/kvm ] && [ -c /dev/net/tun ] || skip "no /dev/kvm or /dev/net/tun"
 use_vms
 
 # a zvol image made here: a volume with a marker, sent, and installed with its manifest
@@ -51,9 +53,11 @@ expect_ok vmadm get "$vm"
 # the zone: the VMM is its only process, confined with the disks, capped at ram + overhead
 expect_ok zonecfg -z "$vm" info
 z=$LAST_STDOUT
-[ "$(jq -r .brand <<<"$z")" = joyent-minimal ] || fail "zone brand"
+[ "$(jq -r .brand <<<"$z")" = kvm ] || fail "zone brand"
+[ "$(jq -c '[.devices[].path]' <<<"$z")" = '["/dev/kvm","/dev/net/tun"]' ] ||
+	fail "zone devices: $(jq -c .devices <<<"$z")"
 [ "$(jq -r .init_name <<<"$z")" = /basalt ] || fail "zone init: $(jq -r .init_name <<<"$z")"
-[ "$(jq -c .init_args <<<"$z")" = '["vmm","run","--kernel","/vm/kernel","--cmdline","console=ttyS0","--memory","256M","--cpus","2","--disk","/disks/disk0","--disk","/disks/disk1","--net","tap=net0,mac='"$(vmadm get "$vm" | jq -r '.nics[0].mac')"'","--console","unix:/vm/console.sock","--control","/vm/control.sock"]' ] ||
+[ "$(jq -c .init_args <<<"$z")" = '["vmm","run","--kernel","/vm/kernel","--cmdline","console=ttyS0","--memory","256","--cpus","2","--disk","/disks/disk0","--disk","/disks/disk1","--net","tap=vtap0,mac='"$(vmadm get "$vm" | jq -r '.nics[0].mac')"'","--console","stdio","--control","/vm/control.sock","--confine"]' ] ||
 	fail "VMM command line: $(jq -c .init_args <<<"$z")"
 [ "$(jq -r .max_physical_memory <<<"$z")" = 512 ] || fail "zone memory cap"
 [ "$(jq -r '.filesystems[] | select(.target == "/disks/disk1") | .source' <<<"$z")" = \

@@ -32,8 +32,8 @@ expect_fail define z1 '"zoneroot": "'"$root"'", "max_lwps": 0'
 expect_match "$LAST_STDERR" "max_lwps"
 expect_fail define z1 '"zoneroot": "'"$root"'", "max_physical_memory": 512, "max_swap": 256'
 expect_match "$LAST_STDERR" "max_swap: 256 is less than max_physical_memory 512"
-expect_fail define z1 '"zoneroot": "'"$root"'", "brand": "kvm"'
-expect_match "$LAST_STDERR" "brand: 'kvm'"
+expect_fail define z1 '"zoneroot": "'"$root"'", "brand": "bhyve"'
+expect_match "$LAST_STDERR" "brand: 'bhyve'"
 expect_fail define z1 '"zoneroot": "'"$root"'", "colour": "red"'
 expect_match "$LAST_STDERR" "colour: unknown property"
 expect_fail define z1 '"zoneroot": "'"$root"'", "nics": [{"nic_tag": "x", "ips": ["10.1.1.1"]}]'

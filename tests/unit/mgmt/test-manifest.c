@@ -185,6 +185,7 @@ static void test_kvm_argv(void **state)
 	_cleanup_json_ json_t *p =
 		parse("{\"brand\": \"kvm\", \"ram\": 512, \"vcpus\": 2,"
 		      " \"kernel\": \"/boot/vmlinuz\", \"kernel_args\": \"console=ttyS0\","
+		      " \"kernel_boot\": \"direct\","
 		      " \"disks\": [{\"size\": 64}],"
 		      " \"nics\": [{\"nic_tag\": \"admin\","
 		      " \"mac\": \"02:00:00:00:00:02\"}]}");
@@ -195,20 +196,23 @@ static void test_kvm_argv(void **state)
 			       "run",
 			       "--kernel",
 			       "/vm/kernel",
+			       "--boot",
+			       "direct",
 			       "--cmdline",
 			       "console=ttyS0",
 			       "--memory",
-			       "512M",
+			       "512",
 			       "--cpus",
 			       "2",
 			       "--disk",
 			       "/disks/disk0",
 			       "--net",
-			       "tap=net0,mac=02:00:00:00:00:02",
+			       "tap=vtap0,mac=02:00:00:00:00:02",
 			       "--console",
-			       "unix:/vm/console.sock",
+			       "stdio",
 			       "--control",
 			       "/vm/control.sock",
+			       "--confine",
 			       NULL };
 	size_t i;
 

@@ -71,6 +71,29 @@ static void test_round_trip(void **state)
 	assert_int_equal(c2->uid_base, 100000);
 }
 
+/* A kvm zone's devices: read back in order, printed back, and not checked against the host
+ * here (that is zone_devices_check's, at define and boot). */
+static void test_devices(void **state)
+{
+	_cleanup_zone_config_ struct zone_config *c = NULL, *c2 = NULL;
+	_cleanup_json_ json_t *a = NULL;
+
+	assert_int_equal(parse("{\"zoneroot\": \"/r\", \"brand\": \"kvm\", \"devices\":"
+			       " [{\"path\": \"/dev/kvm\"}, {\"path\": \"/dev/net/tun\"}],"
+			       " \"nics\": [{\"nic_tag\": \"t\"}]}",
+			       "a", &c),
+			 0);
+	assert_int_equal(c->brand, ZONE_BRAND_KVM);
+	assert_int_equal(c->n_devices, 2);
+	assert_string_equal(c->devices[1], "/dev/net/tun");
+	assert_null(c->devices[2]);
+	a = zone_config_to_json(c);
+	assert_int_equal(zone_config_from_json(a, "a", &c2), 0);
+	assert_int_equal(c2->n_devices, 2);
+	assert_string_equal(c2->devices[0], "/dev/kvm");
+	assert_string_equal(zone_brand_name(c2->brand), "kvm");
+}
+
 static void test_errors(void **state)
 {
 	static const struct {
@@ -100,6 +123,25 @@ static void test_errors(void **state)
 		{ "{\"zonename\": \"b\", \"zoneroot\": \"/r\"}",
 		  "differs from the zone named 'a'" },
 		{ "{\"zoneroot\": \"/r\", \"hostname\": \"a b\"}", "hostname: 'a b'" },
+		{ "{\"zoneroot\": \"/r\", \"devices\": {}}", "devices: must be an array" },
+		{ "{\"zoneroot\": \"/r\", \"devices\": [\"/dev/kvm\"]}",
+		  "devices[0]: must be an object" },
+		{ "{\"zoneroot\": \"/r\", \"devices\": [{\"path\": \"/etc/passwd\"}]}",
+		  "devices[0].path: a path under /dev/" },
+		{ "{\"zoneroot\": \"/r\", \"devices\": [{\"path\": \"/dev/../etc/x\"}]}",
+		  "devices[0].path: a path under /dev/" },
+		{ "{\"zoneroot\": \"/r\", \"devices\": [{}]}", "devices[0].path: a path" },
+		{ "{\"zoneroot\": \"/r\", \"devices\": [{\"path\": \"/dev/pts/0\"}]}",
+		  "devices[0].path: /dev/pts/0 is one of every zone's own devices" },
+		{ "{\"zoneroot\": \"/r\", \"devices\": [{\"path\": \"/dev/null\"}]}",
+		  "devices[0].path: /dev/null is one" },
+		{ "{\"zoneroot\": \"/r\", \"devices\": [{\"path\": \"/dev/kvm\", \"mode\": 1}]}",
+		  "devices[0].mode: unknown property" },
+		{ "{\"zoneroot\": \"/r\", \"devices\": [{\"path\": \"/dev/kvm\"},"
+		  " {\"path\": \"/dev/kvm\"}]}",
+		  "devices[1].path: '/dev/kvm' is given twice" },
+		{ "{\"zoneroot\": \"/r\", \"brand\": \"kvm\", \"nics\": [{\"nic_tag\": \"t\"}]}",
+		  "devices: a kvm zone with NICs needs /dev/net/tun" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -226,6 +268,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_names),

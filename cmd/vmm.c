@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vmm.c - `basalt vmm run ...`: run one virtual machine on /dev/kvm until its guest powers off
+ * or reboots, from options or a JSON file (--config). Thin: the options become a struct
+ * vmm_config and lib/vmm does the rest. Exit status: 0 when the guest powered off or rebooted
+ * (a test guest's exit-port value otherwise), 1 on an error or a crashed guest, 2 on a usage
+ * error.
+ */
+#include <basalt/base.h>
+#include <basalt/vmm.h>
+
+#include <getopt.h>
+
+#include "tools.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: basalt vmm run --kernel FILE [--initrd FILE] [--cmdline STR] [--memory MiB]\n"
+		"                      [--cpus N] [--disk FILE[,ro]]... [--net tap=NAME[,mac=MAC]]...\n"
+		"                      [--console stdio|pty|unix:PATH|none] [--control PATH]\n"
+		"                      [--boot auto|direct] [--reboot exit|restart] [--no-rng]\n"
+		"                      [--confine[=UID[:GID]]]\n"
+		"       basalt vmm run --config FILE\n"
+		"\n"
+		"Run a virtual machine until its guest powers off or reboots. See vmm(8).\n");
+}
+
+enum {
+	OPT_KERNEL = 0x100,
+	OPT_INITRD,
+	OPT_CMDLINE,
+	OPT_MEMORY,
+	OPT_CPUS,
+	OPT_DISK,
+	OPT_NET,
+	OPT_CONSOLE,
+	OPT_CONTROL,
+	OPT_BOOT,
+	OPT_REBOOT,
+	OPT_NO_RNG,
+	OPT_CONFIG,
+	OPT_CONFINE,
+	OPT_HELP,
+};
+
+static const struct option run_options[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "boot", required_argument, NULL, OPT_BOOT },
+	{ "reboot", required_argument, NULL, OPT_REBOOT },
+	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "confine", optional_argument, NULL, OPT_CONFINE },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ 0 },
+};
+
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = bs_strdup(v);
+}
+
+static int config_file(struct vmm_config *c, const char *path)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r;
+
+	r = bs_read_file(path, &text, &len);
+	if (r < 0)
+		return bs_error(-r, "config '%s': %s", path, strerror(-r));
+	return vmm_config_parse_json(c, text, path);
+}
+
+/* Apply one option; 1 for --help, -EINVAL (with a message) for a bad value. */
+static int run_option(struct vmm_config *c, int opt, const char *arg)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case OPT_KERNEL:
+		set_str(&c->kernel, arg);
+		return 0;
+	case OPT_INITRD:
+		set_str(&c->initrd, arg);
+		return 0;
+	case OPT_CMDLINE:
+		set_str(&c->cmdline, arg);
+		return 0;
+	case OPT_CONTROL:
+		set_str(&c->control, arg);
+		return 0;
+	case OPT_MEMORY:
+		if (bs_parse_u64(arg, &v) < 0 || v == 0)
+			return bs_error(EINVAL, "--memory '%s': expected a number of MiB", arg);
+		c->memory_mib = v;
+		return 0;
+	case OPT_CPUS:
+		if (bs_parse_u64(arg, &v) < 0 || v == 0 || v > UINT32_MAX)
+			return bs_error(EINVAL, "--cpus '%s': expected a number of vCPUs", arg);
+		c->cpus = (unsigned int)v;
+		return 0;
+	case OPT_DISK:
+		return vmm_config_add_disk(c, arg);
+	case OPT_NET:
+		return vmm_config_add_net(c, arg);
+	case OPT_CONSOLE:
+		return vmm_config_set_console(c, arg);
+	case OPT_BOOT:
+		return vmm_config_set_boot(c, arg);
+	case OPT_REBOOT:
+		return vmm_config_set_reboot(c, arg);
+	case OPT_NO_RNG:
+		c->rng = false;
+		return 0;
+	case OPT_CONFIG:
+		return config_file(c, arg);
+	case OPT_CONFINE:
+		return vmm_config_set_confine(c, arg ? arg : "65534");
+	case OPT_HELP:
+		return 1;
+	default:
+		return bs_error(EINVAL, "unknown option; run 'basalt vmm run --help'");
+	}
+}
+
+static int vmm_run_main(int argc, char **argv)
+{
+	struct vmm_config c;
+	enum vmm_exit why;
+	int opt, code, r;
+
+	vmm_config_init(&c);
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", run_options, NULL)) != -1) {
+		if (opt == '?') {
+			fprintf(stderr,
+				"basalt vmm run: unknown option '%s'; run 'basalt vmm run "
+				"--help'\n",
+				argv[optind - 1]);
+			vmm_config_free(&c);
+			return 2;
+		}
+		r = run_option(&c, opt, optarg);
+		if (r != 0) {
+			if (r > 0)
+				usage(stdout);
+			else
+				fprintf(stderr, "basalt vmm run: %s\n", bs_error_msg());
+			vmm_config_free(&c);
+			return r > 0 ? 0 : 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "basalt vmm run: unexpected argument '%s'\n", argv[optind]);
+		vmm_config_free(&c);
+		return 2;
+	}
+
+	r = vmm_run(&c, &why, &code);
+	vmm_config_free(&c);
+	if (r < 0) {
+		fprintf(stderr, "basalt vmm run: %s\n", bs_strerror(r));
+		return 1;
+	}
+	if (why == VMM_EXIT_CRASHED)
+		return 1;
+	return code & 0xff;
+}
+
+int tool_vmm_main(int argc, char **argv)
+{
+	if (argc >= 2 && streq(argv[1], "run"))
+		return vmm_run_main(argc - 1, argv + 1);
+	if (argc >= 2 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,89 @@
+# shellcheck shell=bash
+# initramfs.sh - building the initramfs images the VMM's real-guest test and benchmark boot,
+# sourced by tests/integration/vmm_linux.sh and bench/vmm.sh. Needs CACHE (from
+# scripts/vmm-guest-assets) and REPO_DIR.
+#
+#   initramfs_inner OUT             busybox, linux-init.sh as /init, the virtio modules
+#   initramfs_outer OUT INIT BASALT INNER [FILE...]
+#                                   the nested test host: busybox, INIT as /init, kvm-amd and
+#                                   tun, the basalt binary with its libraries, the stock
+#                                   kernel (vmlinuz, vmlinux), INNER as /inner.cpio, and each
+#                                   FILE (a program: with its libraries) at its own path
+
+_initramfs_bb() {
+	echo "$CACHE/busybox"
+}
+
+# initramfs_modules ROOT NAME...: modules NAME and what they depend on, with a modules.dep
+initramfs_modules() {
+	local root=$1 version dep m line f
+	shift
+	version=$(cat "$CACHE/version")
+	dep=$CACHE/lib/modules/$version/modules.dep
+	mkdir -p "$root/lib/modules/$version"
+	cp "$dep" "$root/lib/modules/$version/"
+	for m in "$@"; do
+		line=$(grep -E "/${m//_/[-_]}\.ko:" "$dep") || {
+			echo "initramfs: no module $m" >&2
+			return 1
+		}
+		for f in ${line/:/}; do
+			mkdir -p "$root/lib/modules/$version/$(dirname "$f")"
+			cp "$CACHE/lib/modules/$version/$f" "$root/lib/modules/$version/$f"
+		done
+	done
+}
+
+# initramfs_program ROOT FILE [DEST]: FILE at DEST (default its own path) under ROOT, with the
+# libraries ldd lists
+initramfs_program() {
+	local root=$1 file=$2 dest=${3:-$2} lib
+	mkdir -p "$root$(dirname "$dest")"
+	cp -L "$file" "$root$dest"
+	ldd "$file" | grep -oE '/[^ ]+' | while read -r lib; do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+# _initramfs_cpio DIR OUT: a newc archive of DIR
+_initramfs_cpio() {
+	(cd "$1" && find . | "$(_initramfs_bb)" cpio -o -H newc >"$2" 2>/dev/null)
+}
+
+initramfs_inner() {
+	local out=$1 root
+	root=$(mktemp -d "${TMPDIR:-/tmp}/basalt-inner.XXXXXX")
+	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev"
+	cp "$(_initramfs_bb)" "$root/bin/busybox"
+	cp "$REPO_DIR/tests/guest/linux-init.sh" "$root/init"
+	initramfs_modules "$root" virtio_pci virtio_mmio virtio_blk virtio_net &&
+		_initramfs_cpio "$root" "$out"
+	local r=$?
+	rm -rf "$root"
+	return $r
+}
+
+initramfs_outer() {
+	local out=$1 init=$2 basalt=$3 inner=$4 root f
+	shift 4
+	root=$(mktemp -d "${TMPDIR:-/tmp}/basalt-outer.XXXXXX")
+	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+	cp "$(_initramfs_bb)" "$root/bin/busybox"
+	cp "$init" "$root/init"
+	initramfs_program "$root" "$basalt" /basalt
+	cp "$CACHE/vmlinuz" "$CACHE/vmlinux" "$root/"
+	cp "$inner" "$root/inner.cpio"
+	for f in "$@"; do
+		if [ -x "$f" ] && [ ! -d "$f" ]; then
+			initramfs_program "$root" "$f"
+		else
+			mkdir -p "$root$(dirname "$f")"
+			cp -L "$f" "$root$f"
+		fi
+	done
+	initramfs_modules "$root" kvm_amd tun && _initramfs_cpio "$root" "$out"
+	local r=$?
+	rm -rf "$root"
+	return $r
+}

@@ -1,0 +1,89 @@
+#!/bin/bash
+# vmm_control.sh - the VMM's life as a manager sees it, on this host's /dev/kvm with the
+# freestanding test guests: the control socket (info with vCPU and device counters, pause,
+# resume, stop), a guest reboot that ends the VMM or restarts the guest (--reboot restart),
+# and a confined VMM (unprivileged user, seccomp allow-list) that still runs every device.
+. "$(dirname "$0")/lib.sh"
+
+use_kvm
+
+GUESTS=$BASALT_BUILD/tests/guest
+SOCK=$TEST_TMP/control.sock
+
+# ctl COMMAND: one command on the control socket, its one-line JSON answer on stdout
+ctl() {
+	python3 - "$SOCK" "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+print(s.makefile().readline().strip())
+PY
+}
+
+# wait_for FILE PATTERN: until FILE holds a line matching PATTERN (the test's timeout bounds it)
+wait_for() {
+	until grep -qE -- "$2" "$1" 2>/dev/null; do sleep 0.05; done
+}
+
+json() {
+	python3 -c "import json, sys; d = json.loads(sys.argv[1]); print(eval(sys.argv[2]))" "$1" "$2"
+}
+
+"$BASALT" vmm run --boot direct --kernel "$GUESTS/idle.elf" --memory 16 --cpus 2 \
+	--control "$SOCK" </dev/null >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+vmm=$!
+at_exit "kill $vmm 2>/dev/null"
+wait_for "$TEST_TMP/out" 'idle guest up'
+until [ -S "$SOCK" ]; do sleep 0.05; done
+
+info=$(ctl info)
+[ "$(json "$info" 'd["state"]')" = running ] || fail "info: $info"
+[ "$(json "$info" 'len(d["cpus"])')" = 2 ] || fail "info: $info"
+[ "$(json "$info" 'd["cpus"][0]["io_exits"] > 0')" = True ] || fail "no I/O exits counted: $info"
+[ "$(json "$info" 'd["devices"][0]["type"]')" = rng ] || fail "info: $info"
+
+[ "$(ctl pause)" = '{"ok":true}' ] || fail "pause refused"
+[ "$(json "$(ctl info)" 'd["state"]')" = paused ] || fail "not paused"
+before=$(json "$(ctl info)" 'd["cpus"][0]["exits"]')
+sleep 0.2
+after=$(json "$(ctl info)" 'd["cpus"][0]["exits"]')
+[ "$before" = "$after" ] || fail "a paused vCPU still exits ($before, then $after)"
+expect_match "$(ctl pause)" '"error"'
+[ "$(ctl resume)" = '{"ok":true}' ] || fail "resume refused"
+[ "$(json "$(ctl info)" 'd["state"]')" = running ] || fail "not running again"
+expect_match "$(ctl frobnicate)" "unknown command 'frobnicate'"
+[ "$(ctl stop)" = '{"ok":true}' ] || fail "stop refused"
+status=0
+wait $vmm || status=$?
+[ "$status" = 0 ] || fail "the stopped VMM exited $status: $(cat "$TEST_TMP/err")"
+[ ! -e "$SOCK" ] || fail "the control socket was left behind"
+
+# a reboot ends the VMM; with --reboot restart the guest boots again, until stopped
+out=$(timeout 30 "$BASALT" vmm run --boot direct --kernel "$GUESTS/reboot.elf" --memory 16 \
+	</dev/null) || fail "reboot: exited $?"
+[ "$out" = booted ] || fail "reboot printed: $out"
+timeout 60 "$BASALT" vmm run --boot direct --kernel "$GUESTS/reboot.elf" --memory 16 \
+	--reboot restart --control "$SOCK" </dev/null >"$TEST_TMP/out" 2>&1 &
+vmm=$!
+at_exit "kill $vmm 2>/dev/null"
+until [ "$(grep -c booted "$TEST_TMP/out")" -ge 3 ]; do sleep 0.05; done
+until ctl stop >/dev/null 2>&1; do sleep 0.05; done
+wait $vmm || fail "the restarting VMM exited $?"
+
+# confined: as an unprivileged user under the seccomp allow-list, every device still works
+disk=$TEST_TMP/disk.img
+truncate -s 1M "$disk"
+out=$(timeout 30 "$BASALT" vmm run --boot direct --kernel "$GUESTS/virtio.elf" --memory 16 \
+	--disk "$disk" --confine </dev/null) || fail "confined virtio guest exited $?: $out"
+expect_match "$out" 'write, read back, flush, discard ok'
+expect_match "$out" 'rng: 64 random bytes'
+out=$(echo x | timeout 30 "$BASALT" vmm run --boot direct --kernel "$GUESTS/irq.elf" \
+	--memory 16 --confine=1000:1000) || fail "confined irq guest exited $?"
+expect_match "$out" 'got x'
+out=$(timeout 30 "$BASALT" vmm run --boot direct --kernel "$GUESTS/smp.elf" --memory 16 \
+	--cpus 2 --confine </dev/null) || fail "confined smp guest exited $?"
+expect_match "$out" '^2 vCPUs arrived$'
+expect_fail "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --confine=nobody
+expect_match "$LAST_STDERR" 'UID'
+exit 0

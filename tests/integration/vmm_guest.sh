@@ -1,0 +1,60 @@
+#!/bin/bash
+# vmm_guest.sh - the VMM on this host's /dev/kvm with the freestanding test guests of
+# tests/guest: serial output, port and MMIO exits, interrupts (local APIC timer, the UART's
+# receive interrupt through the IOAPIC), several vCPUs, a JSON configuration, and bad input
+# refused in one line.
+. "$(dirname "$0")/lib.sh"
+
+use_kvm
+
+GUESTS=$BASALT_BUILD/tests/guest
+out=$(run_test_guest hello </dev/null) || fail "hello exited $?"
+[ "$out" = "hello from a basalt guest" ] || fail "hello printed: $out"
+
+out=$(run_test_guest exits </dev/null) || fail "exits: step $? failed"
+expect_match "$out" '^exits ok$'
+
+out=$(echo x | run_test_guest irq) || fail "irq exited $?"
+expect_match "$out" 'timer ok'
+expect_match "$out" 'got x'
+
+ncpu=$(nproc)
+cpus=$((ncpu < 4 ? ncpu : 4))
+out=$(run_test_guest smp --cpus "$cpus" </dev/null) || fail "smp exited $?"
+expect_match "$out" "^$cpus vCPUs arrived$"
+
+# the same guest from a JSON configuration
+cat >"$TEST_TMP/hello.json" <<JSON
+{ "kernel": "$GUESTS/hello.elf", "boot": "direct", "memory": 16, "cpus": 1, "console": "stdio" }
+JSON
+out=$("$BASALT" vmm run --config "$TEST_TMP/hello.json" </dev/null) || fail "config: $?"
+[ "$out" = "hello from a basalt guest" ] || fail "config: hello printed: $out"
+
+# the console on a Unix socket: nothing is lost before a client attaches, none is needed
+run_test_guest hello --console "unix:$TEST_TMP/console.sock" </dev/null >"$TEST_TMP/out" ||
+	fail "hello on a socket console exited $?"
+[ ! -e "$TEST_TMP/console.sock" ] || fail "the console socket was left behind"
+
+# bad input: one line each, non-zero status
+echo "not a kernel" >"$TEST_TMP/junk"
+expect_fail "$BASALT" vmm run --kernel "$TEST_TMP/junk" --memory 16
+expect_match "$LAST_STDERR" 'not a'
+expect_fail "$BASALT" vmm run --boot direct --kernel "$TEST_TMP/junk" --memory 16
+expect_match "$LAST_STDERR" 'not an ELF'
+expect_fail "$BASALT" vmm run --kernel "$TEST_TMP/missing" --memory 16
+expect_match "$LAST_STDERR" 'No such file'
+expect_fail "$BASALT" vmm run --kernel "$GUESTS/hello.elf" --initrd "$TEST_TMP/missing"
+expect_match "$LAST_STDERR" "initrd"
+expect_fail "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --cpus $((ncpu + 1))
+expect_match "$LAST_STDERR" 'vCPUs'
+expect_fail "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --memory 100000000
+expect_match "$LAST_STDERR" 'MiB'
+expect_fail "$BASALT" vmm run --kernel "$GUESTS/hello.elf" --net bogus
+expect_match "$LAST_STDERR" 'tap=NAME'
+echo '{ "kernel": 5 }' >"$TEST_TMP/bad.json"
+expect_fail "$BASALT" vmm run --config "$TEST_TMP/bad.json"
+expect_match "$LAST_STDERR" "'kernel' must be a string"
+echo '{ "kernel": "x", "speed": 5 }' >"$TEST_TMP/bad.json"
+expect_fail "$BASALT" vmm run --config "$TEST_TMP/bad.json"
+expect_match "$LAST_STDERR" "unknown key 'speed'"
+exit 0

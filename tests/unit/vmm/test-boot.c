@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test-boot.c - unit tests of the boot image parsers: the bzImage setup header (magic numbers,
+ * protocol version, the 64-bit entry flag, truncation) and ELF executables with and without a
+ * PVH entry note, including notes and program headers that run past the file.
+ */
+#include <elf.h>
+
+#include "vmm_impl.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+static uint8_t img[8192];
+
+static void make_bzimage(void)
+{
+	memset(img, 0, sizeof(img));
+	img[0x1f1] = 3; /* setup sectors: payload at 4 * 512 */
+	img[0x1fe] = 0x55;
+	img[0x1ff] = 0xaa;
+	memcpy(img + 0x202, "HdrS", 4);
+	img[0x201] = 0x66; /* the header ends at 0x202 + 0x66 */
+	img[0x206] = 0x0f; /* protocol 2.15 */
+	img[0x207] = 0x02;
+	img[0x211] = 0x01; /* loaded high */
+	img[0x236] = 0x01; /* XLF_KERNEL_64 */
+	img[0x234] = 1;
+	memcpy(img + 0x238, (uint32_t[]){ 2047 }, 4);
+	memcpy(img + 0x260, (uint32_t[]){ 0x100000 }, 4);
+}
+
+static void test_bzimage(void **state)
+{
+	struct vmm_bzimage b;
+
+	make_bzimage();
+	assert_int_equal(vmm_bzimage_parse(img, sizeof(img), &b), 0);
+	assert_int_equal(b.version, 0x20f);
+	assert_int_equal(b.setup_size, 2048);
+	assert_int_equal(b.payload_off, 2048);
+	assert_int_equal(b.payload_size, sizeof(img) - 2048);
+	assert_int_equal(b.cmdline_max, 2047);
+	assert_int_equal(b.init_size, 0x100000);
+	assert_true(b.relocatable);
+
+	assert_int_equal(vmm_bzimage_parse(img, 0x200, &b), -ENOEXEC);
+	assert_int_equal(vmm_bzimage_parse(img, 2048, &b), -ENOEXEC); /* no payload */
+	img[0x236] = 0;
+	assert_int_equal(vmm_bzimage_parse(img, sizeof(img), &b), -ENOEXEC);
+	make_bzimage();
+	img[0x206] = 0x0b;
+	assert_int_equal(vmm_bzimage_parse(img, sizeof(img), &b), -ENOEXEC);
+	make_bzimage();
+	img[0x201] = 0xff;
+	assert_int_equal(vmm_bzimage_parse(img, sizeof(img), &b), -ENOEXEC);
+	make_bzimage();
+	img[0x1f1] = 200; /* setup larger than the file */
+	assert_int_equal(vmm_bzimage_parse(img, sizeof(img), &b), -ENOEXEC);
+	make_bzimage();
+	memcpy(img + 0x202, "HdrT", 4);
+	assert_int_equal(vmm_bzimage_parse(img, sizeof(img), &b), -ENOEXEC);
+}
+
+/* An ELF executable with one PT_LOAD and, if pvh, a PT_NOTE with the PVH entry. */
+static size_t make_elf(bool pvh, uint32_t note_len)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(img + sizeof(*eh));
+	Elf64_Nhdr nh = { .n_namesz = 4, .n_descsz = 4, .n_type = 18 };
+	uint32_t entry = 0x1000040;
+
+	memset(img, 0, sizeof(img));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_X86_64;
+	eh->e_entry = 0xffffffff81000000ULL;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = pvh ? 2 : 1;
+	ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD,
+			      .p_offset = 4096,
+			      .p_paddr = 0x1000000,
+			      .p_filesz = 4096,
+			      .p_memsz = 8192 };
+	ph[1] = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = 1024, .p_filesz = note_len };
+	memcpy(img + 1024, &nh, sizeof(nh));
+	memcpy(img + 1024 + sizeof(nh), "Xen", 4);
+	memcpy(img + 1024 + sizeof(nh) + 4, &entry, 4);
+	return sizeof(img);
+}
+
+static void test_elf(void **state)
+{
+	struct vmm_elf_info info;
+	size_t len;
+
+	len = make_elf(true, 20);
+	assert_int_equal(vmm_elf_parse(img, len, &info), 0);
+	assert_int_equal(info.pvh_entry, 0x1000040);
+	assert_int_equal(info.lowest, 0x1000000);
+	assert_int_equal(info.highest, 0x1002000);
+
+	len = make_elf(false, 0);
+	assert_int_equal(vmm_elf_parse(img, len, &info), 0);
+	assert_int_equal(info.pvh_entry, 0);
+
+	len = make_elf(true, 16); /* the note's descriptor runs past its segment */
+	assert_int_equal(vmm_elf_parse(img, len, &info), -ENOEXEC);
+	len = make_elf(true, 20);
+	assert_int_equal(vmm_elf_parse(img, 6000, &info), -ENOEXEC); /* PT_LOAD past the end */
+	((Elf64_Ehdr *)img)->e_phnum = 200;
+	assert_int_equal(vmm_elf_parse(img, len, &info), -ENOEXEC);
+	make_elf(false, 0);
+	((Elf64_Phdr *)(img + sizeof(Elf64_Ehdr)))->p_filesz = 9000; /* more than memsz */
+	assert_int_equal(vmm_elf_parse(img, len, &info), -ENOEXEC);
+	make_elf(false, 0);
+	((Elf64_Ehdr *)img)->e_machine = EM_AARCH64;
+	assert_int_equal(vmm_elf_parse(img, len, &info), -ENOEXEC);
+	assert_int_equal(vmm_elf_parse(img, 10, &info), -ENOEXEC);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bzimage),
+		cmocka_unit_test(test_elf),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
