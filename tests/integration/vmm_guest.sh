@@ -1,7 +1,8 @@
 #!/bin/bash
 # vmm_guest.sh - the VMM on this host's /dev/kvm with the freestanding test guests of
 # tests/guest: serial output, port and MMIO exits, interrupts (local APIC timer, the UART's
-# receive interrupt through the IOAPIC), several vCPUs, a JSON configuration, and bad input
+# receive interrupt through the IOAPIC), several vCPUs, a JSON configuration, the USDT probes in
+# the binary, and bad input
 # refused in one line.
 . "$(dirname "$0")/lib.sh"
 
@@ -34,6 +35,12 @@ out=$("$BASALT" vmm run --config "$TEST_TMP/hello.json" </dev/null) || fail "con
 run_test_guest hello --console "unix:$TEST_TMP/console.sock" </dev/null >"$TEST_TMP/out" ||
 	fail "hello on a socket console exited $?"
 [ ! -e "$TEST_TMP/console.sock" ] || fail "the console socket was left behind"
+
+# the static probes the tracer attaches to
+probes=$(readelf -n "$BASALT" | sed -n 's/^ *Name: //p' | sort -u | tr '\n' ' ')
+for p in lifecycle vm__exit virtio__request; do
+	[[ " $probes" == *" $p "* ]] || fail "no USDT probe $p in $BASALT: $probes"
+done
 
 # bad input: one line each, non-zero status
 echo "not a kernel" >"$TEST_TMP/junk"
