@@ -2,8 +2,7 @@
 # vmm_guest.sh - the VMM on this host's /dev/kvm with the freestanding test guests of
 # tests/guest: serial output, port and MMIO exits, interrupts (local APIC timer, the UART's
 # receive interrupt through the IOAPIC), several vCPUs, a JSON configuration, the USDT probes in
-# the binary, and bad input
-# refused in one line.
+# the binary, and bad input refused in one line.
 . "$(dirname "$0")/lib.sh"
 
 use_kvm
