@@ -35,6 +35,19 @@ run_test_guest hello --console "unix:$TEST_TMP/console.sock" </dev/null >"$TEST_
 	fail "hello on a socket console exited $?"
 [ ! -e "$TEST_TMP/console.sock" ] || fail "the console socket was left behind"
 
+# huge pages: a guest in them when the host has a pool, one line when it has none
+free_huge=$(sed -n 's/^HugePages_Free: *//p' /proc/meminfo)
+if [ "${free_huge:-0}" -ge 8 ]; then
+	out=$(run_test_guest hello --hugepages </dev/null) || fail "hello in huge pages: $?"
+	[ "$out" = "hello from a basalt guest" ] || fail "hello in huge pages printed: $out"
+elif [ "${free_huge:-0}" -eq 0 ]; then
+	expect_fail "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --memory 16 \
+		--hugepages
+	expect_match "$LAST_STDERR" 'huge pages'
+fi
+expect_fail "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --memory 15 --hugepages
+expect_match "$LAST_STDERR" 'multiple of 2 MiB'
+
 # the static probes the tracer attaches to
 probes=$(readelf -n "$BASALT" | sed -n 's/^ *Name: //p' | sort -u | tr '\n' ' ')
 for p in lifecycle vm__exit virtio__request; do
