@@ -31,16 +31,6 @@ void vmm_vm_request_exit(struct vmm_vm *vm, enum vmm_exit why, int code)
 		vmm_vcpu_kick(&vm->vcpus[i]);
 }
 
-bool vmm_vm_ending(struct vmm_vm *vm)
-{
-	bool ending;
-
-	pthread_mutex_lock(&vm->lock);
-	ending = vm->state == VMM_STATE_ENDING;
-	pthread_mutex_unlock(&vm->lock);
-	return ending;
-}
-
 void vmm_vm_irq_line(struct vmm_vm *vm, unsigned int gsi, bool level)
 {
 	struct kvm_irq_level l = { .irq = gsi, .level = level };
