@@ -125,8 +125,8 @@ struct vmm_vm {
 	struct vmm_pci *pci;
 	struct vmm_virtio *virtio[VMM_MAX_DISKS + VMM_MAX_NETS + 1];
 	unsigned int n_virtio;
-	int console_in;
 	int console_out;
+	char console_pty[64]; /* the pseudo-terminal of a pty console */
 	int control_fd;
 
 	pthread_mutex_t lock;
