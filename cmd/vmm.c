@@ -101,10 +101,15 @@ static int run_option(struct vmm_config *c, int opt, const char *arg)
 	case OPT_CONTROL:
 		set_str(&c->control, arg);
 		return 0;
-	case OPT_MEMORY:
-		if (bs_parse_u64(arg, &v) < 0 || v == 0)
-			return bs_error(EINVAL, "--memory '%s': expected a number of MiB", arg);
-		c->memory_mib = v;
+	case OPT_MEMORY: /* MiB, or a size with its unit: 512, 512M, 2G */
+		if (bs_parse_u64(arg, &v) == 0 && v > 0) {
+			c->memory_mib = v;
+			return 0;
+		}
+		if (bs_size_parse(arg, &v) < 0 || v < (1 << 20) || v % (1 << 20))
+			return bs_error(EINVAL, "--memory '%s': expected MiB (512) or a size (2G)",
+					arg);
+		c->memory_mib = v >> 20;
 		return 0;
 	case OPT_CPUS:
 		if (bs_parse_u64(arg, &v) < 0 || v == 0 || v > UINT32_MAX)

@@ -11,7 +11,7 @@ GUESTS=$BASALT_BUILD/tests/guest
 out=$(run_test_guest hello </dev/null) || fail "hello exited $?"
 [ "$out" = "hello from a basalt guest" ] || fail "hello printed: $out"
 
-out=$(run_test_guest exits </dev/null) || fail "exits: step $? failed"
+out=$(run_test_guest exits --memory 32M </dev/null) || fail "exits: step $? failed"
 expect_match "$out" '^exits ok$'
 
 out=$(echo x | run_test_guest irq) || fail "irq exited $?"
@@ -68,6 +68,8 @@ expect_fail "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --cpus 
 expect_match "$LAST_STDERR" 'vCPUs'
 expect_fail "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --memory 100000000
 expect_match "$LAST_STDERR" 'MiB'
+expect_fail "$BASALT" vmm run --kernel "$GUESTS/hello.elf" --memory 1.5K
+expect_match "$LAST_STDERR" "expected MiB"
 expect_fail "$BASALT" vmm run --kernel "$GUESTS/hello.elf" --net bogus
 expect_match "$LAST_STDERR" 'tap=NAME'
 echo '{ "kernel": 5 }' >"$TEST_TMP/bad.json"
