@@ -20,7 +20,7 @@ static void usage(FILE *f)
 		"                      [--cpus N] [--disk FILE[,ro]]... [--net tap=NAME[,mac=MAC]]...\n"
 		"                      [--console stdio|pty|unix:PATH|none] [--control PATH]\n"
 		"                      [--boot auto|direct] [--reboot exit|restart] [--no-rng]\n"
-		"                      [--confine[=UID[:GID]]]\n"
+		"                      [--confine[=UID[:GID]]] [--hugepages]\n"
 		"       basalt vmm run --config FILE\n"
 		"\n"
 		"Run a virtual machine until its guest powers off or reboots. See vmm(8).\n");
@@ -41,6 +41,7 @@ enum {
 	OPT_NO_RNG,
 	OPT_CONFIG,
 	OPT_CONFINE,
+	OPT_HUGEPAGES,
 	OPT_HELP,
 };
 
@@ -59,6 +60,7 @@ static const struct option run_options[] = {
 	{ "no-rng", no_argument, NULL, OPT_NO_RNG },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "confine", optional_argument, NULL, OPT_CONFINE },
+	{ "hugepages", no_argument, NULL, OPT_HUGEPAGES },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ 0 },
 };
@@ -99,10 +101,15 @@ static int run_option(struct vmm_config *c, int opt, const char *arg)
 	case OPT_CONTROL:
 		set_str(&c->control, arg);
 		return 0;
-	case OPT_MEMORY:
-		if (bs_parse_u64(arg, &v) < 0 || v == 0)
-			return bs_error(EINVAL, "--memory '%s': expected a number of MiB", arg);
-		c->memory_mib = v;
+	case OPT_MEMORY: /* MiB, or a size with its unit: 512, 512M, 2G */
+		if (bs_parse_u64(arg, &v) == 0 && v > 0) {
+			c->memory_mib = v;
+			return 0;
+		}
+		if (bs_size_parse(arg, &v) < 0 || v < (1 << 20) || v % (1 << 20))
+			return bs_error(EINVAL, "--memory '%s': expected MiB (512) or a size (2G)",
+					arg);
+		c->memory_mib = v >> 20;
 		return 0;
 	case OPT_CPUS:
 		if (bs_parse_u64(arg, &v) < 0 || v == 0 || v > UINT32_MAX)
@@ -124,6 +131,9 @@ static int run_option(struct vmm_config *c, int opt, const char *arg)
 		return 0;
 	case OPT_CONFIG:
 		return config_file(c, arg);
+	case OPT_HUGEPAGES:
+		c->hugepages = true;
+		return 0;
 	case OPT_CONFINE:
 		return vmm_config_set_confine(c, arg ? arg : "65534");
 	case OPT_HELP:

@@ -43,6 +43,7 @@ struct vmm_config {
 	char *initrd;
 	char *cmdline;
 	uint64_t memory_mib;
+	bool hugepages; /* guest RAM from the host's 2 MiB huge page pool */
 	unsigned int cpus;
 	enum vmm_boot boot;
 	struct vmm_disk_config disks[VMM_MAX_DISKS];
@@ -74,7 +75,7 @@ int vmm_config_set_boot(struct vmm_config *c, const char *spec);
 int vmm_config_set_reboot(struct vmm_config *c, const char *spec);
 /* Fill c from a JSON object with the same keys as the long options (kernel, initrd, cmdline,
  * memory, cpus, disks: ["FILE[,ro]"...], nets: ["tap=..."], console, control, rng, boot,
- * reboot, confine: "UID[:GID]"). */
+ * reboot, confine: "UID[:GID]", hugepages: true/false). */
 int vmm_config_parse_json(struct vmm_config *c, const char *text, const char *what);
 /* Check the configuration against the host (files, vCPUs, memory). */
 int vmm_config_check(const struct vmm_config *c);

@@ -142,6 +142,18 @@ static int json_uint(json_t *o, const char *key, uint64_t *dst)
 	return 0;
 }
 
+static int json_bool(json_t *o, const char *key, bool *dst, const char *what)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return bs_error(EINVAL, "%s: '%s' must be true or false", what, key);
+	*dst = json_is_true(v);
+	return 0;
+}
+
 static int json_list(struct vmm_config *c, json_t *o, const char *key,
 		     int (*add)(struct vmm_config *, const char *))
 {
@@ -165,9 +177,9 @@ static int json_list(struct vmm_config *c, json_t *o, const char *key,
 
 int vmm_config_parse_json(struct vmm_config *c, const char *text, const char *what)
 {
-	static const char *const keys[] = { "kernel",  "initrd", "cmdline", "memory",
-					    "cpus",    "disks",	 "nets",    "console",
-					    "control", "rng",	 "boot",    "reboot" };
+	static const char *const keys[] = { "kernel", "initrd", "cmdline", "memory",   "cpus",
+					    "disks",  "nets",	"console", "control",  "rng",
+					    "boot",   "reboot", "confine", "hugepages" };
 	_cleanup_json_ json_t *j = NULL;
 	_cleanup_free_ char *console = NULL, *boot = NULL, *reboot = NULL, *confine = NULL;
 	uint64_t cpus = c->cpus;
@@ -201,12 +213,9 @@ int vmm_config_parse_json(struct vmm_config *c, const char *text, const char *wh
 	    (r = json_list(c, j, "nets", vmm_config_add_net)) < 0)
 		return r;
 	c->cpus = (unsigned int)MIN(cpus, UINT32_MAX);
-	v = json_object_get(j, "rng");
-	if (v) {
-		if (!json_is_boolean(v))
-			return bs_error(EINVAL, "%s: 'rng' must be true or false", what);
-		c->rng = json_is_true(v);
-	}
+	if ((r = json_bool(j, "rng", &c->rng, what)) < 0 ||
+	    (r = json_bool(j, "hugepages", &c->hugepages, what)) < 0)
+		return r;
 	if (console && (r = vmm_config_set_console(c, console)) < 0)
 		return r;
 	if (boot && (r = vmm_config_set_boot(c, boot)) < 0)
@@ -290,6 +299,8 @@ int vmm_config_check(const struct vmm_config *c)
 				c->memory_mib, (uint64_t)si.totalram * si.mem_unit >> 20);
 	if (c->memory_mib < 2)
 		return bs_error(EINVAL, "a guest needs at least 2 MiB of memory");
+	if (c->hugepages && c->memory_mib % 2)
+		return bs_error(EINVAL, "with huge pages, memory must be a multiple of 2 MiB");
 	if (c->console == VMM_CONSOLE_UNIX && strlen(c->console_path) >= 108)
 		return bs_error(ENAMETOOLONG, "console socket path too long");
 	if (c->control && strlen(c->control) >= 108)

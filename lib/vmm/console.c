@@ -96,7 +96,8 @@ static int console_pty(struct console *c)
 		cfmakeraw(&t);
 		tcsetattr(fd, TCSANOW, &t);
 	}
-	log_info("console on %s", ptsname(fd));
+	bs_strlcpy(c->vm->console_pty, ptsname(fd), sizeof(c->vm->console_pty));
+	log_warn("the console is on %s", c->vm->console_pty);
 	c->in_ev.fd = fd;
 	c->vm->console_out = fd;
 	return vmm_loop_add(&c->vm->loop, &c->in_ev, EPOLLIN);

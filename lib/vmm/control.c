@@ -51,10 +51,10 @@ static json_t *control_info(struct vmm_vm *vm)
 						(json_int_t)atomic_load(&v->requests), "broken",
 						v->broken));
 	}
-	return json_pack("{s:s,s:I,s:i,s:I,s:o,s:o}", "state", state_names[state], "uptime_ms",
+	return json_pack("{s:s,s:I,s:i,s:I,s:o,s:o,s:s}", "state", state_names[state], "uptime_ms",
 			 (json_int_t)((bs_monotonic_ns() - vm->start_ns) / 1000000), "vcpus",
 			 (int)vm->n_vcpus, "memory_mib", (json_int_t)(vm->ram_size >> 20), "cpus",
-			 cpus, "devices", devs);
+			 cpus, "devices", devs, "console", vm->console_pty);
 }
 
 static json_t *control_command(struct vmm_vm *vm, const char *cmd)

@@ -3,7 +3,8 @@
  * memory.c - guest RAM: one anonymous host mapping split around the MMIO hole below 4 GiB
  * (RAM up to 3 GiB, devices from 3 GiB to 4 GiB, the rest of RAM from 4 GiB on), registered as
  * one or two KVM memory slots, and the one checked translation from guest physical addresses
- * to host pointers that every device uses.
+ * to host pointers that every device uses. With huge pages the RAM comes from the host's
+ * 2 MiB page pool, reserved and populated up front so that a short pool fails at start.
  */
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
@@ -28,11 +29,18 @@ static int memory_slot(struct vmm_vm *vm, uint32_t slot, uint64_t gpa, uint64_t 
 
 int vmm_memory_init(struct vmm_vm *vm, uint64_t size)
 {
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
 	void *p;
 	int r;
 
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		 -1, 0);
+	if (vm->cfg->hugepages)
+		flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
+	if (p == MAP_FAILED && vm->cfg->hugepages)
+		return bs_error(errno,
+				"cannot have %" PRIu64 " MiB of guest memory in huge pages "
+				"(see /proc/sys/vm/nr_hugepages): %s",
+				size >> 20, strerror(errno));
 	if (p == MAP_FAILED)
 		return bs_error(errno, "cannot map %" PRIu64 " MiB of guest memory: %s", size >> 20,
 				strerror(errno));

@@ -141,11 +141,7 @@ static void *vcpu_main(void *arg)
 			vcpu_mmio(vcpu);
 			break;
 		case KVM_EXIT_HLT:
-			atomic_fetch_add(&vcpu->stats.hlt_exits, 1);
-			break;
 		case KVM_EXIT_IRQ_WINDOW_OPEN:
-			atomic_fetch_add(&vcpu->stats.irq_window_exits, 1);
-			break;
 		case KVM_EXIT_INTR:
 			break;
 		case KVM_EXIT_SHUTDOWN:

@@ -20,10 +20,8 @@
 #define NET_TX 1
 
 struct net {
-	struct vmm_virtio *v;
 	int tap;
 	struct vmm_event tap_ev;
-	atomic_uint_fast64_t rx_packets, tx_packets;
 };
 
 static int net_tap_open(const char *name)
@@ -75,7 +73,6 @@ static void net_rx(struct vmm_virtio *v)
 		}
 		vmm_probe_virtio(VIRTIO_ID_NET, NET_RX, 0, len);
 		vmm_vq_push(v->vm, vq, req.head, (uint32_t)len);
-		atomic_fetch_add(&n->rx_packets, 1);
 		atomic_fetch_add(&v->requests, 1);
 		done = true;
 	}
@@ -94,8 +91,6 @@ static int64_t net_tx(struct vmm_virtio *v, const struct vmm_vq_req *req)
 	}
 	len = writev(n->tap, req->iov, (int)req->n_out);
 	vmm_probe_virtio(VIRTIO_ID_NET, NET_TX, 1, len);
-	if (len >= 0)
-		atomic_fetch_add(&n->tx_packets, 1);
 	/* a frame the tap refuses (down, full) is dropped, as a wire would */
 	return 0;
 }
@@ -148,7 +143,6 @@ int vmm_virtio_net_create(struct vmm_vm *vm, const struct vmm_net_config *c, uns
 
 	v->ops = &net_ops;
 	v->dev = n;
-	n->v = v;
 	n->tap = net_tap_open(c->tap);
 	if (n->tap < 0) {
 		r = n->tap;

@@ -31,16 +31,6 @@ void vmm_vm_request_exit(struct vmm_vm *vm, enum vmm_exit why, int code)
 		vmm_vcpu_kick(&vm->vcpus[i]);
 }
 
-bool vmm_vm_ending(struct vmm_vm *vm)
-{
-	bool ending;
-
-	pthread_mutex_lock(&vm->lock);
-	ending = vm->state == VMM_STATE_ENDING;
-	pthread_mutex_unlock(&vm->lock);
-	return ending;
-}
-
 void vmm_vm_irq_line(struct vmm_vm *vm, unsigned int gsi, bool level)
 {
 	struct kvm_irq_level l = { .irq = gsi, .level = level };
@@ -222,12 +212,13 @@ static int vm_run_once(const struct vmm_config *c, enum vmm_exit *ret_exit, int 
 	for (unsigned int i = 0; i < VMM_MAX_CPUS; i++)
 		vm->vcpus[i].fd = -1;
 
-	if ((r = vm_kvm_open(vm)) < 0 || (r = vm_chipset(vm)) < 0 ||
-	    (r = vmm_memory_init(vm, c->memory_mib << 20)) < 0 ||
-	    (r = vmm_loop_init(&vm->loop)) < 0 || (r = vm_devices(vm)) < 0 ||
-	    (r = vm_load(vm)) < 0 || (r = vm_vcpus(vm)) < 0 || (r = vmm_console_open(vm)) < 0 ||
-	    (r = vmm_control_open(vm)) < 0 || (r = vmm_loop_start(&vm->loop)) < 0 ||
-	    (r = vmm_confine(vm)) < 0)
+	/* memory before the irqchip: once KVM routes interrupts, every memory slot change waits
+	 * for an SRCU grace period (milliseconds) */
+	if ((r = vm_kvm_open(vm)) < 0 || (r = vmm_memory_init(vm, c->memory_mib << 20)) < 0 ||
+	    (r = vm_chipset(vm)) < 0 || (r = vmm_loop_init(&vm->loop)) < 0 ||
+	    (r = vm_devices(vm)) < 0 || (r = vm_load(vm)) < 0 || (r = vm_vcpus(vm)) < 0 ||
+	    (r = vmm_console_open(vm)) < 0 || (r = vmm_control_open(vm)) < 0 ||
+	    (r = vmm_loop_start(&vm->loop)) < 0 || (r = vmm_confine(vm)) < 0)
 		goto out;
 	vmm_probe_lifecycle(vm, "start");
 	for (unsigned int i = 0; i < vm->n_vcpus; i++) {

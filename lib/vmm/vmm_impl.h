@@ -50,7 +50,7 @@ bool vmm_bus_access(const struct vmm_bus *bus, uint64_t addr, uint8_t *data, uns
 
 /* ---- counters exported by `info` and the probes ---- */
 struct vmm_vcpu_stats {
-	atomic_uint_fast64_t exits, io_exits, mmio_exits, hlt_exits, irq_window_exits;
+	atomic_uint_fast64_t exits, io_exits, mmio_exits;
 };
 
 struct vmm_vm;
@@ -125,8 +125,8 @@ struct vmm_vm {
 	struct vmm_pci *pci;
 	struct vmm_virtio *virtio[VMM_MAX_DISKS + VMM_MAX_NETS + 1];
 	unsigned int n_virtio;
-	int console_in;
 	int console_out;
+	char console_pty[64]; /* the pseudo-terminal of a pty console */
 	int control_fd;
 
 	pthread_mutex_t lock;
@@ -140,7 +140,6 @@ struct vmm_vm {
 
 /* vm.c: lifecycle */
 void vmm_vm_request_exit(struct vmm_vm *vm, enum vmm_exit why, int code);
-bool vmm_vm_ending(struct vmm_vm *vm);
 /* Set a level-triggered interrupt line (GSI) of the in-kernel irqchip. */
 void vmm_vm_irq_line(struct vmm_vm *vm, unsigned int gsi, bool level);
 int vmm_vm_pause(struct vmm_vm *vm);

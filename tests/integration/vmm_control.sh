@@ -1,8 +1,9 @@
 #!/bin/bash
 # vmm_control.sh - the VMM's life as a manager sees it, on this host's /dev/kvm with the
 # freestanding test guests: the control socket (info with vCPU and device counters, pause,
-# resume, stop), a guest reboot that ends the VMM or restarts the guest (--reboot restart),
-# and a confined VMM (unprivileged user, seccomp allow-list) that still runs every device.
+# resume, stop), the console on a pty, a guest reboot that ends the VMM or restarts the guest
+# (--reboot restart), and a confined VMM (unprivileged user, seccomp allow-list) that still
+# runs every device.
 . "$(dirname "$0")/lib.sh"
 
 use_kvm
@@ -58,6 +59,24 @@ status=0
 wait $vmm || status=$?
 [ "$status" = 0 ] || fail "the stopped VMM exited $status: $(cat "$TEST_TMP/err")"
 [ ! -e "$SOCK" ] || fail "the control socket was left behind"
+
+# the console on a pseudo-terminal, named by info: a key typed there reaches the guest's UART
+timeout 60 "$BASALT" vmm run --boot direct --kernel "$GUESTS/irq.elf" --memory 16 \
+	--console pty --control "$SOCK" </dev/null >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+vmm=$!
+at_exit "kill $vmm 2>/dev/null"
+until [ -S "$SOCK" ] && info=$(ctl info 2>/dev/null); do sleep 0.05; done
+pty=$(json "$info" 'd["console"]')
+[[ "$pty" == /dev/pts/* ]] || fail "info names no pseudo-terminal: $info"
+expect_match "$(cat "$TEST_TMP/err")" "the console is on $pty"
+exec 5<>"$pty"
+printf x >&5
+# the guest exits 0 once its UART interrupt brought the key (its output, read from the pty,
+# could be lost when the VMM closes the pty at its exit)
+status=0
+wait $vmm || status=$?
+exec 5>&-
+[ "$status" = 0 ] || fail "the guest did not get the key typed on $pty (status $status)"
 
 # a reboot ends the VMM; with --reboot restart the guest boots again, until stopped
 out=$(timeout 30 "$BASALT" vmm run --boot direct --kernel "$GUESTS/reboot.elf" --memory 16 \

@@ -1,8 +1,8 @@
 #!/bin/bash
 # vmm_guest.sh - the VMM on this host's /dev/kvm with the freestanding test guests of
 # tests/guest: serial output, port and MMIO exits, interrupts (local APIC timer, the UART's
-# receive interrupt through the IOAPIC), several vCPUs, a JSON configuration, and bad input
-# refused in one line.
+# receive interrupt through the IOAPIC), several vCPUs, a JSON configuration, the USDT probes in
+# the binary, and bad input refused in one line.
 . "$(dirname "$0")/lib.sh"
 
 use_kvm
@@ -11,7 +11,7 @@ GUESTS=$BASALT_BUILD/tests/guest
 out=$(run_test_guest hello </dev/null) || fail "hello exited $?"
 [ "$out" = "hello from a basalt guest" ] || fail "hello printed: $out"
 
-out=$(run_test_guest exits </dev/null) || fail "exits: step $? failed"
+out=$(run_test_guest exits --memory 32M </dev/null) || fail "exits: step $? failed"
 expect_match "$out" '^exits ok$'
 
 out=$(echo x | run_test_guest irq) || fail "irq exited $?"
@@ -35,6 +35,25 @@ run_test_guest hello --console "unix:$TEST_TMP/console.sock" </dev/null >"$TEST_
 	fail "hello on a socket console exited $?"
 [ ! -e "$TEST_TMP/console.sock" ] || fail "the console socket was left behind"
 
+# huge pages: a guest in them when the host has a pool, one line when it has none
+free_huge=$(sed -n 's/^HugePages_Free: *//p' /proc/meminfo)
+if [ "${free_huge:-0}" -ge 8 ]; then
+	out=$(run_test_guest hello --hugepages </dev/null) || fail "hello in huge pages: $?"
+	[ "$out" = "hello from a basalt guest" ] || fail "hello in huge pages printed: $out"
+elif [ "${free_huge:-0}" -eq 0 ]; then
+	expect_fail "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --memory 16 \
+		--hugepages
+	expect_match "$LAST_STDERR" 'huge pages'
+fi
+expect_fail "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --memory 15 --hugepages
+expect_match "$LAST_STDERR" 'multiple of 2 MiB'
+
+# the static probes the tracer attaches to
+probes=$(readelf -n "$BASALT" | sed -n 's/^ *Name: //p' | sort -u | tr '\n' ' ')
+for p in lifecycle vm__exit virtio__request; do
+	[[ " $probes" == *" $p "* ]] || fail "no USDT probe $p in $BASALT: $probes"
+done
+
 # bad input: one line each, non-zero status
 echo "not a kernel" >"$TEST_TMP/junk"
 expect_fail "$BASALT" vmm run --kernel "$TEST_TMP/junk" --memory 16
@@ -49,6 +68,8 @@ expect_fail "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --cpus 
 expect_match "$LAST_STDERR" 'vCPUs'
 expect_fail "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --memory 100000000
 expect_match "$LAST_STDERR" 'MiB'
+expect_fail "$BASALT" vmm run --kernel "$GUESTS/hello.elf" --memory 1.5K
+expect_match "$LAST_STDERR" "expected MiB"
 expect_fail "$BASALT" vmm run --kernel "$GUESTS/hello.elf" --net bogus
 expect_match "$LAST_STDERR" 'tap=NAME'
 echo '{ "kernel": 5 }' >"$TEST_TMP/bad.json"

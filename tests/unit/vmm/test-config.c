@@ -73,7 +73,8 @@ static void test_json(void **state)
 					       "{\"kernel\": \"/k\", \"memory\": 512, \"cpus\": 2, "
 					       "\"disks\": [\"/d,ro\"], \"nets\": [\"tap=t0\"], "
 					       "\"console\": \"pty\", \"rng\": false, "
-					       "\"boot\": \"direct\", \"reboot\": \"restart\"}",
+					       "\"boot\": \"direct\", \"reboot\": \"restart\", "
+					       "\"hugepages\": true, \"confine\": \"1000:100\"}",
 					       "test"),
 			 0);
 	assert_string_equal(c.kernel, "/k");
@@ -85,6 +86,10 @@ static void test_json(void **state)
 	assert_false(c.rng);
 	assert_int_equal(c.boot, VMM_BOOT_DIRECT);
 	assert_true(c.reboot_restart);
+	assert_true(c.hugepages);
+	assert_true(c.confine);
+	assert_int_equal(c.confine_uid, 1000);
+	assert_int_equal(c.confine_gid, 100);
 	vmm_config_free(&c);
 
 	assert_int_equal(vmm_config_parse_json(&c, "[1]", "test"), -EINVAL);
