@@ -228,8 +228,8 @@ void zfsd_msg_init(struct zfsd_msg *m)
 	m->iov.iov_len = sizeof(m->req);
 	m->msg.msg_iov = &m->iov;
 	m->msg.msg_iovlen = 1;
-	m->msg.msg_control = m->control.buf;
-	m->msg.msg_controllen = sizeof(m->control.buf);
+	m->msg.msg_control = m->control;
+	m->msg.msg_controllen = sizeof(m->control);
 }
 
 static int send_request(int sock, int argc, char **argv)

@@ -48,10 +48,7 @@ struct zfsd_request {
  * points msg at req and control; it must not be moved after. */
 struct zfsd_msg {
 	struct zfsd_request req;
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * ZFSD_NFDS)];
-		struct cmsghdr align;
-	} control;
+	_Alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * ZFSD_NFDS)];
 	struct iovec iov;
 	struct msghdr msg;
 };

@@ -20,6 +20,8 @@
 /* ---- attributes and small macros ---- */
 #define _unused_ __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
+/* A case that goes on into the next, for -Wimplicit-fallthrough with gcc and clang alike. */
+#define fallthrough __attribute__((__fallthrough__))
 #define _noreturn_ __attribute__((noreturn))
 #define _packed_ __attribute__((packed))
 #define _likely_(x) __builtin_expect(!!(x), 1)

@@ -1561,7 +1561,7 @@ static void agg_update(struct cg *g, struct dt_node *n)
 		alu_reg(g, BPF_MUL, 3, 1);
 		alu_reg(g, BPF_ADD, 2, 3);
 		stx(g, BPF_DW, 0, 2, 16);
-		/* fall through */
+		fallthrough;
 	case AGG_AVG:
 		ldx(g, BPF_DW, 2, 0, 0);
 		alu_imm(g, BPF_ADD, 2, 1);

@@ -622,7 +622,7 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 		if (!cc->prog->opts.destructive)
 			dt_cc_error(cc, "D_ACT_DESTRUCT", n->line,
 				    "raise( ) is a destructive action: allow it with -w");
-		/* fall through */
+		fallthrough;
 	case F_EXIT:
 		if (!is_int(n->args[0]))
 			dt_cc_error(cc, "D_PROTO_ARG", n->line,
