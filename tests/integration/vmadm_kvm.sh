@@ -71,9 +71,9 @@ cmp -s "$root/vm/kernel" "$TEST_TMP/vmlinuz" || fail "the kernel is not in the z
 zonecfg -z "$vm" delete -F || fail "zonecfg delete"
 touch "$TEST_TMP/nokvm"
 jq '.alias = "vm9" | .nics = []' "$TEST_TMP/kvm.json" >"$TEST_TMP/kvm9.json"
-out=$(unshare -m sh -c "mount --bind '$TEST_TMP/nokvm' /dev/kvm && '$BASALT' vmadm list -H -o uuid,state &&
-	'$BASALT' zonecfg -z '$vm' info >/dev/null && ! '$BASALT' vmadm create -f '$TEST_TMP/kvm9.json'" 2>&1) ||
-	fail "without /dev/kvm: $out"
+out=$(unshare -m sh -c "mount --bind '$TEST_TMP/nokvm' /dev/kvm &&
+	'$BASALT' vmadm list -H -o uuid,state && '$BASALT' zonecfg -z '$vm' info >/dev/null &&
+	! '$BASALT' vmadm create -f '$TEST_TMP/kvm9.json'" 2>&1) || fail "without /dev/kvm: $out"
 [[ "$out" == "$vm	stopped"*"this host has no /dev/kvm"* ]] || fail "without /dev/kvm: $out"
 
 # bad disks and kernels: one line each, nothing created
