@@ -50,7 +50,9 @@ static int define(const char *name, const char *file)
 		fprintf(stderr, "zonecfg: %s: %s\n", file, bs_strerror(r));
 		return 1;
 	}
-	r = zone_store_create(c);
+	r = zone_devices_check(c);
+	if (r == 0)
+		r = zone_store_create(c);
 	return r < 0 ? fail(r) : 0;
 }
 

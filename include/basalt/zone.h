@@ -70,7 +70,9 @@ json_t *zone_config_to_json(const struct zone_config *c);
 void zone_config_free(struct zone_config *c);
 void zone_config_freep(struct zone_config **c);
 #define _cleanup_zone_config_ _cleanup_(zone_config_freep)
-/* Every device of c is a character device of this host, and no two are one device. */
+/* Every device of c is a character device of this host, and no two are one device: checked
+ * when a zone is defined by hand and at every boot, not by the store, so that a zone that came
+ * with its pool is defined on a host that lacks its devices (it just cannot boot there). */
 int zone_devices_check(const struct zone_config *c);
 /* Change resource controls from "PROPERTY=VALUE" texts (zonecfg set), checked together; 0
  * removes a cap. Nothing changes if one is wrong. */

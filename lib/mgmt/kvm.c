@@ -116,6 +116,11 @@ int mgmt_kvm_check(json_t *m)
 		return bs_error(EINVAL, "kernel_boot: '%s' is not auto or direct", boot);
 	if (stat(kernel, &st) < 0 || !S_ISREG(st.st_mode))
 		return bs_error(ENOENT, "kernel %s is not a file", kernel);
+	if (stat("/dev/kvm", &st) < 0 || !S_ISCHR(st.st_mode))
+		return bs_error(ENODEV, "this host has no /dev/kvm for a kvm VM");
+	if (json_array_size(json_object_get(m, "nics")) &&
+	    (stat("/dev/net/tun", &st) < 0 || !S_ISCHR(st.st_mode)))
+		return bs_error(ENODEV, "this host has no /dev/net/tun for a kvm VM's NICs");
 	json_array_foreach(json_object_get(m, "disks"), i, d) {
 		const char *image = json_string_value(json_object_get(d, "image_uuid"));
 		_cleanup_json_ json_t *e = NULL;

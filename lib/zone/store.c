@@ -158,9 +158,7 @@ int zone_store_create(const struct zone_config *c)
 
 	if (stat(path, &st) == 0)
 		return bs_error(EEXIST, "zone '%s' already exists", c->zonename);
-	r = zone_devices_check(c);
-	if (r == 0)
-		r = check_conflicts(c);
+	r = check_conflicts(c);
 	if (r < 0)
 		return r;
 	r = write_config(c);
@@ -175,8 +173,6 @@ int zone_store_update(const struct zone_config *c)
 	int r;
 
 	r = zone_store_load(c->zonename, &old);
-	if (r == 0)
-		r = zone_devices_check(c);
 	if (r < 0)
 		return r;
 	r = check_conflicts(c);

@@ -4,8 +4,8 @@
 # is defined (brand kvm, holding /dev/kvm and /dev/net/tun) to run the VMM as its only process
 # with the disks bound in and a memory cap of ram plus the VMM's overhead, its root holds the VMM
 # binary and the kernel; bad disks and a missing kernel are refused leaving nothing; disks are
-# added and removed by update; delete removes the disks. A kvm VM's zone holds /dev/kvm, so a
-# host without it cannot define one.
+# added and removed by update; delete removes the disks. A kvm VM's zone holds /dev/kvm: a host
+# without it refuses to create one, but lists one that came with its pool.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
 [ -c /dev/kvm ] && [ -c /dev/net/tun ] || skip "no /dev/kvm or /dev/net/tun"
@@ -65,6 +65,16 @@ z=$LAST_STDOUT
 root=$(jq -r .zoneroot <<<"$z")
 cmp -s "$root/vm/kernel" "$TEST_TMP/vmlinuz" || fail "the kernel is not in the zone"
 [ -x "$root/basalt" ] || fail "the VMM binary is not in the zone"
+
+# a VM that came with its pool to a host without /dev/kvm (its zone unknown there, /dev/kvm
+# hidden in a mount namespace) is still listed, and its zone defined; it cannot be created there
+zonecfg -z "$vm" delete -F || fail "zonecfg delete"
+touch "$TEST_TMP/nokvm"
+jq '.alias = "vm9" | .nics = []' "$TEST_TMP/kvm.json" >"$TEST_TMP/kvm9.json"
+out=$(unshare -m sh -c "mount --bind '$TEST_TMP/nokvm' /dev/kvm &&
+	'$BASALT' vmadm list -H -o uuid,state && '$BASALT' zonecfg -z '$vm' info >/dev/null &&
+	! '$BASALT' vmadm create -f '$TEST_TMP/kvm9.json'" 2>&1) || fail "without /dev/kvm: $out"
+[[ "$out" == "$vm	stopped"*"this host has no /dev/kvm"* ]] || fail "without /dev/kvm: $out"
 
 # bad disks and kernels: one line each, nothing created
 jq '.alias = "vm2" | .nics = [] | .disks[0].image_uuid = "00000000-0000-4000-8000-000000000009"' \

@@ -5,10 +5,10 @@
 # /dev/kvm, the tap and the disk the only devices it holds, dropped to nobody), its console
 # output reaches `vmadm console`, `vmadm info` shows the VMM's figures, `vmadm stop` ends it
 # through the control socket. A guest that echoes a key gets the ^C typed on its console (the
-# VMM, the zone's init, is not stopped by it). A virtio guest: it writes its disk (a volume of the pool) and
-# exchanges ARP with the host over its NIC (tap, the zone's bridge, veth, the nic_tag's bridge,
-# anti-spoofing), then powers off, which takes its zone down; its kernel came by update. Delete
-# leaves nothing.
+# VMM, the zone's init, is not stopped by it). A virtio guest: it writes its disk (a volume of
+# the pool) and exchanges ARP with the host over its NIC (tap, the zone's bridge, veth, the
+# nic_tag's bridge, anti-spoofing), then powers off, which takes its zone down; its kernel came
+# by update. Delete leaves nothing.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
 "$BASALT" vmm --help >/dev/null 2>&1 || skip "no VMM in this build"
@@ -51,7 +51,8 @@ devs=$(for f in /proc/"$pid"/fd/*; do readlink "$f"; done | sort -u)
 for want in /dev/kvm /dev/net/tun /disks/disk0; do
 	grep -qx "$want" <<<"$devs" || fail "the VMM does not hold $want: $devs"
 done
-others=$(grep '^/dev/' <<<"$devs" | grep -vx -e /dev/kvm -e /dev/net/tun -e /dev/console -e '/dev/pts/[0-9]*' || true)
+others=$(grep '^/dev/' <<<"$devs" |
+	grep -vx -e /dev/kvm -e /dev/net/tun -e /dev/console -e '/dev/pts/[0-9]*' || true)
 [ -z "$others" ] || fail "the VMM holds other devices: $others"
 [ "$(ls "/proc/$pid/root/dev" | sort | tr '\n' ' ')" = \
 	"console full kvm net null ptmx pts random shm tty urandom zero " ] ||
