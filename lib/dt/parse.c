@@ -9,6 +9,7 @@
 #include "dt_impl.h"
 
 #include <ctype.h>
+#include <limits.h>
 
 static struct dt_node *expr(struct dt_cc *cc);
 static struct dt_node *assign(struct dt_cc *cc);
@@ -560,6 +561,22 @@ static void declaration(struct dt_cc *cc)
 	c->body->expr = n;
 }
 
+/* The argument number of a macro $N spanning [s, e): INT_MAX unless it is all digits, and
+ * small enough to be an index. */
+static int macro_arg_index(const char *s, const char *e)
+{
+	long n = 0;
+
+	if (e - s < 2 || e - s > 8)
+		return INT_MAX;
+	for (const char *d = s + 1; d < e; d++) {
+		if (!isdigit((unsigned char)*d))
+			return INT_MAX;
+		n = n * 10 + (*d - '0');
+	}
+	return (int)n;
+}
+
 /* $target, $pid and $1..$n expanded in a probe description (pid$target::malloc:entry). */
 static const char *pdesc_macros(struct dt_cc *cc, const char *text)
 {
@@ -583,8 +600,8 @@ static const char *pdesc_macros(struct dt_cc *cc, const char *text)
 			snprintf(val, sizeof(val), "%d", p->target);
 		else if (e - s == 4 && strncmp(s, "$pid", 4) == 0)
 			snprintf(val, sizeof(val), "%d", (int)getpid());
-		else if (e - s > 1 && isdigit((unsigned char)s[1]) && atoi(s + 1) < p->argc)
-			snprintf(val, sizeof(val), "%s", p->argv[atoi(s + 1)]);
+		else if (macro_arg_index(s, e) < p->argc)
+			snprintf(val, sizeof(val), "%s", p->argv[macro_arg_index(s, e)]);
 		else
 			dt_cc_error(cc, "D_MACRO_UNDEF", cc->tok.line,
 				    "macro argument %.*s is not defined", (int)(e - s), s);
