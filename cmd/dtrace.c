@@ -12,7 +12,9 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/auxv.h>
 #include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -103,6 +105,66 @@ static int preprocess(char **text, char **cppargs, int ncpp)
 	return 0;
 }
 
+/* The program's entry point (AT_ENTRY) of a process, from its auxiliary vector; 0 if unknown. */
+static uint64_t entry_point(pid_t pid)
+{
+	_cleanup_free_ char *path = bs_asprintf("/proc/%d/auxv", (int)pid), *buf = NULL;
+	size_t len = 0;
+	uint64_t av[2];
+
+	if (bs_read_file(path, &buf, &len) < 0)
+		return 0;
+	for (size_t off = 0; off + sizeof(av) <= len; off += sizeof(av)) {
+		memcpy(av, buf + off, sizeof(av));
+		if (av[0] == AT_ENTRY)
+			return av[1];
+		if (av[0] == AT_NULL)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * Let a command held after its exec run to its program's entry point, where the dynamic
+ * loader has mapped its libraries, so that pid$target names their functions too; it stays held
+ * there. A breakpoint is put on the entry's first byte and taken out again, and the program
+ * counter set back to it. 0, or -errno (the command is then held where it was, or gone).
+ */
+static int run_to_entry(pid_t pid)
+{
+	uint64_t entry = entry_point(pid);
+	struct user_regs_struct regs;
+	long orig, trap;
+	int status;
+
+	if (!entry)
+		return -ENOENT;
+	errno = 0;
+	orig = ptrace(PTRACE_PEEKTEXT, pid, (void *)entry, NULL);
+	if (errno)
+		return -errno;
+	trap = (long)(((unsigned long)orig & ~0xfful) | 0xcc);
+	if (ptrace(PTRACE_POKETEXT, pid, (void *)entry, (void *)trap) < 0)
+		return -errno;
+	for (int sig = 0;;) {
+		if (ptrace(PTRACE_CONT, pid, NULL, (void *)(long)sig) < 0 ||
+		    waitpid(pid, &status, 0) != pid)
+			return -ECHILD;
+		if (!WIFSTOPPED(status))
+			return -ECHILD;
+		if (WSTOPSIG(status) == SIGTRAP)
+			break;
+		sig = WSTOPSIG(status); /* another signal: the command gets it */
+	}
+	if (ptrace(PTRACE_GETREGS, pid, NULL, &regs) < 0 ||
+	    ptrace(PTRACE_POKETEXT, pid, (void *)entry, (void *)orig) < 0)
+		return -errno;
+	if (regs.rip != entry + 1)
+		return -EPROTO;
+	regs.rip = entry;
+	return ptrace(PTRACE_SETREGS, pid, NULL, &regs) < 0 ? -errno : 0;
+}
+
 /* Start cmd stopped just after its exec (ptrace), so that the pid provider sees its binary;
  * it runs when released with PTRACE_DETACH once the probes are enabled. */
 static pid_t start_command(const char *cmd)
@@ -136,6 +198,11 @@ static pid_t start_command(const char *cmd)
 		waitpid(pid, &status, WNOHANG);
 		return -ECHILD;
 	}
+	/* traced: on to where its libraries are mapped (a command that could not be traced
+	 * stopped itself, and is released as it is) */
+	if (WSTOPSIG(status) == SIGTRAP && run_to_entry(pid) < 0 &&
+	    waitpid(pid, &status, WNOHANG) == pid)
+		return -ECHILD;
 	return pid;
 }
 

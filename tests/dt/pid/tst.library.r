@@ -1,0 +1,2 @@
+strtol calls: 1
+
