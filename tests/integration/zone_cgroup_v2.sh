@@ -19,7 +19,8 @@ expect_ok zoneadm -z v2z boot
 dir=$(echo "$cg"/basalt-*-v2z)
 [ -d "$dir" ] || fail "no v2 cgroup for the zone under $cg"
 grep -qx "$(zone_init_pid v2z)" "$dir/cgroup.procs" || fail "init is not in $dir"
-zlogin v2z cat /proc/self/cgroup | grep -qx '0::/' || fail "cgroup namespace: $(zlogin v2z cat /proc/self/cgroup)"
+cg=$(zlogin v2z cat /proc/self/cgroup) # (captured first: grep -q may stop reading early)
+grep -qx '0::/' <<<"$cg" || fail "cgroup namespace: $cg"
 # v2 has no device files: the zone's BPF device filter allows its /dev and refuses a disk
 zlogin v2z sh -c 'echo x > /dev/null && head -c 1 /dev/zero >/dev/null' || fail "/dev/null or /dev/zero refused"
 out=$(zlogin v2z sh -c 'mknod /tmp/disk b 8 0 && head -c 1 /tmp/disk' 2>&1) && fail "a block device opened"

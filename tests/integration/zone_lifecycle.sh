@@ -26,7 +26,8 @@ out=$(cat "$TEST_TMP/out")
 [ "$out" = "got hello" ] || fail "zlogin stdout: '$out'"
 [ "$(cat "$TEST_TMP/err")" = oops ] || fail "zlogin stderr: '$(cat "$TEST_TMP/err")'"
 [ "$(zlogin web hostname)" = webhost ] || fail "hostname in the zone: $(zlogin web hostname)"
-zlogin web cat /etc/resolv.conf | grep -q '^nameserver 192.0.2.53$' || fail "resolv.conf"
+resolv=$(zlogin web cat /etc/resolv.conf)
+grep -q '^nameserver 192.0.2.53$' <<<"$resolv" || fail "resolv.conf: $resolv"
 expect_fail zlogin web /no/such/command
 [ "$LAST_STATUS" -eq 127 ] || fail "a missing command gave $LAST_STATUS, not 127"
 
