@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * kvm.c - the kvm brand's one mapping: a VM manifest (ram, vcpus, disks, nics, kernel) to the
- * command line of the VMM, `basalt vmm run ...`, as the process inside the VM's zone runs it.
- * The zone holds the VMM binary at /basalt, the disks (volume files of the pool daemon) under
- * /disks, the control socket under /vm, and the devices /dev/kvm and /dev/net/tun; the VMM's
- * serial console is the zone's console, and each NIC is the zone's tap vtapN. The zone's memory
- * cap is ram plus a fixed overhead for the VMM itself (see docs/design-mgmt.md). The host talks
- * to the VMM through its control socket, reached without following any link the zone made.
+ * kvm.c - the kvm brand's one mapping: a VM manifest (ram, vcpus, disks, nics, kernel, initrd)
+ * to the command line of the VMM, `basalt vmm run ...`, as the process inside the VM's zone
+ * runs it. The zone holds the VMM binary at /basalt, the kernel, its initrd and the control
+ * socket under /vm, the disks (volume files of the pool daemon) under /disks, and the devices
+ * /dev/kvm and /dev/net/tun; the VMM's serial console is the zone's console, and each NIC is
+ * the zone's tap vtapN. The zone's memory cap is ram plus a fixed overhead for the VMM itself
+ * (see docs/design-mgmt.md). The host talks to the VMM through its control socket, reached
+ * without following any link the zone made.
  */
 #include <basalt/mgmt.h>
 #include <basalt/stor.h>
@@ -64,6 +65,10 @@ int mgmt_kvm_argv(json_t *m, char ***ret_argv)
 	push(&b, bs_strdup("run"));
 	push(&b, bs_strdup("--kernel"));
 	push(&b, bs_strdup("/vm/kernel"));
+	if (json_string_value(json_object_get(m, "initrd"))) {
+		push(&b, bs_strdup("--initrd"));
+		push(&b, bs_strdup("/vm/initrd"));
+	}
 	if (boot) {
 		push(&b, bs_strdup("--boot"));
 		push(&b, bs_strdup(boot));
@@ -101,6 +106,7 @@ int mgmt_kvm_argv(json_t *m, char ***ret_argv)
 int mgmt_kvm_check(json_t *m)
 {
 	const char *kernel = json_string_value(json_object_get(m, "kernel"));
+	const char *initrd = json_string_value(json_object_get(m, "initrd"));
 	struct stat st;
 	size_t i;
 	json_t *d;
@@ -116,6 +122,8 @@ int mgmt_kvm_check(json_t *m)
 		return bs_error(EINVAL, "kernel_boot: '%s' is not auto or direct", boot);
 	if (stat(kernel, &st) < 0 || !S_ISREG(st.st_mode))
 		return bs_error(ENOENT, "kernel %s is not a file", kernel);
+	if (initrd && (stat(initrd, &st) < 0 || !S_ISREG(st.st_mode)))
+		return bs_error(ENOENT, "initrd %s is not a file", initrd);
 	if (stat("/dev/kvm", &st) < 0 || !S_ISCHR(st.st_mode))
 		return bs_error(ENODEV, "this host has no /dev/kvm for a kvm VM");
 	if (json_array_size(json_object_get(m, "nics")) &&
@@ -231,6 +239,8 @@ int mgmt_kvm_prepare(json_t *m, const char *root)
 	static const char *const dirs[] = { "vm", "disks", "dev", "proc" };
 	_cleanup_free_ char *vmm = bs_path_join(root, "basalt");
 	_cleanup_free_ char *kernel = bs_path_join(root, "vm/kernel");
+	_cleanup_free_ char *initrd = bs_path_join(root, "vm/initrd");
+	const char *initrd_src = json_string_value(json_object_get(m, "initrd"));
 	int r;
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
@@ -243,6 +253,8 @@ int mgmt_kvm_prepare(json_t *m, const char *root)
 	r = mgmt_copy_file("/proc/self/exe", vmm, 0755);
 	if (r >= 0)
 		r = mgmt_copy_file(json_string_value(json_object_get(m, "kernel")), kernel, 0644);
+	if (r >= 0 && initrd_src)
+		r = mgmt_copy_file(initrd_src, initrd, 0644);
 	return r;
 }
 

@@ -89,6 +89,7 @@ static const struct prop props[] = {
 	{ "kernel",		  K_STR,    B_K,    A_CU, 0, 0 },
 	{ "kernel_args",	  K_STR,    B_K,    A_CU, 0, 0 },
 	{ "kernel_boot",	  K_STR,    B_K,    A_CU, 0, 0 },
+	{ "initrd",		  K_STR,    B_K,    A_CU, 0, 0 },
 };
 
 static const struct prop nic_props[] = {

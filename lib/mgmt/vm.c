@@ -806,7 +806,8 @@ int mgmt_vm_update(const char *uuid, json_t *payload)
 	if (r >= 0 && disks_change)
 		r = check_space(m, NULL);
 	if (r >= 0 && !disks_change &&
-	    (json_object_get(payload, "kernel") || json_object_get(payload, "kernel_boot")))
+	    (json_object_get(payload, "kernel") || json_object_get(payload, "kernel_boot") ||
+	     json_object_get(payload, "initrd")))
 		r = mgmt_kvm_check(m); /* the new kernel is copied in at the next start */
 	if (r < 0)
 		return r;
