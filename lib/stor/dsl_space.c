@@ -110,6 +110,8 @@ struct dir_space {
 	uint64_t used;	  /* as charged: reservations below count in full */
 	uint64_t unres;	  /* of that, reservations not yet used by anything */
 	uint64_t reserve; /* the dir's own reservation */
+	uint64_t head;	  /* of used, the head's own (usedbydataset) */
+	uint64_t snaps;	  /* of used, what only snapshots hold (usedbysnapshots) */
 };
 
 static int dir_space(struct spa *spa, uint64_t dirobj, struct dir_space *ret)
@@ -117,7 +119,7 @@ static int dir_space(struct spa *spa, uint64_t dirobj, struct dir_space *ret)
 	struct dsl_dir_phys d;
 	struct dsl_dataset *head;
 	char name[ZAP_MAXNAMELEN];
-	uint64_t cookie = 0, child, snaps, own;
+	uint64_t cookie = 0, child;
 	struct dir_space sp = { 0 };
 	size_t len;
 	int r;
@@ -126,11 +128,11 @@ static int dir_space(struct spa *spa, uint64_t dirobj, struct dir_space *ret)
 	if (r == 0)
 		r = dsl_dataset_hold_obj(spa, d.head_obj, &head);
 	if (r == 0)
-		r = dir_split_space(spa, dirobj, &d, &snaps, &own);
+		r = dir_split_space(spa, dirobj, &d, &sp.snaps, &sp.head);
 	if (r < 0)
 		return r;
 	sp.unres = refres_unused(head);
-	sp.used = own + snaps + sp.unres;
+	sp.used = sp.head + sp.snaps + sp.unres;
 	sp.reserve = prop_u64(head, "reservation");
 	while ((r = zap_next(spa->mos, d.children_obj, &cookie, name, &child, sizeof(child),
 			     &len)) > 0) {
@@ -274,17 +276,16 @@ int dsl_dataset_space(struct dsl_dataset *ds, struct dsl_space *ret)
 		return 0;
 	}
 	{
-		struct dsl_dir_phys d;
+		struct dir_space dsp;
 		uint64_t total;
 
-		r = dsl_dir_read(spa, ds->phys.dir_obj, &d);
-		if (r == 0)
-			r = dir_split_space(spa, ds->phys.dir_obj, &d, &sp.usedbysnapshots,
-					    &sp.usedbydataset);
-		if (r == 0)
-			r = dsl_dir_used(spa, ds->phys.dir_obj, &total);
+		/* (one walk of the dir's dead lists gives the total and its parts) */
+		r = dir_space(spa, ds->phys.dir_obj, &dsp);
 		if (r < 0)
 			return r;
+		total = dsp.used;
+		sp.usedbydataset = dsp.head;
+		sp.usedbysnapshots = dsp.snaps;
 		sp.usedbyrefreservation = refres_unused(ds);
 		sp.used = total;
 		sp.usedbychildren = total - MIN(total, sp.usedbydataset + sp.usedbysnapshots +

@@ -31,30 +31,22 @@ uint32_t fuse_server_write_flags(void)
 	return write_flags;
 }
 
-/* What a request's header and, for a write, its arguments say that libfuse does not pass on. */
-static void peek(const struct fuse_buf *buf)
+/* One look at a request before libfuse processes it: whether it is served one at a time
+ * (returned), and what a write's arguments say that libfuse does not pass on (write_flags). */
+static bool peek(struct fuse_server *s, const struct fuse_buf *buf)
 {
 	struct fuse_in_header h;
 	struct fuse_write_in w;
 
 	write_flags = 0;
-	if ((buf->flags & FUSE_BUF_IS_FD) || buf->size < sizeof(h) + sizeof(w))
-		return;
-	memcpy(&h, buf->mem, sizeof(h));
-	if (h.opcode != FUSE_WRITE)
-		return;
-	memcpy(&w, (const char *)buf->mem + sizeof(h), sizeof(w));
-	write_flags = w.write_flags;
-}
-
-static bool exclusive(struct fuse_server *s, const struct fuse_buf *buf)
-{
-	struct fuse_in_header h;
-
-	if (!s->exclusive || (buf->flags & FUSE_BUF_IS_FD) || buf->size < sizeof(h))
+	if ((buf->flags & FUSE_BUF_IS_FD) || buf->size < sizeof(h))
 		return true;
 	memcpy(&h, buf->mem, sizeof(h));
-	return s->exclusive(h.opcode, h.nodeid);
+	if (h.opcode == FUSE_WRITE && buf->size >= sizeof(h) + sizeof(w)) {
+		memcpy(&w, (const char *)buf->mem + sizeof(h), sizeof(w));
+		write_flags = w.write_flags;
+	}
+	return !s->exclusive || s->exclusive(h.opcode, h.nodeid);
 }
 
 static void *serve(void *arg)
@@ -70,8 +62,7 @@ static void *serve(void *arg)
 			continue;
 		if (r <= 0) /* unmounted, or the connection was cut */
 			break;
-		peek(&buf);
-		excl = exclusive(s, &buf);
+		excl = peek(s, &buf);
 		if (excl)
 			pthread_mutex_lock(&s->exclusive_lock);
 		fuse_session_process_buf(s->se, &buf);

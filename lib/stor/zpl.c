@@ -1690,13 +1690,35 @@ static bool xa_enabled(struct zpl_fs *fs)
 }
 
 /* Common checks of every xattr call: the property, the file, and for a change read-only. */
-static int xa_begin(struct zpl_fs *fs, uint64_t obj, bool change, struct znode *ret)
+static int xa_begin(struct zpl_fs *fs, uint64_t obj, const char *name, bool change,
+		    struct znode *ret)
 {
-	if (!xa_enabled(fs))
+	/* (ACLs do not depend on the property: the kernel asks for them to check permissions) */
+	if (!(name && zpl_acl_kind(name)) && !xa_enabled(fs))
 		return -EOPNOTSUPP;
 	if (change && fs->readonly)
 		return -EROFS;
 	return zget(fs->os, obj, ret);
+}
+
+/* Read a looked-up value (raw: its stored entry) into buf, which has ref->len bytes. */
+static int xa_read_value(objset_t *os, const uint8_t *raw, const struct xa_ref *ref, void *buf)
+{
+	if (ref->obj)
+		return dmu_read(os, ref->obj, 0, ref->len, buf);
+	if (ref->len)
+		memcpy(buf, raw + 1, ref->len);
+	return 0;
+}
+
+/* Remove a looked-up entry and the object of its value, if it has one. */
+static int xa_remove_entry(objset_t *os, uint64_t xobj, const char *name, const struct xa_ref *ref)
+{
+	int r = zap_remove(os, xobj, name);
+
+	if (r == 0 && ref->obj)
+		r = dmu_object_free(os, ref->obj);
+	return r;
 }
 
 /* Store value under name in a new entry; the replaced value's object, if any, is in old. */
@@ -1771,10 +1793,7 @@ static int acl_get(struct zpl_fs *fs, const struct znode *zn, const char *name, 
 	if (r < 0)
 		return r;
 	buf = bs_malloc(ref.len ? ref.len : 1);
-	if (ref.obj)
-		r = dmu_read(fs->os, ref.obj, 0, ref.len, buf);
-	else
-		memcpy(buf, raw + 1, ref.len);
+	r = xa_read_value(fs->os, raw, &ref, buf);
 	if (r == 0 && zpl_acl_check(buf, ref.len) < 0)
 		r = -EIO;
 	if (r < 0)
@@ -1801,12 +1820,7 @@ static int acl_put(struct zpl_fs *fs, struct znode *zn, const char *name, const 
 		return r;
 	if (value)
 		return xa_store(fs, zn, name, value, len, &old);
-	if (r == -ENODATA)
-		return 0;
-	r = zap_remove(fs->os, zn->p.xattr, name);
-	if (r == 0 && old.obj)
-		r = dmu_object_free(fs->os, old.obj);
-	return r;
+	return r == -ENODATA ? 0 : xa_remove_entry(fs->os, zn->p.xattr, name, &old);
 }
 
 /* chmod of a file with an access ACL: the list follows the new mode. Pool lock held. */
@@ -1825,8 +1839,9 @@ static int acl_chmod(struct zpl_fs *fs, struct znode *zn)
 	return acl_put(fs, zn, ZPL_ACL_ACCESS, acl, len);
 }
 
-/* Set (value non-NULL) or remove one of a file's ACLs through its attribute name: an access
- * ACL sets the mode's permission bits, and one that says no more than they do is not kept. */
+/* Set one of a file's ACLs through its attribute name: an access ACL sets the mode's
+ * permission bits, and one that says no more than they do is not kept. (Reading and removing
+ * them is what it is for any attribute.) */
 static int acl_xattr_set(struct zpl_fs *fs, uint64_t obj, int kind, const void *value, size_t size,
 			 int flags)
 {
@@ -1836,22 +1851,20 @@ static int acl_xattr_set(struct zpl_fs *fs, uint64_t obj, int kind, const void *
 	size_t curlen;
 	int r;
 
-	if (value && zpl_acl_check(value, size) < 0)
+	if (zpl_acl_check(value, size) < 0)
 		return -EINVAL;
 	spa_enter(fs->spa);
 	r = fs->readonly ? -EROFS : zget(fs->os, obj, &zn);
 	if (r == 0 && kind == 2 && !S_ISDIR(zn.p.mode))
-		r = value ? -EACCES : -ENODATA;
+		r = -EACCES;
 	if (r == 0) {
 		r = acl_get(fs, &zn, name, &cur, &curlen);
-		if (r == 0 && value && (flags & XATTR_CREATE))
+		if (r == 0 && (flags & XATTR_CREATE))
 			r = -EEXIST;
-		else if (r == -ENODATA && (!value || (flags & XATTR_REPLACE)))
-			r = -ENODATA;
-		else if (r == -ENODATA)
+		else if (r == -ENODATA && !(flags & XATTR_REPLACE))
 			r = 0;
 	}
-	if (r == 0 && value && kind == 1) {
+	if (r == 0 && kind == 1) {
 		zn.p.mode = (zn.p.mode & ~(uint64_t)0777) | zpl_acl_mode(value, size);
 		if (zpl_acl_is_minimal(value, size))
 			value = NULL;
@@ -1864,28 +1877,6 @@ static int acl_xattr_set(struct zpl_fs *fs, uint64_t obj, int kind, const void *
 	}
 	spa_exit(fs->spa);
 	return r;
-}
-
-static int acl_xattr_get(struct zpl_fs *fs, uint64_t obj, int kind, void *buf, size_t size)
-{
-	_cleanup_free_ uint8_t *acl = NULL;
-	struct znode zn;
-	size_t len = 0;
-	int r;
-
-	spa_enter(fs->spa);
-	r = zget(fs->os, obj, &zn);
-	if (r == 0)
-		r = acl_get(fs, &zn, kind == 1 ? ZPL_ACL_ACCESS : ZPL_ACL_DEFAULT, &acl, &len);
-	spa_exit(fs->spa);
-	if (r < 0)
-		return r;
-	if (size == 0)
-		return (int)len;
-	if (len > size)
-		return -ERANGE;
-	memcpy(buf, acl, len);
-	return (int)len;
 }
 
 /*
@@ -1955,7 +1946,7 @@ int zpl_setxattr(struct zpl_fs *fs, uint64_t obj, const char *name, const void *
 		return -EPERM;
 
 	spa_enter(fs->spa);
-	r = xa_begin(fs, obj, true, &zn);
+	r = xa_begin(fs, obj, name, true, &zn);
 	if (r < 0)
 		goto out;
 	r = xa_dir(fs->os, &zn);
@@ -1986,7 +1977,7 @@ static int xa_find(struct zpl_fs *fs, uint64_t obj, const char *name, bool write
 {
 	int r;
 
-	r = xa_begin(fs, obj, write, zn);
+	r = xa_begin(fs, obj, name, write, zn);
 	if (r < 0)
 		return r;
 	r = xa_dir(fs->os, zn);
@@ -2006,9 +1997,7 @@ int zpl_getxattr(struct zpl_fs *fs, uint64_t obj, const char *name, void *buf, s
 	bool trusted = false;
 	int r;
 
-	if (zpl_acl_kind(name))
-		return acl_xattr_get(fs, obj, zpl_acl_kind(name), buf, size);
-	r = xa_check_name(name, &trusted);
+	r = zpl_acl_kind(name) ? 0 : xa_check_name(name, &trusted);
 	if (r < 0)
 		return r;
 	if (trusted && cred->uid != 0)
@@ -2023,10 +2012,7 @@ int zpl_getxattr(struct zpl_fs *fs, uint64_t obj, const char *name, void *buf, s
 	} else if (ref.len > size) {
 		r = -ERANGE;
 	} else {
-		if (ref.obj)
-			r = dmu_read(fs->os, ref.obj, 0, ref.len, buf);
-		else if (ref.len)
-			memcpy(buf, raw + 1, ref.len);
+		r = xa_read_value(fs->os, raw, &ref, buf);
 		if (r == 0)
 			r = (int)ref.len;
 	}
@@ -2046,7 +2032,7 @@ int zpl_listxattr(struct zpl_fs *fs, uint64_t obj, char *buf, size_t size,
 	int r;
 
 	spa_enter(fs->spa);
-	r = xa_begin(fs, obj, false, &zn);
+	r = xa_begin(fs, obj, NULL, false, &zn);
 	if (r < 0)
 		goto out;
 	r = xa_dir(fs->os, &zn);
@@ -2083,9 +2069,7 @@ int zpl_removexattr(struct zpl_fs *fs, uint64_t obj, const char *name, const str
 	bool trusted = false;
 	int r;
 
-	if (zpl_acl_kind(name))
-		return acl_xattr_set(fs, obj, zpl_acl_kind(name), NULL, 0, 0);
-	r = xa_check_name(name, &trusted);
+	r = zpl_acl_kind(name) ? 0 : xa_check_name(name, &trusted);
 	if (r < 0)
 		return r;
 	if (trusted && cred->uid != 0)
@@ -2095,9 +2079,7 @@ int zpl_removexattr(struct zpl_fs *fs, uint64_t obj, const char *name, const str
 	r = xa_find(fs, obj, name, true, &zn, raw, &ref);
 	if (r < 0)
 		goto out;
-	r = zap_remove(fs->os, zn.p.xattr, name);
-	if (r == 0 && ref.obj)
-		r = dmu_object_free(fs->os, ref.obj);
+	r = xa_remove_entry(fs->os, zn.p.xattr, name, &ref);
 	if (r < 0)
 		goto out;
 	ts_now(zn.p.ctime);
