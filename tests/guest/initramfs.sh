@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# initramfs.sh - building the initramfs images the VMM's real-guest test and benchmark boot,
-# sourced by tests/integration/vmm_linux.sh and bench/vmm.sh. Needs CACHE (from
-# scripts/vmm-guest-assets) and REPO_DIR.
+# initramfs.sh - building the initramfs images the VMM's real-guest tests and benchmark boot,
+# sourced by tests/integration/vmm_linux.sh and vmadm_kvm_linux.sh, bench/vmm.sh, scripts/demo
+# and scripts/image-vm. Needs CACHE (from scripts/vmm-guest-assets) and REPO_DIR.
 #
 #   initramfs_inner OUT             busybox, linux-init.sh as /init, the virtio modules
 #   initramfs_outer OUT INIT BASALT INNER [FILE...]
@@ -9,6 +9,9 @@
 #                                   tun, the basalt binary with its libraries, the stock
 #                                   kernel (vmlinuz, vmlinux), INNER as /inner.cpio, and each
 #                                   FILE (a program: with its libraries) at its own path
+#   initramfs_vmadm_host OUT BASALT IMAGES
+#                                   the nested test host of vmadm-host.sh (see below)
+#   nested_host_run CPIO [SECONDS]  boot a nested test host
 
 _initramfs_bb() {
 	echo "$CACHE/busybox"
@@ -41,7 +44,7 @@ initramfs_program() {
 	mkdir -p "$root$(dirname "$dest")"
 	cp -L "$file" "$root$dest"
 	# (a static binary has none: ldd says so and fails)
-	{ ldd "$file" 2>/dev/null || true; } | grep -oE '/[^ ]+' | while read -r lib; do
+	{ ldd "$file" 2>/dev/null || true; } | { grep -oE '/[^ ]+' || true; } | while read -r lib; do
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"
 	done
@@ -87,4 +90,35 @@ initramfs_outer() {
 	local r=$?
 	rm -rf "$root"
 	return $r
+}
+
+# initramfs_vmadm_host OUT BASALT IMAGES: the nested test host of vmadm-host.sh: busybox, that
+# script as /init, kvm-amd, tun and fuse, the basalt binary and basalt-mdata (beside it or in
+# its cmd/, as vmadm finds it), and the VM image of
+# scripts/image-vm (linux-vm.json, .zfs, .kernel, .initrd) from the directory IMAGES
+initramfs_vmadm_host() {
+	local out=$1 basalt=$2 images=$3 root mdata
+	root=$(mktemp -d "${TMPDIR:-/tmp}/basalt-vmadm-host.XXXXXX")
+	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+	cp "$(_initramfs_bb)" "$root/bin/busybox"
+	cp "$REPO_DIR/tests/guest/vmadm-host.sh" "$root/init"
+	initramfs_program "$root" "$basalt" /basalt
+	mdata=$(dirname "$basalt")/basalt-mdata
+	[ -x "$mdata" ] || mdata=$(dirname "$basalt")/cmd/basalt-mdata
+	initramfs_program "$root" "$mdata" /basalt-mdata
+	cp "$images"/linux-vm.json "$images"/linux-vm.zfs "$images"/linux-vm.kernel \
+		"$images"/linux-vm.initrd "$root/"
+	initramfs_modules "$root" kvm_amd tun fuse && _initramfs_cpio "$root" "$out"
+	local r=$?
+	rm -rf "$root"
+	return $r
+}
+
+# nested_host_run CPIO [SECONDS]: boot the nested test host (QEMU's emulator, -cpu max: an
+# emulated SVM for kvm-amd) on the stock kernel with CPIO as its initramfs, for at most SECONDS
+# (default 300); its console on stdout
+nested_host_run() {
+	timeout "${2:-300}" qemu-system-x86_64 -accel tcg -cpu max -m 1536 -smp 2 -nographic \
+		-monitor none -no-reboot -kernel "$CACHE/vmlinuz" -initrd "$1" \
+		-append "console=ttyS0 quiet panic=-1 rdinit=/init" </dev/null
 }
