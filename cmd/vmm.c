@@ -20,7 +20,7 @@ static void usage(FILE *f)
 		"                      [--cpus N] [--disk FILE[,ro]]... [--net tap=NAME[,mac=MAC]]...\n"
 		"                      [--console stdio|pty|unix:PATH|none] [--control PATH]\n"
 		"                      [--boot auto|direct] [--reboot exit|restart] [--no-rng]\n"
-		"                      [--confine[=UID[:GID]]] [--hugepages]\n"
+		"                      [--confine[=UID[:GID]]] [--hugepages] [--serial2 unix:PATH]\n"
 		"       basalt vmm run --config FILE\n"
 		"\n"
 		"Run a virtual machine until its guest powers off or reboots. See vmm(8).\n");
@@ -42,6 +42,7 @@ enum {
 	OPT_CONFIG,
 	OPT_CONFINE,
 	OPT_HUGEPAGES,
+	OPT_SERIAL2,
 	OPT_HELP,
 };
 
@@ -61,6 +62,7 @@ static const struct option run_options[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "confine", optional_argument, NULL, OPT_CONFINE },
 	{ "hugepages", no_argument, NULL, OPT_HUGEPAGES },
+	{ "serial2", required_argument, NULL, OPT_SERIAL2 },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ 0 },
 };
@@ -134,6 +136,8 @@ static int run_option(struct vmm_config *c, int opt, const char *arg)
 	case OPT_HUGEPAGES:
 		c->hugepages = true;
 		return 0;
+	case OPT_SERIAL2:
+		return vmm_config_set_serial2(c, arg);
 	case OPT_CONFINE:
 		return vmm_config_set_confine(c, arg ? arg : "65534");
 	case OPT_HELP:

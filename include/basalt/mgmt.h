@@ -144,6 +144,37 @@ int mgmt_mdata_parse(const char *buf, size_t len, struct mgmt_mdata_req *ret);
  * PUT. ret_answer gets the value (GET) or the keys, one a line (KEYS). -ENOENT: no such key. */
 int mgmt_mdata_request(const char *socket, const char *op, const char *key, const char *value,
 		       size_t value_len, char **ret_answer);
+/* ---- version 2 of the protocol, on a kvm guest's second serial port (mdata_v2.c) ---- */
+
+/* A V2 line's bound (a 1 MiB value in base64, twice, and the frame around it). */
+#define MGMT_MDATA_V2_MAX_LINE (3u << 20)
+/* A parsed frame "V2 LEN CRC ID WORD [ARG]": each part points into the line. */
+struct mgmt_mdata_v2 {
+	const char *id;
+	size_t id_len;
+	const char *word;
+	size_t word_len;
+	const char *arg; /* NULL when absent */
+	size_t arg_len;
+};
+uint32_t mgmt_mdata_crc32(const void *buf, size_t len);
+char *mgmt_mdata_base64(const void *buf, size_t len);
+/* Strict base64 (padding, no stray bits); the result is NUL-terminated too. -EINVAL if bad. */
+int mgmt_mdata_unbase64(const char *s, size_t len, char **ret, size_t *ret_len);
+/* "V2 LEN CRC ID WORD[ ARG]\n" */
+char *mgmt_mdata_v2_frame(const char *id, const char *word, const char *arg);
+/* Parse one line (without its newline): -EINVAL unless the length, the CRC and the body's form
+ * (ID of 1-8 hex digits, a word, an optional argument) are right. */
+int mgmt_mdata_v2_parse(const char *line, size_t len, struct mgmt_mdata_v2 *ret);
+/* A parsed request frame as a request of the service; ret's key and value point into *ret_buf
+ * (free it). -EINVAL: an unknown command, a missing or extra or undecodable argument. */
+int mgmt_mdata_v2_request(const struct mgmt_mdata_v2 *f, struct mgmt_mdata_req *ret,
+			  char **ret_buf);
+/* One request through a serial device (a kvm guest's /dev/ttyS1): flush, NEGOTIATE V2, the
+ * framed request, its checked answer; as mgmt_mdata_request otherwise. */
+int mgmt_mdata_serial_request(const char *device, const char *op, const char *key,
+			      const char *value, size_t value_len, char **ret_answer);
+
 /* Serve the VM's metadata socket until its zone's init ends (the server process's body). */
 int mgmt_mdata_serve(const char *uuid);
 

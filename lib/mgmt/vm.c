@@ -100,7 +100,7 @@ static enum mgmt_brand brand_of(json_t *m)
 }
 
 /* The zone root of a VM: root/ in its dataset's mountpoint. */
-static int vm_zoneroot(const char *uuid, char **ret)
+int mgmt_vm_zoneroot(const char *uuid, char **ret)
 {
 	_cleanup_free_ char *ds = mgmt_vm_ds(uuid), *mp = NULL;
 	int r;
@@ -210,7 +210,7 @@ static int zone_define(json_t *m, bool create)
 	_cleanup_json_ json_t *z = NULL;
 	int r;
 
-	r = vm_zoneroot(uuid, &root);
+	r = mgmt_vm_zoneroot(uuid, &root);
 	if (r < 0)
 		return r;
 	r = bs_mkdir_p(mdata, 0755);
@@ -242,7 +242,7 @@ static int zone_ensure(json_t *m)
 		return zone_define(m, true);
 	if (r < 0)
 		return r;
-	r = vm_zoneroot(uuid, &root);
+	r = mgmt_vm_zoneroot(uuid, &root);
 	if (r < 0)
 		return r;
 	if (!streq(root, c->zoneroot))
@@ -564,7 +564,7 @@ static int datasets_create(json_t *m)
 	}
 	if (r < 0)
 		return r;
-	r = vm_zoneroot(uuid, &root);
+	r = mgmt_vm_zoneroot(uuid, &root);
 	if (r < 0)
 		return r;
 	r = bs_mkdir_p(root, 0755);
@@ -696,7 +696,7 @@ int mgmt_vm_start(const char *uuid)
 		return bs_error(EALREADY, "VM %s is already running", uuid);
 	if (brand_of(m) == MGMT_BRAND_KVM) {
 		/* the kernel (maybe updated since) and the VMM as this host has them */
-		r = vm_zoneroot(uuid, &root);
+		r = mgmt_vm_zoneroot(uuid, &root);
 		if (r >= 0)
 			r = mgmt_kvm_prepare(m, root);
 		if (r < 0)
@@ -724,7 +724,7 @@ int mgmt_vm_vmm(const char *uuid, const char *command, json_t **ret_reply)
 
 	if (!zone_running(uuid))
 		return bs_error(ESRCH, "VM %s is not running", uuid);
-	r = vm_zoneroot(uuid, &root);
+	r = mgmt_vm_zoneroot(uuid, &root);
 	if (r < 0)
 		return r;
 	return mgmt_kvm_control(root, command, ret_reply);

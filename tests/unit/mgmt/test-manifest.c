@@ -212,6 +212,8 @@ static void test_kvm_argv(void **state)
 			       "stdio",
 			       "--control",
 			       "/vm/control.sock",
+			       "--serial2",
+			       "unix:/vm/metadata.sock",
 			       "--confine",
 			       NULL };
 	size_t i;
