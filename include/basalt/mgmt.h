@@ -175,7 +175,7 @@ int mgmt_mdata_v2_request(const struct mgmt_mdata_v2 *f, struct mgmt_mdata_req *
 int mgmt_mdata_serial_request(const char *device, const char *op, const char *key,
 			      const char *value, size_t value_len, char **ret_answer);
 
-/* Serve the VM's metadata socket until its zone's init ends (the server process's body). */
+/* Serve the VM's metadata until its zone's supervisor ends (the server process's body). */
 int mgmt_mdata_serve(const char *uuid);
 
 /* ---- the kvm brand (kvm.c) ---- */

@@ -102,6 +102,9 @@ int mgmt_kvm_argv(json_t *m, char ***ret_argv)
 	push(&b, bs_strdup(KVM_CONTROL));
 	push(&b, bs_strdup("--serial2"));
 	push(&b, bs_strdup("unix:" KVM_METADATA));
+	/* a guest's reboot ends the VMM with this status, and the zone starts it again */
+	push(&b, bs_strdup("--reboot-status"));
+	push(&b, bs_asprintf("%d", ZONE_KVM_REBOOT_STATUS));
 	push(&b, bs_strdup("--confine"));
 	*ret_argv = b.v;
 	return 0;

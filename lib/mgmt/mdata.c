@@ -5,8 +5,8 @@
  * basalt-mdata binary), served by one process per running VM that reads the VM's manifest at every
  * request, so `vmadm update` changes are seen at once. It answers customer_metadata keys and
  * the sdc: keys (sdc:uuid, sdc:alias, sdc:nics... any manifest property), and mdata-put and
- * mdata-delete change customer_metadata. The server ends with the zone's init. At the VM's first
- * boot, customer_metadata's user-script runs in the zone.
+ * mdata-delete change customer_metadata. The server ends with the zone's supervisor. At the VM's
+ * first boot, customer_metadata's user-script runs in the zone.
  *
  * The protocol, one request per connection:
  *   GET KEY\n | KEYS\n | DELETE KEY\n | PUT KEY LEN\n<LEN bytes>
@@ -326,7 +326,8 @@ static void serve_v2_line(const char *uuid, int fd, const char *line, size_t len
 	free(a.value);
 }
 
-/* Serve the guest's lines on fd until it closes (the VMM ended) or init does: 1 then, else 0. */
+/* Serve the guest's lines on fd until it closes (the VMM ended: 0) or the zone's supervisor
+ * does (1). */
 static int serve_v2(const char *uuid, int fd, int pidfd)
 {
 	size_t cap = MGMT_MDATA_V2_MAX_LINE + 1, len = 0;
@@ -370,8 +371,9 @@ static int serve_v2(const char *uuid, int fd, int pidfd)
 	}
 }
 
-/* A kvm VM: connect to the VMM's COM2 socket (again after the VMM restarted) and serve V2 on it
- * until the zone's init ends. The VMM may not listen yet: try again a little later. */
+/* A kvm VM: connect to the VMM's COM2 socket (again after the VMM restarted, when its guest
+ * rebooted) and serve V2 on it until the zone's supervisor ends. The VMM may not listen yet:
+ * try again a little later. */
 static int serve_kvm(const char *uuid, int pidfd)
 {
 	_cleanup_free_ char *root = NULL;
@@ -396,15 +398,20 @@ int mgmt_mdata_serve(const char *uuid)
 {
 	_cleanup_free_ char *dir = mgmt_mdata_dir(uuid), *sock = NULL;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_free_ char *sup_path = zone_run_path(uuid, "supervisor"), *sup = NULL;
 	_cleanup_close_ int lfd = -1, pidfd = -1;
+	_cleanup_json_ json_t *m = NULL;
 	pid_t init = 0;
 	enum zone_state st;
+	uint64_t pid;
 
-	_cleanup_json_ json_t *m = NULL;
-
-	if (zone_state_get(uuid, &st, &init) < 0 || init <= 0)
+	/* the zone's supervisor outlives a reboot of the zone (or of a kvm guest): the service
+	 * lasts as long as it does */
+	if (zone_state_get(uuid, &st, &init) < 0 || init <= 0 ||
+	    bs_read_file(sup_path, &sup, NULL) < 0 ||
+	    bs_parse_u64(strtok(sup, "\n") ?: "", &pid) < 0)
 		return bs_error(ESRCH, "zone %s is not running", uuid);
-	pidfd = (int)syscall(SYS_pidfd_open, init, 0);
+	pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
 	if (pidfd < 0)
 		return -errno;
 	if (mgmt_vm_manifest_read(uuid, &m) >= 0 &&

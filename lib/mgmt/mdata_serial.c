@@ -110,8 +110,10 @@ static int handshake(struct line_reader *lr, const char *device)
 			return r;
 	}
 	r = bs_write_full(lr->fd, "NEGOTIATE V2\n", 13);
-	if (r >= 0)
-		r = read_line(lr, SERIAL_ANSWER_MS, &line);
+	/* passing over the answers to knocks that came late */
+	do
+		r = r < 0 ? r : read_line(lr, SERIAL_ANSWER_MS, &line);
+	while (r == 0 && streq(line, "invalid command"));
 	if (r < 0 || !streq(line, "V2_OK"))
 		return bs_error(EPROTO, "the metadata service on %s does not speak version 2",
 				device);

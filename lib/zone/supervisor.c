@@ -489,9 +489,15 @@ static void report(int fd, int r)
 	close(fd);
 }
 
-/* reboot(2) in a PID namespace ends its init: by SIGHUP for a restart, SIGINT for a halt. */
-static bool rebooted(int status)
+/* reboot(2) in a PID namespace ends its init: by SIGHUP for a restart, SIGINT for a halt. A
+ * kvm zone's init, the VMM, says that its guest rebooted by its exit status. */
+static bool rebooted(const struct supervisor *s)
 {
+	int status = s->init_status;
+
+	if (s->cfg->brand == ZONE_BRAND_KVM && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == ZONE_KVM_REBOOT_STATUS)
+		return true;
 	return WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP;
 }
 
@@ -575,7 +581,7 @@ static int supervisor_run(struct zone_config *cfg, int report_fd, int out_fd, in
 	report(report_fd, r);
 	if (r == 0) {
 		supervise(&s);
-		while (!s.stopping && rebooted(s.init_status) && restart(&s, console) == 0)
+		while (!s.stopping && rebooted(&s) && restart(&s, console) == 0)
 			supervise(&s);
 		r = teardown(&s);
 		if (ret_status)

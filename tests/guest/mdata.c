@@ -5,14 +5,18 @@
  * answers "invalid command" (so that it is there and the line is clean), negotiates protocol
  * version 2, sends a framed GET of customer_metadata's "greeting" and a framed PUT of
  * "from-guest", checks each answer's length, CRC-32 and request id, and prints the outcome and
- * the decoded value on the console (COM1). Then it ends with status 0.
+ * the decoded value on the console (COM1). Then, if customer_metadata's "then" is "reboot", it
+ * DELETEs that key and resets the machine (so that the next boot ends); else it ends with
+ * status 0.
  */
 #include "guest.h"
 
 #define COM2 0x2f8
 #define LINE_MAX 512
-/* how many times the line status is read before a line counts as not coming */
-#define WAIT_POLLS 2000000
+/* how many times the line status is read before a knock is taken as unanswered, and before an
+ * answer is taken as not coming */
+#define KNOCK_POLLS 100000
+#define ANSWER_POLLS 100000000
 
 int guest_main(uint64_t cpu, uint64_t ncpus);
 
@@ -29,8 +33,8 @@ static void com2_puts(const char *s)
 		com2_putc(*s++);
 }
 
-/* One line (without its newline) into buf; -1 when nothing came for a while. */
-static int com2_getline(char *buf, size_t cap)
+/* One line (without its newline) into buf; -1 when nothing came within polls reads. */
+static int com2_getline(char *buf, size_t cap, unsigned long wait)
 {
 	size_t n = 0;
 
@@ -39,7 +43,7 @@ static int com2_getline(char *buf, size_t cap)
 		char c;
 
 		while (!(inb(COM2 + 5) & 0x01))
-			if (++polls == WAIT_POLLS)
+			if (++polls == wait)
 				return -1;
 		c = (char)inb(COM2);
 		if (c == '\n')
@@ -149,6 +153,18 @@ static char *put_str(char *p, const char *s)
 	return p;
 }
 
+/* The next line that is not the answer to a knock (more knocks may have been answered than
+ * the one that was seen). */
+static int answer_line(char *buf, size_t cap)
+{
+	int r;
+
+	do
+		r = com2_getline(buf, cap, ANSWER_POLLS);
+	while (r >= 0 && guest_memcmp(buf, "invalid command", 16) == 0);
+	return r;
+}
+
 /* Send "V2 LEN CRC BODY" for body "ID COMMAND[ ARG]" and check the answer's frame: its status
  * (SUCCESS, NOTFOUND...) and payload go to status and payload. 0 when the frame is sound. */
 static int request(const char *id, const char *command, const char *arg, char *status,
@@ -172,7 +188,7 @@ static int request(const char *id, const char *command, const char *arg, char *s
 	p = put_str(p, body);
 	put_str(p, "\n");
 	com2_puts(line);
-	if (com2_getline(line, sizeof(line)) < 0 || line[0] != 'V' || line[1] != '2' ||
+	if (answer_line(line, sizeof(line)) < 0 || line[0] != 'V' || line[1] != '2' ||
 	    line[2] != ' ')
 		return -1;
 	for (f = line + 3; *f >= '0' && *f <= '9'; f++)
@@ -199,9 +215,10 @@ int guest_main(uint64_t cpu, uint64_t ncpus)
 	/* the service may not be there yet: knock until it answers */
 	do {
 		com2_puts("\n");
-	} while (com2_getline(line, sizeof(line)) < 0 || guest_memcmp(line, "invalid command", 16));
+	} while (com2_getline(line, sizeof(line), KNOCK_POLLS) < 0 ||
+		 guest_memcmp(line, "invalid command", 16));
 	com2_puts("NEGOTIATE V2\n");
-	if (com2_getline(line, sizeof(line)) < 0 || guest_memcmp(line, "V2_OK", 6)) {
+	if (answer_line(line, sizeof(line)) < 0 || guest_memcmp(line, "V2_OK", 6)) {
 		guest_puts("mdata: no V2_OK\n");
 		return 1;
 	}
@@ -227,5 +244,17 @@ int guest_main(uint64_t cpu, uint64_t ncpus)
 	guest_puts("mdata put: ");
 	guest_puts(status);
 	guest_puts("\n");
-	return 0;
+	b64_encode(arg, "then");
+	if (request("0000abcf", "GET", arg, status, value) < 0)
+		return 1;
+	if (guest_memcmp(value, "reboot", 7) != 0) {
+		guest_puts("mdata guest: done\n");
+		return 0;
+	}
+	if (request("0000abd0", "DELETE", arg, status, value) < 0)
+		return 1;
+	guest_puts("mdata guest: rebooting\n");
+	outb(0x64, 0xfe);
+	for (;;)
+		cpu_relax();
 }

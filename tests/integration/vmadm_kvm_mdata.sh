@@ -5,7 +5,9 @@
 # the protocol, GETs customer_metadata's "greeting" and PUTs "from-guest", checking each framed
 # answer's length, CRC and request id, and prints what it got on its console. The value it read
 # is the manifest's, the value it wrote is in `vmadm get` afterwards, and a value updated while
-# the VM is stopped is what the next boot reads.
+# the VM is stopped is what the next boot reads. A guest told to reboot (customer_metadata
+# "then") deletes that key and resets: its VM starts again (a new VMM in the same zone) and the
+# metadata server, which lasts as long as the zone's supervisor, serves the new guest too.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
 "$BASALT" vmm --help >/dev/null 2>&1 || skip "no VMM in this build"
@@ -46,6 +48,18 @@ expect_ok vmadm update "$vm" -f "$TEST_TMP/u2.json"
 "$drive" 'expect:Waiting for zone' "run:$BASALT vmadm start $vm" 'expect:mdata get: NOTFOUND ' \
 	'expect:closed' -- vmadm console "$vm" >"$TEST_TMP/console3.log" ||
 	fail "no greeting: $(cat -v "$TEST_TMP/console3.log")"
+
+# a reboot: the same zone, a new VMM, served again
+echo '{"set_customer_metadata": {"then": "reboot", "greeting": "twice"}}' >"$TEST_TMP/u3.json"
+expect_ok vmadm update "$vm" -f "$TEST_TMP/u3.json"
+"$drive" 'expect:Waiting for zone' "run:$BASALT vmadm start $vm" 'expect:mdata get: SUCCESS twice' \
+	'expect:mdata guest: rebooting' 'expect:mdata guest up' 'expect:mdata get: SUCCESS twice' \
+	'expect:mdata guest: done' 'expect:closed' -- vmadm console "$vm" >"$TEST_TMP/console4.log" ||
+	fail "reboot: $(cat -v "$TEST_TMP/console4.log")"
+[ "$(vmadm list -H -o state uuid="$vm")" = stopped ] || fail "the guest's end left it running"
+expect_ok vmadm get "$vm"
+[ "$(jq -r '.customer_metadata | has("then")' <<<"$LAST_STDOUT")" = false ] ||
+	fail "the guest's DELETE is not in the manifest: $LAST_STDOUT"
 
 expect_ok vmadm delete "$vm"
 [ -z "$(zoneadm list -c)" ] || fail "zones left: $(zoneadm list -c)"

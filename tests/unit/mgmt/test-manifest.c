@@ -214,6 +214,8 @@ static void test_kvm_argv(void **state)
 			       "/vm/control.sock",
 			       "--serial2",
 			       "unix:/vm/metadata.sock",
+			       "--reboot-status",
+			       "200",
 			       "--confine",
 			       NULL };
 	size_t i;
