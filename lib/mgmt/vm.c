@@ -173,6 +173,16 @@ static json_t *zone_json(json_t *m, const char *root)
 	/* the metadata socket's directory */
 	json_array_append_new(fses, json_pack("{s:s, s:s, s:[s]}", "source", mdata, "target",
 					      MGMT_MDATA_ZONE_DIR, "options", "rw"));
+	/* the delegated dataset, mounted beside the zone root (root/ and data/ of POOL/UUID) */
+	if (json_array_size(json_object_get(m, "datasets"))) {
+		_cleanup_free_ char *top = bs_strdup(root), *source = NULL, *target = NULL;
+
+		*strrchr(top, '/') = '\0';
+		source = bs_path_join(top, "data");
+		target = bs_asprintf("/zones/%s/data", json_string_value(json_object_get(m, "uuid")));
+		json_array_append_new(fses, json_pack("{s:s, s:s, s:[s]}", "source", source,
+						      "target", target, "options", "rw"));
+	}
 	if (b == MGMT_BRAND_KVM) {
 		char **argv = NULL;
 		json_t *args = json_array(), *d;
@@ -537,7 +547,25 @@ static int vm_destroy(const char *uuid, json_t *m)
 	return r < 0 ? r : 0;
 }
 
-/* The VM's datasets: the zone root (a clone of the image, or new for kvm) with its quota. */
+/* delegate_dataset: POOL/UUID/data, recorded in the manifest's datasets (as SmartOS lists it),
+ * and mounted in the zone at /zones/UUID/data (zone_json). */
+static int delegated_create(json_t *m, const char *ds)
+{
+	_cleanup_free_ char *data = bs_asprintf("%s/data", ds);
+	const char *argv[] = { "create", data, NULL };
+	int r;
+
+	if (!json_is_true(json_object_get(m, "delegate_dataset")))
+		return 0;
+	r = mgmt_zfs(argv, -1, -1, NULL);
+	if (r < 0)
+		return r;
+	json_object_set_new(m, "datasets", json_pack("[s]", data));
+	return 0;
+}
+
+/* The VM's datasets: the zone root (a clone of the image, or new for kvm) with its quota, and
+ * the delegated dataset below it. */
 static int datasets_create(json_t *m)
 {
 	const char *uuid = json_string_value(json_object_get(m, "uuid"));
@@ -562,6 +590,8 @@ static int datasets_create(json_t *m)
 			argv[1] = argv[2] = "-p";
 		r = mgmt_zfs(argv, -1, -1, NULL);
 	}
+	if (r >= 0)
+		r = delegated_create(m, ds);
 	if (r < 0)
 		return r;
 	r = mgmt_vm_zoneroot(uuid, &root);
