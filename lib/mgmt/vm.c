@@ -179,7 +179,8 @@ static json_t *zone_json(json_t *m, const char *root)
 
 		*strrchr(top, '/') = '\0';
 		source = bs_path_join(top, "data");
-		target = bs_asprintf("/zones/%s/data", json_string_value(json_object_get(m, "uuid")));
+		target = bs_asprintf("/zones/%s/data",
+				     json_string_value(json_object_get(m, "uuid")));
 		json_array_append_new(fses, json_pack("{s:s, s:s, s:[s]}", "source", source,
 						      "target", target, "options", "rw"));
 	}

@@ -1,6 +1,7 @@
 #!/bin/bash
 # vmadm_send_recv: the pool carries its VMs. A VM sent with `vmadm send` is received by another
-# state directory's pool (no image installed there) and boots with its data; a pool exported and
+# state directory's pool (no image installed there) and boots with its data, its delegated
+# dataset's too; a pool exported and
 # imported by a third state directory brings its VMs and images along, and the autoboot VM among
 # them starts at the first vmadm command there, as it does when the pool daemon restarts.
 source "$(dirname "$0")/lib.sh"
@@ -9,10 +10,12 @@ use_vms
 install_image
 ROOT1=$BASALT_ROOT
 
-vm_payload "$TEST_TMP/s.json" '"alias": "mover", "customer_metadata": {"k": "v"}'
+vm_payload "$TEST_TMP/s.json" '"alias": "mover", "customer_metadata": {"k": "v"},
+ "delegate_dataset": true'
 expect_ok vmadm create -f "$TEST_TMP/s.json"
 vm=${LAST_STDOUT##* }
 zlogin "$vm" sh -c 'echo precious > /root/data'
+zlogin "$vm" sh -c "echo delegated > /zones/$vm/data/file"
 vm_payload "$TEST_TMP/t.json" '"alias": "sleeper", "autoboot": false'
 expect_ok vmadm create -f "$TEST_TMP/t.json"
 sleeper=${LAST_STDOUT##* }
@@ -42,6 +45,8 @@ export BASALT_ROOT=$ROOT2
 	fail "received VM: $(vmadm list -H -o uuid,alias,state)"
 expect_ok vmadm start "$vm"
 [ "$(zlogin "$vm" cat /root/data)" = precious ] || fail "the data did not come along"
+[ "$(zlogin "$vm" cat "/zones/$vm/data/file")" = delegated ] ||
+	fail "the delegated dataset did not come along"
 [ "$(vmadm get "$vm" | jq -r .customer_metadata.k)" = v ] || fail "the metadata did not come along"
 expect_ok vmadm delete -F "$vm"
 export BASALT_ROOT=$ROOT1
