@@ -76,6 +76,9 @@ int mgmt_image_source_add(const char *dir);
 int mgmt_image_source_del(const char *dir);
 /* Install UUID from the first source that has it. */
 int mgmt_image_import(const char *uuid);
+/* [{manifest, source}] of the images the configured sources offer (a directory's manifest file,
+ * or a server's base URL as source). */
+int mgmt_image_avail(json_t **ret);
 /* [{manifest, zpool, clones: N, source}] of installed images. */
 int mgmt_image_list(json_t **ret);
 /* The installed image's entry as in the list; -ENOENT with a message otherwise. */
@@ -117,6 +120,32 @@ int mgmt_vm_autoboot(void);
 /* Append an event to the event log; mgmt_vm_events follows it from the end. */
 void mgmt_event(const char *uuid, const char *type, const char *detail);
 char *mgmt_events_path(void);
+
+/* ---- a small HTTP/1.1 client for IMGAPI sources (http.c): plain http, no TLS ---- */
+
+struct mgmt_http_url {
+	char host[256];
+	unsigned int port;
+	char path[2048];
+};
+/* http://HOST[:PORT][/PATH]; https:// is refused (-ENOTSUP), as is anything else (-EINVAL). */
+int mgmt_http_url_parse(const char *url, struct mgmt_http_url *ret);
+struct mgmt_http_head {
+	int status;
+	int64_t content_length; /* -1: none given */
+	bool chunked;
+	char location[1024];
+};
+/* Parse the status line and headers at the start of buf[0, len): the head's length (through its
+ * empty line), -EAGAIN when it is not complete, -EINVAL when malformed or over 64 KiB. */
+int mgmt_http_parse_head(const char *buf, size_t len, struct mgmt_http_head *ret);
+/* Read one response from fd: a 2xx body goes to out_fd (>= 0) or to *ret_body (NUL-terminated,
+ * at most max bytes, else -EFBIG); other bodies are read and dropped. */
+int mgmt_http_read_response(int fd, int out_fd, size_t max, struct mgmt_http_head *ret_head,
+			    char **ret_body, size_t *ret_len);
+/* GET url, following up to 5 redirects: a 2xx body as mgmt_http_read_response; -ENOENT for 404,
+ * -EIO for another status, each with a message. */
+int mgmt_http_get(const char *url, int out_fd, size_t max, char **ret_body, size_t *ret_len);
 
 /* ---- metadata (mdata.c) ---- */
 

@@ -20,6 +20,13 @@ int mgmt_vm_zoneroot(const char *uuid, char **ret);
 /* Copy src to dst (mode), unless dst is as big and as new already (copy.c). */
 int mgmt_copy_file(const char *src, const char *dst, int mode);
 
+/* ---- IMGAPI sources (image_http.c) ---- */
+/* The manifests an IMGAPI server (its base URL) lists under /images. */
+int mgmt_image_http_list(const char *source, json_t **ret);
+/* Image uuid's manifest and its file, downloaded to a temporary file (*ret_file, which the
+ * caller removes); -ENOENT when the server does not have it. */
+int mgmt_image_http_fetch(const char *source, const char *uuid, json_t **ret_m, char **ret_file);
+
 /* ---- metadata (mdata.c) ---- */
 /* The directory that holds a VM's metadata socket, bound into its zone at MGMT_MDATA_ZONE_DIR;
  * caller frees. */
