@@ -199,6 +199,18 @@ int mgmt_mdata_v2_parse(const char *line, size_t len, struct mgmt_mdata_v2 *ret)
  * (free it). -EINVAL: an unknown command, a missing or extra or undecodable argument. */
 int mgmt_mdata_v2_request(const struct mgmt_mdata_v2 *f, struct mgmt_mdata_req *ret,
 			  char **ret_buf);
+/* What the service answers: status "SUCCESS", "NOTFOUND" or "FAILURE", and the value (or the
+ * failure's message), allocated, or NULL. */
+struct mgmt_mdata_answer {
+	const char *status;
+	char *value;
+};
+void mgmt_mdata_answer_set(struct mgmt_mdata_answer *a, const char *status, const char *value);
+typedef void (*mgmt_mdata_handler)(const struct mgmt_mdata_req *q, struct mgmt_mdata_answer *a,
+				   void *opaque);
+/* Serve version 2 on fd, line after line, each request answered by fn: until fd ends (0) or
+ * stop_fd becomes readable (1). */
+int mgmt_mdata_v2_serve(int fd, int stop_fd, mgmt_mdata_handler fn, void *opaque);
 /* One request through a serial device (a kvm guest's /dev/ttyS1): flush, NEGOTIATE V2, the
  * framed request, its checked answer; as mgmt_mdata_request otherwise. */
 int mgmt_mdata_serial_request(const char *device, const char *op, const char *key,

@@ -194,22 +194,10 @@ int mgmt_mdata_parse(const char *buf, size_t len, struct mgmt_mdata_req *ret)
 	return 0;
 }
 
-/* An answer: its status (SUCCESS, NOTFOUND, FAILURE), the value or the failure's message. */
-struct answer {
-	const char *status;
-	char *value;
-};
-
-static void answer_set(struct answer *a, const char *status, const char *value)
+/* Answer one parsed request against the manifest of the VM uuid (opaque). */
+static void serve_request(const struct mgmt_mdata_req *q, struct mgmt_mdata_answer *a, void *opaque)
 {
-	a->status = status;
-	free(a->value);
-	a->value = value ? bs_strdup(value) : NULL;
-}
-
-/* Answer one parsed request against the VM's manifest. */
-static void serve_request(const char *uuid, const struct mgmt_mdata_req *q, struct answer *a)
-{
+	const char *uuid = opaque;
 	_cleanup_free_ char *key = NULL;
 	_cleanup_json_ json_t *m = NULL;
 	json_t *cm;
@@ -220,7 +208,7 @@ static void serve_request(const char *uuid, const struct mgmt_mdata_req *q, stru
 		key[q->key_len] = '\0';
 	}
 	if (mgmt_vm_manifest_read(uuid, &m) < 0)
-		return answer_set(a, "FAILURE", "the VM's manifest cannot be read");
+		return mgmt_mdata_answer_set(a, "FAILURE", "the VM's manifest cannot be read");
 	cm = json_object_get(m, "customer_metadata");
 	if (!cm) {
 		cm = json_object();
@@ -237,29 +225,29 @@ static void serve_request(const char *uuid, const struct mgmt_mdata_req *q, stru
 			free(keys);
 			keys = t;
 		}
-		answer_set(a, "SUCCESS", keys);
+		mgmt_mdata_answer_set(a, "SUCCESS", keys);
 	} else if (q->op == MGMT_MDATA_GET) {
 		json_t *v = bs_startswith(key, "sdc:") ? json_object_get(m, key + 4) :
 							 json_object_get(cm, key);
 
-		answer_set(a, v ? "SUCCESS" : "NOTFOUND", NULL);
+		mgmt_mdata_answer_set(a, v ? "SUCCESS" : "NOTFOUND", NULL);
 		a->value = v ? value_text(v) : NULL;
 	} else {
 		if (bs_startswith(key, "sdc:"))
-			return answer_set(a, "FAILURE", "sdc: keys are read-only");
+			return mgmt_mdata_answer_set(a, "FAILURE", "sdc: keys are read-only");
 		if (q->op == MGMT_MDATA_PUT) {
 			json_t *v = json_stringn(q->value, q->value_len);
 
 			if (!v || json_object_set_new(cm, key, v) < 0)
-				return answer_set(a, "FAILURE",
-						  "keys and values must be UTF-8 text");
+				return mgmt_mdata_answer_set(a, "FAILURE",
+							     "keys and values must be UTF-8 text");
 		} else if (json_object_del(cm, key) < 0) {
-			return answer_set(a, "NOTFOUND", NULL);
+			return mgmt_mdata_answer_set(a, "NOTFOUND", NULL);
 		}
 		if (mgmt_vm_manifest_write(m) < 0)
-			answer_set(a, "FAILURE", "the VM's manifest cannot be written");
+			mgmt_mdata_answer_set(a, "FAILURE", "the VM's manifest cannot be written");
 		else
-			answer_set(a, "SUCCESS", NULL);
+			mgmt_mdata_answer_set(a, "SUCCESS", NULL);
 	}
 }
 
@@ -270,7 +258,7 @@ static void serve_one(const char *uuid, int fd)
 	size_t cap = MGMT_MDATA_MAX_LINE + MGMT_MDATA_MAX_VALUE;
 	_cleanup_free_ char *buf = bs_malloc(cap), *head = NULL;
 	struct timeval tv = { .tv_sec = 5 };
-	struct answer a = { "FAILURE", bs_strdup("bad request") };
+	struct mgmt_mdata_answer a = { "FAILURE", bs_strdup("bad request") };
 	struct mgmt_mdata_req q;
 	bool failed;
 	size_t len = 0;
@@ -283,92 +271,12 @@ static void serve_one(const char *uuid, int fd)
 		r = mgmt_mdata_parse(buf, len, &q);
 	}
 	if (r >= 0)
-		serve_request(uuid, &q, &a);
+		serve_request(&q, &a, (void *)uuid);
 	failed = streq(a.status, "FAILURE");
 	head = failed ? bs_asprintf("FAILURE %s\n", a.value) : bs_asprintf("%s\n", a.status);
 	if (bs_write_full(fd, head, strlen(head)) >= 0 && a.value && !failed)
 		bs_write_full(fd, a.value, strlen(a.value));
 	free(a.value);
-}
-
-/* ---- version 2, on a kvm guest's second serial port ---- */
-
-/* Answer one line the guest sent. */
-static void serve_v2_line(const char *uuid, int fd, const char *line, size_t len)
-{
-	_cleanup_free_ char *id = NULL, *arg = NULL, *frame = NULL, *buf = NULL;
-	struct answer a = { "FAILURE", NULL };
-	struct mgmt_mdata_v2 f;
-	struct mgmt_mdata_req q;
-	const char *reply;
-
-	if (len == strlen("NEGOTIATE V2") && memcmp(line, "NEGOTIATE V2", len) == 0) {
-		reply = "V2_OK\n";
-		bs_write_full(fd, reply, strlen(reply));
-		return;
-	}
-	if (mgmt_mdata_v2_parse(line, len, &f) < 0) {
-		reply = "invalid command\n";
-		bs_write_full(fd, reply, strlen(reply));
-		return;
-	}
-	id = bs_malloc(f.id_len + 1);
-	memcpy(id, f.id, f.id_len);
-	id[f.id_len] = '\0';
-	if (mgmt_mdata_v2_request(&f, &q, &buf) < 0)
-		answer_set(&a, "FAILURE", "bad request");
-	else
-		serve_request(uuid, &q, &a);
-	if (a.value)
-		arg = mgmt_mdata_base64(a.value, strlen(a.value));
-	frame = mgmt_mdata_v2_frame(id, a.status, arg);
-	bs_write_full(fd, frame, strlen(frame));
-	free(a.value);
-}
-
-/* Serve the guest's lines on fd until it closes (the VMM ended: 0) or the zone's supervisor
- * does (1). */
-static int serve_v2(const char *uuid, int fd, int pidfd)
-{
-	size_t cap = MGMT_MDATA_V2_MAX_LINE + 1, len = 0;
-	_cleanup_free_ char *buf = bs_malloc(cap);
-	bool skipping = false; /* the rest of a line too long to serve */
-
-	for (;;) {
-		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
-				       { .fd = pidfd, .events = POLLIN } };
-		char *nl;
-		ssize_t n;
-
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return 1;
-		}
-		if (p[1].revents)
-			return 1;
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return 0;
-		len += (size_t)n;
-		while ((nl = memchr(buf, '\n', len))) {
-			size_t l = (size_t)(nl - buf);
-
-			if (!skipping)
-				serve_v2_line(uuid, fd, buf,
-					      l > 0 && buf[l - 1] == '\r' ? l - 1 : l);
-			skipping = false;
-			memmove(buf, nl + 1, len - l - 1);
-			len -= l + 1;
-		}
-		if (len == cap) {
-			bs_write_full(fd, "invalid command\n", 16);
-			skipping = true;
-			len = 0;
-		}
-	}
 }
 
 /* A kvm VM: connect to the VMM's COM2 socket (again after the VMM restarted, when its guest
@@ -387,7 +295,7 @@ static int serve_kvm(const char *uuid, int pidfd)
 		struct pollfd p = { .fd = pidfd, .events = POLLIN };
 
 		r = mgmt_kvm_connect(root, MGMT_KVM_METADATA_NAME, &fd);
-		if (r >= 0 && serve_v2(uuid, fd, pidfd))
+		if (r >= 0 && mgmt_mdata_v2_serve(fd, pidfd, serve_request, (void *)uuid))
 			return 0;
 		if (poll(&p, 1, 100) > 0)
 			return 0;

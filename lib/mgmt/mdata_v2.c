@@ -13,10 +13,13 @@
  * key, a space, base64 of the value). An answer's body is "ID STATUS [ARG]", STATUS SUCCESS,
  * NOTFOUND or FAILURE, ARG the base64 of the value (GET) or of the keys, one a line (KEYS).
  * Anything else on the line is answered "invalid command", which a client uses to find out that
- * the service is there and the line clean. The server's side and the client's share this file:
- * it is linked into the static basalt-mdata too.
+ * the service is there and the line clean. The framing is shared by the server's side (its
+ * session loop is here too, answering through a handler) and the client's: this file is linked
+ * into the static basalt-mdata as well.
  */
 #include <basalt/mgmt.h>
+
+#include <poll.h>
 
 static const char b64_alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -249,4 +252,89 @@ int mgmt_mdata_v2_request(const struct mgmt_mdata_v2 *f, struct mgmt_mdata_req *
 	*ret = q;
 	*ret_buf = buf;
 	return 0;
+}
+
+/* ---- the server's side ---- */
+
+void mgmt_mdata_answer_set(struct mgmt_mdata_answer *a, const char *status, const char *value)
+{
+	a->status = status;
+	free(a->value);
+	a->value = value ? bs_strdup(value) : NULL;
+}
+
+/* Answer one line. */
+static void serve_line(int fd, const char *line, size_t len, mgmt_mdata_handler fn, void *opaque)
+{
+	_cleanup_free_ char *id = NULL, *arg = NULL, *frame = NULL, *buf = NULL;
+	struct mgmt_mdata_answer a = { "FAILURE", NULL };
+	struct mgmt_mdata_v2 f;
+	struct mgmt_mdata_req q;
+	const char *reply;
+
+	if (len == strlen("NEGOTIATE V2") && memcmp(line, "NEGOTIATE V2", len) == 0) {
+		reply = "V2_OK\n";
+		bs_write_full(fd, reply, strlen(reply));
+		return;
+	}
+	if (mgmt_mdata_v2_parse(line, len, &f) < 0) {
+		reply = "invalid command\n";
+		bs_write_full(fd, reply, strlen(reply));
+		return;
+	}
+	id = bs_malloc(f.id_len + 1);
+	memcpy(id, f.id, f.id_len);
+	id[f.id_len] = '\0';
+	if (mgmt_mdata_v2_request(&f, &q, &buf) < 0)
+		mgmt_mdata_answer_set(&a, "FAILURE", "bad request");
+	else
+		fn(&q, &a, opaque);
+	if (a.value)
+		arg = mgmt_mdata_base64(a.value, strlen(a.value));
+	frame = mgmt_mdata_v2_frame(id, a.status, arg);
+	bs_write_full(fd, frame, strlen(frame));
+	free(a.value);
+}
+
+int mgmt_mdata_v2_serve(int fd, int stop_fd, mgmt_mdata_handler fn, void *opaque)
+{
+	size_t cap = MGMT_MDATA_V2_MAX_LINE + 1, len = 0;
+	_cleanup_free_ char *buf = bs_malloc(cap);
+	bool skipping = false; /* the rest of a line too long to serve */
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+				       { .fd = stop_fd, .events = POLLIN } };
+		char *nl;
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return 1;
+		}
+		if (p[1].revents)
+			return 1;
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		len += (size_t)n;
+		while ((nl = memchr(buf, '\n', len))) {
+			size_t l = (size_t)(nl - buf);
+
+			if (!skipping)
+				serve_line(fd, buf, l > 0 && buf[l - 1] == '\r' ? l - 1 : l, fn,
+					   opaque);
+			skipping = false;
+			memmove(buf, nl + 1, len - l - 1);
+			len -= l + 1;
+		}
+		if (len == cap) {
+			bs_write_full(fd, "invalid command\n", 16);
+			skipping = true;
+			len = 0;
+		}
+	}
 }
