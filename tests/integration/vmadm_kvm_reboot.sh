@@ -44,6 +44,8 @@ init=$(cat "$BASALT_ROOT/run/zones/$vm/init")
 expect_ok vmadm reboot "$vm"
 [ "$(vmadm list -H -o state uuid="$vm")" = running ] || fail "not running after vmadm reboot"
 [ "$(cat "$BASALT_ROOT/run/zones/$vm/init")" != "$init" ] || fail "vmadm reboot kept the VMM"
+"$drive" 'expect:idle guest up' 'send:\r~.' 'expect:closed' -- vmadm console "$vm" \
+	>"$TEST_TMP/idle.log" || fail "after vmadm reboot: $(cat -v "$TEST_TMP/idle.log")"
 expect_ok vmadm info "$vm"
 [ "$(jq -r .vmm.state <<<"$LAST_STDOUT")" = running ] || fail "info after reboot: $LAST_STDOUT"
 expect_ok vmadm reboot "$vm" -F

@@ -10,6 +10,7 @@ use_kvm
 guests=$BASALT_BUILD/tests/guest
 [ -f "$guests/idle.elf" ] || skip "no test guests in this build"
 use_vms
+drive=$TESTS_INTEGRATION_DIR/helpers/pty-drive.py
 ROOT1=$BASALT_ROOT
 
 cat >"$TEST_TMP/vm.json" <<JSON
@@ -66,6 +67,8 @@ got1=$(jq -r '.disks[1].path' <<<"$LAST_STDOUT")
 [ "$(zfs get -H -p -o value volsize "zones/$vm-disk1")" = $((2 << 20)) ] ||
 	fail "the second disk's size: $(zfs get -H -p -o value volsize "zones/$vm-disk1")"
 expect_ok vmadm start "$vm"
+"$drive" 'expect:idle guest up' 'send:\r~.' 'expect:closed' -- vmadm console "$vm" \
+	>"$TEST_TMP/console.log" || fail "the received VM: $(cat -v "$TEST_TMP/console.log")"
 expect_ok vmadm info "$vm"
 [ "$(jq -r .vmm.state <<<"$LAST_STDOUT")" = running ] || fail "info: $LAST_STDOUT"
 expect_ok vmadm stop "$vm"
