@@ -33,14 +33,7 @@ vmadm send "$vm" >"$TEST_TMP/vm.stream" || fail "vmadm send"
 [ "$(zfs list -H -t snapshot -o name | grep -c @vmsend)" = 0 ] || fail "send left its snapshots"
 
 # another state directory, its own pool daemon and default pool
-ROOT2=$(mktemp -d "${TMPDIR:-/tmp}/basalt-vmadm_kvm_send_recv-2.XXXXXX")
-at_exit "_vms_halt_in $ROOT2"
-at_exit 'BASALT_ROOT=$ROOT1'
-_vms_halt_in() {
-	BASALT_ROOT=$1 _zones_halt_all
-	BASALT_ROOT=$1 "$BASALT" zfsd --stop >/dev/null 2>&1 || true
-	rm -rf "$1"
-}
+another_root ROOT2
 export BASALT_ROOT=$ROOT2
 
 # a stream cut inside the second disk: refused, nothing left

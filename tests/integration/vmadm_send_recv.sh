@@ -31,14 +31,7 @@ expect_fail vmadm receive <"$TEST_TMP/garbage"
 expect_match "$LAST_STDERR" "not a VM stream"
 
 # another state directory, its own pool daemon and default pool
-ROOT2=$(mktemp -d "${TMPDIR:-/tmp}/basalt-vmadm_send_recv-2.XXXXXX")
-at_exit "_vms_halt_in $ROOT2"
-at_exit 'BASALT_ROOT=$ROOT1'
-_vms_halt_in() {
-	BASALT_ROOT=$1 _zones_halt_all
-	BASALT_ROOT=$1 "$BASALT" zfsd --stop >/dev/null 2>&1 || true
-	rm -rf "$1"
-}
+another_root ROOT2
 BASALT_ROOT=$ROOT2 vmadm receive <"$TEST_TMP/vm.stream" >/dev/null || fail "vmadm receive"
 export BASALT_ROOT=$ROOT2
 [ "$(vmadm list -H -o uuid,alias,state)" = "$vm	mover	stopped" ] ||
@@ -55,11 +48,8 @@ export BASALT_ROOT=$ROOT1
 expect_ok vmadm start "$vm"
 expect_ok vmadm stop "$vm"
 expect_ok zpool export zones
-ROOT3=$(mktemp -d "${TMPDIR:-/tmp}/basalt-vmadm_send_recv-3.XXXXXX")
-at_exit "_vms_halt_in $ROOT3"
+another_root ROOT3
 : >"$ROOT3/zpool.cache"
-# whatever happens below, the exit handlers run with the first state directory again
-at_exit 'BASALT_ROOT=$ROOT1'
 export BASALT_ROOT=$ROOT3
 expect_ok zpool import -d "$ROOT1/pools" zones
 # the first vmadm command after the daemon started boots the autoboot VMs
