@@ -5,14 +5,16 @@
  * answers "invalid command" (so that it is there and the line is clean), negotiates protocol
  * version 2, sends a framed GET of customer_metadata's "greeting" and a framed PUT of
  * "from-guest", checks each answer's length, CRC-32 and request id, and prints the outcome and
- * the decoded value on the console (COM1). Then, if customer_metadata's "then" is "reboot", it
+ * the decoded value on the console (COM1); a GET of "long", a value longer than the UART's FIFO,
+ * checks that no byte of it was lost. Then, if customer_metadata's "then" is "reboot", it
  * DELETEs that key and resets the machine (so that the next boot ends); else it ends with
  * status 0.
  */
 #include "guest.h"
 
 #define COM2 0x2f8
-#define LINE_MAX 512
+/* a frame of a 4 KiB value, base64-encoded, fits */
+#define LINE_MAX 8192
 /* how many times the line status is read before a knock is taken as unanswered, and before an
  * answer is taken as not coming */
 #define KNOCK_POLLS 100000
@@ -165,12 +167,14 @@ static int answer_line(char *buf, size_t cap)
 	return r;
 }
 
+static char body[LINE_MAX], line[LINE_MAX], arg[LINE_MAX], value[LINE_MAX];
+
 /* Send "V2 LEN CRC BODY" for body "ID COMMAND[ ARG]" and check the answer's frame: its status
  * (SUCCESS, NOTFOUND...) and payload go to status and payload. 0 when the frame is sound. */
 static int request(const char *id, const char *command, const char *arg, char *status,
 		   char *payload)
 {
-	char body[LINE_MAX], line[LINE_MAX], *p = body, *b, *f;
+	char *p = body, *b, *f;
 	uint32_t len = 0;
 
 	p = put_str(p, id);
@@ -209,7 +213,8 @@ static int request(const char *id, const char *command, const char *arg, char *s
 
 int guest_main(uint64_t cpu, uint64_t ncpus)
 {
-	char line[LINE_MAX], arg[LINE_MAX], status[32], value[LINE_MAX], *p;
+	char status[32], *p;
+	size_t n;
 
 	guest_puts("mdata guest up\n");
 	/* the service may not be there yet: knock until it answers */
@@ -244,6 +249,19 @@ int guest_main(uint64_t cpu, uint64_t ncpus)
 	guest_puts("mdata put: ");
 	guest_puts(status);
 	guest_puts("\n");
+	/* a value longer than the UART's receive FIFO: "0123456789" over and over, none lost */
+	b64_encode(arg, "long");
+	if (request("0000abd1", "GET", arg, status, value) < 0) {
+		guest_puts("mdata: a bad frame\n");
+		return 1;
+	}
+	for (n = 0; value[n] && value[n] == (char)('0' + n % 10); n++)
+		;
+	guest_puts("mdata long: ");
+	guest_puts(status);
+	guest_puts(" ");
+	guest_put_u64(n);
+	guest_puts(value[n] ? " bytes, then a wrong one\n" : " bytes in order\n");
 	b64_encode(arg, "then");
 	if (request("0000abcf", "GET", arg, status, value) < 0)
 		return 1;

@@ -4,7 +4,7 @@
 # before the VMM confined itself) it finds the host's metadata service, negotiates version 2 of
 # the protocol, GETs customer_metadata's "greeting" and PUTs "from-guest", checking each framed
 # answer's length, CRC and request id, and prints what it got on its console. The value it read
-# is the manifest's, the value it wrote is in `vmadm get` afterwards, and a value updated while
+# is the manifest's (a long one arrives whole, though the UART's FIFO is far shorter), the value it wrote is in `vmadm get` afterwards, and a value updated while
 # the VM is stopped is what the next boot reads. A guest told to reboot (customer_metadata
 # "then") deletes that key and resets: its VM starts again (a new VMM in the same zone) and the
 # metadata server, which lasts as long as the zone's supervisor, serves the new guest too.
@@ -17,10 +17,12 @@ guests=$BASALT_BUILD/tests/guest
 use_vms
 drive=$TESTS_INTEGRATION_DIR/helpers/pty-drive.py
 
+# a value of 3000 bytes: its frame is over 4000, the UART's receive FIFO 256
+long=$(for _ in $(seq 1 300); do printf 0123456789; done)
 cat >"$TEST_TMP/vm.json" <<JSON
 {"brand": "kvm", "alias": "mdata", "ram": 16, "kernel": "$guests/mdata.elf",
  "kernel_boot": "direct", "autoboot": false,
- "customer_metadata": {"greeting": "hello from the host"}}
+ "customer_metadata": {"greeting": "hello from the host", "long": "$long"}}
 JSON
 expect_ok vmadm create -f "$TEST_TMP/vm.json"
 vm=${LAST_STDOUT##* }
@@ -28,7 +30,7 @@ vm=${LAST_STDOUT##* }
 # the console waits for the boot, so it sees the guest's whole short life
 "$drive" 'expect:Waiting for zone' "run:$BASALT vmadm start $vm" 'expect:mdata guest up' \
 	'expect:mdata get: SUCCESS hello from the host' 'expect:mdata put: SUCCESS' \
-	'expect:closed' -- vmadm console "$vm" >"$TEST_TMP/console.log" ||
+	'expect:mdata long: SUCCESS 3000 bytes in order' 'expect:closed' -- vmadm console "$vm" >"$TEST_TMP/console.log" ||
 	fail "the guest's metadata: $(cat -v "$TEST_TMP/console.log")"
 [ "$(vmadm list -H -o state uuid="$vm")" = stopped ] || fail "the guest's end left it running"
 expect_ok vmadm get "$vm"
