@@ -690,6 +690,36 @@ int mgmt_image_ancestry(const char *uuid, json_t **ret)
 
 /* ---- images made of VMs ---- */
 
+/* The disk a kvm VM boots from: the one marked boot, else the first. */
+static json_t *boot_disk(json_t *vm)
+{
+	json_t *disks = json_object_get(vm, "disks"), *d;
+	size_t i;
+
+	json_array_foreach(disks, i, d)
+		if (json_is_true(json_object_get(d, "boot")))
+			return d;
+	return json_array_get(disks, 0);
+}
+
+/* The size of volume ds in MiB. */
+static int volume_mib(const char *ds, uint64_t *ret)
+{
+	const char *argv[] = { "get", "-H", "-p", "-o", "value", "volsize", ds, NULL };
+	_cleanup_free_ char *out = NULL;
+	uint64_t bytes;
+	int r;
+
+	r = mgmt_zfs(argv, -1, -1, &out);
+	if (r < 0)
+		return r;
+	out[strcspn(out, "\n")] = '\0';
+	if (bs_parse_u64(out, &bytes) < 0)
+		return bs_error(EIO, "%s: volsize '%s' is not a number", ds, out);
+	*ret = bytes >> 20;
+	return 0;
+}
+
 int mgmt_image_create(const char *vm_uuid, json_t *props, const char *outdir, bool incremental,
 		      json_t **ret_manifest)
 {
@@ -699,7 +729,9 @@ int mgmt_image_create(const char *vm_uuid, json_t *props, const char *outdir, bo
 	_cleanup_close_ int fd = -1;
 	const char *image, *name, *version;
 	char uuid[BS_UUID_STR], hex[41];
-	uint64_t size;
+	uint64_t size, mib = 0;
+	json_t *disk = NULL;
+	bool kvm;
 	int r;
 
 	r = mgmt_vm_load(vm_uuid, &vm);
@@ -708,27 +740,39 @@ int mgmt_image_create(const char *vm_uuid, json_t *props, const char *outdir, bo
 	if (!streq(json_string_value(json_object_get(vm, "state")), "stopped"))
 		return bs_error(EBUSY, "VM %s is %s; stop it before making an image of it", vm_uuid,
 				json_string_value(json_object_get(vm, "state")));
-	if (streq(json_string_value(json_object_get(vm, "brand")), "kvm"))
-		return bs_error(ENOTSUP, "images of kvm VMs are not supported yet");
+	/* a kvm VM's image is its boot disk, a zvol image; a zone's is its dataset */
+	kvm = streq(json_string_value(json_object_get(vm, "brand")), "kvm");
+	if (kvm) {
+		disk = boot_disk(vm);
+		if (!json_is_string(json_object_get(disk, "zfs_filesystem")))
+			return bs_error(EINVAL, "VM %s has no disk to make an image of", vm_uuid);
+		ds = bs_strdup(json_string_value(json_object_get(disk, "zfs_filesystem")));
+		r = volume_mib(ds, &mib);
+		if (r < 0)
+			return r;
+	} else {
+		ds = bs_asprintf("%s/%s", MGMT_POOL, vm_uuid);
+	}
 	name = json_string_value(json_object_get(props, "name"));
 	version = json_string_value(json_object_get(props, "version"));
 	if (!name || !version)
 		return bs_error(EINVAL, "the new image needs a name and a version (name=... "
 					"version=...)");
-	image = json_string_value(json_object_get(vm, "image_uuid"));
+	image = json_string_value(json_object_get(kvm ? disk : vm, "image_uuid"));
 	if (incremental && !image)
 		return bs_error(EINVAL, "VM %s has no image to be incremental on", vm_uuid);
 	bs_uuid_generate(uuid);
 	m = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "v", 2, "uuid", uuid, "name",
-		      name, "version", version, "type", "zone-dataset", "os", "other",
-		      "description", "", "requirements", "brand",
+		      name, "version", version, "type", kvm ? "zvol" : "zone-dataset", "os",
+		      "other", "description", "", "requirements", "brand",
 		      json_string_value(json_object_get(vm, "brand")));
+	if (kvm)
+		json_object_set_new(m, "image_size", json_integer((json_int_t)mib));
 	json_object_update(m, props);
 	json_object_set_new(m, "uuid", json_string(uuid));
 	if (incremental)
 		json_object_set_new(m, "origin", json_string(image));
 
-	ds = bs_asprintf("%s/%s", MGMT_POOL, vm_uuid);
 	snap = bs_asprintf("%s@image-%s", ds, uuid);
 	stem = bs_asprintf("%s/%s-%s", outdir, name, version);
 	file = bs_asprintf("%s.zfs", stem);
