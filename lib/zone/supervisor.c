@@ -463,17 +463,21 @@ static int open_console(struct supervisor *s, char *path, size_t size)
 	return 0;
 }
 
+/* The socket is bound under another name and renamed once it listens: a console waiting for
+ * it (zone_console_wait) must not find it before it can be connected to. */
 static int open_socket(struct supervisor *s)
 {
 	_cleanup_free_ char *path = zone_run_path(s->cfg->zonename, "sock");
+	_cleanup_free_ char *tmp = zone_run_path(s->cfg->zonename, "sock.new");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
-	if (bs_strlcpy(sa.sun_path, path, sizeof(sa.sun_path)) < 0)
-		return bs_error(ENAMETOOLONG, "%s: the state directory's path is too long", path);
+	if (bs_strlcpy(sa.sun_path, tmp, sizeof(sa.sun_path)) < 0)
+		return bs_error(ENAMETOOLONG, "%s: the state directory's path is too long", tmp);
 	unlink(path);
+	unlink(tmp);
 	s->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s->listen_fd < 0 || bind(s->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(s->listen_fd, 16) < 0)
+	    listen(s->listen_fd, 16) < 0 || rename(tmp, path) < 0)
 		return bs_error(errno, "cannot listen on %s: %s", path, strerror(errno));
 	return 0;
 }

@@ -6,11 +6,7 @@
 # writes to a third VM.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
-"$BASALT" vmm --help >/dev/null 2>&1 || skip "no VMM in this build"
-use_kvm
-guests=$BASALT_BUILD/tests/guest
-[ -f "$guests/idle.elf" ] || skip "no test guests in this build"
-use_vms
+use_kvm_vms idle
 
 # disk_write VM SECTOR TEXT, disk_read VM SECTOR: the VM's first disk, through its volume file
 disk_write() {

@@ -10,12 +10,7 @@
 # metadata server, which lasts as long as the zone's supervisor, serves the new guest too.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
-"$BASALT" vmm --help >/dev/null 2>&1 || skip "no VMM in this build"
-use_kvm
-guests=$BASALT_BUILD/tests/guest
-[ -f "$guests/mdata.elf" ] || skip "no test guests in this build"
-use_vms
-drive=$TESTS_INTEGRATION_DIR/helpers/pty-drive.py
+use_kvm_vms mdata
 
 # a value of 3000 bytes: its frame is over 4000, the UART's receive FIFO 256
 long=$(for _ in $(seq 1 300); do printf 0123456789; done)

@@ -6,12 +6,7 @@
 # kvm VM gives it a new VMM too, and a stopped VM stays stopped.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
-"$BASALT" vmm --help >/dev/null 2>&1 || skip "no VMM in this build"
-use_kvm
-guests=$BASALT_BUILD/tests/guest
-[ -f "$guests/reboot.elf" ] && [ -f "$guests/idle.elf" ] || skip "no test guests in this build"
-use_vms
-drive=$TESTS_INTEGRATION_DIR/helpers/pty-drive.py
+use_kvm_vms reboot idle
 
 # ---- a guest that reboots at once: it comes back, in the same zone ----
 cat >"$TEST_TMP/reboot.json" <<JSON

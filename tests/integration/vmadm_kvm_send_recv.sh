@@ -5,12 +5,7 @@
 # refused with one line, and leaves no dataset, manifest or zone behind.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
-"$BASALT" vmm --help >/dev/null 2>&1 || skip "no VMM in this build"
-use_kvm
-guests=$BASALT_BUILD/tests/guest
-[ -f "$guests/idle.elf" ] || skip "no test guests in this build"
-use_vms
-drive=$TESTS_INTEGRATION_DIR/helpers/pty-drive.py
+use_kvm_vms idle
 ROOT1=$BASALT_ROOT
 
 cat >"$TEST_TMP/vm.json" <<JSON

@@ -50,3 +50,17 @@ _vms_halt_in() {
 	BASALT_ROOT=$1 "$BASALT" zfsd --stop >/dev/null 2>&1 || true
 	rm -rf "$1"
 }
+
+#   use_kvm_vms GUEST...  use_vms for kvm VMs: the VMM in this build, a usable /dev/kvm and the
+#                      freestanding test guests GUEST (tests/guest/GUEST.elf), else skipped;
+#                      guests is their directory, drive the pty driver for consoles
+use_kvm_vms() {
+	"$BASALT" vmm --help >/dev/null 2>&1 || skip "no VMM in this build"
+	use_kvm
+	guests=$BASALT_BUILD/tests/guest
+	for g in "$@"; do
+		[ -f "$guests/$g.elf" ] || skip "no test guests in this build"
+	done
+	drive=$TESTS_INTEGRATION_DIR/helpers/pty-drive.py
+	use_vms
+}
