@@ -4,8 +4,9 @@
  * manifests; an image is a dataset with an @final snapshot), with SmartOS's syntax. Thin: lib/mgmt
  * does the work.
  *
- *   imgadm install -m MANIFEST -f FILE | import UUID | sources [-a DIR | -d DIR]
- *   imgadm list [-jH] [-o COLS] [FIELD=VALUE...] | get UUID | show UUID | delete UUID
+ *   imgadm install -m MANIFEST -f FILE | import UUID | sources [-a DIR|URL | -d DIR|URL]
+ *   imgadm list [-jH] [-o COLS] [FIELD=VALUE...] | avail [-jH] [-o COLS] [FIELD=VALUE...]
+ *   imgadm get UUID | show UUID | delete UUID
  *   imgadm vacuum [-f] | ancestry UUID | create [-i] [-o DIR] VM_UUID FIELD=VALUE...
  */
 #include <basalt/base.h>
@@ -18,8 +19,9 @@
 #include "zonecli.h"
 
 #define USAGE                                                                                      \
-	"usage: imgadm install -m MANIFEST -f FILE | import UUID | sources [-a DIR | -d DIR] | "   \
-	"list [-jH] [-o COLS] [FIELD=VALUE...] | get UUID | show UUID | delete UUID | "            \
+	"usage: imgadm install -m MANIFEST -f FILE | import UUID | "                               \
+	"sources [-a DIR|URL | -d DIR|URL] | list [-jH] [-o COLS] [FIELD=VALUE...] | "             \
+	"avail [-jH] [-o COLS] [FIELD=VALUE...] | get UUID | show UUID | delete UUID | "           \
 	"vacuum [-f] | ancestry UUID | create [-i] [-o DIR] VM_UUID name=NAME version=VERSION "    \
 	"[FIELD=VALUE...]"
 
@@ -92,7 +94,7 @@ static int cmd_sources(int argc, char **argv)
 	else if (argc == 1)
 		r = 0;
 	else
-		return usage_error("sources takes -a DIR or -d DIR");
+		return usage_error("sources takes -a DIR|URL or -d DIR|URL");
 	if (r >= 0)
 		r = mgmt_image_sources(&s);
 	if (r < 0)
@@ -133,10 +135,11 @@ static bool matches(json_t *e, char **filters, int n)
 	return true;
 }
 
-static int cmd_list(int argc, char **argv)
+/* list (the installed images) and avail (the sources' images): one table of entries
+ * {manifest, ...} from lister. */
+static int cmd_table(int argc, char **argv, int (*lister)(json_t **), const char *cols)
 {
 	_cleanup_json_ json_t *list = NULL, *out = json_array();
-	const char *cols = "uuid,name,version,os,type,clones";
 	bool json = false, noheader = false;
 	char *filters[64];
 	int nfilters = 0, r;
@@ -153,9 +156,10 @@ static int cmd_list(int argc, char **argv)
 		else if (strchr(argv[k], '=') && argv[k][0] != '=' && nfilters < 64)
 			filters[nfilters++] = argv[k];
 		else
-			return usage_error("list takes -j, -H, -o COLS and FIELD=VALUE filters");
+			return usage_error(
+				"list and avail take -j, -H, -o COLS and FIELD=VALUE filters");
 	}
-	r = mgmt_image_list(&list);
+	r = lister(&list);
 	if (r < 0)
 		return fail(r);
 	json_array_foreach(list, i, e)
@@ -318,7 +322,9 @@ int tool_imgadm_main(int argc, char **argv)
 	if (streq(cmd, "sources"))
 		return cmd_sources(argc, argv);
 	if (streq(cmd, "list"))
-		return cmd_list(argc, argv);
+		return cmd_table(argc, argv, mgmt_image_list, "uuid,name,version,os,type,clones");
+	if (streq(cmd, "avail"))
+		return cmd_table(argc, argv, mgmt_image_avail, "uuid,name,version,os,type,pub");
 	if (streq(cmd, "get"))
 		return cmd_get(argc, argv, false);
 	if (streq(cmd, "show"))

@@ -2,21 +2,33 @@
 /*
  * mdata.c - mdata-get, mdata-put, mdata-list and mdata-delete: the metadata tools a zone runs
  * (from /.zonecontrol, where its VM's metadata socket is) to read its customer_metadata and
- * sdc: keys and to change its customer_metadata, with SmartOS's syntax and exit statuses.
+ * sdc: keys and to change its customer_metadata, with SmartOS's syntax and exit statuses. In a
+ * kvm guest, where there is no such socket, they speak version 2 of the protocol on the second
+ * serial port instead.
  *
  *   mdata-get KEY | mdata-put KEY [VALUE] | mdata-list | mdata-delete KEY
  *   MDATA_SOCKET   the socket (default /.zonecontrol/metadata.sock)
+ *   MDATA_SERIAL   the serial device (by default /dev/ttyS1 when there is no zone socket)
  */
 #include <basalt/base.h>
 #include <basalt/mgmt.h>
 
 #include "tools.h"
 
-static const char *socket_path(void)
+/* The zone's socket when there is one (or one is named), else the guest's serial port. */
+static int request(const char *op, const char *key, const char *value, size_t value_len,
+		   char **ret_answer)
 {
-	const char *s = getenv("MDATA_SOCKET");
+	const char *sock = getenv("MDATA_SOCKET"), *serial = getenv("MDATA_SERIAL");
 
-	return s && *s ? s : MGMT_MDATA_SOCKET;
+	if (serial && *serial)
+		return mgmt_mdata_serial_request(serial, op, key, value, value_len, ret_answer);
+	if (sock && *sock)
+		return mgmt_mdata_request(sock, op, key, value, value_len, ret_answer);
+	if (access(MGMT_MDATA_SOCKET, F_OK) < 0 && access("/dev/ttyS1", F_OK) == 0)
+		return mgmt_mdata_serial_request("/dev/ttyS1", op, key, value, value_len,
+						 ret_answer);
+	return mgmt_mdata_request(MGMT_MDATA_SOCKET, op, key, value, value_len, ret_answer);
 }
 
 /* SmartOS's statuses: 0 found, 1 not found, 2 an error, 2 usage. */
@@ -39,7 +51,7 @@ int tool_mdata_get_main(int argc, char **argv)
 		fprintf(stderr, "usage: mdata-get KEY\n");
 		return 2;
 	}
-	r = mgmt_mdata_request(socket_path(), "GET", argv[1], NULL, 0, &v);
+	r = request("GET", argv[1], NULL, 0, &v);
 	if (r < 0)
 		return finish(argv[0], r, argv[1]);
 	printf("%s\n", v);
@@ -55,7 +67,7 @@ int tool_mdata_list_main(int argc, char **argv)
 		fprintf(stderr, "usage: mdata-list\n");
 		return 2;
 	}
-	r = mgmt_mdata_request(socket_path(), "KEYS", NULL, NULL, 0, &v);
+	r = request("KEYS", NULL, NULL, 0, &v);
 	if (r < 0)
 		return finish(argv[0], r, NULL);
 	fputs(v, stdout);
@@ -104,7 +116,7 @@ int tool_mdata_put_main(int argc, char **argv)
 			return finish(argv[0], bs_error(-r, "cannot read stdin: %s", strerror(-r)),
 				      argv[1]);
 	}
-	r = mgmt_mdata_request(socket_path(), "PUT", argv[1], v, len, NULL);
+	r = request("PUT", argv[1], v, len, NULL);
 	return r < 0 ? finish(argv[0], r, argv[1]) : 0;
 }
 
@@ -116,6 +128,6 @@ int tool_mdata_delete_main(int argc, char **argv)
 		fprintf(stderr, "usage: mdata-delete KEY\n");
 		return 2;
 	}
-	r = mgmt_mdata_request(socket_path(), "DELETE", argv[1], NULL, 0, NULL);
+	r = request("DELETE", argv[1], NULL, 0, NULL);
 	return r < 0 ? finish(argv[0], r, argv[1]) : 0;
 }

@@ -3,8 +3,8 @@
  * vmm.c - `basalt vmm run ...`: run one virtual machine on /dev/kvm until its guest powers off
  * or reboots, from options or a JSON file (--config). Thin: the options become a struct
  * vmm_config and lib/vmm does the rest. Exit status: 0 when the guest powered off or rebooted
- * (a test guest's exit-port value otherwise), 1 on an error or a crashed guest, 2 on a usage
- * error.
+ * (a test guest's exit-port value otherwise; --reboot-status N: N for a reboot), 1 on an error
+ * or a crashed guest, 2 on a usage error.
  */
 #include <basalt/base.h>
 #include <basalt/vmm.h>
@@ -20,7 +20,8 @@ static void usage(FILE *f)
 		"                      [--cpus N] [--disk FILE[,ro]]... [--net tap=NAME[,mac=MAC]]...\n"
 		"                      [--console stdio|pty|unix:PATH|none] [--control PATH]\n"
 		"                      [--boot auto|direct] [--reboot exit|restart] [--no-rng]\n"
-		"                      [--confine[=UID[:GID]]] [--hugepages]\n"
+		"                      [--confine[=UID[:GID]]] [--hugepages] [--serial2 unix:PATH]\n"
+		"                      [--reboot-status N]\n"
 		"       basalt vmm run --config FILE\n"
 		"\n"
 		"Run a virtual machine until its guest powers off or reboots. See vmm(8).\n");
@@ -42,6 +43,8 @@ enum {
 	OPT_CONFIG,
 	OPT_CONFINE,
 	OPT_HUGEPAGES,
+	OPT_SERIAL2,
+	OPT_REBOOT_STATUS,
 	OPT_HELP,
 };
 
@@ -61,6 +64,8 @@ static const struct option run_options[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "confine", optional_argument, NULL, OPT_CONFINE },
 	{ "hugepages", no_argument, NULL, OPT_HUGEPAGES },
+	{ "serial2", required_argument, NULL, OPT_SERIAL2 },
+	{ "reboot-status", required_argument, NULL, OPT_REBOOT_STATUS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ 0 },
 };
@@ -134,6 +139,8 @@ static int run_option(struct vmm_config *c, int opt, const char *arg)
 	case OPT_HUGEPAGES:
 		c->hugepages = true;
 		return 0;
+	case OPT_SERIAL2:
+		return vmm_config_set_serial2(c, arg);
 	case OPT_CONFINE:
 		return vmm_config_set_confine(c, arg ? arg : "65534");
 	case OPT_HELP:
@@ -147,7 +154,8 @@ static int vmm_run_main(int argc, char **argv)
 {
 	struct vmm_config c;
 	enum vmm_exit why;
-	int opt, code, r;
+	int opt, code, r, reboot_status = 0;
+	uint64_t v;
 
 	vmm_config_init(&c);
 	opterr = 0;
@@ -160,7 +168,16 @@ static int vmm_run_main(int argc, char **argv)
 			vmm_config_free(&c);
 			return 2;
 		}
-		r = run_option(&c, opt, optarg);
+		/* the status of a guest's reboot is the command's, not the VM's configuration */
+		if (opt == OPT_REBOOT_STATUS) {
+			r = bs_parse_u64(optarg, &v) == 0 && v >= 1 && v <= 255 ?
+				    0 :
+				    bs_error(EINVAL, "--reboot-status '%s': expected 1-255",
+					     optarg);
+			reboot_status = (int)v;
+		} else {
+			r = run_option(&c, opt, optarg);
+		}
 		if (r != 0) {
 			if (r > 0)
 				usage(stdout);
@@ -184,6 +201,8 @@ static int vmm_run_main(int argc, char **argv)
 	}
 	if (why == VMM_EXIT_CRASHED)
 		return 1;
+	if (why == VMM_EXIT_REBOOT && reboot_status)
+		return reboot_status;
 	return code & 0xff;
 }
 

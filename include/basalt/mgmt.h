@@ -76,6 +76,9 @@ int mgmt_image_source_add(const char *dir);
 int mgmt_image_source_del(const char *dir);
 /* Install UUID from the first source that has it. */
 int mgmt_image_import(const char *uuid);
+/* [{manifest, source}] of the images the configured sources offer (a directory's manifest file,
+ * or a server's base URL as source). */
+int mgmt_image_avail(json_t **ret);
 /* [{manifest, zpool, clones: N, source}] of installed images. */
 int mgmt_image_list(json_t **ret);
 /* The installed image's entry as in the list; -ENOENT with a message otherwise. */
@@ -118,6 +121,32 @@ int mgmt_vm_autoboot(void);
 void mgmt_event(const char *uuid, const char *type, const char *detail);
 char *mgmt_events_path(void);
 
+/* ---- a small HTTP/1.1 client for IMGAPI sources (http.c): plain http, no TLS ---- */
+
+struct mgmt_http_url {
+	char host[256];
+	unsigned int port;
+	char path[2048];
+};
+/* http://HOST[:PORT][/PATH]; https:// is refused (-ENOTSUP), as is anything else (-EINVAL). */
+int mgmt_http_url_parse(const char *url, struct mgmt_http_url *ret);
+struct mgmt_http_head {
+	int status;
+	int64_t content_length; /* -1: none given */
+	bool chunked;
+	char location[1024];
+};
+/* Parse the status line and headers at the start of buf[0, len): the head's length (through its
+ * empty line), -EAGAIN when it is not complete, -EINVAL when malformed or over 64 KiB. */
+int mgmt_http_parse_head(const char *buf, size_t len, struct mgmt_http_head *ret);
+/* Read one response from fd: a 2xx body goes to out_fd (>= 0) or to *ret_body (NUL-terminated,
+ * at most max bytes, else -EFBIG); other bodies are read and dropped. */
+int mgmt_http_read_response(int fd, int out_fd, size_t max, struct mgmt_http_head *ret_head,
+			    char **ret_body, size_t *ret_len);
+/* GET url, following up to 5 redirects: a 2xx body as mgmt_http_read_response; -ENOENT for 404,
+ * -EIO for another status, each with a message. */
+int mgmt_http_get(const char *url, int out_fd, size_t max, char **ret_body, size_t *ret_len);
+
 /* ---- metadata (mdata.c) ---- */
 
 /* Inside each zone: the directory of the metadata socket and of the mdata tools. */
@@ -144,7 +173,50 @@ int mgmt_mdata_parse(const char *buf, size_t len, struct mgmt_mdata_req *ret);
  * PUT. ret_answer gets the value (GET) or the keys, one a line (KEYS). -ENOENT: no such key. */
 int mgmt_mdata_request(const char *socket, const char *op, const char *key, const char *value,
 		       size_t value_len, char **ret_answer);
-/* Serve the VM's metadata socket until its zone's init ends (the server process's body). */
+/* ---- version 2 of the protocol, on a kvm guest's second serial port (mdata_v2.c) ---- */
+
+/* A V2 line's bound (a 1 MiB value in base64, twice, and the frame around it). */
+#define MGMT_MDATA_V2_MAX_LINE (3u << 20)
+/* A parsed frame "V2 LEN CRC ID WORD [ARG]": each part points into the line. */
+struct mgmt_mdata_v2 {
+	const char *id;
+	size_t id_len;
+	const char *word;
+	size_t word_len;
+	const char *arg; /* NULL when absent */
+	size_t arg_len;
+};
+uint32_t mgmt_mdata_crc32(const void *buf, size_t len);
+char *mgmt_mdata_base64(const void *buf, size_t len);
+/* Strict base64 (padding, no stray bits); the result is NUL-terminated too. -EINVAL if bad. */
+int mgmt_mdata_unbase64(const char *s, size_t len, char **ret, size_t *ret_len);
+/* "V2 LEN CRC ID WORD[ ARG]\n" */
+char *mgmt_mdata_v2_frame(const char *id, const char *word, const char *arg);
+/* Parse one line (without its newline): -EINVAL unless the length, the CRC and the body's form
+ * (ID of 1-8 hex digits, a word, an optional argument) are right. */
+int mgmt_mdata_v2_parse(const char *line, size_t len, struct mgmt_mdata_v2 *ret);
+/* A parsed request frame as a request of the service; ret's key and value point into *ret_buf
+ * (free it). -EINVAL: an unknown command, a missing or extra or undecodable argument. */
+int mgmt_mdata_v2_request(const struct mgmt_mdata_v2 *f, struct mgmt_mdata_req *ret,
+			  char **ret_buf);
+/* What the service answers: status "SUCCESS", "NOTFOUND" or "FAILURE", and the value (or the
+ * failure's message), allocated, or NULL. */
+struct mgmt_mdata_answer {
+	const char *status;
+	char *value;
+};
+void mgmt_mdata_answer_set(struct mgmt_mdata_answer *a, const char *status, const char *value);
+typedef void (*mgmt_mdata_handler)(const struct mgmt_mdata_req *q, struct mgmt_mdata_answer *a,
+				   void *opaque);
+/* Serve version 2 on fd, line after line, each request answered by fn: until fd ends (0) or
+ * stop_fd becomes readable (1). */
+int mgmt_mdata_v2_serve(int fd, int stop_fd, mgmt_mdata_handler fn, void *opaque);
+/* One request through a serial device (a kvm guest's /dev/ttyS1): flush, NEGOTIATE V2, the
+ * framed request, its checked answer; as mgmt_mdata_request otherwise. */
+int mgmt_mdata_serial_request(const char *device, const char *op, const char *key,
+			      const char *value, size_t value_len, char **ret_answer);
+
+/* Serve the VM's metadata until its zone's supervisor ends (the server process's body). */
 int mgmt_mdata_serve(const char *uuid);
 
 /* ---- the kvm brand (kvm.c) ---- */

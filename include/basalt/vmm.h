@@ -54,6 +54,7 @@ struct vmm_config {
 	enum vmm_console console;
 	char *console_path;  /* the Unix socket for VMM_CONSOLE_UNIX */
 	char *control;	     /* the control socket, or NULL */
+	char *serial2_path;  /* COM2's Unix socket (--serial2 unix:PATH), or NULL */
 	bool reboot_restart; /* a guest reboot restarts the guest instead of ending the VMM */
 	bool confine;	     /* once set up: drop to confine_uid/gid, seccomp allow-list */
 	uint32_t confine_uid;
@@ -68,6 +69,8 @@ void vmm_config_free(struct vmm_config *c);
 int vmm_config_add_disk(struct vmm_config *c, const char *spec);
 int vmm_config_add_net(struct vmm_config *c, const char *spec);
 int vmm_config_set_console(struct vmm_config *c, const char *spec);
+/* COM2's other end: "unix:PATH", a socket the VMM listens on. */
+int vmm_config_set_serial2(struct vmm_config *c, const char *spec);
 /* "UID[:GID]": confine the running VMM, as that user */
 int vmm_config_set_confine(struct vmm_config *c, const char *spec);
 /* "auto" or "direct"; "exit" or "restart" */

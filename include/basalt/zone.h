@@ -19,6 +19,9 @@
 
 /* kvm: the zone of a VM, whose NICs are its guest's (see zone_tap_name) */
 enum zone_brand { ZONE_BRAND_JOYENT, ZONE_BRAND_JOYENT_MINIMAL, ZONE_BRAND_KVM };
+/* A kvm zone's init (the VMM) exits with this status when its guest rebooted: the zone is
+ * started again, as a zone whose init called reboot(2). */
+#define ZONE_KVM_REBOOT_STATUS 200
 
 struct zone_nic {
 	char *interface; /* net0, net1... */

@@ -4,7 +4,8 @@
  * for zone-dataset images, a volume for zvol images) with a snapshot @final that zones and disks
  * are cloned from, and its IMGAPI v2 manifest, kept in the pool as POOL/config's
  * images/UUID.json so that the pool carries its images along. Sources are directories of
- * STEM.json manifests with their files beside them (STEM.zfs, STEM.zfs.gz, ...).
+ * STEM.json manifests with their files beside them (STEM.zfs, STEM.zfs.gz, ...), or IMGAPI
+ * servers reached over http:// (image_http.c).
  */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <basalt/mgmt.h>
@@ -292,19 +293,35 @@ int mgmt_image_sources(json_t **ret)
 	return r;
 }
 
-static int sources_change(const char *dir, bool add)
+static bool is_url(const char *source)
+{
+	return strstr(source, "://") != NULL;
+}
+
+static int sources_change(const char *arg, bool add)
 {
 	_cleanup_json_ json_t *s = NULL;
-	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *path = NULL, *dir = bs_strdup(arg);
+	struct mgmt_http_url u;
 	struct stat st;
 	size_t i;
 	json_t *v;
 	int r;
 
-	if (add && dir[0] != '/')
-		return bs_error(EINVAL, "a source is an absolute directory path: %s", dir);
-	if (add && (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)))
+	/* a URL is kept without its trailing slashes: paths are added to it */
+	while (is_url(dir) && bs_endswith(dir, "/"))
+		dir[strlen(dir) - 1] = '\0';
+	if (add && is_url(dir)) {
+		r = mgmt_http_url_parse(dir, &u);
+		if (r < 0)
+			return r;
+	} else if (add && dir[0] != '/') {
+		return bs_error(EINVAL,
+				"a source is an absolute directory path or an http:// URL: %s",
+				dir);
+	} else if (add && (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
 		return bs_error(ENOENT, "source %s is not a directory", dir);
+	}
 	r = mgmt_image_sources(&s);
 	if (r >= 0)
 		r = sources_path(&path);
@@ -333,8 +350,9 @@ int mgmt_image_source_del(const char *dir)
 	return sources_change(dir, false);
 }
 
-/* The manifest of uuid in source dir, and its file; -ENOENT if the source does not have it. */
-static int source_find(const char *dir, const char *uuid, json_t **ret_m, char **ret_file)
+/* Each manifest of a source directory: fn(manifest, its path, opaque); a non-zero return of fn
+ * ends the walk with that value. Files that are not manifests are passed over. */
+static int dir_manifests(const char *dir, int (*fn)(json_t *, const char *, void *), void *opaque)
 {
 	_cleanup_(closedirp) DIR *d = opendir(dir);
 	struct dirent *de;
@@ -342,56 +360,144 @@ static int source_find(const char *dir, const char *uuid, json_t **ret_m, char *
 	if (!d)
 		return -ENOENT;
 	while ((de = readdir(d))) {
-		_cleanup_free_ char *path = NULL, *stem = NULL;
+		_cleanup_free_ char *path = NULL;
 		_cleanup_json_ json_t *m = NULL;
-		json_t *f;
-		int comp;
+		int r;
 
 		if (!bs_endswith(de->d_name, ".json"))
 			continue;
 		path = bs_path_join(dir, de->d_name);
-		if (load_manifest(path, &m) < 0 ||
-		    !streq(json_string_value(json_object_get(m, "uuid")) ?: "", uuid))
+		if (load_manifest(path, &m) < 0 || !json_is_object(m))
 			continue;
-		f = file0(m);
-		comp = compression_find(json_string_value(json_object_get(f, "compression")) ?:
-						"none");
-		if (comp < 0)
-			return bs_error(EINVAL, "%s: files.0.compression: unknown", path);
-		stem = bs_strdup(path);
-		stem[strlen(stem) - strlen(".json")] = '\0';
-		*ret_file = bs_asprintf("%s%s", stem, compressions[comp][1]);
-		*ret_m = TAKE_PTR(m);
-		return 0;
+		r = fn(m, path, opaque);
+		if (r)
+			return r;
 	}
-	return -ENOENT;
+	return 0;
 }
 
-int mgmt_image_import(const char *uuid)
+struct find {
+	const char *uuid;
+	json_t *m;
+	char *file;
+};
+
+static int find_one(json_t *m, const char *path, void *opaque)
 {
-	_cleanup_json_ json_t *s = NULL;
+	struct find *f = opaque;
+	_cleanup_free_ char *stem = NULL;
+	int comp;
+
+	if (!streq(json_string_value(json_object_get(m, "uuid")) ?: "", f->uuid))
+		return 0;
+	comp = compression_find(json_string_value(json_object_get(file0(m), "compression")) ?:
+											      "none");
+	if (comp < 0)
+		return bs_error(EINVAL, "%s: files.0.compression: unknown", path);
+	stem = bs_strdup(path);
+	stem[strlen(stem) - strlen(".json")] = '\0';
+	f->file = bs_asprintf("%s%s", stem, compressions[comp][1]);
+	f->m = json_incref(m);
+	return 1;
+}
+
+/* The manifest of uuid in source dir, and its file; -ENOENT if the source does not have it. */
+static int source_find(const char *dir, const char *uuid, json_t **ret_m, char **ret_file)
+{
+	struct find f = { .uuid = uuid };
+	int r = dir_manifests(dir, find_one, &f);
+
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -ENOENT;
+	*ret_m = f.m;
+	*ret_file = f.file;
+	return 0;
+}
+
+static int avail_one(json_t *m, const char *path, void *opaque)
+{
+	json_array_append_new(opaque, json_pack("{s:O, s:s}", "manifest", m, "source", path));
+	return 0;
+}
+
+int mgmt_image_avail(json_t **ret)
+{
+	_cleanup_json_ json_t *s = NULL, *out = json_array();
+	size_t i, k;
+	json_t *v, *m;
+	int r;
+
+	r = mgmt_image_sources(&s);
+	if (r < 0)
+		return r;
+	json_array_foreach(s, i, v) {
+		const char *source = json_string_value(v);
+		_cleanup_json_ json_t *list = NULL;
+
+		if (!is_url(source)) {
+			r = dir_manifests(source, avail_one, out);
+			if (r < 0)
+				return bs_error(-r, "source %s: %s", source, strerror(-r));
+			continue;
+		}
+		r = mgmt_image_http_list(source, &list);
+		if (r < 0)
+			return r;
+		json_array_foreach(list, k, m)
+			if (json_is_object(m))
+				json_array_append_new(out, json_pack("{s:O, s:s}", "manifest", m,
+								     "source", source));
+	}
+	*ret = TAKE_PTR(out);
+	return 0;
+}
+/* Ancestors are imported first; an incremental chain longer than this is refused. */
+#define IMPORT_DEPTH 16
+
+static int import_image(const char *uuid, int depth)
+{
+	_cleanup_json_ json_t *s = NULL, *installed = NULL;
 	size_t i;
 	json_t *v;
 	int r;
 
 	if (!bs_uuid_valid(uuid))
 		return bs_error(EINVAL, "'%s' is not a UUID", uuid);
+	if (depth > IMPORT_DEPTH)
+		return bs_error(ELOOP, "image %s: more than %d origins", uuid, IMPORT_DEPTH);
 	r = mgmt_image_sources(&s);
 	if (r < 0)
 		return r;
 	json_array_foreach(s, i, v) {
+		const char *source = json_string_value(v), *origin;
 		_cleanup_json_ json_t *m = NULL;
 		_cleanup_free_ char *file = NULL;
 
-		r = source_find(json_string_value(v), uuid, &m, &file);
+		r = is_url(source) ? mgmt_image_http_fetch(source, uuid, &m, &file) :
+				     source_find(source, uuid, &m, &file);
 		if (r == -ENOENT)
 			continue;
 		if (r < 0)
 			return r;
-		return mgmt_image_install(m, file);
+		/* an incremental image needs its origin: from the sources too, when missing */
+		origin = json_string_value(json_object_get(m, "origin"));
+		if (origin && mgmt_image_get(origin, &installed) == -ENOENT)
+			r = import_image(origin, depth + 1);
+		if (r >= 0)
+			r = mgmt_image_install(m, file);
+		if (is_url(source))
+			unlink(file);
+		return r;
 	}
 	return bs_error(ENOENT, "image %s is in none of the %zu configured sources", uuid,
 			json_array_size(s));
+}
+
+int mgmt_image_import(const char *uuid)
+{
+	return import_image(uuid, 0);
 }
 
 /* ---- the installed images ---- */
@@ -584,6 +690,36 @@ int mgmt_image_ancestry(const char *uuid, json_t **ret)
 
 /* ---- images made of VMs ---- */
 
+/* The disk a kvm VM boots from: the one marked boot, else the first. */
+static json_t *boot_disk(json_t *vm)
+{
+	json_t *disks = json_object_get(vm, "disks"), *d;
+	size_t i;
+
+	json_array_foreach(disks, i, d)
+		if (json_is_true(json_object_get(d, "boot")))
+			return d;
+	return json_array_get(disks, 0);
+}
+
+/* The size of volume ds in MiB. */
+static int volume_mib(const char *ds, uint64_t *ret)
+{
+	const char *argv[] = { "get", "-H", "-p", "-o", "value", "volsize", ds, NULL };
+	_cleanup_free_ char *out = NULL;
+	uint64_t bytes;
+	int r;
+
+	r = mgmt_zfs(argv, -1, -1, &out);
+	if (r < 0)
+		return r;
+	out[strcspn(out, "\n")] = '\0';
+	if (bs_parse_u64(out, &bytes) < 0)
+		return bs_error(EIO, "%s: volsize '%s' is not a number", ds, out);
+	*ret = bytes >> 20;
+	return 0;
+}
+
 int mgmt_image_create(const char *vm_uuid, json_t *props, const char *outdir, bool incremental,
 		      json_t **ret_manifest)
 {
@@ -593,7 +729,9 @@ int mgmt_image_create(const char *vm_uuid, json_t *props, const char *outdir, bo
 	_cleanup_close_ int fd = -1;
 	const char *image, *name, *version;
 	char uuid[BS_UUID_STR], hex[41];
-	uint64_t size;
+	uint64_t size, mib = 0;
+	json_t *disk = NULL;
+	bool kvm;
 	int r;
 
 	r = mgmt_vm_load(vm_uuid, &vm);
@@ -602,27 +740,39 @@ int mgmt_image_create(const char *vm_uuid, json_t *props, const char *outdir, bo
 	if (!streq(json_string_value(json_object_get(vm, "state")), "stopped"))
 		return bs_error(EBUSY, "VM %s is %s; stop it before making an image of it", vm_uuid,
 				json_string_value(json_object_get(vm, "state")));
-	if (streq(json_string_value(json_object_get(vm, "brand")), "kvm"))
-		return bs_error(ENOTSUP, "images of kvm VMs are not supported yet");
+	/* a kvm VM's image is its boot disk, a zvol image; a zone's is its dataset */
+	kvm = streq(json_string_value(json_object_get(vm, "brand")), "kvm");
+	if (kvm) {
+		disk = boot_disk(vm);
+		if (!json_is_string(json_object_get(disk, "zfs_filesystem")))
+			return bs_error(EINVAL, "VM %s has no disk to make an image of", vm_uuid);
+		ds = bs_strdup(json_string_value(json_object_get(disk, "zfs_filesystem")));
+		r = volume_mib(ds, &mib);
+		if (r < 0)
+			return r;
+	} else {
+		ds = bs_asprintf("%s/%s", MGMT_POOL, vm_uuid);
+	}
 	name = json_string_value(json_object_get(props, "name"));
 	version = json_string_value(json_object_get(props, "version"));
 	if (!name || !version)
 		return bs_error(EINVAL, "the new image needs a name and a version (name=... "
 					"version=...)");
-	image = json_string_value(json_object_get(vm, "image_uuid"));
+	image = json_string_value(json_object_get(kvm ? disk : vm, "image_uuid"));
 	if (incremental && !image)
 		return bs_error(EINVAL, "VM %s has no image to be incremental on", vm_uuid);
 	bs_uuid_generate(uuid);
 	m = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "v", 2, "uuid", uuid, "name",
-		      name, "version", version, "type", "zone-dataset", "os", "other",
-		      "description", "", "requirements", "brand",
+		      name, "version", version, "type", kvm ? "zvol" : "zone-dataset", "os",
+		      "other", "description", "", "requirements", "brand",
 		      json_string_value(json_object_get(vm, "brand")));
+	if (kvm)
+		json_object_set_new(m, "image_size", json_integer((json_int_t)mib));
 	json_object_update(m, props);
 	json_object_set_new(m, "uuid", json_string(uuid));
 	if (incremental)
 		json_object_set_new(m, "origin", json_string(image));
 
-	ds = bs_asprintf("%s/%s", MGMT_POOL, vm_uuid);
 	snap = bs_asprintf("%s@image-%s", ds, uuid);
 	stem = bs_asprintf("%s/%s-%s", outdir, name, version);
 	file = bs_asprintf("%s.zfs", stem);

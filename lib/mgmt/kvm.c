@@ -29,6 +29,8 @@
 #define KVM_CONTROL_DIR "vm"
 #define KVM_CONTROL_NAME "control.sock"
 #define KVM_CONTROL "/" KVM_CONTROL_DIR "/" KVM_CONTROL_NAME
+/* The other end of the guest's second serial port, where the host's metadata service speaks */
+#define KVM_METADATA "/" KVM_CONTROL_DIR "/" MGMT_KVM_METADATA_NAME
 
 uint64_t mgmt_kvm_zone_memory(uint64_t ram_mib)
 {
@@ -98,6 +100,11 @@ int mgmt_kvm_argv(json_t *m, char ***ret_argv)
 	push(&b, bs_strdup("stdio"));
 	push(&b, bs_strdup("--control"));
 	push(&b, bs_strdup(KVM_CONTROL));
+	push(&b, bs_strdup("--serial2"));
+	push(&b, bs_strdup("unix:" KVM_METADATA));
+	/* a guest's reboot ends the VMM with this status, and the zone starts it again */
+	push(&b, bs_strdup("--reboot-status"));
+	push(&b, bs_asprintf("%d", ZONE_KVM_REBOOT_STATUS));
 	push(&b, bs_strdup("--confine"));
 	*ret_argv = b.v;
 	return 0;
@@ -258,33 +265,45 @@ int mgmt_kvm_prepare(json_t *m, const char *root)
 	return r;
 }
 
-int mgmt_kvm_control(const char *root, const char *command, json_t **ret_reply)
+int mgmt_kvm_connect(const char *root, const char *name, int *ret_fd)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
 				.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
 					   RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV };
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = 5 };
 	_cleanup_close_ int dir = -1, sock_path = -1, fd = -1;
-	_cleanup_free_ char *line = NULL;
-	char buf[4096];
-	size_t len = 0;
+	_cleanup_free_ char *rel = bs_path_join(KVM_CONTROL_DIR, name);
 	struct stat st;
-	ssize_t n;
 
 	dir = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return bs_error(errno, "%s: %s", root, strerror(errno));
 	/* the zone owns its root: a link it made there must not lead the host elsewhere */
-	sock_path = (int)syscall(SYS_openat2, dir, KVM_CONTROL_DIR "/" KVM_CONTROL_NAME, &how,
-				 sizeof(how));
+	sock_path = (int)syscall(SYS_openat2, dir, rel, &how, sizeof(how));
 	if (sock_path < 0 || fstat(sock_path, &st) < 0 || !S_ISSOCK(st.st_mode))
-		return bs_error(ENOTCONN, "the VMM has no control socket");
+		return bs_error(ENOTCONN, "the VMM has no socket %s", name);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", sock_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return bs_error(ENOTCONN, "cannot reach the VMM's control socket: %s",
+		return bs_error(ENOTCONN, "cannot reach the VMM's socket %s: %s", name,
 				strerror(errno));
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+int mgmt_kvm_control(const char *root, const char *command, json_t **ret_reply)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *line = NULL;
+	char buf[4096];
+	size_t len = 0;
+	ssize_t n;
+	int r;
+
+	r = mgmt_kvm_connect(root, KVM_CONTROL_NAME, &fd);
+	if (r < 0)
+		return r;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	line = bs_asprintf("%s\n", command);
 	if (bs_write_full(fd, line, strlen(line)) < 0)

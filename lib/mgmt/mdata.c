@@ -5,12 +5,15 @@
  * basalt-mdata binary), served by one process per running VM that reads the VM's manifest at every
  * request, so `vmadm update` changes are seen at once. It answers customer_metadata keys and
  * the sdc: keys (sdc:uuid, sdc:alias, sdc:nics... any manifest property), and mdata-put and
- * mdata-delete change customer_metadata. The server ends with the zone's init. At the VM's first
- * boot, customer_metadata's user-script runs in the zone.
+ * mdata-delete change customer_metadata. The server ends with the zone's supervisor. At the VM's
+ * first boot, customer_metadata's user-script runs in the zone.
  *
  * The protocol, one request per connection:
  *   GET KEY\n | KEYS\n | DELETE KEY\n | PUT KEY LEN\n<LEN bytes>
  *   answer: SUCCESS\n<value> | NOTFOUND\n | FAILURE <message>\n
+ * A kvm VM's only process is its VMM, so its guest reaches the service through its second serial
+ * port instead: the server connects to the VMM's socket for it and speaks version 2 of the
+ * protocol there (mdata_v2.c), line after line.
  */
 #include <basalt/mgmt.h>
 #include <basalt/zone.h>
@@ -127,14 +130,6 @@ int mgmt_mdata_start(json_t *m)
 
 /* ---- the server ---- */
 
-static void answer(int fd, const char *status, const char *value, size_t len)
-{
-	_cleanup_free_ char *head = bs_asprintf("%s\n", status);
-
-	if (bs_write_full(fd, head, strlen(head)) >= 0 && value)
-		bs_write_full(fd, value, len);
-}
-
 /* The text of a metadata value: a string as it is, anything else as JSON. */
 static char *value_text(json_t *v)
 {
@@ -199,9 +194,10 @@ int mgmt_mdata_parse(const char *buf, size_t len, struct mgmt_mdata_req *ret)
 	return 0;
 }
 
-/* Answer one parsed request against the VM's manifest. */
-static void serve_request(const char *uuid, int fd, const struct mgmt_mdata_req *q)
+/* Answer one parsed request against the manifest of the VM uuid (opaque). */
+static void serve_request(const struct mgmt_mdata_req *q, struct mgmt_mdata_answer *a, void *opaque)
 {
+	const char *uuid = opaque;
 	_cleanup_free_ char *key = NULL;
 	_cleanup_json_ json_t *m = NULL;
 	json_t *cm;
@@ -211,10 +207,8 @@ static void serve_request(const char *uuid, int fd, const struct mgmt_mdata_req 
 		memcpy(key, q->key, q->key_len);
 		key[q->key_len] = '\0';
 	}
-	if (mgmt_vm_manifest_read(uuid, &m) < 0) {
-		answer(fd, "FAILURE the VM's manifest cannot be read", NULL, 0);
-		return;
-	}
+	if (mgmt_vm_manifest_read(uuid, &m) < 0)
+		return mgmt_mdata_answer_set(a, "FAILURE", "the VM's manifest cannot be read");
 	cm = json_object_get(m, "customer_metadata");
 	if (!cm) {
 		cm = json_object();
@@ -231,47 +225,42 @@ static void serve_request(const char *uuid, int fd, const struct mgmt_mdata_req 
 			free(keys);
 			keys = t;
 		}
-		answer(fd, "SUCCESS", keys, strlen(keys));
+		mgmt_mdata_answer_set(a, "SUCCESS", keys);
 	} else if (q->op == MGMT_MDATA_GET) {
 		json_t *v = bs_startswith(key, "sdc:") ? json_object_get(m, key + 4) :
 							 json_object_get(cm, key);
-		_cleanup_free_ char *text = v ? value_text(v) : NULL;
 
-		if (text)
-			answer(fd, "SUCCESS", text, strlen(text));
-		else
-			answer(fd, "NOTFOUND", NULL, 0);
+		mgmt_mdata_answer_set(a, v ? "SUCCESS" : "NOTFOUND", NULL);
+		a->value = v ? value_text(v) : NULL;
 	} else {
-		if (bs_startswith(key, "sdc:")) {
-			answer(fd, "FAILURE sdc: keys are read-only", NULL, 0);
-			return;
-		}
+		if (bs_startswith(key, "sdc:"))
+			return mgmt_mdata_answer_set(a, "FAILURE", "sdc: keys are read-only");
 		if (q->op == MGMT_MDATA_PUT) {
 			json_t *v = json_stringn(q->value, q->value_len);
 
-			if (!v || json_object_set_new(cm, key, v) < 0) {
-				answer(fd, "FAILURE keys and values must be UTF-8 text", NULL, 0);
-				return;
-			}
+			if (!v || json_object_set_new(cm, key, v) < 0)
+				return mgmt_mdata_answer_set(a, "FAILURE",
+							     "keys and values must be UTF-8 text");
 		} else if (json_object_del(cm, key) < 0) {
-			answer(fd, "NOTFOUND", NULL, 0);
-			return;
+			return mgmt_mdata_answer_set(a, "NOTFOUND", NULL);
 		}
 		if (mgmt_vm_manifest_write(m) < 0)
-			answer(fd, "FAILURE the VM's manifest cannot be written", NULL, 0);
+			mgmt_mdata_answer_set(a, "FAILURE", "the VM's manifest cannot be written");
 		else
-			answer(fd, "SUCCESS", NULL, 0);
+			mgmt_mdata_answer_set(a, "SUCCESS", NULL);
 	}
 }
 
 /* Read one request (bounded in size, and in time: a client that says nothing is dropped) and
- * answer it. */
+ * answer it: "STATUS[ message]\n" and the value. */
 static void serve_one(const char *uuid, int fd)
 {
 	size_t cap = MGMT_MDATA_MAX_LINE + MGMT_MDATA_MAX_VALUE;
-	_cleanup_free_ char *buf = bs_malloc(cap);
+	_cleanup_free_ char *buf = bs_malloc(cap), *head = NULL;
 	struct timeval tv = { .tv_sec = 5 };
+	struct mgmt_mdata_answer a = { "FAILURE", bs_strdup("bad request") };
 	struct mgmt_mdata_req q;
+	bool failed;
 	size_t len = 0;
 	ssize_t n;
 	int r = -EAGAIN;
@@ -281,26 +270,61 @@ static void serve_one(const char *uuid, int fd)
 		len += (size_t)n;
 		r = mgmt_mdata_parse(buf, len, &q);
 	}
-	if (r < 0) {
-		answer(fd, "FAILURE bad request", NULL, 0);
-		return;
+	if (r >= 0)
+		serve_request(&q, &a, (void *)uuid);
+	failed = streq(a.status, "FAILURE");
+	head = failed ? bs_asprintf("FAILURE %s\n", a.value) : bs_asprintf("%s\n", a.status);
+	if (bs_write_full(fd, head, strlen(head)) >= 0 && a.value && !failed)
+		bs_write_full(fd, a.value, strlen(a.value));
+	free(a.value);
+}
+
+/* A kvm VM: connect to the VMM's COM2 socket (again after the VMM restarted, when its guest
+ * rebooted) and serve V2 on it until the zone's supervisor ends. The VMM may not listen yet:
+ * try again a little later. */
+static int serve_kvm(const char *uuid, int pidfd)
+{
+	_cleanup_free_ char *root = NULL;
+	int r;
+
+	r = mgmt_vm_zoneroot(uuid, &root);
+	if (r < 0)
+		return r;
+	for (;;) {
+		_cleanup_close_ int fd = -1;
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+		r = mgmt_kvm_connect(root, MGMT_KVM_METADATA_NAME, &fd);
+		if (r >= 0 && mgmt_mdata_v2_serve(fd, pidfd, serve_request, (void *)uuid))
+			return 0;
+		if (poll(&p, 1, 100) > 0)
+			return 0;
 	}
-	serve_request(uuid, fd, &q);
 }
 
 int mgmt_mdata_serve(const char *uuid)
 {
 	_cleanup_free_ char *dir = mgmt_mdata_dir(uuid), *sock = NULL;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_free_ char *sup_path = zone_run_path(uuid, "supervisor"), *sup = NULL;
 	_cleanup_close_ int lfd = -1, pidfd = -1;
+	_cleanup_json_ json_t *m = NULL;
 	pid_t init = 0;
 	enum zone_state st;
+	uint64_t pid;
 
-	if (zone_state_get(uuid, &st, &init) < 0 || init <= 0)
+	/* the zone's supervisor outlives a reboot of the zone (or of a kvm guest): the service
+	 * lasts as long as it does */
+	if (zone_state_get(uuid, &st, &init) < 0 || init <= 0 ||
+	    bs_read_file(sup_path, &sup, NULL) < 0 ||
+	    bs_parse_u64(strtok(sup, "\n") ?: "", &pid) < 0)
 		return bs_error(ESRCH, "zone %s is not running", uuid);
-	pidfd = (int)syscall(SYS_pidfd_open, init, 0);
+	pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
 	if (pidfd < 0)
 		return -errno;
+	if (mgmt_vm_manifest_read(uuid, &m) >= 0 &&
+	    streq(json_string_value(json_object_get(m, "brand")) ?: "", "kvm"))
+		return serve_kvm(uuid, pidfd);
 	sock = bs_path_join(dir, "metadata.sock");
 	if (bs_strlcpy(sa.sun_path, sock, sizeof(sa.sun_path)) < 0)
 		return bs_error(ENAMETOOLONG, "%s: path too long", sock);

@@ -100,7 +100,7 @@ static enum mgmt_brand brand_of(json_t *m)
 }
 
 /* The zone root of a VM: root/ in its dataset's mountpoint. */
-static int vm_zoneroot(const char *uuid, char **ret)
+int mgmt_vm_zoneroot(const char *uuid, char **ret)
 {
 	_cleanup_free_ char *ds = mgmt_vm_ds(uuid), *mp = NULL;
 	int r;
@@ -173,6 +173,17 @@ static json_t *zone_json(json_t *m, const char *root)
 	/* the metadata socket's directory */
 	json_array_append_new(fses, json_pack("{s:s, s:s, s:[s]}", "source", mdata, "target",
 					      MGMT_MDATA_ZONE_DIR, "options", "rw"));
+	/* the delegated dataset, mounted beside the zone root (root/ and data/ of POOL/UUID) */
+	if (json_array_size(json_object_get(m, "datasets"))) {
+		_cleanup_free_ char *top = bs_strdup(root), *source = NULL, *target = NULL;
+
+		*strrchr(top, '/') = '\0';
+		source = bs_path_join(top, "data");
+		target = bs_asprintf("/zones/%s/data",
+				     json_string_value(json_object_get(m, "uuid")));
+		json_array_append_new(fses, json_pack("{s:s, s:s, s:[s]}", "source", source,
+						      "target", target, "options", "rw"));
+	}
 	if (b == MGMT_BRAND_KVM) {
 		char **argv = NULL;
 		json_t *args = json_array(), *d;
@@ -210,7 +221,7 @@ static int zone_define(json_t *m, bool create)
 	_cleanup_json_ json_t *z = NULL;
 	int r;
 
-	r = vm_zoneroot(uuid, &root);
+	r = mgmt_vm_zoneroot(uuid, &root);
 	if (r < 0)
 		return r;
 	r = bs_mkdir_p(mdata, 0755);
@@ -242,7 +253,7 @@ static int zone_ensure(json_t *m)
 		return zone_define(m, true);
 	if (r < 0)
 		return r;
-	r = vm_zoneroot(uuid, &root);
+	r = mgmt_vm_zoneroot(uuid, &root);
 	if (r < 0)
 		return r;
 	if (!streq(root, c->zoneroot))
@@ -537,7 +548,25 @@ static int vm_destroy(const char *uuid, json_t *m)
 	return r < 0 ? r : 0;
 }
 
-/* The VM's datasets: the zone root (a clone of the image, or new for kvm) with its quota. */
+/* delegate_dataset: POOL/UUID/data, recorded in the manifest's datasets (as SmartOS lists it),
+ * and mounted in the zone at /zones/UUID/data (zone_json). */
+static int delegated_create(json_t *m, const char *ds)
+{
+	_cleanup_free_ char *data = bs_asprintf("%s/data", ds);
+	const char *argv[] = { "create", data, NULL };
+	int r;
+
+	if (!json_is_true(json_object_get(m, "delegate_dataset")))
+		return 0;
+	r = mgmt_zfs(argv, -1, -1, NULL);
+	if (r < 0)
+		return r;
+	json_object_set_new(m, "datasets", json_pack("[s]", data));
+	return 0;
+}
+
+/* The VM's datasets: the zone root (a clone of the image, or new for kvm) with its quota, and
+ * the delegated dataset below it. */
 static int datasets_create(json_t *m)
 {
 	const char *uuid = json_string_value(json_object_get(m, "uuid"));
@@ -562,9 +591,11 @@ static int datasets_create(json_t *m)
 			argv[1] = argv[2] = "-p";
 		r = mgmt_zfs(argv, -1, -1, NULL);
 	}
+	if (r >= 0)
+		r = delegated_create(m, ds);
 	if (r < 0)
 		return r;
-	r = vm_zoneroot(uuid, &root);
+	r = mgmt_vm_zoneroot(uuid, &root);
 	if (r < 0)
 		return r;
 	r = bs_mkdir_p(root, 0755);
@@ -696,7 +727,7 @@ int mgmt_vm_start(const char *uuid)
 		return bs_error(EALREADY, "VM %s is already running", uuid);
 	if (brand_of(m) == MGMT_BRAND_KVM) {
 		/* the kernel (maybe updated since) and the VMM as this host has them */
-		r = vm_zoneroot(uuid, &root);
+		r = mgmt_vm_zoneroot(uuid, &root);
 		if (r >= 0)
 			r = mgmt_kvm_prepare(m, root);
 		if (r < 0)
@@ -724,7 +755,7 @@ int mgmt_vm_vmm(const char *uuid, const char *command, json_t **ret_reply)
 
 	if (!zone_running(uuid))
 		return bs_error(ESRCH, "VM %s is not running", uuid);
-	r = vm_zoneroot(uuid, &root);
+	r = mgmt_vm_zoneroot(uuid, &root);
 	if (r < 0)
 		return r;
 	return mgmt_kvm_control(root, command, ret_reply);

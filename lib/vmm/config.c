@@ -31,6 +31,7 @@ void vmm_config_free(struct vmm_config *c)
 	free(c->cmdline);
 	free(c->console_path);
 	free(c->control);
+	free(c->serial2_path);
 	for (unsigned int i = 0; i < c->n_disks; i++)
 		free(c->disks[i].path);
 	for (unsigned int i = 0; i < c->n_nets; i++)
@@ -117,6 +118,15 @@ int vmm_config_set_console(struct vmm_config *c, const char *spec)
 	return 0;
 }
 
+int vmm_config_set_serial2(struct vmm_config *c, const char *spec)
+{
+	if (!bs_startswith(spec, "unix:") || !spec[5])
+		return bs_error(EINVAL, "serial2 '%s': expected unix:PATH", spec);
+	free(c->serial2_path);
+	c->serial2_path = bs_strdup(spec + 5);
+	return 0;
+}
+
 static int json_str(json_t *o, const char *key, char **dst)
 {
 	json_t *v = json_object_get(o, key);
@@ -182,6 +192,7 @@ int vmm_config_parse_json(struct vmm_config *c, const char *text, const char *wh
 					    "boot",   "reboot", "confine", "hugepages" };
 	_cleanup_json_ json_t *j = NULL;
 	_cleanup_free_ char *console = NULL, *boot = NULL, *reboot = NULL, *confine = NULL;
+	_cleanup_free_ char *serial2 = NULL;
 	uint64_t cpus = c->cpus;
 	const char *key;
 	json_t *v;
@@ -193,7 +204,7 @@ int vmm_config_parse_json(struct vmm_config *c, const char *text, const char *wh
 	if (!json_is_object(j))
 		return bs_error(EINVAL, "%s: expected a JSON object", what);
 	json_object_foreach(j, key, v) {
-		bool known = false;
+		bool known = streq(key, "serial2");
 
 		for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 			known |= streq(key, keys[i]);
@@ -207,6 +218,7 @@ int vmm_config_parse_json(struct vmm_config *c, const char *text, const char *wh
 	    (r = json_str(j, "console", &console)) < 0 || (r = json_str(j, "boot", &boot)) < 0 ||
 	    (r = json_str(j, "reboot", &reboot)) < 0 ||
 	    (r = json_str(j, "confine", &confine)) < 0 ||
+	    (r = json_str(j, "serial2", &serial2)) < 0 ||
 	    (r = json_uint(j, "memory", &c->memory_mib)) < 0 ||
 	    (r = json_uint(j, "cpus", &cpus)) < 0 ||
 	    (r = json_list(c, j, "disks", vmm_config_add_disk)) < 0 ||
@@ -223,6 +235,8 @@ int vmm_config_parse_json(struct vmm_config *c, const char *text, const char *wh
 	if (reboot && (r = vmm_config_set_reboot(c, reboot)) < 0)
 		return r;
 	if (confine && (r = vmm_config_set_confine(c, confine)) < 0)
+		return r;
+	if (serial2 && (r = vmm_config_set_serial2(c, serial2)) < 0)
 		return r;
 	return 0;
 }
@@ -303,6 +317,8 @@ int vmm_config_check(const struct vmm_config *c)
 		return bs_error(EINVAL, "with huge pages, memory must be a multiple of 2 MiB");
 	if (c->console == VMM_CONSOLE_UNIX && strlen(c->console_path) >= 108)
 		return bs_error(ENAMETOOLONG, "console socket path too long");
+	if (c->serial2_path && strlen(c->serial2_path) >= 108)
+		return bs_error(ENAMETOOLONG, "serial2 socket path too long");
 	if (c->control && strlen(c->control) >= 108)
 		return bs_error(ENAMETOOLONG, "control socket path too long");
 	return 0;

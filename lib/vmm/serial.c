@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * serial.c - the 8250/16550A UART at 0x3f8 (COM1, IRQ 4), the guest's console ttyS0. What the
- * guest transmits is written to the console's output at once, so the transmitter is always
- * empty; input from the console's other end arrives through the I/O thread into a receive
- * FIFO. Loopback mode is emulated because Linux probes the UART with it.
+ * serial.c - the 8250/16550A UART at 0x3f8 (COM1, IRQ 4), the guest's console ttyS0, and the
+ * same chip at another port (COM2 at 0x2f8, IRQ 3: see serial2.c). What the guest transmits is
+ * written to the port's output at once, so the transmitter is always empty; input from the other
+ * end arrives through the I/O thread into a receive FIFO, and a port whose input must not be
+ * lost is told when the guest has emptied the FIFO enough to take more. Loopback mode is
+ * emulated because Linux probes the UART with it.
  */
 #include "vmm_impl.h"
 
@@ -21,6 +23,10 @@
 
 struct vmm_serial {
 	struct vmm_vm *vm;
+	unsigned int irq_line;
+	int *out;		    /* where transmitted bytes go (-1: dropped) */
+	void (*room)(void *opaque); /* the guest took bytes: the FIFO has room again */
+	void *room_opaque;
 	pthread_mutex_t lock;
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
 	bool thr_empty_irq; /* the "transmitter empty" interrupt is pending */
@@ -35,7 +41,7 @@ static void serial_update_irq(struct vmm_serial *s)
 
 	if (level != s->irq) {
 		s->irq = level;
-		vmm_vm_irq_line(s->vm, SERIAL_IRQ, level);
+		vmm_vm_irq_line(s->vm, s->irq_line, level);
 	}
 }
 
@@ -79,8 +85,8 @@ static void serial_write(struct vmm_serial *s, unsigned int reg, uint8_t v)
 			serial_push(s, v);
 			s->thr_empty_irq = true;
 		} else {
-			if (s->vm->console_out >= 0 && write(s->vm->console_out, &v, 1) < 0)
-				s->vm->console_out = -1; /* the reader went away: drop output */
+			if (*s->out >= 0 && write(*s->out, &v, 1) < 0 && errno != EAGAIN)
+				*s->out = -1; /* the reader went away: drop output */
 			s->thr_empty_irq = true;
 		}
 		break;
@@ -125,6 +131,8 @@ static uint8_t serial_read(struct vmm_serial *s, unsigned int reg)
 			v = s->fifo[s->head];
 			s->head = (s->head + 1) % SERIAL_FIFO;
 			s->count--;
+			if (s->room && s->count <= SERIAL_FIFO / 2)
+				s->room(s->room_opaque);
 		}
 		return v;
 	case 1:
@@ -166,18 +174,50 @@ void vmm_serial_input(struct vmm_serial *s, const uint8_t *buf, size_t n)
 	pthread_mutex_unlock(&s->lock);
 }
 
-int vmm_serial_create(struct vmm_vm *vm, struct vmm_serial **ret)
+size_t vmm_serial_room(struct vmm_serial *s)
+{
+	size_t room;
+
+	pthread_mutex_lock(&s->lock);
+	room = SERIAL_FIFO - s->count;
+	pthread_mutex_unlock(&s->lock);
+	return room;
+}
+
+void vmm_serial_set_output(struct vmm_serial *s, int *out, void (*room)(void *), void *opaque)
+{
+	pthread_mutex_lock(&s->lock);
+	s->out = out;
+	s->room = room;
+	s->room_opaque = opaque;
+	pthread_mutex_unlock(&s->lock);
+}
+
+int vmm_serial_create_at(struct vmm_vm *vm, uint16_t port, unsigned int irq,
+			 struct vmm_serial **ret)
 {
 	struct vmm_serial *s = bs_zalloc(sizeof(*s));
+	static int nowhere = -1;
 	int r;
 
 	s->vm = vm;
+	s->irq_line = irq;
+	s->out = &nowhere;
 	pthread_mutex_init(&s->lock, NULL);
-	r = vmm_bus_add(&vm->pio, SERIAL_PORT, 8, serial_io, s);
+	r = vmm_bus_add(&vm->pio, port, 8, serial_io, s);
 	if (r < 0) {
 		free(s);
 		return r;
 	}
 	*ret = s;
 	return 0;
+}
+
+int vmm_serial_create(struct vmm_vm *vm, struct vmm_serial **ret)
+{
+	int r = vmm_serial_create_at(vm, SERIAL_PORT, SERIAL_IRQ, ret);
+
+	if (r >= 0)
+		(*ret)->out = &vm->console_out;
+	return r;
 }

@@ -125,7 +125,8 @@ static int vm_devices(struct vmm_vm *vm)
 
 	if ((r = vmm_serial_create(vm, &vm->serial)) < 0 || (r = vmm_i8042_create(vm)) < 0 ||
 	    (r = vmm_rtc_create(vm)) < 0 ||
-	    (r = vmm_bus_add(&vm->pio, EXIT_PORT, 4, exit_port_io, vm)) < 0)
+	    (r = vmm_bus_add(&vm->pio, EXIT_PORT, 4, exit_port_io, vm)) < 0 ||
+	    (r = vmm_serial2_open(vm)) < 0)
 		return r;
 	return vmm_virtio_devices_create(vm);
 }
@@ -177,6 +178,7 @@ static void vm_destroy(struct vmm_vm *vm)
 	vmm_loop_stop(&vm->loop);
 	vmm_control_close(vm);
 	vmm_console_close(vm);
+	vmm_serial2_close(vm);
 	vmm_virtio_devices_destroy(vm);
 	for (unsigned int i = 0; i < vm->n_vcpus; i++)
 		vmm_vcpu_destroy(&vm->vcpus[i]);

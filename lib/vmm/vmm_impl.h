@@ -226,6 +226,17 @@ void vmm_console_close(struct vmm_vm *vm);
 /* serial.c */
 int vmm_serial_create(struct vmm_vm *vm, struct vmm_serial **ret);
 void vmm_serial_input(struct vmm_serial *s, const uint8_t *buf, size_t n);
+/* Another UART at port and irq; its output goes nowhere until set. */
+int vmm_serial_create_at(struct vmm_vm *vm, uint16_t port, unsigned int irq,
+			 struct vmm_serial **ret);
+/* Free bytes in the receive FIFO. */
+size_t vmm_serial_room(struct vmm_serial *s);
+/* Transmitted bytes go to *out; room(opaque) is called when the guest made room in the FIFO. */
+void vmm_serial_set_output(struct vmm_serial *s, int *out, void (*room)(void *), void *opaque);
+
+/* serial2.c: COM2 on a Unix socket (--serial2) */
+int vmm_serial2_open(struct vmm_vm *vm);
+void vmm_serial2_close(struct vmm_vm *vm);
 
 /* i8042.c, rtc.c, exitport in vm.c */
 int vmm_i8042_create(struct vmm_vm *vm);

@@ -463,17 +463,21 @@ static int open_console(struct supervisor *s, char *path, size_t size)
 	return 0;
 }
 
+/* The socket is bound under another name and renamed once it listens: a console waiting for
+ * it (zone_console_wait) must not find it before it can be connected to. */
 static int open_socket(struct supervisor *s)
 {
 	_cleanup_free_ char *path = zone_run_path(s->cfg->zonename, "sock");
+	_cleanup_free_ char *tmp = zone_run_path(s->cfg->zonename, "sock.new");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
-	if (bs_strlcpy(sa.sun_path, path, sizeof(sa.sun_path)) < 0)
-		return bs_error(ENAMETOOLONG, "%s: the state directory's path is too long", path);
+	if (bs_strlcpy(sa.sun_path, tmp, sizeof(sa.sun_path)) < 0)
+		return bs_error(ENAMETOOLONG, "%s: the state directory's path is too long", tmp);
 	unlink(path);
+	unlink(tmp);
 	s->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s->listen_fd < 0 || bind(s->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(s->listen_fd, 16) < 0)
+	    listen(s->listen_fd, 16) < 0 || rename(tmp, path) < 0)
 		return bs_error(errno, "cannot listen on %s: %s", path, strerror(errno));
 	return 0;
 }
@@ -489,9 +493,15 @@ static void report(int fd, int r)
 	close(fd);
 }
 
-/* reboot(2) in a PID namespace ends its init: by SIGHUP for a restart, SIGINT for a halt. */
-static bool rebooted(int status)
+/* reboot(2) in a PID namespace ends its init: by SIGHUP for a restart, SIGINT for a halt. A
+ * kvm zone's init, the VMM, says that its guest rebooted by its exit status. */
+static bool rebooted(const struct supervisor *s)
 {
+	int status = s->init_status;
+
+	if (s->cfg->brand == ZONE_BRAND_KVM && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == ZONE_KVM_REBOOT_STATUS)
+		return true;
 	return WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP;
 }
 
@@ -575,7 +585,7 @@ static int supervisor_run(struct zone_config *cfg, int report_fd, int out_fd, in
 	report(report_fd, r);
 	if (r == 0) {
 		supervise(&s);
-		while (!s.stopping && rebooted(s.init_status) && restart(&s, console) == 0)
+		while (!s.stopping && rebooted(&s) && restart(&s, console) == 0)
 			supervise(&s);
 		r = teardown(&s);
 		if (ret_status)

@@ -57,7 +57,7 @@ z=$LAST_STDOUT
 [ "$(jq -c '[.devices[].path]' <<<"$z")" = '["/dev/kvm","/dev/net/tun"]' ] ||
 	fail "zone devices: $(jq -c .devices <<<"$z")"
 [ "$(jq -r .init_name <<<"$z")" = /basalt ] || fail "zone init: $(jq -r .init_name <<<"$z")"
-[ "$(jq -c .init_args <<<"$z")" = '["vmm","run","--kernel","/vm/kernel","--cmdline","console=ttyS0","--memory","256","--cpus","2","--disk","/disks/disk0","--disk","/disks/disk1","--net","tap=vtap0,mac='"$(vmadm get "$vm" | jq -r '.nics[0].mac')"'","--console","stdio","--control","/vm/control.sock","--confine"]' ] ||
+[ "$(jq -c .init_args <<<"$z")" = '["vmm","run","--kernel","/vm/kernel","--cmdline","console=ttyS0","--memory","256","--cpus","2","--disk","/disks/disk0","--disk","/disks/disk1","--net","tap=vtap0,mac='"$(vmadm get "$vm" | jq -r '.nics[0].mac')"'","--console","stdio","--control","/vm/control.sock","--serial2","unix:/vm/metadata.sock","--reboot-status","200","--confine"]' ] ||
 	fail "VMM command line: $(jq -c .init_args <<<"$z")"
 [ "$(jq -r .max_physical_memory <<<"$z")" = 512 ] || fail "zone memory cap"
 [ "$(jq -r '.filesystems[] | select(.target == "/disks/disk1") | .source' <<<"$z")" = \

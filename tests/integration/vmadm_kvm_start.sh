@@ -11,13 +11,8 @@
 # by update. Delete leaves nothing.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
-"$BASALT" vmm --help >/dev/null 2>&1 || skip "no VMM in this build"
-use_kvm
 [ -c /dev/net/tun ] || skip "no /dev/net/tun"
-guests=$BASALT_BUILD/tests/guest
-[ -f "$guests/idle.elf" ] && [ -f "$guests/virtio.elf" ] || skip "no test guests in this build"
-use_vms
-drive=$TESTS_INTEGRATION_DIR/helpers/pty-drive.py
+use_kvm_vms idle virtio irq
 tag=kv$$
 tag=${tag:0:8}
 mac=02:00:0a:d5:4d:02

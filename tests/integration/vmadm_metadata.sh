@@ -2,7 +2,8 @@
 # vmadm_metadata: inside a zone, mdata-get, mdata-list, mdata-put and mdata-delete reach the VM's
 # metadata service through the socket bound at /.zonecontrol: customer_metadata and sdc: keys are
 # served, a change by vmadm update is seen at once, a change from inside is seen by vmadm get, sdc:
-# keys are read-only; the user-script runs at the first boot only.
+# keys are read-only; the user-script runs at the first boot only; the service lives through
+# reboots, from outside and from inside.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
 # the zone runs the mdata tools from basalt-mdata, which must be static (not in sanitizer builds)
@@ -51,5 +52,17 @@ done
 expect_ok vmadm reboot "$vm"
 [ "$(zlogin "$vm" mdata-get sdc:uuid)" = "$vm" ] || fail "no metadata after reboot"
 [ "$(zlogin "$vm" cat /root/user-script.count)" = ran ] || fail "user-script ran again at reboot"
+# a reboot from inside: the supervisor starts the zone again, and the metadata service, which
+# lasts as long as the supervisor, still answers
+init=$(cat "$BASALT_ROOT/run/zones/$vm/init")
+zlogin "$vm" reboot
+new=$init
+for _ in $(seq 300); do
+	new=$(cat "$BASALT_ROOT/run/zones/$vm/init" 2>/dev/null || true)
+	[ -n "$new" ] && [ "$new" != "$init" ] && zlogin "$vm" true 2>/dev/null && break
+	sleep 0.1
+done
+[ "$new" != "$init" ] || fail "the zone did not reboot itself"
+[ "$(zlogin "$vm" mdata-get greeting)" = bye ] || fail "no metadata after a reboot from inside"
 expect_ok vmadm delete -F "$vm"
 echo "vmadm_metadata: ok"

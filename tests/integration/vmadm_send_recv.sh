@@ -1,6 +1,7 @@
 #!/bin/bash
 # vmadm_send_recv: the pool carries its VMs. A VM sent with `vmadm send` is received by another
-# state directory's pool (no image installed there) and boots with its data; a pool exported and
+# state directory's pool (no image installed there) and boots with its data, its delegated
+# dataset's too; a pool exported and
 # imported by a third state directory brings its VMs and images along, and the autoboot VM among
 # them starts at the first vmadm command there, as it does when the pool daemon restarts.
 source "$(dirname "$0")/lib.sh"
@@ -9,10 +10,12 @@ use_vms
 install_image
 ROOT1=$BASALT_ROOT
 
-vm_payload "$TEST_TMP/s.json" '"alias": "mover", "customer_metadata": {"k": "v"}'
+vm_payload "$TEST_TMP/s.json" '"alias": "mover", "customer_metadata": {"k": "v"},
+ "delegate_dataset": true'
 expect_ok vmadm create -f "$TEST_TMP/s.json"
 vm=${LAST_STDOUT##* }
 zlogin "$vm" sh -c 'echo precious > /root/data'
+zlogin "$vm" sh -c "echo delegated > /zones/$vm/data/file"
 vm_payload "$TEST_TMP/t.json" '"alias": "sleeper", "autoboot": false'
 expect_ok vmadm create -f "$TEST_TMP/t.json"
 sleeper=${LAST_STDOUT##* }
@@ -28,20 +31,15 @@ expect_fail vmadm receive <"$TEST_TMP/garbage"
 expect_match "$LAST_STDERR" "not a VM stream"
 
 # another state directory, its own pool daemon and default pool
-ROOT2=$(mktemp -d "${TMPDIR:-/tmp}/basalt-vmadm_send_recv-2.XXXXXX")
-at_exit "_vms_halt_in $ROOT2"
-at_exit 'BASALT_ROOT=$ROOT1'
-_vms_halt_in() {
-	BASALT_ROOT=$1 _zones_halt_all
-	BASALT_ROOT=$1 "$BASALT" zfsd --stop >/dev/null 2>&1 || true
-	rm -rf "$1"
-}
+another_root ROOT2
 BASALT_ROOT=$ROOT2 vmadm receive <"$TEST_TMP/vm.stream" >/dev/null || fail "vmadm receive"
 export BASALT_ROOT=$ROOT2
 [ "$(vmadm list -H -o uuid,alias,state)" = "$vm	mover	stopped" ] ||
 	fail "received VM: $(vmadm list -H -o uuid,alias,state)"
 expect_ok vmadm start "$vm"
 [ "$(zlogin "$vm" cat /root/data)" = precious ] || fail "the data did not come along"
+[ "$(zlogin "$vm" cat "/zones/$vm/data/file")" = delegated ] ||
+	fail "the delegated dataset did not come along"
 [ "$(vmadm get "$vm" | jq -r .customer_metadata.k)" = v ] || fail "the metadata did not come along"
 expect_ok vmadm delete -F "$vm"
 export BASALT_ROOT=$ROOT1
@@ -50,11 +48,8 @@ export BASALT_ROOT=$ROOT1
 expect_ok vmadm start "$vm"
 expect_ok vmadm stop "$vm"
 expect_ok zpool export zones
-ROOT3=$(mktemp -d "${TMPDIR:-/tmp}/basalt-vmadm_send_recv-3.XXXXXX")
-at_exit "_vms_halt_in $ROOT3"
+another_root ROOT3
 : >"$ROOT3/zpool.cache"
-# whatever happens below, the exit handlers run with the first state directory again
-at_exit 'BASALT_ROOT=$ROOT1'
 export BASALT_ROOT=$ROOT3
 expect_ok zpool import -d "$ROOT1/pools" zones
 # the first vmadm command after the daemon started boots the autoboot VMs

@@ -33,3 +33,34 @@ use_vms() {
 vm_payload() {
 	printf '{"brand": "joyent", "image_uuid": "%s"%s%s}\n' "$IMAGE_UUID" "${2:+, }" "${2:-}" >"$1"
 }
+
+#   another_root VAR   a new, empty state directory in VAR, for a second pool daemon and pool:
+#                      on exit its zones are halted, its daemon stopped and it is removed, and
+#                      the handlers registered before run with BASALT_ROOT as it is now
+another_root() {
+	local dir
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/basalt-$TEST_NAME-root.XXXXXX")
+	at_exit "_vms_halt_in $dir"
+	at_exit "BASALT_ROOT=$BASALT_ROOT"
+	printf -v "$1" '%s' "$dir"
+}
+
+_vms_halt_in() {
+	BASALT_ROOT=$1 _zones_halt_all
+	BASALT_ROOT=$1 "$BASALT" zfsd --stop >/dev/null 2>&1 || true
+	rm -rf "$1"
+}
+
+#   use_kvm_vms GUEST...  use_vms for kvm VMs: the VMM in this build, a usable /dev/kvm and the
+#                      freestanding test guests GUEST (tests/guest/GUEST.elf), else skipped;
+#                      guests is their directory, drive the pty driver for consoles
+use_kvm_vms() {
+	"$BASALT" vmm --help >/dev/null 2>&1 || skip "no VMM in this build"
+	use_kvm
+	guests=$BASALT_BUILD/tests/guest
+	for g in "$@"; do
+		[ -f "$guests/$g.elf" ] || skip "no test guests in this build"
+	done
+	drive=$TESTS_INTEGRATION_DIR/helpers/pty-drive.py
+	use_vms
+}

@@ -212,6 +212,10 @@ static void test_kvm_argv(void **state)
 			       "stdio",
 			       "--control",
 			       "/vm/control.sock",
+			       "--serial2",
+			       "unix:/vm/metadata.sock",
+			       "--reboot-status",
+			       "200",
 			       "--confine",
 			       NULL };
 	size_t i;
