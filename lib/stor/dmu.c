@@ -219,21 +219,28 @@ static uint32_t grown_blksz(uint32_t cur, uint64_t end, uint32_t recordsize)
 }
 
 /* Whether the pool, and the dataset's quotas, can take len more bytes of user data in the
- * open txg. */
+ * open txg. An operation that frees space may use the slop and ignores quotas. */
 static int space_check(objset_t *os, uint64_t len)
 {
 	struct spa *spa = os->spa;
 	uint64_t total = space_total(spa);
-	uint64_t used = space_allocated(spa) - space_reclaimable(spa) + space_slop(spa);
+	uint64_t used = space_allocated(spa) - space_reclaimable(spa);
 	uint64_t want = spa->dirty_bytes + len * MAX(os->copies, 1);
 
 	if (!os->ds)
 		return 0;
+	if (!os->netfree)
+		used += space_slop(spa);
 	if (used >= total || total - used < want) {
 		spa->enospc = true;
 		return bs_error(ENOSPC, "pool '%s' is out of space", spa->name);
 	}
-	return dsl_dataset_quota_check(os->ds, len * MAX(os->copies, 1));
+	return os->netfree ? 0 : dsl_dataset_quota_check(os->ds, len * MAX(os->copies, 1));
+}
+
+void dmu_objset_netfree(objset_t *os, bool on)
+{
+	os->netfree = on;
 }
 
 int dmu_write(objset_t *os, uint64_t obj, uint64_t off, uint64_t len, const void *buf)

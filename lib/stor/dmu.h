@@ -51,6 +51,10 @@ int dmu_object_set_blksz(objset_t *os, uint64_t obj, uint32_t blksz);
  * block fails its checksum on every copy. */
 int dmu_read(objset_t *os, uint64_t obj, uint64_t off, uint64_t len, void *buf);
 int dmu_write(objset_t *os, uint64_t obj, uint64_t off, uint64_t len, const void *buf);
+/* Mark the operation under way (under the pool lock) as one that frees space, such as a
+ * removal: its writes (a directory's block, a znode) are not refused for a quota or for the
+ * pool's slop, so that a full file system can always be cleaned up. Clear it at its end. */
+void dmu_objset_netfree(objset_t *os, bool on);
 /* Turn a range into a hole, freeing its blocks; len UINT64_MAX means to the end. */
 int dmu_free_range(objset_t *os, uint64_t obj, uint64_t off, uint64_t len);
 /* Whether [off, ...) starts in data or a hole: the next offset >= off that is data (hole=false)

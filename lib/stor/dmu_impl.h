@@ -54,6 +54,7 @@ struct objset {
 	struct dnode *dirty_list;
 	bool dirty;
 	bool snapshot;
+	bool netfree; /* the operation under way frees space: quotas and the slop do not apply */
 	uint64_t next_obj;
 	uint64_t dirty_bytes; /* blocks dirtied in the open txg, all copies */
 	/* write policy, from the dataset's properties */

@@ -1042,7 +1042,9 @@ int zpl_unlink(struct zpl_fs *fs, uint64_t dir, const char *name)
 	int r;
 
 	spa_enter(fs->spa);
+	dmu_objset_netfree(fs->os, true);
 	r = remove_locked(fs, dir, name, false);
+	dmu_objset_netfree(fs->os, false);
 	spa_exit(fs->spa);
 	return r;
 }
@@ -1052,7 +1054,9 @@ int zpl_rmdir(struct zpl_fs *fs, uint64_t dir, const char *name)
 	int r;
 
 	spa_enter(fs->spa);
+	dmu_objset_netfree(fs->os, true);
 	r = remove_locked(fs, dir, name, true);
+	dmu_objset_netfree(fs->os, false);
 	spa_exit(fs->spa);
 	return r;
 }

@@ -31,8 +31,15 @@ df_size=$(df -B1 --output=size "$mnt/tank/a/b" | tail -1)
 pool_avail=$(zfs list -Hp -o avail tank)
 [ "$pool_avail" -gt $((400 << 20)) ] || fail "the pool shows only $pool_avail bytes available"
 
-# deleting gives the room back
-rm "$mnt/tank/a/b/big"
+# deleting gives the room back, and is allowed at the quota even where a snapshot keeps the
+# directory's old blocks (the removal must write new ones)
+echo kept >"$mnt/tank/a/b/small" || fail "a small file under the quota"
+expect_ok zfs snapshot tank/a/b@full
+dd if=/dev/zero of="$mnt/tank/a/b/fill" bs=4k status=none 2>/dev/null &&
+	fail "filling up to the quota never failed"
+rm "$mnt/tank/a/b/small" || fail "rm at the quota, with a snapshot, failed"
+rm "$mnt/tank/a/b/big" "$mnt/tank/a/b/fill"
+expect_ok zfs destroy tank/a/b@full
 expect_ok zpool sync tank
 dd if="$TEST_TMP/src" of="$mnt/tank/a/b/again" bs=1M count=8 status=none ||
 	fail "writing 8M after the delete failed"

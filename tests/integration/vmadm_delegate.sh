@@ -31,8 +31,8 @@ expect_ok zfs snapshot "$data@one"
 expect_ok zfs set quota=1M "$data"
 zlogin "$vm" sh -c "dd if=/dev/zero of=/zones/$vm/data/big bs=64k count=64 2>/dev/null" &&
 	fail "the quota did not hold in the zone"
+zlogin "$vm" rm -f "/zones/$vm/data/big" || fail "rm in the zone, at its quota"
 expect_ok zfs set quota=none "$data"
-zlogin "$vm" rm -f "/zones/$vm/data/big" || fail "rm in the zone"
 
 # a reboot keeps it mounted
 expect_ok vmadm reboot "$vm"
