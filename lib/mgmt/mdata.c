@@ -92,7 +92,7 @@ static int install_tools(const char *dir)
 
 	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
 	if (n < 0)
-		return -errno;
+		return bs_error(errno, "cannot read /proc/self/exe: %s", strerror(errno));
 	buf[n] = '\0';
 	self = bs_strdup(buf);
 	*strrchr(self, '/') = '\0';
@@ -101,6 +101,8 @@ static int install_tools(const char *dir)
 		free(src);
 		src = bs_path_join(self, "cmd/basalt-mdata");
 	}
+	if (access(src, X_OK) < 0)
+		return bs_error(ENOENT, "no basalt-mdata beside %s (nor in its cmd/)", buf);
 	r = mgmt_copy_file(src, dst, 0755);
 	if (r < 0)
 		return r;
@@ -109,7 +111,7 @@ static int install_tools(const char *dir)
 
 		unlink(p);
 		if (symlink("basalt-mdata", p) < 0)
-			return -errno;
+			return bs_error(errno, "cannot link %s: %s", p, strerror(errno));
 	}
 	return 0;
 }
@@ -120,12 +122,10 @@ int mgmt_mdata_start(json_t *m)
 	int r;
 
 	r = bs_mkdir_p(dir, 0755);
-	if (r >= 0)
-		r = install_tools(dir);
 	if (r < 0)
 		return bs_error(-r, "cannot prepare the metadata directory %s: %s", dir,
 				strerror(-r));
-	return 0;
+	return install_tools(dir);
 }
 
 /* ---- the server ---- */
