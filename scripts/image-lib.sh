@@ -19,6 +19,8 @@
 #   image_copy STEM DEST   copy STEM.json and STEM.zfs from the cache to DEST
 #   image_mdata_links ROOT  link ROOT/usr/sbin/mdata-* to the metadata tools of the directory
 #                           every VM's zone has at /.zonecontrol
+#   image_mdata_binary      the static basalt-mdata of the build (beside basalt, or in its
+#                           cmd/), for images whose guests carry the mdata tools themselves
 
 IMAGE_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 IMAGE_BASALT=${BASALT:-$IMAGE_REPO/build/basalt}
@@ -73,6 +75,16 @@ image_build() {
 image_copy() {
 	mkdir -p "$2"
 	cp "$IMAGE_CACHE/images/$1.json" "$IMAGE_CACHE/images/$1.zfs" "$2/"
+}
+
+image_mdata_binary() {
+	local dir
+	dir=$(dirname "$IMAGE_BASALT")
+	if [ -x "$dir/basalt-mdata" ]; then
+		echo "$dir/basalt-mdata"
+	else
+		echo "$dir/cmd/basalt-mdata"
+	fi
 }
 
 image_mdata_links() {

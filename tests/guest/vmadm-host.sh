@@ -82,7 +82,8 @@ cat >/tmp/vm.json <<JSON
 {"brand": "kvm", "alias": "linux", "ram": 128, "vcpus": 2,
  "kernel": "$D/linux-vm.kernel", "initrd": "$D/linux-vm.initrd",
  "kernel_args": "console=ttyS0 root=/dev/vda reboot=k panic=-1 quiet i8042.noaux i8042.nokbd",
- "disks": [{"image_uuid": "$image", "boot": true}]}
+ "disks": [{"image_uuid": "$image", "boot": true}],
+ "customer_metadata": {"motd": "hello from the host"}}
 JSON
 cat /tmp/vm.json
 start=$(date +%s)
@@ -109,8 +110,11 @@ if ! wait_for /tmp/console.out "BASALT-VM: root is up" 240; then
 fi
 echo "BASALT-HOST: vm root up after $(($(date +%s) - start)) s"
 wait_for /tmp/console.out "/ # " 30
-# (the marker is split so that the shell's echo of the command does not match it)
-printf '%s\r' 'echo "BASALT-VM"": $(uname -sr) on $(grep -c ^processor /proc/cpuinfo) vCPUs, $(cat /etc/hostname), root $(grep " / " /proc/mounts | cut -d" " -f1,3), $(awk "/MemTotal/ {print int(\$2 / 1024)}" /proc/meminfo) MiB"; echo "BASALT-VM""-END"' >&3
+# (each marker is split so that the shell's echo of the command does not match it; commands
+# are short: what the UART's 256-byte receive FIFO cannot hold while the guest is slow is lost)
+printf '%s\r' 'echo "BASALT-VM"": $(uname -sr) on $(grep -c ^processor /proc/cpuinfo) vCPUs, $(cat /etc/hostname), root $(grep " / " /proc/mounts | cut -d" " -f1,3)"' >&3
+wait_for /tmp/console.out "BASALT-VM: Linux" 60 || echo "BASALT-HOST: no answer on the console"
+printf '%s\r' 'echo "BASALT-VM""-MDATA: $(timeout 30 mdata-get motd)"; echo "BASALT-VM""-END"' >&3
 wait_for /tmp/console.out "BASALT-VM-END" 60 || echo "BASALT-HOST: no answer on the console"
 printf '\r~.' >&3
 exec 3>&-

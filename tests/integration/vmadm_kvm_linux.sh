@@ -2,7 +2,8 @@
 # vmadm_kvm_linux.sh - a stock Linux VM provisioned by vmadm from an imgadm image: the VM image
 # of scripts/image-vm is installed, a kvm VM is created with its disk a clone of it, Debian's
 # kernel boots from that volume under the VMM confined in the VM's zone, a command typed on
-# `vmadm console` answers from the guest, and the VM is stopped and deleted, leaving the
+# `vmadm console` answers from the guest, with a customer_metadata value the guest's mdata-get
+# fetched over its second serial port, and the VM is stopped and deleted, leaving the
 # image alone (tests/guest/vmadm-host.sh). Where this host's /dev/kvm has no vmx/svm, all of it
 # runs in the nested test host of vmm_linux.sh.
 . "$(dirname "$0")/lib.sh"
@@ -48,7 +49,8 @@ check "BASALT-HOST: image installed"
 check "BASALT-HOST: vm created"
 check "zones/[0-9a-f-]{36}-disk0 .* zones/$(jq -r .uuid "$images/linux-vm.json")@final"
 check "BASALT-VM: root is up: console=ttyS0 root=/dev/vda"
-check "BASALT-VM: Linux [0-9.-]+-amd64 on 2 vCPUs, linux-vm, root /dev/vda ext4, [0-9]+ MiB"
+check "BASALT-VM: Linux [0-9.-]+-amd64 on 2 vCPUs, linux-vm, root /dev/vda ext4"
+check "BASALT-VM-MDATA: hello from the host"
 check "BASALT-HOST: console closed"
 check "BASALT-HOST: vm stopped"
 check "BASALT-HOST: vm deleted"
@@ -59,5 +61,5 @@ vm=$(sed -n 's/^Successfully created VM \([0-9a-f-]*\)$/\1/p' <<<"$log")
 after=$(sed -n '/BASALT-HOST: vm deleted/,$p' <<<"$log")
 grep -q "$vm" <<<"$after" && fail "the VM's datasets are left: $after"
 grep -q "^zones/$(jq -r .uuid "$images/linux-vm.json") " <<<"$after" || fail "the image is gone: $after"
-grep -E 'BASALT-(HOST: vm root up|VM: Linux)' <<<"$log"
+grep -E 'BASALT-(HOST: vm root up|VM: Linux|VM-MDATA)' <<<"$log"
 exit 0
