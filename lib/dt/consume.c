@@ -21,6 +21,7 @@ static const char *fault_name(uint64_t f)
 		return "invalid address";
 	case FLT_BADINDEX:
 		return "invalid index";
+
 	default:
 		return "unknown fault";
 	}
@@ -38,22 +39,27 @@ static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t 
 	if (!c || !pr)
 		return;
 	if (h->kind == 1) {
-		uint64_t flt = 0, act = 0;
+		uint64_t flt = 0, act = 0, addr = 0;
 
-		if (size >= 40) {
+		if (size >= DT_ERR_RECSIZE) {
 			memcpy(&flt, data + 24, 8);
 			memcpy(&act, data + 32, 8);
+			memcpy(&addr, data + 40, 8);
 		}
 		fflush(out);
-		fprintf(stderr, "dtrace: error on enabled probe ID %d (ID %u: %s:%s:%s:%s): %s in ",
+		fprintf(stderr, "dtrace: error on enabled probe ID %d (ID %u: %s:%s:%s:%s): %s",
 			c->id + 1, pr->id, pr->prov, pr->mod, pr->func, pr->name, fault_name(flt));
+		if (flt == FLT_BADADDR)
+			fprintf(stderr, " (0x%llx)", (unsigned long long)addr);
+		fprintf(stderr, " in ");
 		if (act)
 			fprintf(stderr, "action #%llu\n", (unsigned long long)act);
 		else
 			fprintf(stderr, "predicate\n");
-		/* dtrace:::ERROR: arg1 the enabled probe, arg2 the action, arg4 the fault */
+		/* dtrace:::ERROR: arg1 the enabled probe, arg2 the action, arg4 the fault, arg5 the
+		 * address */
 		if (p->error_fd >= 0 && pr->type != P_ERROR) {
-			uint64_t args[6] = { 0, (uint64_t)c->id + 1, act, 0, flt, 0 };
+			uint64_t args[6] = { 0, (uint64_t)c->id + 1, act, 0, flt, addr };
 
 			dt_run_once(p, p->error_fd, args);
 		}

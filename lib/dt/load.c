@@ -74,6 +74,43 @@ static int member_off(const struct btf *btf, int type_id, const char *path)
 	return -ENOENT;
 }
 
+/* The fields the translated structures read; a field the kernel lacks is -1. */
+static void xlate_offsets(const struct btf *btf, int task)
+{
+	int cred = btf__find_by_name_kind(btf, "cred", BTF_KIND_STRUCT);
+	int mm = btf__find_by_name_kind(btf, "mm_struct", BTF_KIND_STRUCT);
+	int rq = btf__find_by_name_kind(btf, "request", BTF_KIND_STRUCT);
+	int q = btf__find_by_name_kind(btf, "request_queue", BTF_KIND_STRUCT);
+	int disk = btf__find_by_name_kind(btf, "gendisk", BTF_KIND_STRUCT);
+	const struct {
+		int *off;
+		int type;
+		const char *path;
+	} f[] = {
+		{ &dt_btf.task_real_cred, task, "real_cred" },
+		{ &dt_btf.cred_uid, cred, "uid.val" },
+		{ &dt_btf.cred_gid, cred, "gid.val" },
+		{ &dt_btf.task_mm, task, "mm" },
+		{ &dt_btf.mm_arg_start, mm, "arg_start" },
+		{ &dt_btf.mm_arg_end, mm, "arg_end" },
+		{ &dt_btf.rq_data_len, rq, "__data_len" },
+		{ &dt_btf.rq_sector, rq, "__sector" },
+		{ &dt_btf.rq_cmd_flags, rq, "cmd_flags" },
+		{ &dt_btf.rq_q, rq, "q" },
+		{ &dt_btf.q_disk, q, "disk" },
+		{ &dt_btf.disk_name, disk, "disk_name" },
+		{ &dt_btf.disk_major, disk, "major" },
+		{ &dt_btf.disk_first_minor, disk, "first_minor" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
+		int r = f[i].type > 0 ? member_off(btf, f[i].type, f[i].path) : -1;
+
+		/* 0 is a real offset only for the first member; -1 marks a missing field */
+		*f[i].off = r < 0 ? -1 : r;
+	}
+}
+
 int dt_btf_offsets(void)
 {
 	struct btf *btf;
@@ -101,6 +138,7 @@ int dt_btf_offsets(void)
 		dt_btf.upid_ns = member_off(btf, upid, "ns");
 		dt_btf.upid_size = (int)btf__resolve_size(btf, (uint32_t)upid);
 		dt_btf.pidns_inum = member_off(btf, ns, "ns.inum");
+		xlate_offsets(btf, task);
 		r = 0;
 		if (dt_btf.task_real_parent <= 0 || dt_btf.task_tgid <= 0 || dt_btf.task_pid <= 0 ||
 		    dt_btf.task_comm <= 0 || dt_btf.task_thread_pid <= 0 || dt_btf.pid_level < 0 ||

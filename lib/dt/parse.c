@@ -14,6 +14,7 @@
 static struct dt_node *expr(struct dt_cc *cc);
 static struct dt_node *assign(struct dt_cc *cc);
 static struct dt_node *unary(struct dt_cc *cc);
+static bool int_type_name(struct dt_cc *cc, struct dt_type *t);
 
 static bool in_pred; /* '/' ends the predicate rather than dividing */
 static int paren_depth;
@@ -96,8 +97,63 @@ static void arglist(struct dt_cc *cc, struct dt_node *n, const char *close)
 	memcpy(n->args, a, sizeof(*a) * (size_t)n->nargs);
 }
 
+/* Stars after a type: a pointer to it (a second star: a pointer to a pointer-sized integer). */
+static void pointer_suffix(struct dt_cc *cc, struct dt_type *t)
+{
+	while (is(cc, "*")) {
+		struct dt_type p = DT_ULONG;
+
+		if (t->ptr)
+			*t = DT_ULONG;
+		p.ptr = true;
+		p.pkind = t->kind;
+		p.psize = t->size;
+		p.psign = t->sign;
+		p.sou = t->sou;
+		if (t->kind == DT_T_STR)
+			dt_cc_error(cc, "D_TYPE_ERR", cc->tok.line,
+				    "a pointer to string is not a type");
+		*t = p;
+		advance(cc);
+	}
+}
+
+/* struct NAME, or a structure's typedef name: the structure type (kind DT_T_SOU). */
+static bool sou_name(struct dt_cc *cc, struct dt_type *t)
+{
+	int sou;
+
+	if (cc->tok.kind != TK_IDENT)
+		return false;
+	if (streq(cc->tok.text, "struct")) {
+		advance(cc);
+		if (cc->tok.kind != TK_IDENT)
+			syntax(cc);
+		sou = dt_sou_find(cc->tok.text, true);
+		if (!sou)
+			dt_cc_error(cc, "D_TYPE_ERR", cc->tok.line, "struct %s is not a known type",
+				    cc->tok.text);
+	} else {
+		sou = dt_sou_find(cc->tok.text, false);
+		if (!sou)
+			return false;
+	}
+	advance(cc);
+	*t = (struct dt_type){ .kind = DT_T_SOU, .sou = (uint8_t)sou };
+	return true;
+}
+
 /* A type name at the current token (for casts, sizeof and declarations), consumed. */
 static bool type_name(struct dt_cc *cc, struct dt_type *t)
+{
+	if (sou_name(cc, t) || int_type_name(cc, t)) {
+		pointer_suffix(cc, t);
+		return true;
+	}
+	return false;
+}
+
+static bool int_type_name(struct dt_cc *cc, struct dt_type *t)
 {
 	char buf[128] = "";
 
@@ -130,13 +186,17 @@ static bool type_name(struct dt_cc *cc, struct dt_type *t)
 	return true;
 }
 
-static bool at_type(struct dt_cc *cc)
+static bool is_type_word(const char *s)
 {
 	struct dt_type t;
 
-	return cc->tok.kind == TK_IDENT &&
-	       (dt_type_name(cc->tok.text, &t) || streq(cc->tok.text, "unsigned") ||
-		streq(cc->tok.text, "signed"));
+	return dt_type_name(s, &t) || streq(s, "unsigned") || streq(s, "signed") ||
+	       streq(s, "struct") || dt_sou_find(s, false);
+}
+
+static bool at_type(struct dt_cc *cc)
+{
+	return cc->tok.kind == TK_IDENT && is_type_word(cc->tok.text);
 }
 
 static struct dt_node *primary(struct dt_cc *cc)
@@ -201,7 +261,11 @@ static struct dt_node *primary(struct dt_cc *cc)
 			if (is(cc, "(")) {
 				advance(cc);
 				if (type_name(cc, &n->type)) {
-					n->ival = n->type.kind == DT_T_STR ? 0 : n->type.size;
+					n->ival = n->type.kind == DT_T_STR ?
+							  0 :
+						  n->type.kind == DT_T_SOU ?
+							  dt_sou_get(n->type.sou)->size :
+							  n->type.size;
 					n->op = 1;
 				} else {
 					n->l = expr(cc);
@@ -255,12 +319,27 @@ static struct dt_node *postfix(struct dt_cc *cc)
 			advance(cc);
 			n = p;
 		} else if (is(cc, "->") || is(cc, ".")) {
-			dt_cc_error(cc, "D_OP_SOU", cc->tok.line,
-				    "operator %s must be applied to a struct or union",
-				    cc->tok.text);
+			p = node(cc, N_MEMBER, cc->tok.line);
+			p->op = is(cc, "->") ? '>' : '.';
+			p->l = n;
+			advance(cc);
+			if (cc->tok.kind != TK_IDENT)
+				syntax(cc);
+			p->name = dt_strdup(cc->prog, cc->tok.text, strlen(cc->tok.text));
+			advance(cc);
+			n = p;
 		} else if (is(cc, "[")) {
-			dt_cc_error(cc, "D_ARR_BADREF", cc->tok.line,
-				    "[ ] may only be applied to an associative array or args");
+			/* p[i] is *(p + i) */
+			struct dt_node *add = node(cc, N_BINOP, cc->tok.line);
+
+			advance(cc);
+			add->op = OP_ADD;
+			add->l = n;
+			add->r = expr(cc);
+			expect(cc, "]");
+			p = node(cc, N_DEREF, add->line);
+			p->l = add;
+			n = p;
 		} else {
 			return n;
 		}
@@ -290,18 +369,20 @@ static struct dt_node *unary(struct dt_cc *cc)
 			cc->depth--;
 			return n;
 		}
-		if (is(cc, "*") || is(cc, "&"))
-			dt_cc_error(cc, "D_OP_PTR", line,
-				    "operator %s requires a pointer operand, "
-				    "which D here does not offer",
-				    cc->tok.text);
+		if (is(cc, "*")) {
+			advance(cc);
+			n = node(cc, N_DEREF, line);
+			n->l = unary(cc);
+			cc->depth--;
+			return n;
+		}
+		if (is(cc, "&"))
+			dt_cc_error(cc, "D_ADDROF_VAR", line,
+				    "unary & cannot be applied to D variables or values");
 		if (is(cc, "(")) {
 			struct dt_token *p = peek(cc);
-			struct dt_type t;
 
-			if (p->kind == TK_IDENT &&
-			    (dt_type_name(p->text, &t) || streq(p->text, "unsigned") ||
-			     streq(p->text, "signed"))) {
+			if (p->kind == TK_IDENT && is_type_word(p->text)) {
 				advance(cc);
 				n = node(cc, N_CAST, line);
 				type_name(cc, &n->type);

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xlate.c - D's structures and typed arguments: the structures a script can point at (plain
+ * memory layouts such as struct timespec, read member by member from where the pointer
+ * points; and DTrace's translated ones, psinfo_t, lwpsinfo_t, bufinfo_t, devinfo_t, whose
+ * members the code generator computes from a kernel object: a task or a block request), and
+ * the types of args[] for the syscall provider (from the system call tracepoints' formats in
+ * tracefs) and for the proc, sched and io probes (DTrace's stable arguments).
+ */
+#include "dt_impl.h"
+
+#include <stdio.h>
+
+#define INT_T(sz, sg) ((struct dt_type){ DT_T_INT, sz, sg, false, 0, 0, false, 0 })
+
+static const struct dt_member timespec_m[] = {
+	{ "tv_sec", INT_T(8, true), 0, 0 },
+	{ "tv_nsec", INT_T(8, true), 8, 0 },
+};
+static const struct dt_member timeval_m[] = {
+	{ "tv_sec", INT_T(8, true), 0, 0 },
+	{ "tv_usec", INT_T(8, true), 8, 0 },
+};
+static const struct dt_member sockaddr_in_m[] = {
+	{ "sin_family", INT_T(2, false), 0, 0 },
+	{ "sin_port", INT_T(2, false), 2, 0 },
+	{ "sin_addr", INT_T(4, false), 4, 0 },
+};
+static const struct dt_member psinfo_m[] = {
+	{ "pr_pid", INT_T(4, true), 0, X_PR_PID },  { "pr_ppid", INT_T(4, true), 0, X_PR_PPID },
+	{ "pr_uid", INT_T(4, false), 0, X_PR_UID }, { "pr_gid", INT_T(4, false), 0, X_PR_GID },
+	{ "pr_fname", DT_STRING, 0, X_PR_FNAME },   { "pr_psargs", DT_STRING, 0, X_PR_PSARGS },
+};
+static const struct dt_member lwpsinfo_m[] = {
+	{ "pr_lwpid", INT_T(4, true), 0, X_PR_LWPID },
+};
+static const struct dt_member bufinfo_m[] = {
+	{ "b_flags", INT_T(4, true), 0, X_B_FLAGS },
+	{ "b_bcount", INT_T(8, false), 0, X_B_BCOUNT },
+	{ "b_blkno", INT_T(8, true), 0, X_B_BLKNO },
+};
+static const struct dt_member devinfo_m[] = {
+	{ "dev_major", INT_T(4, true), 0, X_DEV_MAJOR },
+	{ "dev_minor", INT_T(4, true), 0, X_DEV_MINOR },
+	{ "dev_statname", DT_STRING, 0, X_DEV_STATNAME },
+};
+
+#define SOU(t, s, size, tr, m)                                                                     \
+	{                                                                                          \
+		t, s, size, tr, m, (int)ARRAY_SIZE(m)                                              \
+	}
+static const struct dt_sou sous[] = {
+	SOU(NULL, "timespec", 16, false, timespec_m),
+	SOU(NULL, "timeval", 16, false, timeval_m),
+	SOU(NULL, "sockaddr_in", 16, false, sockaddr_in_m),
+	SOU("psinfo_t", "psinfo", 0, true, psinfo_m),
+	SOU("lwpsinfo_t", "lwpsinfo", 0, true, lwpsinfo_m),
+	SOU("bufinfo_t", "bufinfo", 0, true, bufinfo_m),
+	SOU("devinfo_t", "devinfo", 0, true, devinfo_m),
+};
+
+const struct dt_sou *dt_sou_get(int sou)
+{
+	return sou >= 1 && sou <= (int)ARRAY_SIZE(sous) ? &sous[sou - 1] : NULL;
+}
+
+int dt_sou_find(const char *name, bool tag)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sous); i++)
+		if (tag ? streq(sous[i].sname, name) :
+			  (sous[i].tname && streq(sous[i].tname, name)))
+			return (int)i + 1;
+	return 0;
+}
+
+const struct dt_member *dt_sou_member(int sou, const char *name)
+{
+	const struct dt_sou *s = dt_sou_get(sou);
+
+	for (int i = 0; s && i < s->nmembers; i++)
+		if (streq(s->members[i].name, name))
+			return &s->members[i];
+	return NULL;
+}
+
+struct dt_type dt_sou_ptr(int sou)
+{
+	struct dt_type t = DT_ULONG;
+
+	t.ptr = true;
+	t.pkind = DT_T_SOU;
+	t.sou = (uint8_t)sou;
+	return t;
+}
+
+/* A type of a tracepoint format ("const char *", "int", "size_t") as a D type. */
+static struct dt_type format_type(const char *s)
+{
+	struct dt_type t = DT_LONG;
+	char buf[64];
+	size_t n;
+
+	if (strncmp(s, "const ", 6) == 0)
+		s += 6;
+	if (strchr(s, '*')) {
+		t = DT_ULONG;
+		t.ptr = true;
+		t.pkind = DT_T_VOID;
+		if (strncmp(s, "char *", 6) == 0 || strncmp(s, "char __user *", 13) == 0) {
+			t.pkind = DT_T_INT;
+			t.psize = 1;
+			t.psign = true;
+		}
+		return t;
+	}
+	n = strlen(s);
+	if (n >= sizeof(buf))
+		return t;
+	memcpy(buf, s, n + 1);
+	if (streq(buf, "umode_t"))
+		return INT_T(2, false);
+	if (streq(buf, "loff_t") || streq(buf, "key_serial_t") || !dt_type_name(buf, &t) ||
+	    t.kind != DT_T_INT)
+		return streq(buf, "key_serial_t") ? DT_INT : DT_LONG;
+	return t;
+}
+
+/* The types of a system call's arguments, from events/syscalls/sys_enter_NAME/format. */
+static int syscall_types(const char *name, struct dt_type *types, int max)
+{
+	char path[256], line[512];
+	FILE *f;
+	int n = 0;
+
+	dt_tracefs_mount();
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/syscalls/sys_enter_%s/format",
+		 name);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f) && n < max) {
+		char *field = strstr(line, "field:"), *semi, *sp;
+
+		if (!field)
+			continue;
+		field += 6;
+		semi = strchr(field, ';');
+		if (!semi)
+			continue;
+		*semi = 0;
+		if (strstr(field, "common_") || strstr(field, "__syscall_nr"))
+			continue;
+		/* "TYPE NAME": the type is everything before the last word */
+		sp = strrchr(field, ' ');
+		if (!sp)
+			continue;
+		*sp = 0;
+		types[n++] = format_type(field);
+	}
+	fclose(f);
+	return n;
+}
+
+static const struct {
+	const char *prov, *name;
+	struct {
+		int raw;
+		const char *sou; /* a pointer to this translated structure, else an int */
+	} args[3];
+	int nargs;
+} tpargs[] = {
+	{ "proc", "create", { { 1, "psinfo_t" } }, 1 },
+	{ "proc", "signal-send", { { 2, "lwpsinfo_t" }, { 2, "psinfo_t" }, { 0, NULL } }, 3 },
+	{ "sched", "off-cpu", { { 2, "lwpsinfo_t" }, { 2, "psinfo_t" } }, 2 },
+	{ "sched", "enqueue", { { 0, "lwpsinfo_t" }, { 0, "psinfo_t" } }, 2 },
+	{ "sched", "wakeup", { { 0, "lwpsinfo_t" }, { 0, "psinfo_t" } }, 2 },
+	{ "io", "start", { { 0, "bufinfo_t" }, { 0, "devinfo_t" } }, 2 },
+	{ "io", "done", { { 0, "bufinfo_t" }, { 0, "devinfo_t" } }, 2 },
+};
+
+int dt_probe_arg_type(const struct dt_probe *pr, int i, struct dt_type *ret, int *ret_raw)
+{
+	*ret_raw = i;
+	*ret = DT_LONG;
+	switch (pr->type) {
+	case P_SYSCALL_ENTRY: {
+		struct dt_type types[6];
+		int n = syscall_types(pr->func, types, 6);
+
+		if (n >= 0 && i >= n)
+			return -ERANGE;
+		if (n > 0)
+			*ret = types[i];
+		return 0;
+	}
+	case P_TP_RAW:
+		for (size_t k = 0; k < ARRAY_SIZE(tpargs); k++) {
+			if (!streq(tpargs[k].prov, pr->prov) || !streq(tpargs[k].name, pr->name))
+				continue;
+			if (i >= tpargs[k].nargs)
+				return -ERANGE;
+			*ret_raw = tpargs[k].args[i].raw;
+			*ret = tpargs[k].args[i].sou ?
+				       dt_sou_ptr(dt_sou_find(tpargs[k].args[i].sou, false)) :
+				       DT_INT;
+			return 0;
+		}
+		return -ERANGE;
+	default:
+		return 0;
+	}
+}
