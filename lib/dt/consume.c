@@ -27,6 +27,53 @@ static const char *fault_name(uint64_t f)
 	}
 }
 
+/* A name that is "entry"/"return" or ends in "-entry"/"-return" */
+static bool flow_name(const char *name, const char *kind)
+{
+	size_t n = strlen(name), k = strlen(kind);
+
+	return n >= k && streq(name + n - k, kind) && (n == k || name[n - k - 1] == '-');
+}
+
+/*
+ * -F: the line of a probe indented by the depth of entries not yet returned from, "-> func" at
+ * an entry, "<- func" at a return ("=>"/"<=" for system calls), "| func:name" otherwise. A
+ * probe's second clause in a row is not a new entry, as in DTrace.
+ */
+static void flow_line(struct dt_program *p, FILE *out, const struct dt_ehdr *h,
+		      const struct dt_probe *pr)
+{
+	bool sys = streq(pr->prov, "syscall");
+	bool entry = flow_name(pr->name, "entry"), ret = flow_name(pr->name, "return");
+	bool again = h->probe == p->flow_probe && h->clause != p->flow_clause;
+	char name[256];
+
+	if (!p->heading) {
+		if (p->opts.testing)
+			fprintf(out, "%s\n", "FUNCTION");
+		else
+			fprintf(out, "%3s %-41s\n", "CPU", "FUNCTION");
+		p->heading = true;
+	}
+	if (again)
+		entry = ret = false;
+	if (ret && p->flow_indent > 0)
+		p->flow_indent -= 2;
+	if (entry || ret)
+		snprintf(name, sizeof(name), "%*s%s%s", p->flow_indent, "",
+			 entry ? (sys ? " => " : " -> ") : (sys ? " <= " : " <- "), pr->func);
+	else
+		snprintf(name, sizeof(name), "%*s| %s:%s", p->flow_indent, "", pr->func, pr->name);
+	if (p->opts.testing)
+		fprintf(out, "%-41s ", name);
+	else
+		fprintf(out, "%3u %-41s ", h->cpu, name);
+	if (entry && p->flow_indent < 200)
+		p->flow_indent += 2;
+	p->flow_probe = h->probe;
+	p->flow_clause = h->clause;
+}
+
 static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t *data, size_t size)
 {
 	struct dt_clause *c = NULL;
@@ -80,7 +127,9 @@ static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t 
 		sb->sizes[sb->n++] = size;
 		return;
 	}
-	if (!p->opts.quiet) {
+	if (p->opts.flowindent) {
+		flow_line(p, out, h, pr);
+	} else if (!p->opts.quiet) {
 		char name[160];
 
 		if (!p->heading) {

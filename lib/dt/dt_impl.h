@@ -530,8 +530,8 @@ struct dt_program {
 	} specs[DT_NSPEC + 1];
 	uint64_t walltime_off;
 	bool need_pnames, need_zones, need_btf;
-	bool flow; /* -F: entry and return lines indented by call depth */
-	int flow_depth;
+	int flow_indent;		  /* -F: the indentation of the next line */
+	uint32_t flow_probe, flow_clause; /* the last record's, for -F */
 };
 
 void *dt_alloc(struct dt_program *p, size_t n);
@@ -545,6 +545,9 @@ bool dt_type_name(const char *s, struct dt_type *t);
 /* The lower bounds of the buckets of a quantize, lquantize or llquantize aggregation, in a
  * new array; returns their count. */
 int dt_agg_bounds(const struct dt_ident *id, int64_t **ret);
+
+/* Print n instructions under a title, in the verifier's notation (-S). */
+void dt_disasm(FILE *out, const char *title, const struct bpf_insn *insns, int n);
 
 /* Generate the BPF of one attachment into insns; returns the count or a negative errno. */
 int dt_cg_attach(struct dt_program *p, struct dt_attach *a, struct bpf_insn **ret_insns);

@@ -363,6 +363,21 @@ static int prog_load(struct dt_program *p, struct dt_attach *a)
 	n = dt_cg_attach(p, a, &insns);
 	if (n < 0)
 		return n;
+	if (p->opts.listing) {
+		const struct dt_probe *pr = dt_probe_get(a->probe);
+		char title[320];
+
+		if (a->tp)
+			snprintf(title, sizeof(title), "raw tracepoint %s", a->tp);
+		else if (a->type == P_PROFILE || a->type == P_TICK)
+			snprintf(title, sizeof(title), "%s timer every %" PRIu64 " ns",
+				 a->type == P_PROFILE ? "per-CPU" : "one-CPU", a->period);
+		else
+			snprintf(title, sizeof(title), "%s %s:%s:%s:%s",
+				 a->type == P_UPROBE ? "uprobe" : "run once", pr->prov, pr->mod,
+				 pr->func, pr->name);
+		dt_disasm(p->opts.listing, title, insns, n);
+	}
 	switch (a->type) {
 	case P_PROFILE:
 	case P_TICK:

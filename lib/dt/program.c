@@ -101,7 +101,11 @@ int dt_options_set(struct dt_options *o, const char *name, const char *value)
 			o->aggrate_ns = v;
 		return 0;
 	}
-	if (streq(name, "flowindent") || streq(name, "rawbytes") || streq(name, "defaultargs"))
+	if (streq(name, "flowindent")) {
+		o->flowindent = true;
+		return 0;
+	}
+	if (streq(name, "rawbytes") || streq(name, "defaultargs"))
 		return 0;
 	return -EINVAL;
 }

@@ -4,19 +4,24 @@
 proc:::create
 /pid == $target/
 {
-	printf("create: child %d, parent %d, %s, %s\n", args[0]->pr_pid != pid,
-	    args[0]->pr_ppid == pid, args[0]->pr_fname, basename(args[0]->pr_psargs));
+	@create[args[0]->pr_pid != pid, args[0]->pr_ppid == pid, args[0]->pr_fname,
+	    basename(args[0]->pr_psargs)] = count();
 }
 proc:::exec-success
 /ppid == $target/
 {
-	printf("exec: [%s] [%s] %d %d %d %d\n", curpsinfo->pr_psargs, curpsinfo->pr_fname,
-	    curpsinfo->pr_pid == pid, curpsinfo->pr_ppid == ppid, curpsinfo->pr_uid == uid,
-	    curlwpsinfo->pr_lwpid == tid);
+	@exec[curpsinfo->pr_psargs, curpsinfo->pr_fname, curpsinfo->pr_pid == pid,
+	    curpsinfo->pr_ppid == ppid, curpsinfo->pr_uid == uid,
+	    curlwpsinfo->pr_lwpid == tid] = count();
 }
 proc:::signal-send
 /pid == $target && args[2] == 10/
 {
-	printf("signal %d to itself: %d %d\n", args[2], args[1]->pr_pid == pid,
-	    args[0]->pr_lwpid == tid);
+	@signal[args[2], args[1]->pr_pid == pid, args[0]->pr_lwpid == tid] = count();
+}
+END
+{
+	printa("create: child %d, parent %d, %s, %s: %@d\n", @create);
+	printa("exec: [%s] [%s] %d %d %d %d: %@d\n", @exec);
+	printa("signal %d to itself: %d %d: %@d\n", @signal);
 }
