@@ -868,8 +868,7 @@ static void zonename(struct cg *g, struct dt_node *n)
 {
 	int miss[6], nm = 0, found;
 
-	g->p->need_zones = true;
-	if (dt_btf.task_thread_pid <= 0) {
+	if (dt_btf.task_thread_pid <= 0 || g->p->zones_fd < 0) {
 		str_literal(g, (uint32_t)n->soff, "global", 6);
 		return;
 	}

@@ -263,9 +263,13 @@ int dt_maps_create(struct dt_program *p)
 		map_new(BPF_MAP_TYPE_ARRAY, "dt_pnames", 4, 64, (uint32_t)dt_syscall_count, 0);
 	if (p->pnames_fd < 0)
 		return p->pnames_fd;
-	p->zones_fd = map_new(BPF_MAP_TYPE_HASH, "dt_zones", 4, DT_ZONENAME_LEN, 1024, 0);
-	if (p->zones_fd < 0)
-		return p->zones_fd;
+	/* only for zonename, and not preallocated: creating 1024 elements costs milliseconds */
+	if (p->need_zones) {
+		p->zones_fd = map_new(BPF_MAP_TYPE_HASH, "dt_zones", 4, DT_ZONENAME_LEN, 1024,
+				      BPF_F_NO_PREALLOC);
+		if (p->zones_fd < 0)
+			return p->zones_fd;
+	}
 	p->spec_fd = map_new(BPF_MAP_TYPE_ARRAY, "dt_spec", 4, 8 * DT_NSPEC, 1, 0);
 	if (p->spec_fd < 0)
 		return p->spec_fd;

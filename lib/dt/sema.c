@@ -934,6 +934,8 @@ static void check(struct dt_cc *cc, struct dt_node *n)
 			if (n->builtin == B_PPID || n->builtin == B_ZONENAME ||
 			    n->builtin == B_CURPSINFO || n->builtin == B_CURLWPSINFO)
 				cc->prog->need_btf = true;
+			if (n->builtin == B_ZONENAME)
+				cc->prog->need_zones = true;
 			return;
 		}
 		if (streq(n->name, "args") && n->nargs) {
