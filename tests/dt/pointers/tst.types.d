@@ -1,0 +1,15 @@
+/* pointer types: sizes, arithmetic scaled by what is pointed to, differences, globals */
+#pragma D option quiet
+BEGIN
+{
+	printf("%d %d %d %d\n", sizeof(struct timespec), sizeof(int *), sizeof(struct sockaddr_in),
+	    sizeof(uint16_t));
+	p = (int *)0x1000;
+	printf("%x %x %d\n", p + 2, (char *)p + 2, (p + 3) - p);
+}
+BEGIN
+{
+	q = (struct timespec *)0x100;
+	printf("%x %x\n", q + 1, (char *)(q + 2) - (char *)q);
+	exit(0);
+}
