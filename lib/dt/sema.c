@@ -760,11 +760,13 @@ static void assignment(struct dt_cc *cc, struct dt_node *n)
 }
 
 /* args[i]: typed by the clause's probes, the same type in all of them (else a 64-bit integer
- * for system calls, an error for the others) */
+ * for system calls, whose clauses may also take in calls with fewer arguments; an error for
+ * the others) */
 static void args_type(struct dt_cc *cc, struct dt_node *n, int i)
 {
 	struct dt_clause *c = cc->clause;
-	bool first = true;
+	const struct dt_probe *out = NULL;
+	bool first = true, fewer = false;
 
 	n->ival = (uint64_t)i;
 	n->type = DT_LONG;
@@ -773,10 +775,13 @@ static void args_type(struct dt_cc *cc, struct dt_node *n, int i)
 		struct dt_type t;
 		int raw;
 
-		if (dt_probe_arg_type(pr, i, &t, &raw) < 0)
-			dt_cc_error(cc, "D_ARGS_IDX", n->line,
-				    "index %d is out of range for %s:%s:%s:%s args[ ]", i, pr->prov,
-				    pr->mod, pr->func, pr->name);
+		if (dt_probe_arg_type(pr, i, &t, &raw) < 0) {
+			out = pr;
+			fewer = true;
+			if (pr->type != P_SYSCALL_ENTRY)
+				break;
+			continue;
+		}
 		if (first) {
 			n->type = t;
 			n->ival = (uint64_t)raw;
@@ -789,6 +794,14 @@ static void args_type(struct dt_cc *cc, struct dt_node *n, int i)
 			dt_cc_error(cc, "D_ARGS_TYPE", n->line,
 				    "args[%d] differs between the probes of this clause", i);
 		n->type = DT_LONG;
+	}
+	if (out && (first || out->type != P_SYSCALL_ENTRY))
+		dt_cc_error(cc, "D_ARGS_IDX", n->line,
+			    "index %d is out of range for %s:%s:%s:%s args[ ]", i, out->prov,
+			    out->mod, out->func, out->name);
+	if (fewer) {
+		n->type = DT_LONG;
+		n->ival = (uint64_t)i;
 	}
 	if (n->type.sou && dt_sou_get(n->type.sou)->translated)
 		cc->prog->need_btf = true;

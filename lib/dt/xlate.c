@@ -184,13 +184,26 @@ int dt_probe_arg_type(const struct dt_probe *pr, int i, struct dt_type *ret, int
 	*ret = DT_LONG;
 	switch (pr->type) {
 	case P_SYSCALL_ENTRY: {
-		struct dt_type types[6];
-		int n = syscall_types(pr->func, types, 6);
+		/* each format read once: a clause on every system call asks for all of them */
+		static struct {
+			bool read;
+			int8_t n;
+			struct dt_type t[6];
+		} * formats;
 
-		if (n >= 0 && i >= n)
+		if (pr->nr < 0 || pr->nr >= dt_syscall_count)
+			return 0;
+		if (!formats)
+			formats = bs_zalloc(sizeof(*formats) * (size_t)dt_syscall_count);
+		if (!formats[pr->nr].read) {
+			formats[pr->nr].n =
+				(int8_t)MAX(-1, syscall_types(pr->func, formats[pr->nr].t, 6));
+			formats[pr->nr].read = true;
+		}
+		if (formats[pr->nr].n >= 0 && i >= formats[pr->nr].n)
 			return -ERANGE;
-		if (n > 0)
-			*ret = types[i];
+		if (formats[pr->nr].n > 0)
+			*ret = formats[pr->nr].t[i];
 		return 0;
 	}
 	case P_TP_RAW:
