@@ -1051,17 +1051,20 @@ static void psargs(struct cg *g, struct dt_node *n, int d)
 	mov_reg(g, 1, 9);
 	alu_reg(g, BPF_ADD, 1, 5);
 	st_imm(g, BPF_B, 1, (int16_t)n->soff, 0);
-	/* the NULs between the arguments (not the last) become spaces */
+	/* the NULs between the arguments (not the last) become spaces, without branches: the
+	 * verifier walks this once however many times a clause uses it */
 	alu_imm(g, BPF_SUB, 5, 1);
 	for (uint32_t i = 0; i + 1 < size; i++) {
-		int skip1, skip2;
-
 		ldx(g, BPF_B, 4, 9, (int16_t)(n->soff + (int32_t)i));
-		skip1 = jmp_imm(g, BPF_JNE, 4, 0);
-		skip2 = jmp_imm(g, BPF_JSLE, 5, (int32_t)i);
-		st_imm(g, BPF_B, 9, (int16_t)(n->soff + (int32_t)i), ' ');
-		patch(g, skip1);
-		patch(g, skip2);
+		mov_reg(g, 2, 4);
+		byte_is_zero(g, 2);
+		mov_imm(g, 1, (int32_t)i);
+		alu_reg(g, BPF_SUB, 1, 5);
+		alu_imm(g, BPF_RSH, 1, 63); /* i before the last NUL */
+		alu_reg(g, BPF_AND, 2, 1);
+		alu_imm(g, BPF_LSH, 2, 5); /* ' ' is 0x20 */
+		alu_reg(g, BPF_OR, 4, 2);
+		stx(g, BPF_B, 9, 4, (int16_t)(n->soff + (int32_t)i));
 	}
 	done = ja(g);
 	patch(g, other);
