@@ -989,7 +989,11 @@ static void builtin(struct cg *g, struct dt_node *n, int d)
 		break;
 	case B_CURPSINFO:
 	case B_CURLWPSINFO:
-		call(g, BPF_FUNC_get_current_task);
+		/* in sched:::on-cpu, the thread coming on: sched_switch's next */
+		if (on_cpu(g))
+			ldx(g, BPF_DW, 0, 6, 16);
+		else
+			call(g, BPF_FUNC_get_current_task);
 		break;
 	}
 	normalize(g, 0, n->type);
