@@ -266,6 +266,11 @@ static struct dt_node *primary(struct dt_cc *cc)
 						  n->type.kind == DT_T_SOU ?
 							  dt_sou_get(n->type.sou)->size :
 							  n->type.size;
+					if (n->type.kind == DT_T_SOU && !n->ival)
+						dt_cc_error(cc, "D_SIZEOF_TYPE", t.line,
+							    "%s is translated, not in memory: it "
+							    "has no size",
+							    dt_sou_get(n->type.sou)->tname);
 					n->op = 1;
 				} else {
 					n->l = expr(cc);

@@ -692,7 +692,7 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 	case F_STRINGOF:
 		if (n->args[0]->type.kind != DT_T_STR && !n->args[0]->type.ptr)
 			dt_cc_error(cc, "D_STRINGOF_TYPE", n->line,
-				    "stringof( ) operand must be a string, not %s",
+				    "stringof( ) operand must be a string or a pointer, not %s",
 				    type_str(n->args[0]->type));
 		break;
 	case F_COPYIN:
