@@ -37,8 +37,9 @@ static bool flow_name(const char *name, const char *kind)
 
 /*
  * -F: the line of a probe indented by the depth of entries not yet returned from, "-> func" at
- * an entry, "<- func" at a return ("=>"/"<=" for system calls), "| func:name" otherwise. A
- * probe's second clause in a row is not a new entry, as in DTrace.
+ * an entry, "<- func" at a return ("=>"/"<=" for system calls), "| func:name" otherwise. As in
+ * DTrace, a probe's second clause in a row is not a new entry, and only the last clause's
+ * record of a return goes back a level.
  */
 static void flow_line(struct dt_program *p, FILE *out, const struct dt_ehdr *h,
 		      const struct dt_probe *pr)
@@ -56,7 +57,9 @@ static void flow_line(struct dt_program *p, FILE *out, const struct dt_ehdr *h,
 		p->heading = true;
 	}
 	if (again)
-		entry = ret = false;
+		entry = false;
+	if (p->flow_not_last)
+		ret = false;
 	if (ret && p->flow_indent > 0)
 		p->flow_indent -= 2;
 	if (entry || ret)
@@ -226,14 +229,42 @@ static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t 
 		fprintf(out, "\n");
 }
 
+/* -F: the record of a return that waited for the next one (NULL: there is none yet) */
+static void flow_pending_show(struct dt_program *p, const struct dt_ehdr *next)
+{
+	struct dt_ehdr h;
+
+	if (!p->flow_pending)
+		return;
+	memcpy(&h, p->flow_pending, sizeof(h));
+	p->flow_not_last = next && next->probe == h.probe && next->clause != h.clause;
+	record(p, &h, p->flow_pending, p->flow_pending_size);
+	p->flow_not_last = false;
+	free(p->flow_pending);
+	p->flow_pending = NULL;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct dt_program *p = ctx;
+	const struct dt_probe *pr;
 	struct dt_ehdr h;
 
 	if (size < sizeof(h))
 		return 0;
 	memcpy(&h, data, sizeof(h));
+	if (p->opts.flowindent) {
+		/* whether a return goes back a level depends on the record after it, which a
+		 * firing of the same probe writes right after */
+		flow_pending_show(p, &h);
+		pr = dt_probe_get(h.probe);
+		if (h.kind == 0 && h.spec == 0 && pr && flow_name(pr->name, "return")) {
+			p->flow_pending = bs_malloc(size);
+			memcpy(p->flow_pending, data, size);
+			p->flow_pending_size = size;
+			return 0;
+		}
+	}
 	record(p, &h, data, size);
 	return 0;
 }
@@ -252,6 +283,7 @@ int dt_consume_poll(struct dt_program *p, int timeout_ms)
 
 	if (r < 0 && r != -EINTR)
 		return bs_error(-r, "reading the BPF ring buffer failed: %s", strerror(-r));
+	flow_pending_show(p, NULL);
 	fflush(p->out);
 	return 0;
 }

@@ -532,6 +532,9 @@ struct dt_program {
 	bool need_pnames, need_zones, need_btf;
 	int flow_indent;		  /* -F: the indentation of the next line */
 	uint32_t flow_probe, flow_clause; /* the last record's, for -F */
+	uint8_t *flow_pending;		  /* -F: a return's record, until the next one */
+	size_t flow_pending_size;
+	bool flow_not_last; /* the return shown is followed by another clause's record */
 };
 
 void *dt_alloc(struct dt_program *p, size_t n);

@@ -153,6 +153,7 @@ void dt_program_free(struct dt_program *p)
 		free(p->clauses[i].recs);
 	}
 	free(p->clauses);
+	free(p->flow_pending);
 	for (int i = 0; i <= DT_NSPEC; i++) {
 		for (size_t j = 0; j < p->specs[i].n; j++)
 			free(p->specs[i].recs[j]);
