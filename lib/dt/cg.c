@@ -1171,7 +1171,8 @@ static void xlate(struct cg *g, struct dt_node *n, int d)
 	stx(g, BPF_DW, 10, 0, slot(d));
 }
 
-/* p->name: a translated member, or the member read from memory at p plus its offset */
+/* p->name: a translated member, or the member read from memory at p plus its offset (a char
+ * array as a string of at most its length) */
 static void member(struct cg *g, struct dt_node *n, int d)
 {
 	gen(g, n->l, d);
@@ -1182,6 +1183,12 @@ static void member(struct cg *g, struct dt_node *n, int d)
 	ldx(g, BPF_DW, 1, 10, slot(d));
 	alu_imm(g, BPF_ADD, 1, (int32_t)n->ival);
 	stx(g, BPF_DW, 10, 1, slot(d));
+	if (n->type.kind == DT_T_STR) {
+		if (n->soff < 0)
+			n->soff = (int32_t)scratch_alloc(g, (uint32_t)g->p->opts.strsize);
+		mem_read(g, d, 9, n->soff, (int)MIN(n->slen, g->p->opts.strsize), true);
+		return;
+	}
 	mem_load(g, d, n->type);
 }
 

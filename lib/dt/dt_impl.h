@@ -367,6 +367,7 @@ struct dt_member {
 	struct dt_type type;
 	int off;   /* plain structures: the offset in memory */
 	int xlate; /* translated ones: enum dt_xmember */
+	int len;   /* a char array (a string member): its length */
 };
 
 struct dt_sou {
@@ -378,10 +379,15 @@ struct dt_sou {
 	int nmembers;
 };
 
-const struct dt_sou *dt_sou_get(int sou);
+struct dt_program;
+/* The structure numbered sou: DTrace's and the fixed ones, then those program p defines (p may
+ * be NULL: the fixed ones only). */
+const struct dt_sou *dt_sou_get(const struct dt_program *p, int sou);
 /* The structure named name, as a tag (struct name) or a typedef name; 0 if none. */
-int dt_sou_find(const char *name, bool tag);
-const struct dt_member *dt_sou_member(int sou, const char *name);
+int dt_sou_find(const struct dt_program *p, const char *name, bool tag);
+/* A structure the program defines: its number, or -E2BIG when there are too many. */
+int dt_sou_add(struct dt_program *p, const struct dt_sou *sou);
+const struct dt_member *dt_sou_member(const struct dt_program *p, int sou, const char *name);
 /* A pointer to structure sou. */
 struct dt_type dt_sou_ptr(int sou);
 struct dt_probe;
@@ -530,6 +536,8 @@ struct dt_program {
 	} specs[DT_NSPEC + 1];
 	uint64_t walltime_off;
 	bool need_pnames, need_zones, need_btf;
+	struct dt_sou *sous; /* the structures the program defines */
+	int nsous;
 	int flow_indent;		  /* -F: the indentation of the next line */
 	uint32_t flow_probe, flow_clause; /* the last record's, for -F */
 	uint8_t *flow_pending;		  /* -F: a return's record, until the next one */

@@ -154,6 +154,7 @@ void dt_program_free(struct dt_program *p)
 	}
 	free(p->clauses);
 	free(p->flow_pending);
+	free(p->sous);
 	for (int i = 0; i <= DT_NSPEC; i++) {
 		for (size_t j = 0; j < p->specs[i].n; j++)
 			free(p->specs[i].recs[j]);

@@ -70,14 +70,14 @@ bool dt_type_name(const char *s, struct dt_type *t)
 	return false;
 }
 
-static const char *type_str(struct dt_type t)
+static const char *type_str(struct dt_cc *cc, struct dt_type t)
 {
 	/* two buffers: a message names two types at most */
 	static char bufs[2][80];
 	static int next;
 
 	if (t.ptr || t.kind == DT_T_SOU) {
-		const struct dt_sou *sou = dt_sou_get(t.sou);
+		const struct dt_sou *sou = dt_sou_get(cc->prog, t.sou);
 		struct dt_type to = { t.pkind, t.psize, t.psign, false, 0, 0, false, 0 };
 		char *b = bufs[next];
 
@@ -87,7 +87,7 @@ static const char *type_str(struct dt_type t)
 				 sou->tname ? sou->tname : sou->sname, t.ptr ? " " : "",
 				 t.ptr ? "*" : "");
 		else
-			snprintf(b, sizeof(bufs[0]), "%s *", type_str(to));
+			snprintf(b, sizeof(bufs[0]), "%s *", type_str(cc, to));
 		return b;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(type_names); i++)
@@ -299,7 +299,7 @@ static void keys_check(struct dt_cc *cc, struct dt_node *n, struct dt_ident *id)
 		if (a.kind != b.kind || (a.kind == DT_T_STACK && a.sign != b.sign))
 			dt_cc_error(cc, "D_KEY_TYPE", n->line,
 				    "%s: key #%d is of type %s, not %s as before", n->name, i + 1,
-				    type_str(b), type_str(a));
+				    type_str(cc, b), type_str(cc, a));
 		/* integer keys are stored as 64-bit values of the declared type */
 	}
 }
@@ -348,7 +348,7 @@ static void var_resolve(struct dt_cc *cc, struct dt_node *n, const struct dt_typ
 		} else if ((id->type.kind == DT_T_STR) != (def->kind == DT_T_STR)) {
 			dt_cc_error(cc, "D_OP_INCOMPAT", n->line,
 				    "operands have incompatible types: \"%s\" = \"%s\"",
-				    type_str(id->type), type_str(*def));
+				    type_str(cc, id->type), type_str(cc, *def));
 		}
 		id->assigned = true;
 	} else if (!id->assigned && !id->declared) {
@@ -403,7 +403,7 @@ static bool builtin(struct dt_node *n)
 		n->kind = N_BUILTIN;
 		n->builtin = n->name[3] == 'p' ? B_CURPSINFO : B_CURLWPSINFO;
 		n->type = dt_sou_ptr(
-			dt_sou_find(n->name[3] == 'p' ? "psinfo_t" : "lwpsinfo_t", false));
+			dt_sou_find(NULL, n->name[3] == 'p' ? "psinfo_t" : "lwpsinfo_t", false));
 		return true;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(builtins); i++)
@@ -662,7 +662,7 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 			dt_cc_error(cc, "D_PROTO_ARG", n->line,
 				    "%s( ) argument #1 is incompatible with prototype:\n"
 				    "\tprototype: int\n\t argument: %s",
-				    n->name, type_str(n->args[0]->type));
+				    n->name, type_str(cc, n->args[0]->type));
 		break;
 	case F_STRLEN:
 	case F_STRJOIN:
@@ -680,7 +680,7 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 					    "%s( ) argument #%d is incompatible with prototype:\n"
 					    "\tprototype: %s\n\t argument: %s",
 					    n->name, i + 1, want_str ? "char *" : "int",
-					    type_str(n->args[i]->type));
+					    type_str(cc, n->args[i]->type));
 		}
 		/* the substring is searched for with code unrolled over its bytes */
 		if (n->builtin == F_INDEX &&
@@ -693,7 +693,7 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 		if (n->args[0]->type.kind != DT_T_STR && !n->args[0]->type.ptr)
 			dt_cc_error(cc, "D_STRINGOF_TYPE", n->line,
 				    "stringof( ) operand must be a string or a pointer, not %s",
-				    type_str(n->args[0]->type));
+				    type_str(cc, n->args[0]->type));
 		break;
 	case F_COPYIN:
 	case F_COPYINSTR:
@@ -803,7 +803,7 @@ static void args_type(struct dt_cc *cc, struct dt_node *n, int i)
 		n->type = DT_LONG;
 		n->ival = (uint64_t)i;
 	}
-	if (n->type.sou && dt_sou_get(n->type.sou)->translated)
+	if (n->type.sou && dt_sou_get(cc->prog, n->type.sou)->translated)
 		cc->prog->need_btf = true;
 }
 
@@ -820,14 +820,14 @@ static void deref(struct dt_cc *cc, struct dt_node *n)
 	if (!n->l->type.ptr)
 		dt_cc_error(cc, "D_DEREF_NONPTR", n->line,
 			    "unary * cannot be applied to %s: it is not a pointer",
-			    type_str(n->l->type));
+			    type_str(cc, n->l->type));
 	if (n->l->type.pkind == DT_T_VOID)
 		dt_cc_error(cc, "D_DEREF_VOID", n->line, "cannot dereference a pointer to void");
 	n->type = pointee(n->l->type);
 	if (n->type.kind == DT_T_SOU)
 		dt_cc_error(cc, "D_OP_SOU", n->line,
 			    "a whole %s cannot be used as a value: name one of its members",
-			    type_str(n->type));
+			    type_str(cc, n->type));
 }
 
 /* p->name, or (*p).name */
@@ -847,15 +847,16 @@ static void member(struct dt_cc *cc, struct dt_node *n)
 	if (!n->l->type.ptr || n->l->type.pkind != DT_T_SOU)
 		dt_cc_error(cc, "D_OP_SOU", n->line,
 			    "operator -> must be applied to a pointer to a struct or union, not %s",
-			    type_str(n->l->type));
-	sou = dt_sou_get(n->l->type.sou);
-	m = dt_sou_member(n->l->type.sou, n->name);
+			    type_str(cc, n->l->type));
+	sou = dt_sou_get(cc->prog, n->l->type.sou);
+	m = dt_sou_member(cc->prog, n->l->type.sou, n->name);
 	if (!m)
 		dt_cc_error(cc, "D_MEMBER_NAME", n->line, "%s is not a member of %s", n->name,
-			    type_str(pointee(n->l->type)));
+			    type_str(cc, pointee(n->l->type)));
 	n->type = m->type;
 	n->ival = (uint64_t)m->off;
 	n->builtin = m->xlate;
+	n->slen = (size_t)m->len;
 	if (sou->translated)
 		cc->prog->need_btf = true;
 }
@@ -864,7 +865,7 @@ static void member(struct dt_cc *cc, struct dt_node *n)
 static void pointer_arith(struct dt_cc *cc, struct dt_node *n)
 {
 	struct dt_node *p = n->l->type.ptr ? n->l : n->r, *i = p == n->l ? n->r : n->l;
-	const struct dt_sou *sou = dt_sou_get(p->type.sou);
+	const struct dt_sou *sou = dt_sou_get(cc->prog, p->type.sou);
 	uint64_t size = p->type.pkind == DT_T_SOU ? sou->size : MAX(p->type.psize, 1);
 
 	if ((n->op != OP_ADD && n->op != OP_SUB) || (n->op == OP_SUB && p == n->r))
@@ -872,7 +873,7 @@ static void pointer_arith(struct dt_cc *cc, struct dt_node *n)
 			    op_str(n->op));
 	if (p->type.pkind == DT_T_SOU && sou->translated)
 		dt_cc_error(cc, "D_OP_ARITH", n->line, "%s is not in memory: no arithmetic on it",
-			    type_str(p->type));
+			    type_str(cc, p->type));
 	if (i->type.ptr) {
 		/* p - q: the difference in elements */
 		struct dt_node *diff = dt_alloc(cc->prog, sizeof(*diff));
@@ -1002,8 +1003,8 @@ static void check(struct dt_cc *cc, struct dt_node *n)
 			    n->l->type.kind == DT_T_VOID || n->r->type.kind == DT_T_VOID)
 				dt_cc_error(cc, "D_OP_INCOMPAT", n->line,
 					    "operands have incompatible types: \"%s\" %s \"%s\"",
-					    type_str(n->l->type), op_str(n->op),
-					    type_str(n->r->type));
+					    type_str(cc, n->l->type), op_str(n->op),
+					    type_str(cc, n->r->type));
 			n->type = DT_INT;
 			return;
 		}
@@ -1041,7 +1042,7 @@ static void check(struct dt_cc *cc, struct dt_node *n)
 		if ((n->l->type.kind == DT_T_STR) != (n->r->type.kind == DT_T_STR))
 			dt_cc_error(cc, "D_OP_INCOMPAT", n->line,
 				    "operands have incompatible types: \"%s\" : \"%s\"",
-				    type_str(n->l->type), type_str(n->r->type));
+				    type_str(cc, n->l->type), type_str(cc, n->r->type));
 		n->type = n->l->type.kind == DT_T_STR ? DT_STRING : arith(n->l->type, n->r->type);
 		return;
 	case N_ASSIGN:
@@ -1053,7 +1054,7 @@ static void check(struct dt_cc *cc, struct dt_node *n)
 		    n->l->type.kind != DT_T_INT)
 			dt_cc_error(cc, "D_CAST_INVAL", n->line,
 				    "invalid cast expression: \"%s\" to \"%s\"",
-				    type_str(n->l->type), type_str(n->type));
+				    type_str(cc, n->l->type), type_str(cc, n->type));
 		return;
 	case N_CALL:
 		call(cc, n, false);

@@ -1,48 +1,52 @@
 // SPDX-License-Identifier: MIT
 /*
  * xlate.c - D's structures and typed arguments: the structures a script can point at (plain
- * memory layouts such as struct timespec, read member by member from where the pointer
- * points; and DTrace's translated ones, psinfo_t, lwpsinfo_t, bufinfo_t, devinfo_t, whose
- * members the code generator computes from a kernel object: a task or a block request), and
- * the types of args[] for the syscall provider (from the system call tracepoints' formats in
- * tracefs) and for the proc, sched and io probes (DTrace's stable arguments).
+ * memory layouts such as struct timespec or those a script defines, read member by member from
+ * where the pointer points; and DTrace's translated ones, psinfo_t, lwpsinfo_t, bufinfo_t,
+ * devinfo_t, whose members the code generator computes from a kernel object: a task or a block
+ * request), and the types of args[] for the syscall provider (from the system call tracepoints'
+ * formats in tracefs) and for the proc, sched and io probes (DTrace's stable arguments).
  */
 #include "dt_impl.h"
 
 #include <stdio.h>
 
 #define INT_T(sz, sg) ((struct dt_type){ DT_T_INT, sz, sg, false, 0, 0, false, 0 })
+#define STR_T ((struct dt_type){ DT_T_STR, 0, false, false, 0, 0, false, 0 })
 
 static const struct dt_member timespec_m[] = {
-	{ "tv_sec", INT_T(8, true), 0, 0 },
-	{ "tv_nsec", INT_T(8, true), 8, 0 },
+	{ "tv_sec", INT_T(8, true), 0, 0, 0 },
+	{ "tv_nsec", INT_T(8, true), 8, 0, 0 },
 };
 static const struct dt_member timeval_m[] = {
-	{ "tv_sec", INT_T(8, true), 0, 0 },
-	{ "tv_usec", INT_T(8, true), 8, 0 },
+	{ "tv_sec", INT_T(8, true), 0, 0, 0 },
+	{ "tv_usec", INT_T(8, true), 8, 0, 0 },
 };
 static const struct dt_member sockaddr_in_m[] = {
-	{ "sin_family", INT_T(2, false), 0, 0 },
-	{ "sin_port", INT_T(2, false), 2, 0 },
-	{ "sin_addr", INT_T(4, false), 4, 0 },
+	{ "sin_family", INT_T(2, false), 0, 0, 0 },
+	{ "sin_port", INT_T(2, false), 2, 0, 0 },
+	{ "sin_addr", INT_T(4, false), 4, 0, 0 },
 };
 static const struct dt_member psinfo_m[] = {
-	{ "pr_pid", INT_T(4, true), 0, X_PR_PID },  { "pr_ppid", INT_T(4, true), 0, X_PR_PPID },
-	{ "pr_uid", INT_T(4, false), 0, X_PR_UID }, { "pr_gid", INT_T(4, false), 0, X_PR_GID },
-	{ "pr_fname", DT_STRING, 0, X_PR_FNAME },   { "pr_psargs", DT_STRING, 0, X_PR_PSARGS },
+	{ "pr_pid", INT_T(4, true), 0, X_PR_PID, 0 },
+	{ "pr_ppid", INT_T(4, true), 0, X_PR_PPID, 0 },
+	{ "pr_uid", INT_T(4, false), 0, X_PR_UID, 0 },
+	{ "pr_gid", INT_T(4, false), 0, X_PR_GID, 0 },
+	{ "pr_fname", STR_T, 0, X_PR_FNAME, 0 },
+	{ "pr_psargs", STR_T, 0, X_PR_PSARGS, 0 },
 };
 static const struct dt_member lwpsinfo_m[] = {
-	{ "pr_lwpid", INT_T(4, true), 0, X_PR_LWPID },
+	{ "pr_lwpid", INT_T(4, true), 0, X_PR_LWPID, 0 },
 };
 static const struct dt_member bufinfo_m[] = {
-	{ "b_flags", INT_T(4, true), 0, X_B_FLAGS },
-	{ "b_bcount", INT_T(8, false), 0, X_B_BCOUNT },
-	{ "b_blkno", INT_T(8, true), 0, X_B_BLKNO },
+	{ "b_flags", INT_T(4, true), 0, X_B_FLAGS, 0 },
+	{ "b_bcount", INT_T(8, false), 0, X_B_BCOUNT, 0 },
+	{ "b_blkno", INT_T(8, true), 0, X_B_BLKNO, 0 },
 };
 static const struct dt_member devinfo_m[] = {
-	{ "dev_major", INT_T(4, true), 0, X_DEV_MAJOR },
-	{ "dev_minor", INT_T(4, true), 0, X_DEV_MINOR },
-	{ "dev_statname", DT_STRING, 0, X_DEV_STATNAME },
+	{ "dev_major", INT_T(4, true), 0, X_DEV_MAJOR, 0 },
+	{ "dev_minor", INT_T(4, true), 0, X_DEV_MINOR, 0 },
+	{ "dev_statname", STR_T, 0, X_DEV_STATNAME, 0 },
 };
 
 #define SOU(t, s, size, tr, m)                                                                     \
@@ -59,23 +63,40 @@ static const struct dt_sou sous[] = {
 	SOU("devinfo_t", "devinfo", 0, true, devinfo_m),
 };
 
-const struct dt_sou *dt_sou_get(int sou)
+#define NSTATIC ((int)ARRAY_SIZE(sous))
+
+const struct dt_sou *dt_sou_get(const struct dt_program *p, int sou)
 {
-	return sou >= 1 && sou <= (int)ARRAY_SIZE(sous) ? &sous[sou - 1] : NULL;
+	if (sou >= 1 && sou <= NSTATIC)
+		return &sous[sou - 1];
+	if (p && sou > NSTATIC && sou - NSTATIC <= p->nsous)
+		return &p->sous[sou - NSTATIC - 1];
+	return NULL;
 }
 
-int dt_sou_find(const char *name, bool tag)
+int dt_sou_find(const struct dt_program *p, const char *name, bool tag)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(sous); i++)
-		if (tag ? streq(sous[i].sname, name) :
-			  (sous[i].tname && streq(sous[i].tname, name)))
-			return (int)i + 1;
+	for (int i = 1; i <= NSTATIC + (p ? p->nsous : 0); i++) {
+		const struct dt_sou *s = dt_sou_get(p, i);
+
+		if (tag ? streq(s->sname, name) : (s->tname && streq(s->tname, name)))
+			return i;
+	}
 	return 0;
 }
 
-const struct dt_member *dt_sou_member(int sou, const char *name)
+int dt_sou_add(struct dt_program *p, const struct dt_sou *sou)
 {
-	const struct dt_sou *s = dt_sou_get(sou);
+	if (NSTATIC + p->nsous >= UINT8_MAX)
+		return -E2BIG;
+	p->sous = bs_realloc(p->sous, sizeof(*p->sous) * (size_t)(p->nsous + 1));
+	p->sous[p->nsous++] = *sou;
+	return NSTATIC + p->nsous;
+}
+
+const struct dt_member *dt_sou_member(const struct dt_program *p, int sou, const char *name)
+{
+	const struct dt_sou *s = dt_sou_get(p, sou);
 
 	for (int i = 0; s && i < s->nmembers; i++)
 		if (streq(s->members[i].name, name))
@@ -214,7 +235,7 @@ int dt_probe_arg_type(const struct dt_probe *pr, int i, struct dt_type *ret, int
 				return -ERANGE;
 			*ret_raw = tpargs[k].args[i].raw;
 			*ret = tpargs[k].args[i].sou ?
-				       dt_sou_ptr(dt_sou_find(tpargs[k].args[i].sou, false)) :
+				       dt_sou_ptr(dt_sou_find(NULL, tpargs[k].args[i].sou, false)) :
 				       DT_INT;
 			return 0;
 		}
