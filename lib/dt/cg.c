@@ -852,6 +852,31 @@ static void arg_load(struct cg *g, int i)
 		ldx(g, BPF_DW, 0, 6, (int16_t)(8 * i));
 		return;
 	case P_TP_RAW:
+		if (i == DT_ARG_EXIT_REASON) {
+			/* proc:::exit: CLD_EXITED (1), CLD_KILLED (2) or CLD_DUMPED (3) from the
+			 * exiting task's exit_code, sched_process_exit's first argument */
+			int exited, dumped, killed;
+
+			if (dt_btf.task_exit_code < 0 || dt_btf.task_tgid <= 0) {
+				mov_imm(g, 0, 1);
+				return;
+			}
+			ldx(g, BPF_DW, 1, 6, 0);
+			kread(g, dt_btf.task_exit_code, 4);
+			mov_reg(g, 1, 0);
+			alu_imm(g, BPF_AND, 1, 0x7f);
+			mov_imm(g, 2, 1);
+			exited = jmp_imm(g, BPF_JEQ, 1, 0);
+			mov_imm(g, 2, 2);
+			dumped = jmp_imm(g, BPF_JSET, 0, 0x80);
+			killed = ja(g);
+			patch(g, dumped);
+			mov_imm(g, 2, 3);
+			patch(g, killed);
+			patch(g, exited);
+			mov_reg(g, 0, 2);
+			return;
+		}
 		if (i >= 3) {
 			mov_imm(g, 0, 0);
 			return;

@@ -391,6 +391,8 @@ const struct dt_member *dt_sou_member(const struct dt_program *p, int sou, const
 /* A pointer to structure sou. */
 struct dt_type dt_sou_ptr(int sou);
 struct dt_probe;
+/* The raw argument "number" of proc:::exit's args[0], computed from the exiting task */
+#define DT_ARG_EXIT_REASON 100
 /* The type of args[i] of a probe and the raw argument it comes from; -ERANGE past the last. */
 int dt_probe_arg_type(const struct dt_probe *pr, int i, struct dt_type *ret, int *ret_raw);
 
@@ -595,7 +597,7 @@ struct dt_btf_off {
 	int pid_level, pid_numbers, upid_size, upid_ns; /* struct pid, struct upid */
 	int pidns_inum;					/* struct pid_namespace: ns.inum */
 	/* translated structures: -1 when the kernel's BTF lacks the field */
-	int task_real_cred, cred_uid, cred_gid, task_mm, mm_arg_start, mm_arg_end;
+	int task_real_cred, cred_uid, cred_gid, task_mm, mm_arg_start, mm_arg_end, task_exit_code;
 	int rq_data_len, rq_sector, rq_cmd_flags, rq_q, q_disk, disk_name, disk_major,
 		disk_first_minor;
 };

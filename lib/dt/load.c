@@ -93,6 +93,7 @@ static void xlate_offsets(const struct btf *btf, int task)
 		{ &dt_btf.task_mm, task, "mm" },
 		{ &dt_btf.mm_arg_start, mm, "arg_start" },
 		{ &dt_btf.mm_arg_end, mm, "arg_end" },
+		{ &dt_btf.task_exit_code, task, "exit_code" },
 		{ &dt_btf.rq_data_len, rq, "__data_len" },
 		{ &dt_btf.rq_sector, rq, "__sector" },
 		{ &dt_btf.rq_cmd_flags, rq, "cmd_flags" },

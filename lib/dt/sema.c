@@ -803,7 +803,8 @@ static void args_type(struct dt_cc *cc, struct dt_node *n, int i)
 		n->type = DT_LONG;
 		n->ival = (uint64_t)i;
 	}
-	if (n->type.sou && dt_sou_get(cc->prog, n->type.sou)->translated)
+	if ((n->type.sou && dt_sou_get(cc->prog, n->type.sou)->translated) ||
+	    n->ival == DT_ARG_EXIT_REASON)
 		cc->prog->need_btf = true;
 }
 

@@ -191,6 +191,7 @@ static const struct {
 	int nargs;
 } tpargs[] = {
 	{ "proc", "create", { { 1, "psinfo_t" } }, 1 },
+	{ "proc", "exit", { { DT_ARG_EXIT_REASON, NULL } }, 1 },
 	{ "proc", "signal-send", { { 2, "lwpsinfo_t" }, { 2, "psinfo_t" }, { 0, NULL } }, 3 },
 	{ "sched", "off-cpu", { { 2, "lwpsinfo_t" }, { 2, "psinfo_t" } }, 2 },
 	{ "sched", "enqueue", { { 0, "lwpsinfo_t" }, { 0, "psinfo_t" } }, 2 },
