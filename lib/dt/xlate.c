@@ -127,7 +127,11 @@ static struct dt_type format_type(const char *s)
 		t = DT_ULONG;
 		t.ptr = true;
 		t.pkind = DT_T_VOID;
-		if (strncmp(s, "char *", 6) == 0 || strncmp(s, "char __user *", 13) == 0) {
+		if (strchr(s, '*') != strrchr(s, '*')) {
+			/* a pointer to pointers (execve's argv): *p is an address */
+			t.pkind = DT_T_INT;
+			t.psize = 8;
+		} else if (strncmp(s, "char *", 6) == 0 || strncmp(s, "char __user *", 13) == 0) {
 			t.pkind = DT_T_INT;
 			t.psize = 1;
 			t.psign = true;
