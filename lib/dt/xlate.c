@@ -127,7 +127,26 @@ static struct dt_type format_type(const char *s)
 		t = DT_ULONG;
 		t.ptr = true;
 		t.pkind = DT_T_VOID;
-		if (strchr(s, '*') != strrchr(s, '*')) {
+		if (strncmp(s, "struct ", 7) == 0 && strchr(s, '*') == strrchr(s, '*')) {
+			/* struct __kernel_timespec * is a struct timespec * (same layout) */
+			const char *tag = s + 7;
+			char name[64];
+			size_t len;
+			int sou;
+
+			if (strncmp(tag, "__kernel_old_", 13) == 0)
+				tag += 13;
+			else if (strncmp(tag, "__kernel_", 9) == 0)
+				tag += 9;
+			len = strcspn(tag, " *");
+			if (len < sizeof(name)) {
+				memcpy(name, tag, len);
+				name[len] = 0;
+				sou = dt_sou_find(NULL, name, true);
+				if (sou && !dt_sou_get(NULL, sou)->translated)
+					return dt_sou_ptr(sou);
+			}
+		} else if (strchr(s, '*') != strrchr(s, '*')) {
 			/* a pointer to pointers (execve's argv): *p is an address */
 			t.pkind = DT_T_INT;
 			t.psize = 8;
