@@ -27,6 +27,23 @@ static const struct dt_member sockaddr_in_m[] = {
 	{ "sin_port", INT_T(2, false), 2, 0, 0 },
 	{ "sin_addr", INT_T(4, false), 4, 0, 0 },
 };
+static const struct dt_member sockaddr_m[] = {
+	{ "sa_family", INT_T(2, false), 0, 0, 0 },
+};
+static const struct dt_member pollfd_m[] = {
+	{ "fd", INT_T(4, true), 0, 0, 0 },
+	{ "events", INT_T(2, true), 4, 0, 0 },
+	{ "revents", INT_T(2, true), 6, 0, 0 },
+};
+static const struct dt_member rlimit_m[] = {
+	{ "rlim_cur", INT_T(8, false), 0, 0, 0 },
+	{ "rlim_max", INT_T(8, false), 8, 0, 0 },
+};
+/* packed on x86-64 */
+static const struct dt_member epoll_event_m[] = {
+	{ "events", INT_T(4, false), 0, 0, 0 },
+	{ "data", INT_T(8, false), 4, 0, 0 },
+};
 static const struct dt_member psinfo_m[] = {
 	{ "pr_pid", INT_T(4, true), 0, X_PR_PID, 0 },
 	{ "pr_ppid", INT_T(4, true), 0, X_PR_PPID, 0 },
@@ -57,6 +74,10 @@ static const struct dt_sou sous[] = {
 	SOU(NULL, "timespec", 16, false, timespec_m),
 	SOU(NULL, "timeval", 16, false, timeval_m),
 	SOU(NULL, "sockaddr_in", 16, false, sockaddr_in_m),
+	SOU(NULL, "sockaddr", 16, false, sockaddr_m),
+	SOU(NULL, "pollfd", 8, false, pollfd_m),
+	SOU(NULL, "rlimit", 16, false, rlimit_m),
+	SOU(NULL, "epoll_event", 12, false, epoll_event_m),
 	SOU("psinfo_t", "psinfo", 0, true, psinfo_m),
 	SOU("lwpsinfo_t", "lwpsinfo", 0, true, lwpsinfo_m),
 	SOU("bufinfo_t", "bufinfo", 0, true, bufinfo_m),

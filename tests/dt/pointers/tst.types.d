@@ -9,6 +9,8 @@ BEGIN
 }
 BEGIN
 {
+	printf("%d %d %d %d %x\n", sizeof(struct sockaddr), sizeof(struct pollfd),
+	    sizeof(struct rlimit), sizeof(struct epoll_event), (struct epoll_event *)0x10 + 1);
 	q = (struct timespec *)0x100;
 	printf("%x %x\n", q + 1, (char *)(q + 2) - (char *)q);
 	exit(0);
