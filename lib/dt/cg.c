@@ -1111,7 +1111,11 @@ static void xlate(struct cg *g, struct dt_node *n, int d)
 
 	if (str && n->soff < 0)
 		n->soff = (int32_t)scratch_alloc(g, (uint32_t)g->p->opts.strsize);
-	if (dt_btf.task_tgid <= 0) {
+	if (n->builtin == X_UNKNOWN) {
+		str_literal(g, (uint32_t)n->soff, "<unknown>", 9);
+		return;
+	}
+	if (dt_btf.task_tgid <= 0 || n->builtin == X_ZERO) {
 		/* no BTF: nothing to translate from */
 		if (str)
 			st_imm(g, BPF_B, 9, (int16_t)n->soff, 0);

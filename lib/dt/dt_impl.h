@@ -345,7 +345,7 @@ enum dt_fault { FLT_BADADDR = 1, FLT_DIVZERO = 4, FLT_BADINDEX = 11 };
 
 /* ---- structures (xlate.c) ---- */
 /* The members of translated structures: computed from a task (psinfo_t, lwpsinfo_t) or a block
- * request (bufinfo_t, devinfo_t) by the code generator. */
+ * request (bufinfo_t, devinfo_t, fileinfo_t) by the code generator. */
 enum dt_xmember {
 	X_PR_PID = 1,
 	X_PR_PPID,
@@ -360,6 +360,8 @@ enum dt_xmember {
 	X_DEV_MAJOR,
 	X_DEV_MINOR,
 	X_DEV_STATNAME,
+	X_UNKNOWN, /* what the kernel does not tell: "<unknown>" */
+	X_ZERO,
 };
 
 struct dt_member {

@@ -3,9 +3,10 @@
  * xlate.c - D's structures and typed arguments: the structures a script can point at (plain
  * memory layouts such as struct timespec or those a script defines, read member by member from
  * where the pointer points; and DTrace's translated ones, psinfo_t, lwpsinfo_t, bufinfo_t,
- * devinfo_t, whose members the code generator computes from a kernel object: a task or a block
- * request), and the types of args[] for the syscall provider (from the system call tracepoints'
- * formats in tracefs) and for the proc, sched and io probes (DTrace's stable arguments).
+ * devinfo_t, fileinfo_t, whose members the code generator computes from a kernel object: a task or
+ * a block request), and the types of args[] for the syscall provider (from the system call
+ * tracepoints' formats in tracefs) and for the proc, sched and io probes (DTrace's stable
+ * arguments).
  */
 #include "dt_impl.h"
 
@@ -64,6 +65,17 @@ static const struct dt_member devinfo_m[] = {
 	{ "dev_major", INT_T(4, true), 0, X_DEV_MAJOR, 0 },
 	{ "dev_minor", INT_T(4, true), 0, X_DEV_MINOR, 0 },
 	{ "dev_statname", STR_T, 0, X_DEV_STATNAME, 0 },
+	{ "dev_pathname", STR_T, 0, X_UNKNOWN, 0 },
+};
+/* a block request does not know the file it is for: DTrace on Linux says the same */
+static const struct dt_member fileinfo_m[] = {
+	{ "fi_name", STR_T, 0, X_UNKNOWN, 0 },
+	{ "fi_dirname", STR_T, 0, X_UNKNOWN, 0 },
+	{ "fi_pathname", STR_T, 0, X_UNKNOWN, 0 },
+	{ "fi_offset", INT_T(8, true), 0, X_ZERO, 0 },
+	{ "fi_fs", STR_T, 0, X_UNKNOWN, 0 },
+	{ "fi_mount", STR_T, 0, X_UNKNOWN, 0 },
+	{ "fi_oflags", INT_T(4, true), 0, X_ZERO, 0 },
 };
 
 #define SOU(t, s, size, tr, m)                                                                     \
@@ -82,6 +94,7 @@ static const struct dt_sou sous[] = {
 	SOU("lwpsinfo_t", "lwpsinfo", 0, true, lwpsinfo_m),
 	SOU("bufinfo_t", "bufinfo", 0, true, bufinfo_m),
 	SOU("devinfo_t", "devinfo", 0, true, devinfo_m),
+	SOU("fileinfo_t", "fileinfo", 0, true, fileinfo_m),
 };
 
 #define NSTATIC ((int)ARRAY_SIZE(sous))
@@ -240,8 +253,8 @@ static const struct {
 	{ "sched", "off-cpu", { { 2, "lwpsinfo_t" }, { 2, "psinfo_t" } }, 2 },
 	{ "sched", "enqueue", { { 0, "lwpsinfo_t" }, { 0, "psinfo_t" } }, 2 },
 	{ "sched", "wakeup", { { 0, "lwpsinfo_t" }, { 0, "psinfo_t" } }, 2 },
-	{ "io", "start", { { 0, "bufinfo_t" }, { 0, "devinfo_t" } }, 2 },
-	{ "io", "done", { { 0, "bufinfo_t" }, { 0, "devinfo_t" } }, 2 },
+	{ "io", "start", { { 0, "bufinfo_t" }, { 0, "devinfo_t" }, { 0, "fileinfo_t" } }, 3 },
+	{ "io", "done", { { 0, "bufinfo_t" }, { 0, "devinfo_t" }, { 0, "fileinfo_t" } }, 3 },
 };
 
 int dt_probe_arg_type(const struct dt_probe *pr, int i, struct dt_type *ret, int *ret_raw)

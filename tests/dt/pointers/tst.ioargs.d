@@ -1,4 +1,5 @@
-/* bufinfo_t and devinfo_t of io:::start and io:::done */
+/* bufinfo_t, devinfo_t and fileinfo_t of io:::start and io:::done (a block request does not
+ * know its file: fileinfo_t's strings are "<unknown>", as DTrace on Linux has them) */
 /* @@trigger: iowrite */
 #pragma D option quiet
 int started;
@@ -16,5 +17,6 @@ io:::done
 /started && !finished/
 {
 	finished = 1;
-	printf("done: %d\n", args[1]->dev_major > 0 || args[1]->dev_minor >= 0);
+	printf("done: %d %s %s %d\n", args[1]->dev_major > 0 || args[1]->dev_minor >= 0,
+	    args[1]->dev_pathname, args[2]->fi_pathname, args[2]->fi_offset);
 }
