@@ -491,6 +491,10 @@ int tool_dtrace_main(int argc, char **argv)
 	}
 	if (!exec) {
 		ret = 0;
+		if (opts.listing && (r = dt_program_listing(prog, stderr)) < 0) {
+			fprintf(stderr, "dtrace: %s\n", bs_strerror(r));
+			ret = 1;
+		}
 		goto out;
 	}
 	if (dt_program_matches(prog) == 0) {

@@ -55,6 +55,9 @@ unsigned dt_program_matches(const struct dt_program *p);
 /* The options after the script's pragmas. */
 const struct dt_options *dt_program_options(const struct dt_program *p);
 
+/* -S with -e: generate the BPF of each attachment and print it to out, loading nothing. */
+int dt_program_listing(struct dt_program *p, FILE *out);
+
 /* Generate, load and attach; BEGIN runs here. Output goes to out. */
 int dt_program_enable(struct dt_program *p, FILE *out);
 /* Consume what the probes produced, waiting up to the switch rate. Returns 1 when the program

@@ -359,6 +359,25 @@ static int explain_reject(struct dt_program *p, struct dt_attach *a, const char 
 			p->opts.verbose ? "" : " (run with -v for the verifier's log)");
 }
 
+/* -S: an attachment's instructions, under what it rides */
+static void listing(struct dt_program *p, const struct dt_attach *a, const struct bpf_insn *insns,
+		    int n)
+{
+	const struct dt_probe *pr = dt_probe_get(a->probe);
+	char title[320];
+
+	if (a->tp)
+		snprintf(title, sizeof(title), "raw tracepoint %s", a->tp);
+	else if (a->type == P_PROFILE || a->type == P_TICK)
+		snprintf(title, sizeof(title), "%s timer every %" PRIu64 " ns",
+			 a->type == P_PROFILE ? "per-CPU" : "one-CPU", a->period);
+	else
+		snprintf(title, sizeof(title), "%s %s:%s:%s:%s",
+			 a->type == P_UPROBE ? "uprobe" : "run once", pr->prov, pr->mod, pr->func,
+			 pr->name);
+	dt_disasm(p->opts.listing, title, insns, n);
+}
+
 static int prog_load(struct dt_program *p, struct dt_attach *a)
 {
 	struct bpf_insn *insns = NULL;
@@ -368,21 +387,8 @@ static int prog_load(struct dt_program *p, struct dt_attach *a)
 	n = dt_cg_attach(p, a, &insns);
 	if (n < 0)
 		return n;
-	if (p->opts.listing) {
-		const struct dt_probe *pr = dt_probe_get(a->probe);
-		char title[320];
-
-		if (a->tp)
-			snprintf(title, sizeof(title), "raw tracepoint %s", a->tp);
-		else if (a->type == P_PROFILE || a->type == P_TICK)
-			snprintf(title, sizeof(title), "%s timer every %" PRIu64 " ns",
-				 a->type == P_PROFILE ? "per-CPU" : "one-CPU", a->period);
-		else
-			snprintf(title, sizeof(title), "%s %s:%s:%s:%s",
-				 a->type == P_UPROBE ? "uprobe" : "run once", pr->prov, pr->mod,
-				 pr->func, pr->name);
-		dt_disasm(p->opts.listing, title, insns, n);
-	}
+	if (p->opts.listing)
+		listing(p, a, insns, n);
 	switch (a->type) {
 	case P_PROFILE:
 	case P_TICK:
@@ -495,15 +501,9 @@ int dt_run_once(struct dt_program *p, int prog_fd, const uint64_t *args)
 	return 0;
 }
 
-int dt_load_attach(struct dt_program *p)
+/* The clauses grouped by what their probes ride: one program each. */
+static void attach_group(struct dt_program *p)
 {
-	struct timespec rt, mono;
-	int r;
-
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	p->walltime_off = (uint64_t)(rt.tv_sec - mono.tv_sec) * 1000000000ull +
-			  (uint64_t)(rt.tv_nsec - mono.tv_nsec);
 	for (int i = 0; i < p->nclauses; i++) {
 		struct dt_clause *c = &p->clauses[i];
 
@@ -513,6 +513,41 @@ int dt_load_attach(struct dt_program *p)
 			attach_add_clause(attach_for(p, pr), c);
 		}
 	}
+}
+
+int dt_program_listing(struct dt_program *p, FILE *out)
+{
+	int r;
+
+	p->opts.listing = out;
+	if (p->need_btf)
+		dt_btf_offsets();
+	r = dt_maps_create(p);
+	if (r < 0)
+		return r;
+	attach_group(p);
+	for (int i = 0; i < p->nattach; i++) {
+		struct bpf_insn *insns = NULL;
+		int n = dt_cg_attach(p, &p->attach[i], &insns);
+
+		if (n < 0)
+			return n;
+		listing(p, &p->attach[i], insns, n);
+		free(insns);
+	}
+	return 0;
+}
+
+int dt_load_attach(struct dt_program *p)
+{
+	struct timespec rt, mono;
+	int r;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	p->walltime_off = (uint64_t)(rt.tv_sec - mono.tv_sec) * 1000000000ull +
+			  (uint64_t)(rt.tv_nsec - mono.tv_nsec);
+	attach_group(p);
 	for (int i = 0; i < p->nattach; i++) {
 		r = prog_load(p, &p->attach[i]);
 		if (r < 0)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # dtrace_options.sh - dtrace's -S, -h, -a and -G. -S prints the BPF of each attachment on
 # standard error (BEGIN's program, from its first instruction to its exit) and the program
-# still runs; -h writes a header with a macro per probe and its is-enabled test, and a bad
+# still runs, and with -e it prints them and runs nothing; -h writes a header with a macro per probe and its is-enabled test, and a bad
 # provider definition gives one D_SYNTAX line and no header (tests/dt/usdt/tst.header traces
 # a program built with such a header); -a and -G are refused with one line each.
 source "$(dirname "$0")/lib.sh"
@@ -14,6 +14,12 @@ expect_match "$LAST_STDERR" '^run once dtrace:::BEGIN: [0-9]+ instructions$'
 expect_match "$LAST_STDERR" '^ +0: r6 = r1$'
 expect_match "$LAST_STDERR" '^ +[0-9]+: call [0-9]+$'
 expect_match "$LAST_STDERR" '^ +[0-9]+: exit$'
+
+# with -e: the code of each attachment, nothing run
+expect_ok dtrace -S -e -n 'syscall::getppid:entry { @ = count(); } tick-1s { exit(0); }'
+[ -z "$LAST_STDOUT" ] || fail "-S -e printed on standard output: $LAST_STDOUT"
+expect_match "$LAST_STDERR" '^raw tracepoint sys_enter: [0-9]+ instructions$'
+expect_match "$LAST_STDERR" '^one-CPU timer every 1000000000 ns: [0-9]+ instructions$'
 
 printf 'provider p { probe a(int,, int); };\n' >"$TEST_TMP/bad.d"
 expect_fail dtrace -h -s "$TEST_TMP/bad.d"
