@@ -1,9 +1,10 @@
 #!/bin/bash
 # dtrace_options.sh - dtrace's -S, -h, -a and -G. -S prints the BPF of each attachment on
 # standard error (BEGIN's program, from its first instruction to its exit) and the program
-# still runs, and with -e it prints them and runs nothing; -h writes a header with a macro per probe and its is-enabled test, and a bad
-# provider definition gives one D_SYNTAX line and no header (tests/dt/usdt/tst.header traces
-# a program built with such a header); -a and -G are refused with one line each.
+# still runs; with -e it prints them and runs nothing. -h writes a header with a macro per
+# probe and its is-enabled test, and a bad provider definition gives one D_SYNTAX line and no
+# header (tests/dt/usdt/tst.header traces a program built with such a header); -a and -G are
+# refused with one line each.
 source "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip "BPF needs root"
