@@ -1405,6 +1405,16 @@ static void subr(struct cg *g, struct dt_node *n, int d)
 	case F_COPYIN:
 		copyin(g, n, d);
 		return;
+	case F_NTOHS:
+	case F_NTOHL:
+	case F_NTOHLL:
+		/* network order is big-endian, this host little-endian: a swap either way */
+		gen(g, n->args[0], d);
+		ldx(g, BPF_DW, 1, 10, slot(d));
+		I(.code = BPF_ALU | BPF_END | BPF_TO_BE, .dst_reg = 1, .imm = 8 * n->type.size);
+		normalize(g, 1, n->type);
+		stx(g, BPF_DW, 10, 1, slot(d));
+		return;
 	case F_COPYINSTR:
 		gen(g, n->args[0], d);
 		if (n->nargs > 1)

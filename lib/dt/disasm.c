@@ -49,6 +49,9 @@ static int insn_print(FILE *out, const struct bpf_insn *in, int i, int n)
 	case BPF_ALU:
 		if (op == BPF_NEG)
 			fprintf(out, "r%d = -r%d\n", in->dst_reg, in->dst_reg);
+		else if (op == BPF_END)
+			fprintf(out, "r%d = %s%d r%d\n", in->dst_reg,
+				BPF_SRC(in->code) == BPF_TO_BE ? "be" : "le", in->imm, in->dst_reg);
 		else if (BPF_SRC(in->code) == BPF_X)
 			fprintf(out, "r%d %s%s r%d\n", in->dst_reg, in->off ? "s" : "",
 				alu_ops[op >> 4] ? alu_ops[op >> 4] : "?", in->src_reg);

@@ -290,6 +290,9 @@ enum dt_func {
 	F_COMMIT,
 	F_DISCARD,
 	F_COPYIN,
+	F_NTOHS, /* and htons: byte order swaps, 16, 32 and 64 bits */
+	F_NTOHL,
+	F_NTOHLL,
 };
 
 /* ---- records a clause writes to the event buffer ---- */

@@ -157,6 +157,12 @@ static const struct {
 	{ "strchr", F_STRCHR, 2, 2, DT_STRING, false },
 	{ "basename", F_BASENAME, 1, 1, DT_STRING, false },
 	{ "dirname", F_DIRNAME, 1, 1, DT_STRING, false },
+	{ "ntohs", F_NTOHS, 1, 1, { .kind = DT_T_INT, .size = 2, .sign = false }, false },
+	{ "htons", F_NTOHS, 1, 1, { .kind = DT_T_INT, .size = 2, .sign = false }, false },
+	{ "ntohl", F_NTOHL, 1, 1, DT_UINT, false },
+	{ "htonl", F_NTOHL, 1, 1, DT_UINT, false },
+	{ "ntohll", F_NTOHLL, 1, 1, DT_ULONG, false },
+	{ "htonll", F_NTOHLL, 1, 1, DT_ULONG, false },
 };
 
 static const struct {
@@ -694,6 +700,13 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 			dt_cc_error(cc, "D_STRINGOF_TYPE", n->line,
 				    "stringof( ) operand must be a string or a pointer, not %s",
 				    type_str(cc, n->args[0]->type));
+		break;
+	case F_NTOHS:
+	case F_NTOHL:
+	case F_NTOHLL:
+		if (!is_int(n->args[0]))
+			dt_cc_error(cc, "D_PROTO_ARG", n->line,
+				    "%s( ) argument #1 must be an integer", n->name);
 		break;
 	case F_COPYIN:
 	case F_COPYINSTR:

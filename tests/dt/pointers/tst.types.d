@@ -1,4 +1,5 @@
-/* pointer types: sizes, arithmetic scaled by what is pointed to, differences, globals */
+/* pointer types: sizes, arithmetic scaled by what is pointed to, differences, globals; byte
+ * order swaps */
 #pragma D option quiet
 BEGIN
 {
@@ -11,6 +12,8 @@ BEGIN
 {
 	printf("%d %d %d %d %x\n", sizeof(struct sockaddr), sizeof(struct pollfd),
 	    sizeof(struct rlimit), sizeof(struct epoll_event), (struct epoll_event *)0x10 + 1);
+	printf("%x %x %x %x\n", ntohs(0x1234), htonl(0x12345678), ntohll(0x0102030405060708),
+	    htons(0x12345678));
 	q = (struct timespec *)0x100;
 	printf("%x %x\n", q + 1, (char *)(q + 2) - (char *)q);
 	exit(0);
