@@ -2,9 +2,11 @@
 /*
  * dtrace.c - the `dtrace` command, with DTrace's options: programs from -n, -s (and
  * #!/usr/sbin/dtrace -s scripts), -P/-m/-f; -l lists probes; -q, -o, -x, -w, -Z, -e, -v;
- * -C with -D/-I/-U runs the C preprocessor; -c starts a command and -p follows a process
- * ($target), tracing ends when it exits; $1..$n are the operands. Ctrl-C ends tracing, runs
- * END and prints the aggregations. lib/dt does the work; this file parses and prints once.
+ * -F indents entries and returns; -S prints the BPF; -h writes a C header for the providers
+ * of -s files; -C with -D/-I/-U runs the C preprocessor; -c starts a command and -p follows
+ * a process ($target), tracing ends when it exits; $1..$n are the operands. Ctrl-C ends
+ * tracing, runs END and prints the aggregations. -a and -G are refused with one line each.
+ * lib/dt does the work; this file parses and prints once.
  */
 #include <basalt/base.h>
 #include <basalt/dt.h>
@@ -38,7 +40,7 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: dtrace [-CeqvwZ] [-c cmd] [-D name[=def]] [-I path] [-o output] [-p pid]\n"
+		"Usage: dtrace [-CeFhqSvwZ] [-c cmd] [-D name[=def]] [-I path] [-o output] [-p pid]\n"
 		"\t[-U name] [-x opt[=val]] [-n probe-desc [program]] [-s script] [-P provider]\n"
 		"\t[-m module] [-f function] [-l] [args ...]\n");
 }
@@ -206,6 +208,52 @@ static pid_t start_command(const char *cmd)
 	return pid;
 }
 
+/* -h: a header per -s file, to -o or to the script's name with .h for .d */
+static int headers(struct source *src, int nsrc, const char *ofile)
+{
+	for (int i = 0; i < nsrc; i++) {
+		_cleanup_free_ char *name = NULL;
+		struct dt_diag diag;
+		const char *base;
+		FILE *f;
+		size_t len;
+		int r;
+
+		if (src[i].kind != SRC_SCRIPT) {
+			fprintf(stderr,
+				"dtrace: -h requires a provider definition given with -s\n");
+			return 1;
+		}
+		len = strlen(src[i].name);
+		name = ofile ? bs_strdup(ofile) :
+		       len > 2 && streq(src[i].name + len - 2, ".d") ?
+			       bs_asprintf("%.*s.h", (int)(len - 2), src[i].name) :
+			       bs_asprintf("%s.h", src[i].name);
+		base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+		f = fopen(name, "we");
+		if (!f) {
+			fprintf(stderr, "dtrace: failed to open header file '%s': %s\n", name,
+				strerror(errno));
+			return 1;
+		}
+		r = dt_header_write(src[i].text, base, f, &diag);
+		if (fclose(f) != 0 && r == 0)
+			r = -errno;
+		if (r < 0) {
+			unlink(name);
+			if (diag.tag[0])
+				fprintf(stderr,
+					"dtrace: failed to compile script %s: [%s] line %d: %s\n",
+					src[i].name, diag.tag, diag.line, diag.msg);
+			else
+				fprintf(stderr, "dtrace: failed to write %s: %s\n", name,
+					strerror(-r));
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static bool process_gone(pid_t pid, bool child, int *status)
 {
 	if (child)
@@ -215,7 +263,7 @@ static bool process_gone(pid_t pid, bool child, int *status)
 
 int tool_dtrace_main(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
+	static const struct option longopts[] = { { "help", no_argument, NULL, 'H' },
 						  { NULL, 0, NULL, 0 } };
 	struct dt_options opts;
 	struct source src[64];
@@ -223,7 +271,7 @@ int tool_dtrace_main(int argc, char **argv)
 	bool held = false;
 	char *cppargs[64];
 	const char *ofile = NULL, *command = NULL, *list_desc = NULL;
-	bool list = false, cpp = false, exec = true, quiet_flag = false;
+	bool list = false, cpp = false, exec = true, quiet_flag = false, header = false;
 	pid_t target = 0;
 	_cleanup_free_ char *all = NULL;
 	struct dt_program *prog = NULL;
@@ -236,8 +284,8 @@ int tool_dtrace_main(int argc, char **argv)
 	dt_options_init(&opts);
 	/* DTrace's test suites set this to get output without CPU numbers and probe ids */
 	opts.testing = getenv("_DTRACE_TESTING") != NULL;
-	while ((c = getopt_long(argc, argv, "+n:s:P:m:f:lqc:p:o:x:wZeCD:I:U:vh", longopts, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, "+n:s:P:m:f:lqc:p:o:x:wZeCD:I:U:vhFSaG", longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'n':
 		case 'P':
@@ -333,6 +381,24 @@ int tool_dtrace_main(int argc, char **argv)
 				cppargs[ncpp++] = bs_asprintf("-%c%s", c, optarg);
 			break;
 		case 'h':
+			header = true;
+			break;
+		case 'F':
+			opts.flowindent = true;
+			break;
+		case 'S':
+			opts.listing = stderr;
+			break;
+		case 'a':
+			fprintf(stderr,
+				"dtrace: -a is not supported: there is no anonymous tracing "
+				"state to claim (the kernel keeps no enablings across boots)\n");
+			return 2;
+		case 'G':
+			fprintf(stderr, "dtrace: -G is not supported: no ELF object is needed, the "
+					"probes of a header from -h are sys/sdt.h notes\n");
+			return 2;
+		case 'H':
 			usage(stdout);
 			return 0;
 		default:
@@ -352,6 +418,10 @@ int tool_dtrace_main(int argc, char **argv)
 	if (nsrc == 0) {
 		usage(stderr);
 		return 2;
+	}
+	if (header) {
+		ret = headers(src, nsrc, ofile);
+		goto out;
 	}
 	/* $0 is the script's name, $1.. the operands */
 	margc = argc - optind + 1;
@@ -421,6 +491,10 @@ int tool_dtrace_main(int argc, char **argv)
 	}
 	if (!exec) {
 		ret = 0;
+		if (opts.listing && (r = dt_program_listing(prog, stderr)) < 0) {
+			fprintf(stderr, "dtrace: %s\n", bs_strerror(r));
+			ret = 1;
+		}
 		goto out;
 	}
 	if (dt_program_matches(prog) == 0) {

@@ -29,6 +29,8 @@ struct dt_options {
 	bool zdefs;	  /* -Z: clauses matching no probe are allowed */
 	bool verbose;	  /* -v: the raw verifier log on a rejection */
 	bool testing;	  /* no CPU and ID columns: output that tests can compare */
+	bool flowindent;  /* -F: entry and return lines indented by call depth */
+	FILE *listing;	  /* -S: the BPF of each attachment is printed there */
 	uint64_t strsize;
 	uint64_t bufsize;
 	uint64_t switchrate_ns;
@@ -53,6 +55,9 @@ unsigned dt_program_matches(const struct dt_program *p);
 /* The options after the script's pragmas. */
 const struct dt_options *dt_program_options(const struct dt_program *p);
 
+/* -S with -e: generate the BPF of each attachment and print it to out, loading nothing. */
+int dt_program_listing(struct dt_program *p, FILE *out);
+
 /* Generate, load and attach; BEGIN runs here. Output goes to out. */
 int dt_program_enable(struct dt_program *p, FILE *out);
 /* Consume what the probes produced, waiting up to the switch rate. Returns 1 when the program
@@ -68,6 +73,11 @@ int dt_probes_list(FILE *out, const char *desc, int field);
 
 /* List the probes a compiled program's clauses match, as `dtrace -l` does. */
 int dt_program_list(const struct dt_program *p, FILE *out);
+
+/* `dtrace -h`: write a C header for the providers defined in src (provider NAME { probe
+ * NAME(types); ... };), its include guard made from guard. A syntax error fills diag and
+ * returns -EINVAL. */
+int dt_header_write(const char *src, const char *guard, FILE *out, struct dt_diag *diag);
 
 /* Mount tracefs at /sys/kernel/tracing when it is not mounted. */
 int dt_tracefs_mount(void);

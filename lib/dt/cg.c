@@ -380,8 +380,9 @@ static void str_last_slash(struct cg *g, uint32_t a)
 
 /* ---- faults ---- */
 
-/* Send an error record for fault and leave the clause. */
-static void fault(struct cg *g, enum dt_fault flt)
+/* Send an error record for fault (with the address in stack slot at, when at is not 0) and
+ * leave the clause. */
+static void fault_at(struct cg *g, enum dt_fault flt, int16_t at)
 {
 	/* header: clause, probe, cpu, kind=1; then the fault and the action */
 	st_imm(g, BPF_W, 8, 0, g->c->id);
@@ -399,13 +400,69 @@ static void fault(struct cg *g, enum dt_fault flt)
 	st_imm(g, BPF_DW, 8, 16, 0);
 	st_imm(g, BPF_DW, 8, 24, flt);
 	st_imm(g, BPF_DW, 8, 32, g->action);
+	st_imm(g, BPF_DW, 8, 40, 0);
+	if (at) {
+		ldx(g, BPF_DW, 1, 10, at);
+		stx(g, BPF_DW, 8, 1, 40);
+	}
 	ld_map_fd(g, 1, g->p->ringbuf_fd);
 	mov_reg(g, 2, 8);
-	mov_imm(g, 3, 40);
+	mov_imm(g, 3, DT_ERR_RECSIZE);
 	mov_imm(g, 4, 0);
 	call(g, BPF_FUNC_ringbuf_output);
 	g->exits = bs_realloc(g->exits, sizeof(int) * (size_t)(g->nexits + 1));
 	g->exits[g->nexits++] = ja(g);
+}
+
+static void fault(struct cg *g, enum dt_fault flt)
+{
+	fault_at(g, flt, 0);
+}
+
+/* ---- memory behind pointers ---- */
+
+/*
+ * Copy size bytes (a string of at most size bytes when str) from the address in slot d to
+ * register dst plus off. The address is memory copied in (the scratch tag), kernel memory (the
+ * upper half) or the process's memory; a failed read is an invalid address fault.
+ */
+static void mem_read(struct cg *g, int d, int dst, int32_t off, int size, bool str)
+{
+	int scratch, kernel, user, ok;
+
+	ldx(g, BPF_DW, 3, 10, slot(d));
+	mov_reg(g, 1, 3);
+	alu_imm(g, BPF_RSH, 1, 32);
+	scratch = jmp_imm(g, BPF_JEQ, 1, (int32_t)(DT_SCRATCH_TAG >> 32));
+	ld_imm64(g, 4, 0xffff800000000000ull);
+	kernel = jmp_reg(g, BPF_JGE, 3, 4);
+	mov_reg(g, 1, dst);
+	alu_imm(g, BPF_ADD, 1, off);
+	mov_imm(g, 2, size);
+	call(g, str ? BPF_FUNC_probe_read_user_str : BPF_FUNC_probe_read_user);
+	user = ja(g);
+	patch(g, scratch);
+	alu_imm(g, BPF_AND, 3, DT_SCRATCH_SIZE - 1);
+	alu_reg(g, BPF_ADD, 3, 9);
+	patch(g, kernel);
+	mov_reg(g, 1, dst);
+	alu_imm(g, BPF_ADD, 1, off);
+	mov_imm(g, 2, size);
+	call(g, str ? BPF_FUNC_probe_read_kernel_str : BPF_FUNC_probe_read_kernel);
+	patch(g, user);
+	ok = jmp_imm(g, BPF_JSGE, 0, 0);
+	fault_at(g, FLT_BADADDR, slot(d));
+	patch(g, ok);
+}
+
+/* Slot d := the integer of type t at the address in slot d. */
+static void mem_load(struct cg *g, int d, struct dt_type t)
+{
+	st_imm(g, BPF_DW, 10, -8 * MAX_SLOTS - 16, 0);
+	mem_read(g, d, 10, -8 * MAX_SLOTS - 16, t.size, false);
+	ldx(g, BPF_DW, 1, 10, -8 * MAX_SLOTS - 16);
+	normalize(g, 1, t);
+	stx(g, BPF_DW, 10, 1, slot(d));
 }
 
 /* ---- variables ---- */
@@ -795,6 +852,31 @@ static void arg_load(struct cg *g, int i)
 		ldx(g, BPF_DW, 0, 6, (int16_t)(8 * i));
 		return;
 	case P_TP_RAW:
+		if (i == DT_ARG_EXIT_REASON) {
+			/* proc:::exit: CLD_EXITED (1), CLD_KILLED (2) or CLD_DUMPED (3) from the
+			 * exiting task's exit_code, sched_process_exit's first argument */
+			int exited, dumped, killed;
+
+			if (dt_btf.task_exit_code < 0 || dt_btf.task_tgid <= 0) {
+				mov_imm(g, 0, 1);
+				return;
+			}
+			ldx(g, BPF_DW, 1, 6, 0);
+			kread(g, dt_btf.task_exit_code, 4);
+			mov_reg(g, 1, 0);
+			alu_imm(g, BPF_AND, 1, 0x7f);
+			mov_imm(g, 2, 1);
+			exited = jmp_imm(g, BPF_JEQ, 1, 0);
+			mov_imm(g, 2, 2);
+			dumped = jmp_imm(g, BPF_JSET, 0, 0x80);
+			killed = ja(g);
+			patch(g, dumped);
+			mov_imm(g, 2, 3);
+			patch(g, killed);
+			patch(g, exited);
+			mov_reg(g, 0, 2);
+			return;
+		}
 		if (i >= 3) {
 			mov_imm(g, 0, 0);
 			return;
@@ -811,8 +893,7 @@ static void zonename(struct cg *g, struct dt_node *n)
 {
 	int miss[6], nm = 0, found;
 
-	g->p->need_zones = true;
-	if (dt_btf.task_thread_pid <= 0) {
+	if (dt_btf.task_thread_pid <= 0 || g->p->zones_fd < 0) {
 		str_literal(g, (uint32_t)n->soff, "global", 6);
 		return;
 	}
@@ -931,12 +1012,248 @@ static void builtin(struct cg *g, struct dt_node *n, int d)
 		probe_id_r1(g);
 		mov_reg(g, 0, 1);
 		break;
+	case B_CURPSINFO:
+	case B_CURLWPSINFO:
+		/* in sched:::on-cpu, the thread coming on: sched_switch's next */
+		if (on_cpu(g))
+			ldx(g, BPF_DW, 0, 6, 16);
+		else
+			call(g, BPF_FUNC_get_current_task);
+		break;
 	}
 	normalize(g, 0, n->type);
 	stx(g, BPF_DW, 10, 0, slot(d));
 }
 
+/* ---- translated structures ---- */
+
+/* r0 := the kernel pointer at r1 + off (0 when the field is missing or unreadable) */
+static void kread_ptr(struct cg *g, int off)
+{
+	if (off < 0) {
+		mov_imm(g, 0, 0);
+		return;
+	}
+	kread(g, off, 8);
+}
+
+/* pr_psargs: the arguments of the task in slot d, read from the process's memory (the current
+ * process, or the child it has just forked, which has the same memory), NULs made spaces; any
+ * other task's arguments are not reachable from BPF and its name stands for them. */
+static void psargs(struct cg *g, struct dt_node *n, int d)
+{
+	uint32_t size = MIN(80u, (uint32_t)g->p->opts.strsize);
+	int mine, child, other, done, ok;
+
+	call(g, BPF_FUNC_get_current_task);
+	stx(g, BPF_DW, 10, 0, slot(d + 1));
+	ldx(g, BPF_DW, 1, 10, slot(d));
+	mine = jmp_reg(g, BPF_JEQ, 1, 0);
+	kread_ptr(g, dt_btf.task_real_parent);
+	ldx(g, BPF_DW, 1, 10, slot(d + 1));
+	child = jmp_reg(g, BPF_JEQ, 0, 1);
+	other = ja(g);
+	patch(g, mine);
+	patch(g, child);
+	ldx(g, BPF_DW, 1, 10, slot(d));
+	kread_ptr(g, dt_btf.task_mm);
+	stx(g, BPF_DW, 10, 0, slot(d + 1));
+	mov_reg(g, 1, 0);
+	kread_ptr(g, dt_btf.mm_arg_end);
+	stx(g, BPF_DW, 10, 0, slot(d + 2));
+	ldx(g, BPF_DW, 1, 10, slot(d + 1));
+	kread_ptr(g, dt_btf.mm_arg_start);
+	ldx(g, BPF_DW, 2, 10, slot(d + 2));
+	alu_reg(g, BPF_SUB, 2, 0);
+	ok = jmp_imm(g, BPF_JLE, 2, (int32_t)size - 1);
+	mov_imm(g, 2, (int32_t)size - 1);
+	patch(g, ok);
+	stx(g, BPF_DW, 10, 2, slot(d + 2));
+	mov_reg(g, 3, 0);
+	mov_reg(g, 1, 9);
+	alu_imm(g, BPF_ADD, 1, n->soff);
+	call(g, BPF_FUNC_probe_read_user);
+	ok = jmp_imm(g, BPF_JEQ, 0, 0);
+	st_imm(g, BPF_DW, 10, slot(d + 2), 0);
+	patch(g, ok);
+	ldx(g, BPF_DW, 5, 10, slot(d + 2));
+	mov_reg(g, 1, 9);
+	alu_reg(g, BPF_ADD, 1, 5);
+	st_imm(g, BPF_B, 1, (int16_t)n->soff, 0);
+	/* the NULs between the arguments (not the last) become spaces, without branches: the
+	 * verifier walks this once however many times a clause uses it */
+	alu_imm(g, BPF_SUB, 5, 1);
+	for (uint32_t i = 0; i + 1 < size; i++) {
+		ldx(g, BPF_B, 4, 9, (int16_t)(n->soff + (int32_t)i));
+		mov_reg(g, 2, 4);
+		byte_is_zero(g, 2);
+		mov_imm(g, 1, (int32_t)i);
+		alu_reg(g, BPF_SUB, 1, 5);
+		alu_imm(g, BPF_RSH, 1, 63); /* i before the last NUL */
+		alu_reg(g, BPF_AND, 2, 1);
+		alu_imm(g, BPF_LSH, 2, 5); /* ' ' is 0x20 */
+		alu_reg(g, BPF_OR, 4, 2);
+		stx(g, BPF_B, 9, 4, (int16_t)(n->soff + (int32_t)i));
+	}
+	done = ja(g);
+	patch(g, other);
+	ldx(g, BPF_DW, 3, 10, slot(d));
+	alu_imm(g, BPF_ADD, 3, dt_btf.task_comm);
+	str_copy_from_r3(g, (uint32_t)n->soff, MIN(DT_EXECNAME_LEN, size));
+	patch(g, done);
+}
+
+/* A member of a translated structure, from the task or request pointer in slot d. */
+static void xlate(struct cg *g, struct dt_node *n, int d)
+{
+	bool str = n->type.kind == DT_T_STR;
+	int off = -1, size = 4;
+
+	if (str && n->soff < 0)
+		n->soff = (int32_t)scratch_alloc(g, (uint32_t)g->p->opts.strsize);
+	if (n->builtin == X_UNKNOWN) {
+		str_literal(g, (uint32_t)n->soff, "<unknown>", 9);
+		return;
+	}
+	if (dt_btf.task_tgid <= 0 || n->builtin == X_ZERO) {
+		/* no BTF: nothing to translate from */
+		if (str)
+			st_imm(g, BPF_B, 9, (int16_t)n->soff, 0);
+		else
+			st_imm(g, BPF_DW, 10, slot(d), 0);
+		return;
+	}
+	ldx(g, BPF_DW, 1, 10, slot(d));
+	switch (n->builtin) {
+	case X_PR_PID:
+		off = dt_btf.task_tgid;
+		break;
+	case X_PR_LWPID:
+		off = dt_btf.task_pid;
+		break;
+	case X_PR_PPID:
+		kread_ptr(g, dt_btf.task_real_parent);
+		mov_reg(g, 1, 0);
+		off = dt_btf.task_tgid;
+		break;
+	case X_PR_UID:
+	case X_PR_GID:
+		kread_ptr(g, dt_btf.task_real_cred);
+		mov_reg(g, 1, 0);
+		off = n->builtin == X_PR_UID ? dt_btf.cred_uid : dt_btf.cred_gid;
+		break;
+	case X_PR_FNAME:
+		mov_reg(g, 3, 1);
+		alu_imm(g, BPF_ADD, 3, dt_btf.task_comm);
+		str_copy_from_r3(g, (uint32_t)n->soff,
+				 MIN(DT_EXECNAME_LEN, (uint32_t)g->p->opts.strsize));
+		return;
+	case X_PR_PSARGS:
+		psargs(g, n, d);
+		return;
+	case X_B_BCOUNT:
+		off = dt_btf.rq_data_len;
+		break;
+	case X_B_BLKNO:
+		off = dt_btf.rq_sector;
+		size = 8;
+		break;
+	case X_B_FLAGS: {
+		/* REQ_OP_WRITE is 1 in the low bits of cmd_flags: B_WRITE, else B_READ */
+		int wr, done;
+
+		kread(g, dt_btf.rq_cmd_flags, 4);
+		alu_imm(g, BPF_AND, 0, 0xff);
+		wr = jmp_imm(g, BPF_JEQ, 0, 1);
+		mov_imm(g, 0, 0x40);
+		done = ja(g);
+		patch(g, wr);
+		mov_imm(g, 0, 0x100);
+		patch(g, done);
+		stx(g, BPF_DW, 10, 0, slot(d));
+		return;
+	}
+	case X_DEV_MAJOR:
+	case X_DEV_MINOR:
+	case X_DEV_STATNAME:
+		kread_ptr(g, dt_btf.rq_q);
+		mov_reg(g, 1, 0);
+		kread_ptr(g, dt_btf.q_disk);
+		mov_reg(g, 1, 0);
+		if (n->builtin == X_DEV_STATNAME) {
+			mov_reg(g, 3, 1);
+			alu_imm(g, BPF_ADD, 3, dt_btf.disk_name);
+			str_copy_from_r3(g, (uint32_t)n->soff,
+					 MIN(32u, (uint32_t)g->p->opts.strsize));
+			return;
+		}
+		off = n->builtin == X_DEV_MAJOR ? dt_btf.disk_major : dt_btf.disk_first_minor;
+		break;
+	default:
+		break;
+	}
+	if (off < 0)
+		mov_imm(g, 0, 0);
+	else
+		kread(g, off, size);
+	normalize(g, 0, n->type);
+	stx(g, BPF_DW, 10, 0, slot(d));
+}
+
+/* p->name: a translated member, or the member read from memory at p plus its offset (a char
+ * array as a string of at most its length) */
+static void member(struct cg *g, struct dt_node *n, int d)
+{
+	gen(g, n->l, d);
+	if (n->builtin) {
+		xlate(g, n, d);
+		return;
+	}
+	ldx(g, BPF_DW, 1, 10, slot(d));
+	alu_imm(g, BPF_ADD, 1, (int32_t)n->ival);
+	stx(g, BPF_DW, 10, 1, slot(d));
+	if (n->type.kind == DT_T_STR) {
+		if (n->soff < 0)
+			n->soff = (int32_t)scratch_alloc(g, (uint32_t)g->p->opts.strsize);
+		mem_read(g, d, 9, n->soff, (int)MIN(n->slen, g->p->opts.strsize), true);
+		return;
+	}
+	mem_load(g, d, n->type);
+}
+
 /* ---- subroutines ---- */
+
+/* copyin(addr, size): the process's memory copied to a scratch area of size bytes (strsize
+ * when the size is not a constant, 4096 at most; a longer copy is cut there), NUL-terminated
+ * for stringof(); the value is the area's tagged address. */
+static void copyin(struct cg *g, struct dt_node *n, int d)
+{
+	struct dt_node *sz = n->args[1];
+	uint32_t region = sz->kind == N_INT ? (uint32_t)MIN(sz->ival, 4096) :
+					      (uint32_t)g->p->opts.strsize;
+	uint32_t off = scratch_alloc(g, region + 1);
+	int ok;
+
+	gen(g, n->args[0], d);
+	gen(g, sz, d + 1);
+	ldx(g, BPF_DW, 2, 10, slot(d + 1));
+	ok = jmp_imm(g, BPF_JLE, 2, (int32_t)region);
+	mov_imm(g, 2, (int32_t)region);
+	patch(g, ok);
+	stx(g, BPF_DW, 10, 2, slot(d + 1));
+	mov_reg(g, 1, 9);
+	alu_imm(g, BPF_ADD, 1, (int32_t)off);
+	ldx(g, BPF_DW, 3, 10, slot(d));
+	call(g, BPF_FUNC_probe_read_user);
+	ok = jmp_imm(g, BPF_JEQ, 0, 0);
+	fault_at(g, FLT_BADADDR, slot(d));
+	patch(g, ok);
+	ldx(g, BPF_DW, 1, 10, slot(d + 1));
+	alu_reg(g, BPF_ADD, 1, 9);
+	st_imm(g, BPF_B, 1, (int16_t)off, 0);
+	ld_imm64(g, 1, DT_SCRATCH_TAG | off);
+	stx(g, BPF_DW, 10, 1, slot(d));
+}
 
 static void subr(struct cg *g, struct dt_node *n, int d)
 {
@@ -1076,8 +1393,27 @@ static void subr(struct cg *g, struct dt_node *n, int d)
 		return;
 	}
 	case F_STRINGOF:
+		if (n->args[0]->type.ptr) {
+			/* the string where the pointer points */
+			gen(g, n->args[0], d);
+			mem_read(g, d, 9, n->soff, (int)g->p->opts.strsize, true);
+			return;
+		}
 		a = str_of(g, n->args[0], d);
 		str_copy(g, 9, (uint32_t)n->soff, 9, a);
+		return;
+	case F_COPYIN:
+		copyin(g, n, d);
+		return;
+	case F_NTOHS:
+	case F_NTOHL:
+	case F_NTOHLL:
+		/* network order is big-endian, this host little-endian: a swap either way */
+		gen(g, n->args[0], d);
+		ldx(g, BPF_DW, 1, 10, slot(d));
+		I(.code = BPF_ALU | BPF_END | BPF_TO_BE, .dst_reg = 1, .imm = 8 * n->type.size);
+		normalize(g, 1, n->type);
+		stx(g, BPF_DW, 10, 1, slot(d));
 		return;
 	case F_COPYINSTR:
 		gen(g, n->args[0], d);
@@ -1104,7 +1440,7 @@ static void subr(struct cg *g, struct dt_node *n, int d)
 		{
 			int ok = jmp_imm(g, BPF_JSGT, 0, 0);
 
-			st_imm(g, BPF_B, 9, (int16_t)n->soff, 0);
+			fault_at(g, FLT_BADADDR, slot(d));
 			patch(g, ok);
 		}
 		return;
@@ -1473,6 +1809,13 @@ static void gen(struct cg *g, struct dt_node *n, int d)
 		return;
 	case N_CALL:
 		subr(g, n, d);
+		return;
+	case N_DEREF:
+		gen(g, n->l, d);
+		mem_load(g, d, n->type);
+		return;
+	case N_MEMBER:
+		member(g, n, d);
 		return;
 	default:
 		fail(g, EINVAL, "cannot generate code for the expression on line %d", n->line);

@@ -21,9 +21,60 @@ static const char *fault_name(uint64_t f)
 		return "invalid address";
 	case FLT_BADINDEX:
 		return "invalid index";
+
 	default:
 		return "unknown fault";
 	}
+}
+
+/* A name that is "entry"/"return" or ends in "-entry"/"-return" */
+static bool flow_name(const char *name, const char *kind)
+{
+	size_t n = strlen(name), k = strlen(kind);
+
+	return n >= k && streq(name + n - k, kind) && (n == k || name[n - k - 1] == '-');
+}
+
+/*
+ * -F: the line of a probe indented by the depth of entries not yet returned from, "-> func" at
+ * an entry, "<- func" at a return ("=>"/"<=" for system calls), "| func:name" otherwise. As in
+ * DTrace, a probe's second clause in a row is not a new entry, and only the last clause's
+ * record of a return goes back a level.
+ */
+static void flow_line(struct dt_program *p, FILE *out, const struct dt_ehdr *h,
+		      const struct dt_probe *pr)
+{
+	bool sys = streq(pr->prov, "syscall");
+	bool entry = flow_name(pr->name, "entry"), ret = flow_name(pr->name, "return");
+	bool again = h->probe == p->flow_probe && h->clause != p->flow_clause;
+	char name[256];
+
+	if (!p->heading) {
+		if (p->opts.testing)
+			fprintf(out, "%s\n", "FUNCTION");
+		else
+			fprintf(out, "%3s %-41s\n", "CPU", "FUNCTION");
+		p->heading = true;
+	}
+	if (again)
+		entry = false;
+	if (p->flow_not_last)
+		ret = false;
+	if (ret && p->flow_indent > 0)
+		p->flow_indent -= 2;
+	if (entry || ret)
+		snprintf(name, sizeof(name), "%*s%s%s", p->flow_indent, "",
+			 entry ? (sys ? " => " : " -> ") : (sys ? " <= " : " <- "), pr->func);
+	else
+		snprintf(name, sizeof(name), "%*s| %s:%s", p->flow_indent, "", pr->func, pr->name);
+	if (p->opts.testing)
+		fprintf(out, "%-41s ", name);
+	else
+		fprintf(out, "%3u %-41s ", h->cpu, name);
+	if (entry && p->flow_indent < 200)
+		p->flow_indent += 2;
+	p->flow_probe = h->probe;
+	p->flow_clause = h->clause;
 }
 
 static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t *data, size_t size)
@@ -38,22 +89,27 @@ static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t 
 	if (!c || !pr)
 		return;
 	if (h->kind == 1) {
-		uint64_t flt = 0, act = 0;
+		uint64_t flt = 0, act = 0, addr = 0;
 
-		if (size >= 40) {
+		if (size >= DT_ERR_RECSIZE) {
 			memcpy(&flt, data + 24, 8);
 			memcpy(&act, data + 32, 8);
+			memcpy(&addr, data + 40, 8);
 		}
 		fflush(out);
-		fprintf(stderr, "dtrace: error on enabled probe ID %d (ID %u: %s:%s:%s:%s): %s in ",
+		fprintf(stderr, "dtrace: error on enabled probe ID %d (ID %u: %s:%s:%s:%s): %s",
 			c->id + 1, pr->id, pr->prov, pr->mod, pr->func, pr->name, fault_name(flt));
+		if (flt == FLT_BADADDR)
+			fprintf(stderr, " (0x%llx)", (unsigned long long)addr);
+		fprintf(stderr, " in ");
 		if (act)
 			fprintf(stderr, "action #%llu\n", (unsigned long long)act);
 		else
 			fprintf(stderr, "predicate\n");
-		/* dtrace:::ERROR: arg1 the enabled probe, arg2 the action, arg4 the fault */
+		/* dtrace:::ERROR: arg1 the enabled probe, arg2 the action, arg4 the fault, arg5 the
+		 * address */
 		if (p->error_fd >= 0 && pr->type != P_ERROR) {
-			uint64_t args[6] = { 0, (uint64_t)c->id + 1, act, 0, flt, 0 };
+			uint64_t args[6] = { 0, (uint64_t)c->id + 1, act, 0, flt, addr };
 
 			dt_run_once(p, p->error_fd, args);
 		}
@@ -74,7 +130,9 @@ static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t 
 		sb->sizes[sb->n++] = size;
 		return;
 	}
-	if (!p->opts.quiet) {
+	if (p->opts.flowindent) {
+		flow_line(p, out, h, pr);
+	} else if (!p->opts.quiet) {
 		char name[160];
 
 		if (!p->heading) {
@@ -171,14 +229,42 @@ static void record(struct dt_program *p, const struct dt_ehdr *h, const uint8_t 
 		fprintf(out, "\n");
 }
 
+/* -F: the record of a return that waited for the next one (NULL: there is none yet) */
+static void flow_pending_show(struct dt_program *p, const struct dt_ehdr *next)
+{
+	struct dt_ehdr h;
+
+	if (!p->flow_pending)
+		return;
+	memcpy(&h, p->flow_pending, sizeof(h));
+	p->flow_not_last = next && next->probe == h.probe && next->clause != h.clause;
+	record(p, &h, p->flow_pending, p->flow_pending_size);
+	p->flow_not_last = false;
+	free(p->flow_pending);
+	p->flow_pending = NULL;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct dt_program *p = ctx;
+	const struct dt_probe *pr;
 	struct dt_ehdr h;
 
 	if (size < sizeof(h))
 		return 0;
 	memcpy(&h, data, sizeof(h));
+	if (p->opts.flowindent) {
+		/* whether a return goes back a level depends on the record after it, which a
+		 * firing of the same probe writes right after */
+		flow_pending_show(p, &h);
+		pr = dt_probe_get(h.probe);
+		if (h.kind == 0 && h.spec == 0 && pr && flow_name(pr->name, "return")) {
+			p->flow_pending = bs_malloc(size);
+			memcpy(p->flow_pending, data, size);
+			p->flow_pending_size = size;
+			return 0;
+		}
+	}
 	record(p, &h, data, size);
 	return 0;
 }
@@ -197,6 +283,7 @@ int dt_consume_poll(struct dt_program *p, int timeout_ms)
 
 	if (r < 0 && r != -EINTR)
 		return bs_error(-r, "reading the BPF ring buffer failed: %s", strerror(-r));
+	flow_pending_show(p, NULL);
 	fflush(p->out);
 	return 0;
 }

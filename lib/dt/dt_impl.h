@@ -31,22 +31,36 @@ _noreturn_ _printf_(4, 5) void dt_cc_error(struct dt_cc *cc, const char *tag, in
 					   const char *fmt, ...);
 
 /* ---- types ---- */
-enum dt_tkind { DT_T_VOID, DT_T_INT, DT_T_STR, DT_T_STACK }; /* stacks: aggregation keys only */
+enum dt_tkind {
+	DT_T_VOID,
+	DT_T_INT,
+	DT_T_STR,
+	DT_T_STACK, /* stacks: aggregation keys only */
+	DT_T_SOU,   /* a structure: only what a pointer points to */
+};
 #define DT_STACK_FRAMES 32
 #define DT_STACK_SIZE (16 + 8 * DT_STACK_FRAMES) /* bytes, the pid, the addresses */
 
+/*
+ * A pointer is an unsigned 64-bit integer with ptr set and what it points to described by
+ * pkind, psize and psign (an integer, void) or sou (a structure of xlate.c, index + 1).
+ */
 struct dt_type {
 	uint8_t kind;
 	uint8_t size; /* integers: 1, 2, 4, 8 */
 	bool sign;    /* stacks: sign means a user stack */
+	bool ptr;
+	uint8_t pkind, psize;
+	bool psign;
+	uint8_t sou;
 };
 
-#define DT_INT ((struct dt_type){ DT_T_INT, 4, true })
-#define DT_UINT ((struct dt_type){ DT_T_INT, 4, false })
-#define DT_LONG ((struct dt_type){ DT_T_INT, 8, true })
-#define DT_ULONG ((struct dt_type){ DT_T_INT, 8, false })
-#define DT_STRING ((struct dt_type){ DT_T_STR, 0, false })
-#define DT_VOID ((struct dt_type){ DT_T_VOID, 0, false })
+#define DT_INT ((struct dt_type){ .kind = DT_T_INT, .size = 4, .sign = true })
+#define DT_UINT ((struct dt_type){ .kind = DT_T_INT, .size = 4, .sign = false })
+#define DT_LONG ((struct dt_type){ .kind = DT_T_INT, .size = 8, .sign = true })
+#define DT_ULONG ((struct dt_type){ .kind = DT_T_INT, .size = 8, .sign = false })
+#define DT_STRING ((struct dt_type){ .kind = DT_T_STR, .size = 0, .sign = false })
+#define DT_VOID ((struct dt_type){ .kind = DT_T_VOID, .size = 0, .sign = false })
 
 /* ---- tokens ---- */
 enum dt_tok {
@@ -99,6 +113,8 @@ enum dt_nkind {
 	N_CAST,
 	N_CALL, /* subroutines and actions */
 	N_SIZEOF,
+	N_DEREF,  /* *p */
+	N_MEMBER, /* p->name (op '>') or (*p).name (op '.') */
 };
 
 enum dt_op {
@@ -243,6 +259,8 @@ enum dt_builtin {
 	B_CPU,
 	B_EPID,
 	B_ID,
+	B_CURPSINFO,
+	B_CURLWPSINFO,
 };
 
 enum dt_func {
@@ -252,7 +270,6 @@ enum dt_func {
 	F_EXIT,
 	F_STACK,
 	F_USTACK,
-	F_COPYIN,
 	F_COPYINSTR,
 	F_STRINGOF,
 	F_STRLEN,
@@ -272,6 +289,10 @@ enum dt_func {
 	F_SPECULATE,
 	F_COMMIT,
 	F_DISCARD,
+	F_COPYIN,
+	F_NTOHS, /* and htons: byte order swaps, 16, 32 and 64 bits */
+	F_NTOHL,
+	F_NTOHLL,
 };
 
 /* ---- records a clause writes to the event buffer ---- */
@@ -317,6 +338,68 @@ struct dt_ehdr {
 
 /* DTrace's fault codes (arg4 of dtrace:::ERROR) */
 enum dt_fault { FLT_BADADDR = 1, FLT_DIVZERO = 4, FLT_BADINDEX = 11 };
+
+/* The error record: the header, the fault, the action, the address (invalid address) */
+#define DT_ERR_RECSIZE 48
+
+/* The pointer value of memory copied in to the scratch area: a tag above user and below kernel
+ * addresses, or-ed with the offset in the area. */
+#define DT_SCRATCH_TAG 0x5c00000000000000ull
+
+/* ---- structures (xlate.c) ---- */
+/* The members of translated structures: computed from a task (psinfo_t, lwpsinfo_t) or a block
+ * request (bufinfo_t, devinfo_t, fileinfo_t) by the code generator. */
+enum dt_xmember {
+	X_PR_PID = 1,
+	X_PR_PPID,
+	X_PR_UID,
+	X_PR_GID,
+	X_PR_FNAME,
+	X_PR_PSARGS,
+	X_PR_LWPID,
+	X_B_FLAGS,
+	X_B_BCOUNT,
+	X_B_BLKNO,
+	X_DEV_MAJOR,
+	X_DEV_MINOR,
+	X_DEV_STATNAME,
+	X_UNKNOWN, /* what the kernel does not tell: "<unknown>" */
+	X_ZERO,
+};
+
+struct dt_member {
+	const char *name;
+	struct dt_type type;
+	int off;   /* plain structures: the offset in memory */
+	int xlate; /* translated ones: enum dt_xmember */
+	int len;   /* a char array (a string member): its length */
+};
+
+struct dt_sou {
+	const char *tname; /* the typedef name ("psinfo_t"), or NULL */
+	const char *sname; /* the structure tag ("psinfo" of struct psinfo) */
+	uint32_t size;	   /* plain structures: bytes in memory */
+	bool translated;
+	const struct dt_member *members;
+	int nmembers;
+};
+
+struct dt_program;
+/* The structure numbered sou: DTrace's and the fixed ones, then those program p defines (p may
+ * be NULL: the fixed ones only). */
+const struct dt_sou *dt_sou_get(const struct dt_program *p, int sou);
+/* The structure named name, as a tag (struct name) or a typedef name; 0 if none. */
+int dt_sou_find(const struct dt_program *p, const char *name, bool tag);
+/* A structure the program defines: its number, or -E2BIG when there are too many. */
+int dt_sou_add(struct dt_program *p, const struct dt_sou *sou);
+const struct dt_member *dt_sou_member(const struct dt_program *p, int sou, const char *name);
+/* A pointer to structure sou. */
+struct dt_type dt_sou_ptr(int sou);
+struct dt_probe;
+/* The raw argument "number" of proc:::exit's args[0], computed from the exiting task */
+#define DT_ARG_EXIT_REASON 100
+/* The type of args[i] of a probe and the raw argument it comes from; -ERANGE past the last. */
+int dt_probe_arg_type(const struct dt_probe *pr, int i, struct dt_type *ret, int *ret_raw);
 
 /* ---- probes ---- */
 enum dt_ptype {
@@ -412,6 +495,7 @@ struct dt_cc {
 	bool have_peek;
 	struct dt_program *prog;
 	int depth;
+	struct dt_clause *clause; /* the clause being checked */
 };
 
 struct dt_attach {
@@ -459,6 +543,13 @@ struct dt_program {
 	} specs[DT_NSPEC + 1];
 	uint64_t walltime_off;
 	bool need_pnames, need_zones, need_btf;
+	struct dt_sou *sous; /* the structures the program defines */
+	int nsous;
+	int flow_indent;		  /* -F: the indentation of the next line */
+	uint32_t flow_probe, flow_clause; /* the last record's, for -F */
+	uint8_t *flow_pending;		  /* -F: a return's record, until the next one */
+	size_t flow_pending_size;
+	bool flow_not_last; /* the return shown is followed by another clause's record */
 };
 
 void *dt_alloc(struct dt_program *p, size_t n);
@@ -472,6 +563,9 @@ bool dt_type_name(const char *s, struct dt_type *t);
 /* The lower bounds of the buckets of a quantize, lquantize or llquantize aggregation, in a
  * new array; returns their count. */
 int dt_agg_bounds(const struct dt_ident *id, int64_t **ret);
+
+/* Print n instructions under a title, in the verifier's notation (-S). */
+void dt_disasm(FILE *out, const char *title, const struct bpf_insn *insns, int n);
 
 /* Generate the BPF of one attachment into insns; returns the count or a negative errno. */
 int dt_cg_attach(struct dt_program *p, struct dt_attach *a, struct bpf_insn **ret_insns);
@@ -507,6 +601,10 @@ struct dt_btf_off {
 	int task_pid, task_comm;
 	int pid_level, pid_numbers, upid_size, upid_ns; /* struct pid, struct upid */
 	int pidns_inum;					/* struct pid_namespace: ns.inum */
+	/* translated structures: -1 when the kernel's BTF lacks the field */
+	int task_real_cred, cred_uid, cred_gid, task_mm, mm_arg_start, mm_arg_end, task_exit_code;
+	int rq_data_len, rq_sector, rq_cmd_flags, rq_q, q_disk, disk_name, disk_major,
+		disk_first_minor;
 };
 extern struct dt_btf_off dt_btf;
 

@@ -74,6 +74,44 @@ static int member_off(const struct btf *btf, int type_id, const char *path)
 	return -ENOENT;
 }
 
+/* The fields the translated structures read; a field the kernel lacks is -1. */
+static void xlate_offsets(const struct btf *btf, int task)
+{
+	int cred = btf__find_by_name_kind(btf, "cred", BTF_KIND_STRUCT);
+	int mm = btf__find_by_name_kind(btf, "mm_struct", BTF_KIND_STRUCT);
+	int rq = btf__find_by_name_kind(btf, "request", BTF_KIND_STRUCT);
+	int q = btf__find_by_name_kind(btf, "request_queue", BTF_KIND_STRUCT);
+	int disk = btf__find_by_name_kind(btf, "gendisk", BTF_KIND_STRUCT);
+	const struct {
+		int *off;
+		int type;
+		const char *path;
+	} f[] = {
+		{ &dt_btf.task_real_cred, task, "real_cred" },
+		{ &dt_btf.cred_uid, cred, "uid.val" },
+		{ &dt_btf.cred_gid, cred, "gid.val" },
+		{ &dt_btf.task_mm, task, "mm" },
+		{ &dt_btf.mm_arg_start, mm, "arg_start" },
+		{ &dt_btf.mm_arg_end, mm, "arg_end" },
+		{ &dt_btf.task_exit_code, task, "exit_code" },
+		{ &dt_btf.rq_data_len, rq, "__data_len" },
+		{ &dt_btf.rq_sector, rq, "__sector" },
+		{ &dt_btf.rq_cmd_flags, rq, "cmd_flags" },
+		{ &dt_btf.rq_q, rq, "q" },
+		{ &dt_btf.q_disk, q, "disk" },
+		{ &dt_btf.disk_name, disk, "disk_name" },
+		{ &dt_btf.disk_major, disk, "major" },
+		{ &dt_btf.disk_first_minor, disk, "first_minor" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
+		int r = f[i].type > 0 ? member_off(btf, f[i].type, f[i].path) : -1;
+
+		/* 0 is a real offset only for the first member; -1 marks a missing field */
+		*f[i].off = r < 0 ? -1 : r;
+	}
+}
+
 int dt_btf_offsets(void)
 {
 	struct btf *btf;
@@ -101,6 +139,7 @@ int dt_btf_offsets(void)
 		dt_btf.upid_ns = member_off(btf, upid, "ns");
 		dt_btf.upid_size = (int)btf__resolve_size(btf, (uint32_t)upid);
 		dt_btf.pidns_inum = member_off(btf, ns, "ns.inum");
+		xlate_offsets(btf, task);
 		r = 0;
 		if (dt_btf.task_real_parent <= 0 || dt_btf.task_tgid <= 0 || dt_btf.task_pid <= 0 ||
 		    dt_btf.task_comm <= 0 || dt_btf.task_thread_pid <= 0 || dt_btf.pid_level < 0 ||
@@ -225,9 +264,13 @@ int dt_maps_create(struct dt_program *p)
 		map_new(BPF_MAP_TYPE_ARRAY, "dt_pnames", 4, 64, (uint32_t)dt_syscall_count, 0);
 	if (p->pnames_fd < 0)
 		return p->pnames_fd;
-	p->zones_fd = map_new(BPF_MAP_TYPE_HASH, "dt_zones", 4, DT_ZONENAME_LEN, 1024, 0);
-	if (p->zones_fd < 0)
-		return p->zones_fd;
+	/* only for zonename, and not preallocated: creating 1024 elements costs milliseconds */
+	if (p->need_zones) {
+		p->zones_fd = map_new(BPF_MAP_TYPE_HASH, "dt_zones", 4, DT_ZONENAME_LEN, 1024,
+				      BPF_F_NO_PREALLOC);
+		if (p->zones_fd < 0)
+			return p->zones_fd;
+	}
 	p->spec_fd = map_new(BPF_MAP_TYPE_ARRAY, "dt_spec", 4, 8 * DT_NSPEC, 1, 0);
 	if (p->spec_fd < 0)
 		return p->spec_fd;
@@ -316,6 +359,25 @@ static int explain_reject(struct dt_program *p, struct dt_attach *a, const char 
 			p->opts.verbose ? "" : " (run with -v for the verifier's log)");
 }
 
+/* -S: an attachment's instructions, under what it rides */
+static void listing(struct dt_program *p, const struct dt_attach *a, const struct bpf_insn *insns,
+		    int n)
+{
+	const struct dt_probe *pr = dt_probe_get(a->probe);
+	char title[320];
+
+	if (a->tp)
+		snprintf(title, sizeof(title), "raw tracepoint %s", a->tp);
+	else if (a->type == P_PROFILE || a->type == P_TICK)
+		snprintf(title, sizeof(title), "%s timer every %" PRIu64 " ns",
+			 a->type == P_PROFILE ? "per-CPU" : "one-CPU", a->period);
+	else
+		snprintf(title, sizeof(title), "%s %s:%s:%s:%s",
+			 a->type == P_UPROBE ? "uprobe" : "run once", pr->prov, pr->mod, pr->func,
+			 pr->name);
+	dt_disasm(p->opts.listing, title, insns, n);
+}
+
 static int prog_load(struct dt_program *p, struct dt_attach *a)
 {
 	struct bpf_insn *insns = NULL;
@@ -325,6 +387,8 @@ static int prog_load(struct dt_program *p, struct dt_attach *a)
 	n = dt_cg_attach(p, a, &insns);
 	if (n < 0)
 		return n;
+	if (p->opts.listing)
+		listing(p, a, insns, n);
 	switch (a->type) {
 	case P_PROFILE:
 	case P_TICK:
@@ -437,15 +501,9 @@ int dt_run_once(struct dt_program *p, int prog_fd, const uint64_t *args)
 	return 0;
 }
 
-int dt_load_attach(struct dt_program *p)
+/* The clauses grouped by what their probes ride: one program each. */
+static void attach_group(struct dt_program *p)
 {
-	struct timespec rt, mono;
-	int r;
-
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	p->walltime_off = (uint64_t)(rt.tv_sec - mono.tv_sec) * 1000000000ull +
-			  (uint64_t)(rt.tv_nsec - mono.tv_nsec);
 	for (int i = 0; i < p->nclauses; i++) {
 		struct dt_clause *c = &p->clauses[i];
 
@@ -455,6 +513,41 @@ int dt_load_attach(struct dt_program *p)
 			attach_add_clause(attach_for(p, pr), c);
 		}
 	}
+}
+
+int dt_program_listing(struct dt_program *p, FILE *out)
+{
+	int r;
+
+	p->opts.listing = out;
+	if (p->need_btf)
+		dt_btf_offsets();
+	r = dt_maps_create(p);
+	if (r < 0)
+		return r;
+	attach_group(p);
+	for (int i = 0; i < p->nattach; i++) {
+		struct bpf_insn *insns = NULL;
+		int n = dt_cg_attach(p, &p->attach[i], &insns);
+
+		if (n < 0)
+			return n;
+		listing(p, &p->attach[i], insns, n);
+		free(insns);
+	}
+	return 0;
+}
+
+int dt_load_attach(struct dt_program *p)
+{
+	struct timespec rt, mono;
+	int r;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	p->walltime_off = (uint64_t)(rt.tv_sec - mono.tv_sec) * 1000000000ull +
+			  (uint64_t)(rt.tv_nsec - mono.tv_nsec);
+	attach_group(p);
 	for (int i = 0; i < p->nattach; i++) {
 		r = prog_load(p, &p->attach[i]);
 		if (r < 0)

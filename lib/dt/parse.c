@@ -14,6 +14,7 @@
 static struct dt_node *expr(struct dt_cc *cc);
 static struct dt_node *assign(struct dt_cc *cc);
 static struct dt_node *unary(struct dt_cc *cc);
+static bool int_type_name(struct dt_cc *cc, struct dt_type *t);
 
 static bool in_pred; /* '/' ends the predicate rather than dividing */
 static int paren_depth;
@@ -96,8 +97,63 @@ static void arglist(struct dt_cc *cc, struct dt_node *n, const char *close)
 	memcpy(n->args, a, sizeof(*a) * (size_t)n->nargs);
 }
 
+/* Stars after a type: a pointer to it (a second star: a pointer to a pointer-sized integer). */
+static void pointer_suffix(struct dt_cc *cc, struct dt_type *t)
+{
+	while (is(cc, "*")) {
+		struct dt_type p = DT_ULONG;
+
+		if (t->ptr)
+			*t = DT_ULONG;
+		p.ptr = true;
+		p.pkind = t->kind;
+		p.psize = t->size;
+		p.psign = t->sign;
+		p.sou = t->sou;
+		if (t->kind == DT_T_STR)
+			dt_cc_error(cc, "D_TYPE_ERR", cc->tok.line,
+				    "a pointer to string is not a type");
+		*t = p;
+		advance(cc);
+	}
+}
+
+/* struct NAME, or a structure's typedef name: the structure type (kind DT_T_SOU). */
+static bool sou_name(struct dt_cc *cc, struct dt_type *t)
+{
+	int sou;
+
+	if (cc->tok.kind != TK_IDENT)
+		return false;
+	if (streq(cc->tok.text, "struct")) {
+		advance(cc);
+		if (cc->tok.kind != TK_IDENT)
+			syntax(cc);
+		sou = dt_sou_find(cc->prog, cc->tok.text, true);
+		if (!sou)
+			dt_cc_error(cc, "D_TYPE_ERR", cc->tok.line, "struct %s is not a known type",
+				    cc->tok.text);
+	} else {
+		sou = dt_sou_find(cc->prog, cc->tok.text, false);
+		if (!sou)
+			return false;
+	}
+	advance(cc);
+	*t = (struct dt_type){ .kind = DT_T_SOU, .sou = (uint8_t)sou };
+	return true;
+}
+
 /* A type name at the current token (for casts, sizeof and declarations), consumed. */
 static bool type_name(struct dt_cc *cc, struct dt_type *t)
+{
+	if (sou_name(cc, t) || int_type_name(cc, t)) {
+		pointer_suffix(cc, t);
+		return true;
+	}
+	return false;
+}
+
+static bool int_type_name(struct dt_cc *cc, struct dt_type *t)
 {
 	char buf[128] = "";
 
@@ -130,13 +186,17 @@ static bool type_name(struct dt_cc *cc, struct dt_type *t)
 	return true;
 }
 
-static bool at_type(struct dt_cc *cc)
+static bool is_type_word(struct dt_cc *cc, const char *s)
 {
 	struct dt_type t;
 
-	return cc->tok.kind == TK_IDENT &&
-	       (dt_type_name(cc->tok.text, &t) || streq(cc->tok.text, "unsigned") ||
-		streq(cc->tok.text, "signed"));
+	return dt_type_name(s, &t) || streq(s, "unsigned") || streq(s, "signed") ||
+	       streq(s, "struct") || dt_sou_find(cc->prog, s, false);
+}
+
+static bool at_type(struct dt_cc *cc)
+{
+	return cc->tok.kind == TK_IDENT && is_type_word(cc, cc->tok.text);
 }
 
 static struct dt_node *primary(struct dt_cc *cc)
@@ -201,7 +261,17 @@ static struct dt_node *primary(struct dt_cc *cc)
 			if (is(cc, "(")) {
 				advance(cc);
 				if (type_name(cc, &n->type)) {
-					n->ival = n->type.kind == DT_T_STR ? 0 : n->type.size;
+					n->ival = n->type.kind == DT_T_STR ?
+							  0 :
+						  n->type.kind == DT_T_SOU ?
+							  dt_sou_get(cc->prog, n->type.sou)->size :
+							  n->type.size;
+					if (n->type.kind == DT_T_SOU && !n->ival)
+						dt_cc_error(
+							cc, "D_SIZEOF_TYPE", t.line,
+							"%s is translated, not in memory: it "
+							"has no size",
+							dt_sou_get(cc->prog, n->type.sou)->tname);
 					n->op = 1;
 				} else {
 					n->l = expr(cc);
@@ -255,12 +325,27 @@ static struct dt_node *postfix(struct dt_cc *cc)
 			advance(cc);
 			n = p;
 		} else if (is(cc, "->") || is(cc, ".")) {
-			dt_cc_error(cc, "D_OP_SOU", cc->tok.line,
-				    "operator %s must be applied to a struct or union",
-				    cc->tok.text);
+			p = node(cc, N_MEMBER, cc->tok.line);
+			p->op = is(cc, "->") ? '>' : '.';
+			p->l = n;
+			advance(cc);
+			if (cc->tok.kind != TK_IDENT)
+				syntax(cc);
+			p->name = dt_strdup(cc->prog, cc->tok.text, strlen(cc->tok.text));
+			advance(cc);
+			n = p;
 		} else if (is(cc, "[")) {
-			dt_cc_error(cc, "D_ARR_BADREF", cc->tok.line,
-				    "[ ] may only be applied to an associative array or args");
+			/* p[i] is *(p + i) */
+			struct dt_node *add = node(cc, N_BINOP, cc->tok.line);
+
+			advance(cc);
+			add->op = OP_ADD;
+			add->l = n;
+			add->r = expr(cc);
+			expect(cc, "]");
+			p = node(cc, N_DEREF, add->line);
+			p->l = add;
+			n = p;
 		} else {
 			return n;
 		}
@@ -290,18 +375,20 @@ static struct dt_node *unary(struct dt_cc *cc)
 			cc->depth--;
 			return n;
 		}
-		if (is(cc, "*") || is(cc, "&"))
-			dt_cc_error(cc, "D_OP_PTR", line,
-				    "operator %s requires a pointer operand, "
-				    "which D here does not offer",
-				    cc->tok.text);
+		if (is(cc, "*")) {
+			advance(cc);
+			n = node(cc, N_DEREF, line);
+			n->l = unary(cc);
+			cc->depth--;
+			return n;
+		}
+		if (is(cc, "&"))
+			dt_cc_error(cc, "D_ADDROF_VAR", line,
+				    "unary & cannot be applied to D variables or values");
 		if (is(cc, "(")) {
 			struct dt_token *p = peek(cc);
-			struct dt_type t;
 
-			if (p->kind == TK_IDENT &&
-			    (dt_type_name(p->text, &t) || streq(p->text, "unsigned") ||
-			     streq(p->text, "signed"))) {
+			if (p->kind == TK_IDENT && is_type_word(cc, p->text)) {
 				advance(cc);
 				n = node(cc, N_CAST, line);
 				type_name(cc, &n->type);
@@ -514,6 +601,80 @@ static void pragma(struct dt_cc *cc, const char *line)
 }
 
 /* A declaration: [self|this] type name; at the top level. */
+#define SOU_MAX_MEMBERS 64
+#define SOU_MAX_SIZE 4096
+
+/*
+ * struct NAME { TYPE MEMBER; ... };, after its name: members of integer and pointer types and
+ * char arrays (read as strings), laid out with C's alignment.
+ */
+static void sou_define(struct dt_cc *cc, const char *name, int line)
+{
+	struct dt_member *m = dt_alloc(cc->prog, sizeof(*m) * SOU_MAX_MEMBERS);
+	struct dt_sou sou = { .sname = dt_strdup(cc->prog, name, strlen(name)), .members = m };
+	uint32_t off = 0, align = 1;
+
+	if (dt_sou_find(cc->prog, name, true))
+		dt_cc_error(cc, "D_DECL_IDRED", line, "struct %s redeclared", name);
+	/* known from here on, so that a member may point to one */
+	if (dt_sou_add(cc->prog, &sou) < 0)
+		dt_cc_error(cc, "D_DECL_SOUMEM", line, "too many structures");
+	advance(cc);
+	while (!is(cc, "}")) {
+		struct dt_member *mm = &m[sou.nmembers];
+		uint32_t size, a;
+
+		if (sou.nmembers == SOU_MAX_MEMBERS)
+			dt_cc_error(cc, "D_DECL_SOUMEM", cc->tok.line,
+				    "struct %s has more than %d members", name, SOU_MAX_MEMBERS);
+		if (!type_name(cc, &mm->type))
+			syntax(cc);
+		if (mm->type.kind != DT_T_INT)
+			dt_cc_error(cc, "D_DECL_SOUMEM", cc->tok.line,
+				    "a member of struct %s must be an integer, a pointer or a char "
+				    "array",
+				    name);
+		if (cc->tok.kind != TK_IDENT)
+			syntax(cc);
+		mm->name = dt_strdup(cc->prog, cc->tok.text, strlen(cc->tok.text));
+		for (int i = 0; i < sou.nmembers; i++)
+			if (streq(m[i].name, mm->name))
+				dt_cc_error(cc, "D_DECL_IDRED", cc->tok.line,
+					    "member %s of struct %s redeclared", mm->name, name);
+		advance(cc);
+		size = a = mm->type.size;
+		if (is(cc, "[")) {
+			advance(cc);
+			if (mm->type.size != 1 || mm->type.ptr || cc->tok.kind != TK_INT ||
+			    cc->tok.ival < 1 || cc->tok.ival > SOU_MAX_SIZE)
+				dt_cc_error(cc, "D_DECL_ARRSUB", cc->tok.line,
+					    "an array member must be a char array of 1 to %d bytes",
+					    SOU_MAX_SIZE);
+			mm->len = (int)cc->tok.ival;
+			mm->type = DT_STRING;
+			size = (uint32_t)mm->len;
+			advance(cc);
+			expect(cc, "]");
+		}
+		off = (off + a - 1) / a * a;
+		mm->off = (int)off;
+		off += size;
+		align = MAX(align, a);
+		if (off > SOU_MAX_SIZE)
+			dt_cc_error(cc, "D_DECL_SOUMEM", cc->tok.line,
+				    "struct %s is larger than %d bytes", name, SOU_MAX_SIZE);
+		sou.nmembers++;
+		expect(cc, ";");
+	}
+	if (sou.nmembers == 0)
+		dt_cc_error(cc, "D_DECL_SOUMEM", line, "struct %s has no members", name);
+	sou.size = (off + align - 1) / align * align;
+	cc->prog->sous[cc->prog->nsous - 1] = sou;
+	advance(cc);
+	cc->lx.pdesc_mode = true;
+	expect(cc, ";");
+}
+
 static void declaration(struct dt_cc *cc)
 {
 	struct dt_node *n = node(cc, N_VAR, cc->tok.line);
@@ -523,7 +684,31 @@ static void declaration(struct dt_cc *cc)
 		n->kind = cc->tok.text[0] == 's' ? N_SELF : N_THIS;
 		advance(cc);
 	}
-	if (!type_name(cc, &n->type))
+	if (streq(cc->tok.text, "struct") && n->kind == N_VAR) {
+		/* a definition, struct NAME { ... };, or a declaration of a pointer to one */
+		struct dt_token *nx = peek(cc);
+
+		if (nx->kind == TK_IDENT) {
+			char name[64];
+			int line = cc->tok.line;
+
+			snprintf(name, sizeof(name), "%s", nx->text);
+			advance(cc);
+			advance(cc);
+			if (is(cc, "{")) {
+				sou_define(cc, name, line);
+				return;
+			}
+			n->type = (struct dt_type){
+				.kind = DT_T_SOU, .sou = (uint8_t)dt_sou_find(cc->prog, name, true)
+			};
+			if (!n->type.sou)
+				dt_cc_error(cc, "D_TYPE_ERR", line, "struct %s is not a known type",
+					    name);
+			pointer_suffix(cc, &n->type);
+		}
+	}
+	if (n->type.kind == DT_T_VOID && !type_name(cc, &n->type))
 		syntax(cc);
 	if (cc->tok.kind != TK_IDENT)
 		syntax(cc);

@@ -25,14 +25,18 @@ static const struct dt_tpdef tpdefs[] = {
 };
 
 static struct dt_probe *probes;
-static uint32_t nprobes;
+static uint32_t nprobes, probes_cap;
 
 static struct dt_probe *probe_new(enum dt_ptype type, const char *prov, const char *mod,
 				  const char *func, const char *name)
 {
 	struct dt_probe *p;
 
-	probes = bs_realloc(probes, sizeof(*probes) * (nprobes + 1));
+	/* doubled, not grown by one: the table starts with a thousand system call probes */
+	if (nprobes == probes_cap) {
+		probes_cap = probes_cap ? 2 * probes_cap : 1024;
+		probes = bs_realloc(probes, sizeof(*probes) * probes_cap);
+	}
 	p = &probes[nprobes];
 	memset(p, 0, sizeof(*p));
 	p->id = ++nprobes;

@@ -101,7 +101,11 @@ int dt_options_set(struct dt_options *o, const char *name, const char *value)
 			o->aggrate_ns = v;
 		return 0;
 	}
-	if (streq(name, "flowindent") || streq(name, "rawbytes") || streq(name, "defaultargs"))
+	if (streq(name, "flowindent")) {
+		o->flowindent = true;
+		return 0;
+	}
+	if (streq(name, "rawbytes") || streq(name, "defaultargs"))
 		return 0;
 	return -EINVAL;
 }
@@ -149,6 +153,8 @@ void dt_program_free(struct dt_program *p)
 		free(p->clauses[i].recs);
 	}
 	free(p->clauses);
+	free(p->flow_pending);
+	free(p->sous);
 	for (int i = 0; i <= DT_NSPEC; i++) {
 		for (size_t j = 0; j < p->specs[i].n; j++)
 			free(p->specs[i].recs[j]);

@@ -14,50 +14,50 @@ static const struct {
 	const char *name;
 	struct dt_type type;
 } type_names[] = {
-	{ "char", { DT_T_INT, 1, true } },
-	{ "signed char", { DT_T_INT, 1, true } },
-	{ "unsigned char", { DT_T_INT, 1, false } },
-	{ "short", { DT_T_INT, 2, true } },
-	{ "short int", { DT_T_INT, 2, true } },
-	{ "signed short", { DT_T_INT, 2, true } },
-	{ "unsigned short", { DT_T_INT, 2, false } },
-	{ "unsigned short int", { DT_T_INT, 2, false } },
-	{ "int", { DT_T_INT, 4, true } },
-	{ "signed", { DT_T_INT, 4, true } },
-	{ "signed int", { DT_T_INT, 4, true } },
-	{ "unsigned", { DT_T_INT, 4, false } },
-	{ "unsigned int", { DT_T_INT, 4, false } },
-	{ "long", { DT_T_INT, 8, true } },
-	{ "long int", { DT_T_INT, 8, true } },
-	{ "signed long", { DT_T_INT, 8, true } },
-	{ "unsigned long", { DT_T_INT, 8, false } },
-	{ "unsigned long int", { DT_T_INT, 8, false } },
-	{ "long long", { DT_T_INT, 8, true } },
-	{ "long long int", { DT_T_INT, 8, true } },
-	{ "signed long long", { DT_T_INT, 8, true } },
-	{ "unsigned long long", { DT_T_INT, 8, false } },
-	{ "unsigned long long int", { DT_T_INT, 8, false } },
-	{ "int8_t", { DT_T_INT, 1, true } },
-	{ "uint8_t", { DT_T_INT, 1, false } },
-	{ "int16_t", { DT_T_INT, 2, true } },
-	{ "uint16_t", { DT_T_INT, 2, false } },
-	{ "int32_t", { DT_T_INT, 4, true } },
-	{ "uint32_t", { DT_T_INT, 4, false } },
-	{ "int64_t", { DT_T_INT, 8, true } },
-	{ "uint64_t", { DT_T_INT, 8, false } },
-	{ "intptr_t", { DT_T_INT, 8, true } },
-	{ "uintptr_t", { DT_T_INT, 8, false } },
-	{ "size_t", { DT_T_INT, 8, false } },
-	{ "ssize_t", { DT_T_INT, 8, true } },
-	{ "off_t", { DT_T_INT, 8, true } },
-	{ "pid_t", { DT_T_INT, 4, true } },
-	{ "id_t", { DT_T_INT, 4, true } },
-	{ "uid_t", { DT_T_INT, 4, false } },
-	{ "gid_t", { DT_T_INT, 4, false } },
-	{ "processorid_t", { DT_T_INT, 4, true } },
-	{ "hrtime_t", { DT_T_INT, 8, true } },
-	{ "string", { DT_T_STR, 0, false } },
-	{ "void", { DT_T_VOID, 0, false } },
+	{ "char", { .kind = DT_T_INT, .size = 1, .sign = true } },
+	{ "signed char", { .kind = DT_T_INT, .size = 1, .sign = true } },
+	{ "unsigned char", { .kind = DT_T_INT, .size = 1, .sign = false } },
+	{ "short", { .kind = DT_T_INT, .size = 2, .sign = true } },
+	{ "short int", { .kind = DT_T_INT, .size = 2, .sign = true } },
+	{ "signed short", { .kind = DT_T_INT, .size = 2, .sign = true } },
+	{ "unsigned short", { .kind = DT_T_INT, .size = 2, .sign = false } },
+	{ "unsigned short int", { .kind = DT_T_INT, .size = 2, .sign = false } },
+	{ "int", { .kind = DT_T_INT, .size = 4, .sign = true } },
+	{ "signed", { .kind = DT_T_INT, .size = 4, .sign = true } },
+	{ "signed int", { .kind = DT_T_INT, .size = 4, .sign = true } },
+	{ "unsigned", { .kind = DT_T_INT, .size = 4, .sign = false } },
+	{ "unsigned int", { .kind = DT_T_INT, .size = 4, .sign = false } },
+	{ "long", { .kind = DT_T_INT, .size = 8, .sign = true } },
+	{ "long int", { .kind = DT_T_INT, .size = 8, .sign = true } },
+	{ "signed long", { .kind = DT_T_INT, .size = 8, .sign = true } },
+	{ "unsigned long", { .kind = DT_T_INT, .size = 8, .sign = false } },
+	{ "unsigned long int", { .kind = DT_T_INT, .size = 8, .sign = false } },
+	{ "long long", { .kind = DT_T_INT, .size = 8, .sign = true } },
+	{ "long long int", { .kind = DT_T_INT, .size = 8, .sign = true } },
+	{ "signed long long", { .kind = DT_T_INT, .size = 8, .sign = true } },
+	{ "unsigned long long", { .kind = DT_T_INT, .size = 8, .sign = false } },
+	{ "unsigned long long int", { .kind = DT_T_INT, .size = 8, .sign = false } },
+	{ "int8_t", { .kind = DT_T_INT, .size = 1, .sign = true } },
+	{ "uint8_t", { .kind = DT_T_INT, .size = 1, .sign = false } },
+	{ "int16_t", { .kind = DT_T_INT, .size = 2, .sign = true } },
+	{ "uint16_t", { .kind = DT_T_INT, .size = 2, .sign = false } },
+	{ "int32_t", { .kind = DT_T_INT, .size = 4, .sign = true } },
+	{ "uint32_t", { .kind = DT_T_INT, .size = 4, .sign = false } },
+	{ "int64_t", { .kind = DT_T_INT, .size = 8, .sign = true } },
+	{ "uint64_t", { .kind = DT_T_INT, .size = 8, .sign = false } },
+	{ "intptr_t", { .kind = DT_T_INT, .size = 8, .sign = true } },
+	{ "uintptr_t", { .kind = DT_T_INT, .size = 8, .sign = false } },
+	{ "size_t", { .kind = DT_T_INT, .size = 8, .sign = false } },
+	{ "ssize_t", { .kind = DT_T_INT, .size = 8, .sign = true } },
+	{ "off_t", { .kind = DT_T_INT, .size = 8, .sign = true } },
+	{ "pid_t", { .kind = DT_T_INT, .size = 4, .sign = true } },
+	{ "id_t", { .kind = DT_T_INT, .size = 4, .sign = true } },
+	{ "uid_t", { .kind = DT_T_INT, .size = 4, .sign = false } },
+	{ "gid_t", { .kind = DT_T_INT, .size = 4, .sign = false } },
+	{ "processorid_t", { .kind = DT_T_INT, .size = 4, .sign = true } },
+	{ "hrtime_t", { .kind = DT_T_INT, .size = 8, .sign = true } },
+	{ "string", { .kind = DT_T_STR, .size = 0, .sign = false } },
+	{ "void", { .kind = DT_T_VOID, .size = 0, .sign = false } },
 };
 
 bool dt_type_name(const char *s, struct dt_type *t)
@@ -70,8 +70,26 @@ bool dt_type_name(const char *s, struct dt_type *t)
 	return false;
 }
 
-static const char *type_str(struct dt_type t)
+static const char *type_str(struct dt_cc *cc, struct dt_type t)
 {
+	/* two buffers: a message names two types at most */
+	static char bufs[2][80];
+	static int next;
+
+	if (t.ptr || t.kind == DT_T_SOU) {
+		const struct dt_sou *sou = dt_sou_get(cc->prog, t.sou);
+		struct dt_type to = { t.pkind, t.psize, t.psign, false, 0, 0, false, 0 };
+		char *b = bufs[next];
+
+		next = !next;
+		if (t.kind == DT_T_SOU || t.pkind == DT_T_SOU)
+			snprintf(b, sizeof(bufs[0]), "%s%s%s%s", sou->tname ? "" : "struct ",
+				 sou->tname ? sou->tname : sou->sname, t.ptr ? " " : "",
+				 t.ptr ? "*" : "");
+		else
+			snprintf(b, sizeof(bufs[0]), "%s *", type_str(cc, to));
+		return b;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(type_names); i++)
 		if (type_names[i].type.kind == t.kind && type_names[i].type.size == t.size &&
 		    type_names[i].type.sign == t.sign)
@@ -129,6 +147,7 @@ static const struct {
 	{ "speculate", F_SPECULATE, 1, 1, DT_VOID, true },
 	{ "commit", F_COMMIT, 1, 1, DT_VOID, true },
 	{ "discard", F_DISCARD, 1, 1, DT_VOID, true },
+	{ "copyin", F_COPYIN, 2, 2, DT_ULONG, false },
 	{ "copyinstr", F_COPYINSTR, 1, 2, DT_STRING, false },
 	{ "stringof", F_STRINGOF, 1, 1, DT_STRING, false },
 	{ "strlen", F_STRLEN, 1, 1, DT_ULONG, false },
@@ -138,6 +157,12 @@ static const struct {
 	{ "strchr", F_STRCHR, 2, 2, DT_STRING, false },
 	{ "basename", F_BASENAME, 1, 1, DT_STRING, false },
 	{ "dirname", F_DIRNAME, 1, 1, DT_STRING, false },
+	{ "ntohs", F_NTOHS, 1, 1, { .kind = DT_T_INT, .size = 2, .sign = false }, false },
+	{ "htons", F_NTOHS, 1, 1, { .kind = DT_T_INT, .size = 2, .sign = false }, false },
+	{ "ntohl", F_NTOHL, 1, 1, DT_UINT, false },
+	{ "htonl", F_NTOHL, 1, 1, DT_UINT, false },
+	{ "ntohll", F_NTOHLL, 1, 1, DT_ULONG, false },
+	{ "htonll", F_NTOHLL, 1, 1, DT_ULONG, false },
 };
 
 static const struct {
@@ -244,7 +269,9 @@ static void keys_check(struct dt_cc *cc, struct dt_node *n, struct dt_ident *id)
 				dt_cc_error(cc, "D_STACK_SIZE", n->line,
 					    "%s( ) size must be an integer constant", k->name);
 			k->builtin = k->name[0] == 'u' ? F_USTACK : F_STACK;
-			k->type = (struct dt_type){ DT_T_STACK, 0, k->name[0] == 'u' };
+			k->type = (struct dt_type){ .kind = DT_T_STACK,
+						    .size = 0,
+						    .sign = k->name[0] == 'u' };
 			continue;
 		}
 		check(cc, n->args[i]);
@@ -278,7 +305,7 @@ static void keys_check(struct dt_cc *cc, struct dt_node *n, struct dt_ident *id)
 		if (a.kind != b.kind || (a.kind == DT_T_STACK && a.sign != b.sign))
 			dt_cc_error(cc, "D_KEY_TYPE", n->line,
 				    "%s: key #%d is of type %s, not %s as before", n->name, i + 1,
-				    type_str(b), type_str(a));
+				    type_str(cc, b), type_str(cc, a));
 		/* integer keys are stored as 64-bit values of the declared type */
 	}
 }
@@ -327,7 +354,7 @@ static void var_resolve(struct dt_cc *cc, struct dt_node *n, const struct dt_typ
 		} else if ((id->type.kind == DT_T_STR) != (def->kind == DT_T_STR)) {
 			dt_cc_error(cc, "D_OP_INCOMPAT", n->line,
 				    "operands have incompatible types: \"%s\" = \"%s\"",
-				    type_str(id->type), type_str(*def));
+				    type_str(cc, id->type), type_str(cc, *def));
 		}
 		id->assigned = true;
 	} else if (!id->assigned && !id->declared) {
@@ -377,6 +404,14 @@ static void macro(struct dt_cc *cc, struct dt_node *n)
 
 static bool builtin(struct dt_node *n)
 {
+	if (streq(n->name, "curpsinfo") || streq(n->name, "curlwpsinfo")) {
+		/* the current task, seen through a translated structure */
+		n->kind = N_BUILTIN;
+		n->builtin = n->name[3] == 'p' ? B_CURPSINFO : B_CURLWPSINFO;
+		n->type = dt_sou_ptr(
+			dt_sou_find(NULL, n->name[3] == 'p' ? "psinfo_t" : "lwpsinfo_t", false));
+		return true;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(builtins); i++)
 		if (streq(builtins[i].name, n->name)) {
 			n->kind = N_BUILTIN;
@@ -542,8 +577,8 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 		if (streq(funcs[i].name, n->name))
 			break;
 	if (i == (int)ARRAY_SIZE(funcs)) {
-		if (streq(n->name, "copyin") || streq(n->name, "chill") ||
-		    streq(n->name, "breakpoint") || streq(n->name, "panic"))
+		if (streq(n->name, "chill") || streq(n->name, "breakpoint") ||
+		    streq(n->name, "panic"))
 			dt_cc_error(cc, "D_FUNC_UNSUP", n->line,
 				    "%s( ) is not supported by this implementation", n->name);
 		dt_cc_error(cc, "D_IDENT_UNDEF", n->line,
@@ -551,6 +586,11 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 	}
 	n->builtin = funcs[i].f;
 	n->type = funcs[i].ret;
+	if (n->builtin == F_COPYIN) {
+		/* void *: memory copied in to the scratch area */
+		n->type.ptr = true;
+		n->type.pkind = DT_T_VOID;
+	}
 	if (funcs[i].action && !stmt)
 		dt_cc_error(cc, "D_CG_EXPR", n->line,
 			    "%s( ) may not be called from a D expression (D program context "
@@ -628,7 +668,7 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 			dt_cc_error(cc, "D_PROTO_ARG", n->line,
 				    "%s( ) argument #1 is incompatible with prototype:\n"
 				    "\tprototype: int\n\t argument: %s",
-				    n->name, type_str(n->args[0]->type));
+				    n->name, type_str(cc, n->args[0]->type));
 		break;
 	case F_STRLEN:
 	case F_STRJOIN:
@@ -646,7 +686,7 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 					    "%s( ) argument #%d is incompatible with prototype:\n"
 					    "\tprototype: %s\n\t argument: %s",
 					    n->name, i + 1, want_str ? "char *" : "int",
-					    type_str(n->args[i]->type));
+					    type_str(cc, n->args[i]->type));
 		}
 		/* the substring is searched for with code unrolled over its bytes */
 		if (n->builtin == F_INDEX &&
@@ -656,16 +696,25 @@ static void call(struct dt_cc *cc, struct dt_node *n, bool stmt)
 				    "characters");
 		break;
 	case F_STRINGOF:
-		if (n->args[0]->type.kind != DT_T_STR)
+		if (n->args[0]->type.kind != DT_T_STR && !n->args[0]->type.ptr)
 			dt_cc_error(cc, "D_STRINGOF_TYPE", n->line,
-				    "stringof( ) operand must be a string, not %s",
-				    type_str(n->args[0]->type));
+				    "stringof( ) operand must be a string or a pointer, not %s",
+				    type_str(cc, n->args[0]->type));
 		break;
+	case F_NTOHS:
+	case F_NTOHL:
+	case F_NTOHLL:
+		if (!is_int(n->args[0]))
+			dt_cc_error(cc, "D_PROTO_ARG", n->line,
+				    "%s( ) argument #1 must be an integer", n->name);
+		break;
+	case F_COPYIN:
 	case F_COPYINSTR:
 		for (i = 0; i < n->nargs; i++)
 			if (!is_int(n->args[i]))
 				dt_cc_error(cc, "D_PROTO_ARG", n->line,
-					    "copyinstr( ) argument #%d must be an address", i + 1);
+					    "%s( ) argument #%d must be %s", n->name, i + 1,
+					    i == 0 ? "an address" : "a size");
 		break;
 	case F_STACK:
 	case F_USTACK:
@@ -723,6 +772,166 @@ static void assignment(struct dt_cc *cc, struct dt_node *n)
 	n->type = l->type;
 }
 
+/* args[i]: typed by the clause's probes, the same type in all of them (else a 64-bit integer
+ * for system calls, whose clauses may also take in calls with fewer arguments; an error for
+ * the others) */
+static void args_type(struct dt_cc *cc, struct dt_node *n, int i)
+{
+	struct dt_clause *c = cc->clause;
+	const struct dt_probe *out = NULL;
+	bool first = true, fewer = false;
+
+	n->ival = (uint64_t)i;
+	n->type = DT_LONG;
+	for (int j = 0; c && j < c->nprobes; j++) {
+		const struct dt_probe *pr = dt_probe_get(c->probes[j]);
+		struct dt_type t;
+		int raw;
+
+		if (dt_probe_arg_type(pr, i, &t, &raw) < 0) {
+			out = pr;
+			fewer = true;
+			if (pr->type != P_SYSCALL_ENTRY)
+				break;
+			continue;
+		}
+		if (first) {
+			n->type = t;
+			n->ival = (uint64_t)raw;
+			first = false;
+			continue;
+		}
+		if (memcmp(&t, &n->type, sizeof(t)) == 0 && n->ival == (uint64_t)raw)
+			continue;
+		if (pr->type != P_SYSCALL_ENTRY)
+			dt_cc_error(cc, "D_ARGS_TYPE", n->line,
+				    "args[%d] differs between the probes of this clause", i);
+		n->type = DT_LONG;
+	}
+	if (out && (first || out->type != P_SYSCALL_ENTRY))
+		dt_cc_error(cc, "D_ARGS_IDX", n->line,
+			    "index %d is out of range for %s:%s:%s:%s args[ ]", i, out->prov,
+			    out->mod, out->func, out->name);
+	if (fewer) {
+		n->type = DT_LONG;
+		n->ival = (uint64_t)i;
+	}
+	if ((n->type.sou && dt_sou_get(cc->prog, n->type.sou)->translated) ||
+	    n->ival == DT_ARG_EXIT_REASON)
+		cc->prog->need_btf = true;
+}
+
+/* The type a pointer points to. */
+static struct dt_type pointee(struct dt_type t)
+{
+	return (struct dt_type){ .kind = t.pkind, .size = t.psize, .sign = t.psign, .sou = t.sou };
+}
+
+/* *p: an integer read where p points. */
+static void deref(struct dt_cc *cc, struct dt_node *n)
+{
+	check(cc, n->l);
+	if (!n->l->type.ptr)
+		dt_cc_error(cc, "D_DEREF_NONPTR", n->line,
+			    "unary * cannot be applied to %s: it is not a pointer",
+			    type_str(cc, n->l->type));
+	if (n->l->type.pkind == DT_T_VOID)
+		dt_cc_error(cc, "D_DEREF_VOID", n->line, "cannot dereference a pointer to void");
+	n->type = pointee(n->l->type);
+	if (n->type.kind == DT_T_SOU)
+		dt_cc_error(cc, "D_OP_SOU", n->line,
+			    "a whole %s cannot be used as a value: name one of its members",
+			    type_str(cc, n->type));
+}
+
+/* p->name, or (*p).name */
+static void member(struct dt_cc *cc, struct dt_node *n)
+{
+	const struct dt_member *m;
+	const struct dt_sou *sou;
+
+	if (n->op == '.') {
+		if (n->l->kind != N_DEREF)
+			dt_cc_error(cc, "D_OP_SOU", n->line,
+				    "operator . must be applied to a struct or union");
+		n->l = n->l->l;
+		n->op = '>';
+	}
+	check(cc, n->l);
+	if (!n->l->type.ptr || n->l->type.pkind != DT_T_SOU)
+		dt_cc_error(cc, "D_OP_SOU", n->line,
+			    "operator -> must be applied to a pointer to a struct or union, not %s",
+			    type_str(cc, n->l->type));
+	sou = dt_sou_get(cc->prog, n->l->type.sou);
+	m = dt_sou_member(cc->prog, n->l->type.sou, n->name);
+	if (!m)
+		dt_cc_error(cc, "D_MEMBER_NAME", n->line, "%s is not a member of %s", n->name,
+			    type_str(cc, pointee(n->l->type)));
+	n->type = m->type;
+	n->ival = (uint64_t)m->off;
+	n->builtin = m->xlate;
+	n->slen = (size_t)m->len;
+	if (sou->translated)
+		cc->prog->need_btf = true;
+}
+
+/* Pointer arithmetic: p + i and p - i move by i of what p points to, p - q counts them. */
+static void pointer_arith(struct dt_cc *cc, struct dt_node *n)
+{
+	struct dt_node *p = n->l->type.ptr ? n->l : n->r, *i = p == n->l ? n->r : n->l;
+	const struct dt_sou *sou = dt_sou_get(cc->prog, p->type.sou);
+	uint64_t size = p->type.pkind == DT_T_SOU ? sou->size : MAX(p->type.psize, 1);
+
+	if ((n->op != OP_ADD && n->op != OP_SUB) || (n->op == OP_SUB && p == n->r))
+		dt_cc_error(cc, "D_OP_ARITH", n->line, "operator %s cannot be applied to a pointer",
+			    op_str(n->op));
+	if (p->type.pkind == DT_T_SOU && sou->translated)
+		dt_cc_error(cc, "D_OP_ARITH", n->line, "%s is not in memory: no arithmetic on it",
+			    type_str(cc, p->type));
+	if (i->type.ptr) {
+		/* p - q: the difference in elements */
+		struct dt_node *diff = dt_alloc(cc->prog, sizeof(*diff));
+
+		*diff = *n;
+		diff->type = DT_LONG;
+		n->op = OP_DIV;
+		n->l = diff;
+		n->r = dt_alloc(cc->prog, sizeof(*n->r));
+		*n->r = (struct dt_node){ .kind = N_INT,
+					  .line = n->line,
+					  .ival = size,
+					  .type = DT_LONG,
+					  .soff = -1,
+					  .koff = -1 };
+		n->type = DT_LONG;
+		return;
+	}
+	if (size > 1) {
+		struct dt_node *mul = dt_alloc(cc->prog, sizeof(*mul)),
+			       *k = dt_alloc(cc->prog, sizeof(*k));
+
+		*k = (struct dt_node){ .kind = N_INT,
+				       .line = n->line,
+				       .ival = size,
+				       .type = DT_LONG,
+				       .soff = -1,
+				       .koff = -1 };
+		*mul = (struct dt_node){ .kind = N_BINOP,
+					 .op = OP_MUL,
+					 .line = n->line,
+					 .l = i,
+					 .r = k,
+					 .type = DT_LONG,
+					 .soff = -1,
+					 .koff = -1 };
+		if (i == n->l)
+			n->l = mul;
+		else
+			n->r = mul;
+	}
+	n->type = p->type;
+}
+
 static void check(struct dt_cc *cc, struct dt_node *n)
 {
 	switch (n->kind) {
@@ -750,8 +959,11 @@ static void check(struct dt_cc *cc, struct dt_node *n)
 			return;
 		}
 		if (n->nargs == 0 && builtin(n)) {
-			if (n->builtin == B_PPID || n->builtin == B_ZONENAME)
+			if (n->builtin == B_PPID || n->builtin == B_ZONENAME ||
+			    n->builtin == B_CURPSINFO || n->builtin == B_CURLWPSINFO)
 				cc->prog->need_btf = true;
+			if (n->builtin == B_ZONENAME)
+				cc->prog->need_zones = true;
 			return;
 		}
 		if (streq(n->name, "args") && n->nargs) {
@@ -764,8 +976,7 @@ static void check(struct dt_cc *cc, struct dt_node *n)
 					    n->args[0]->ival);
 			n->kind = N_BUILTIN;
 			n->builtin = B_ARG;
-			n->ival = n->args[0]->ival;
-			n->type = DT_LONG;
+			args_type(cc, n, (int)n->args[0]->ival);
 			return;
 		}
 		var_resolve(cc, n, NULL);
@@ -806,8 +1017,8 @@ static void check(struct dt_cc *cc, struct dt_node *n)
 			    n->l->type.kind == DT_T_VOID || n->r->type.kind == DT_T_VOID)
 				dt_cc_error(cc, "D_OP_INCOMPAT", n->line,
 					    "operands have incompatible types: \"%s\" %s \"%s\"",
-					    type_str(n->l->type), op_str(n->op),
-					    type_str(n->r->type));
+					    type_str(cc, n->l->type), op_str(n->op),
+					    type_str(cc, n->r->type));
 			n->type = DT_INT;
 			return;
 		}
@@ -815,6 +1026,10 @@ static void check(struct dt_cc *cc, struct dt_node *n)
 			dt_cc_error(cc, "D_OP_ARITH", n->line,
 				    "operator %s requires operands of arithmetic type",
 				    op_str(n->op));
+		if (n->l->type.ptr || n->r->type.ptr) {
+			pointer_arith(cc, n);
+			return;
+		}
 		if ((n->op == OP_DIV || n->op == OP_MOD) && n->r->kind == N_INT && n->r->ival == 0)
 			dt_cc_error(cc, "D_DIV_ZERO", n->line,
 				    "expression contains division by zero");
@@ -841,7 +1056,7 @@ static void check(struct dt_cc *cc, struct dt_node *n)
 		if ((n->l->type.kind == DT_T_STR) != (n->r->type.kind == DT_T_STR))
 			dt_cc_error(cc, "D_OP_INCOMPAT", n->line,
 				    "operands have incompatible types: \"%s\" : \"%s\"",
-				    type_str(n->l->type), type_str(n->r->type));
+				    type_str(cc, n->l->type), type_str(cc, n->r->type));
 		n->type = n->l->type.kind == DT_T_STR ? DT_STRING : arith(n->l->type, n->r->type);
 		return;
 	case N_ASSIGN:
@@ -849,13 +1064,20 @@ static void check(struct dt_cc *cc, struct dt_node *n)
 		return;
 	case N_CAST:
 		check(cc, n->l);
-		if (n->type.kind == DT_T_STR || n->l->type.kind != DT_T_INT)
+		if (n->type.kind == DT_T_STR || n->type.kind == DT_T_SOU ||
+		    n->l->type.kind != DT_T_INT)
 			dt_cc_error(cc, "D_CAST_INVAL", n->line,
 				    "invalid cast expression: \"%s\" to \"%s\"",
-				    type_str(n->l->type), type_str(n->type));
+				    type_str(cc, n->l->type), type_str(cc, n->type));
 		return;
 	case N_CALL:
 		call(cc, n, false);
+		return;
+	case N_DEREF:
+		deref(cc, n);
+		return;
+	case N_MEMBER:
+		member(cc, n);
 		return;
 	case N_BUILTIN:
 	case N_ARGS:
@@ -900,6 +1122,10 @@ static void declare(struct dt_cc *cc, struct dt_node *n)
 		dt_cc_error(cc, "D_DECL_IDRED", n->line, "identifier redeclared: %s", n->name);
 	if (n->type.kind == DT_T_VOID)
 		dt_cc_error(cc, "D_DECL_VOIDOBJ", n->line, "cannot have void object: %s", n->name);
+	if (n->type.kind == DT_T_SOU)
+		dt_cc_error(cc, "D_DECL_TYPERR", n->line,
+			    "%s: a D variable holds a pointer to a structure, not the structure",
+			    n->name);
 	id = ident_add(cc->prog, kind, n->name);
 	id->type = n->type;
 	id->declared = true;
@@ -921,6 +1147,7 @@ void dt_sema_program(struct dt_cc *cc)
 			continue;
 		}
 		c->id = next_id++;
+		cc->clause = c;
 		for (int j = 0; j < c->npdescs; j++) {
 			int before = c->nprobes;
 			int r = dt_probes_match(&c->pdescs[j], &c->probes, &c->nprobes);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * fuzz_d.c - fuzz target for the D compiler's front end: every input is compiled as a script
- * (lexer, parser, semantic checks, probe matching), once as a script and once as -n text. A
- * D program is untrusted input: whatever the bytes, the compiler must accept them or report one
- * D error; it must never crash, hang or leak. Nothing is loaded into the kernel.
+ * (lexer, parser, semantic checks, probe matching), once as a script and once as -n text, and
+ * read as a provider definition for `dtrace -h`. A D program is untrusted input: whatever the
+ * bytes, the compiler must accept them or report one D error; it must never crash, hang or
+ * leak. Nothing is loaded into the kernel.
  */
 #include <basalt/base.h>
 #include <basalt/dt.h>
@@ -23,6 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dt_options opts;
 	struct dt_program *p = NULL;
 	struct dt_diag diag;
+	FILE *null;
 
 	memcpy(src, data, size);
 	src[size] = 0;
@@ -36,5 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			VERIFY(diag.tag[0] == 'D' && diag.tag[1] == '_');
 		}
 	}
+	null = fopen("/dev/null", "we");
+	VERIFY(null);
+	if (dt_header_write(src, "fuzz.h", null, &diag) < 0)
+		VERIFY(streq(diag.tag, "D_SYNTAX"));
+	fclose(null);
 	return 0;
 }

@@ -1,0 +1,1 @@
+proc:::exec-success { trace(args[0]); }

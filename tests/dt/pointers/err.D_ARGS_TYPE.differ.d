@@ -1,0 +1,1 @@
+sched:::enqueue, proc:::create { trace(args[0]->pr_pid); }

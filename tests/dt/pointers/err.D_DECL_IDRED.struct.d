@@ -1,0 +1,1 @@
+struct a { int x; }; struct a { int y; }; BEGIN { exit(0); }

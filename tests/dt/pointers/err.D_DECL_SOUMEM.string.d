@@ -1,0 +1,1 @@
+struct a { string s; }; BEGIN { exit(0); }

@@ -1,0 +1,1 @@
+syscall::write:entry { trace(*copyin(arg1, 4)); }

@@ -1,0 +1,1 @@
+BEGIN { trace(sizeof(psinfo_t)); }

@@ -1,0 +1,2 @@
+/bin/true [true] 0
+
