@@ -1589,6 +1589,8 @@ int zpl_fallocate(struct zpl_fs *fs, uint64_t obj, int mode, uint64_t off, uint6
 		r = -ENODEV;
 	if (r == 0 && (off > ZPL_MAX_FILE_SIZE || len > ZPL_MAX_FILE_SIZE - off))
 		r = -EFBIG;
+	if (r == 0)
+		r = drop_caps(fs, &zn);
 	if (r < 0)
 		goto out;
 	if (mode & FALLOC_FL_PUNCH_HOLE) {

@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <fuse_lowlevel.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/fuse.h>
 #include <stdio.h>
 #include <string.h>
@@ -854,6 +855,27 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_statfs(req, &sv);
 }
 
+/* Whether the process making a request holds CAP_FSETID; libfuse passes only its ids, so this
+ * reads its effective capabilities from /proc (none if it cannot tell: the bits then go). */
+static bool caller_has_fsetid(fuse_req_t req)
+{
+	char path[64], line[128];
+	unsigned long long caps = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)fuse_req_ctx(req)->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return caps & (1ull << CAP_FSETID);
+}
+
+/* The kernel leaves clearing setuid/setgid on fallocate to the server too (with
+ * FUSE_HANDLE_KILLPRIV_V2), with no flag to say whether the caller may keep them. */
 static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
 			 struct fuse_file_info *fi)
 {
@@ -866,6 +888,8 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 		return;
 	}
 	r = resolve_obj(m, ino, &n);
+	if (r == 0 && !caller_has_fsetid(req) && zpl_kill_suidgid(n.fs, n.obj) > 0)
+		(void)fuse_lowlevel_notify_inval_inode(m->srv.se, ino, -1, 0);
 	if (r == 0)
 		r = zpl_fallocate(n.fs, n.obj, mode, (uint64_t)offset, (uint64_t)length);
 	reply_err(req, r);

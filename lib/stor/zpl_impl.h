@@ -114,7 +114,8 @@ int64_t zpl_write(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, c
 /* Clear setuid, and setgid if group execute is set, as a write by a process without CAP_FSETID
  * does when the kernel leaves that to the server. 1 if the mode changed, 0 if not. */
 int zpl_kill_suidgid(struct zpl_fs *fs, uint64_t obj);
-/* mode: 0 (extend the size), FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE. */
+/* mode: 0 (extend the size), FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE.
+ * Drops security.capability, as a write does. */
 int zpl_fallocate(struct zpl_fs *fs, uint64_t obj, int mode, uint64_t off, uint64_t len);
 /* SEEK_DATA / SEEK_HOLE (and SEEK_SET, SEEK_CUR and SEEK_END trivially). */
 int zpl_lseek(struct zpl_fs *fs, uint64_t obj, uint64_t off, int whence, uint64_t *ret_off);
