@@ -126,8 +126,7 @@ int zio_read(struct spa *spa, const struct blkptr *bp, void *buf)
 	    bp->ncopies < 1 || bp->ncopies > BP_MAX_COPIES)
 		return -EIO;
 	n = zio_asize(spa, bp->psize);
-	/* a block stored as it is, filling its sectors, is read straight into the caller's buffer
-	 */
+	/* a block stored as it is, filling its sectors, goes straight into the caller's buffer */
 	if (bp->compress == ZIO_COMPRESS_OFF && bp->psize == bp->lsize && n == bp->lsize)
 		dst = buf;
 	else
