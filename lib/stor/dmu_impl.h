@@ -64,6 +64,8 @@ struct objset {
 
 /* arc.c */
 uint64_t arc_default_max(void);
+/* Keep freed blocks' memory in the process, up to the cache's bound, for the next blocks. */
+void arc_malloc_setup(void);
 void arc_insert(struct arc *a, struct dbuf *db);
 void arc_touch(struct arc *a, struct dbuf *db);
 void arc_remove(struct arc *a, struct dbuf *db);

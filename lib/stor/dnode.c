@@ -207,7 +207,8 @@ static int dbuf_hold(struct dnode *dn, uint8_t level, uint64_t blkid, bool read,
 	db->level = level;
 	db->blkid = blkid;
 	db->size = size;
-	db->data = bs_zalloc(size);
+	/* (zeroed unless a read fills it whole) */
+	db->data = read && !BP_IS_HOLE(&bp) && bp.lsize == size ? bs_malloc(size) : bs_zalloc(size);
 	db->bp = bp;
 	if (read && !BP_IS_HOLE(&bp)) {
 		_cleanup_free_ uint8_t *tmp = bp.lsize == size ? NULL : bs_malloc(bp.lsize);

@@ -10,6 +10,16 @@
  * pay off even with one process making requests one after the other: the kernel's wake-up of
  * that process when a reply is written costs as much as serving a small request, and a second
  * thread is already waiting for the next request meanwhile.
+ *
+ * Each mount's readahead is raised to the largest request (see READAHEAD_KB).
+ *
+ * The server talks to /dev/fuse through libfuse's custom I/O hooks (plain read and writev) for
+ * one reason: FUSE_HANDLE_KILLPRIV_V2, which this libfuse (3.14) does not know. A file system
+ * that clears setuid, setgid and security.capability itself on write, truncate and chown takes
+ * it from its init callback (fuse_server_handle_killpriv_v2); the hook then adds the flag to the
+ * INIT reply, and only when the kernel offered it. The kernel then marks the super block
+ * SB_NOSEC and stops asking for security.capability (a GETXATTR round trip) before each write
+ * through the page cache, and sends FUSE_WRITE_KILL_SUIDGID and FATTR_KILL_SUIDGID instead.
  */
 #include <fcntl.h>
 #include <linux/fuse.h>
@@ -17,37 +27,94 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
 
 #include <basalt/base.h>
 
 #include "fuse_server.h"
 
 #define FUSECTL_DIR "/sys/fs/fuse/connections"
+/* The kernel's readahead for a mount: a FUSE connection starts at 128 KiB, a quarter of the
+ * largest request libfuse takes (1 MiB); a sequential read then costs four times the round trips
+ * and reads from the pool in small pieces. */
+#define READAHEAD_KB 1024
 
-static __thread uint32_t write_flags;
+/* Of the request the thread is serving: the kill flag of a WRITE or SETATTR; for INIT, its id
+ * and whether the kernel offered, and the file system took, FUSE_HANDLE_KILLPRIV_V2. */
+static __thread bool kill_suidgid;
+static __thread uint64_t init_unique;
+static __thread bool killpriv_v2_offered, killpriv_v2_taken;
 
-uint32_t fuse_server_write_flags(void)
+bool fuse_server_kill_suidgid(void)
 {
-	return write_flags;
+	return kill_suidgid;
+}
+
+bool fuse_server_handle_killpriv_v2(void)
+{
+	killpriv_v2_taken = killpriv_v2_offered;
+	return killpriv_v2_taken;
+}
+
+/* The argument of a request, copied out if the request is long enough for it. */
+static bool request_arg(const struct fuse_buf *buf, void *arg, size_t n)
+{
+	if (buf->size < sizeof(struct fuse_in_header) + n)
+		return false;
+	memcpy(arg, (const char *)buf->mem + sizeof(struct fuse_in_header), n);
+	return true;
 }
 
 /* One look at a request before libfuse processes it: whether it is served one at a time
- * (returned), and what a write's arguments say that libfuse does not pass on (write_flags). */
+ * (returned), and what its arguments say that libfuse does not pass on. */
 static bool peek(struct fuse_server *s, const struct fuse_buf *buf)
 {
 	struct fuse_in_header h;
 	struct fuse_write_in w;
+	struct fuse_setattr_in sa;
+	struct fuse_init_in in;
 
-	write_flags = 0;
+	kill_suidgid = false;
 	if ((buf->flags & FUSE_BUF_IS_FD) || buf->size < sizeof(h))
 		return true;
 	memcpy(&h, buf->mem, sizeof(h));
-	if (h.opcode == FUSE_WRITE && buf->size >= sizeof(h) + sizeof(w)) {
-		memcpy(&w, (const char *)buf->mem + sizeof(h), sizeof(w));
-		write_flags = w.write_flags;
+	if (h.opcode == FUSE_WRITE && request_arg(buf, &w, sizeof(w)))
+		kill_suidgid = w.write_flags & FUSE_WRITE_KILL_SUIDGID;
+	else if (h.opcode == FUSE_SETATTR && request_arg(buf, &sa, sizeof(sa)))
+		kill_suidgid = sa.valid & FATTR_KILL_SUIDGID;
+	else if (h.opcode == FUSE_INIT &&
+		 request_arg(buf, &in, offsetof(struct fuse_init_in, flags2))) {
+		init_unique = h.unique;
+		killpriv_v2_offered = in.flags & FUSE_HANDLE_KILLPRIV_V2;
+		killpriv_v2_taken = false;
 	}
 	return !s->exclusive || s->exclusive(h.opcode, h.nodeid);
 }
+
+/* Every reply goes out here: the INIT reply gains FUSE_HANDLE_KILLPRIV_V2 when taken (libfuse
+ * builds it as a header followed by struct fuse_init_out, in the thread serving the INIT). */
+static ssize_t dev_writev(int fd, struct iovec *iov, int count, void *userdata)
+{
+	(void)userdata;
+	if (killpriv_v2_taken && count >= 2 && iov[0].iov_len == sizeof(struct fuse_out_header) &&
+	    iov[1].iov_len >= offsetof(struct fuse_init_out, flags) + sizeof(uint32_t)) {
+		const struct fuse_out_header *oh = iov[0].iov_base;
+
+		if (oh->unique == init_unique && oh->error == 0) {
+			((struct fuse_init_out *)iov[1].iov_base)->flags |= FUSE_HANDLE_KILLPRIV_V2;
+			killpriv_v2_taken = false;
+		}
+	}
+	return writev(fd, iov, count);
+}
+
+static ssize_t dev_read(int fd, void *buf, size_t len, void *userdata)
+{
+	(void)userdata;
+	return read(fd, buf, len);
+}
+
+static const struct fuse_custom_io dev_io = { .writev = dev_writev, .read = dev_read };
 
 static void *serve(void *arg)
 {
@@ -91,6 +158,20 @@ static void abort_connection(dev_t dev)
 	close(fd);
 }
 
+/* Best effort: without a writable sysfs the mount keeps the kernel's default. */
+static void set_readahead(dev_t dev)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/class/bdi/%u:%u/read_ahead_kb", major(dev), minor(dev));
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	(void)!dprintf(fd, "%d", READAHEAD_KB);
+	close(fd);
+}
+
 static void server_clear(struct fuse_server *s)
 {
 	if (s->se)
@@ -124,6 +205,12 @@ int fuse_server_start(struct fuse_server *s, const char *mountpoint, const char 
 		server_clear(s);
 		return bs_error(EIO, "cannot mount %s on '%s' through FUSE", what, mountpoint);
 	}
+	r = fuse_session_custom_io(s->se, &dev_io, fuse_session_fd(s->se));
+	if (r != 0) {
+		fuse_session_unmount(s->se);
+		server_clear(s);
+		return bs_error(EIO, "cannot set up the FUSE device of %s", what);
+	}
 	/* the serving threads take no signals: they belong to the daemon's own threads */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -137,8 +224,10 @@ int fuse_server_start(struct fuse_server *s, const char *mountpoint, const char 
 		return bs_error(-r, "cannot start the thread serving %s", what);
 	}
 	/* (answered by the serving thread, so only now) */
-	if (stat(mountpoint, &st) == 0)
+	if (stat(mountpoint, &st) == 0) {
 		s->dev = st.st_dev;
+		set_readahead(s->dev);
+	}
 	return 0;
 }
 

@@ -47,8 +47,13 @@ int fuse_server_start(struct fuse_server *s, const char *mountpoint, const char 
  * serving threads end even while files are open, and the threads are joined.
  */
 int fuse_server_stop(struct fuse_server *s, bool force);
-/* The write_flags (FUSE_WRITE_*) of the WRITE request the calling thread is serving, which
- * libfuse does not pass on. */
-uint32_t fuse_server_write_flags(void);
+/* Whether the WRITE (FUSE_WRITE_KILL_SUIDGID) or SETATTR (FATTR_KILL_SUIDGID) request the
+ * calling thread is serving asks the server to clear setuid and setgid, which libfuse does not
+ * pass on. */
+bool fuse_server_kill_suidgid(void);
+/* Called from a file system's init callback: it clears setuid, setgid and security.capability
+ * itself on write, truncate and chown (FUSE_HANDLE_KILLPRIV_V2), as the kill flags above ask.
+ * Returns whether the kernel offered that, and so whether it is in effect. */
+bool fuse_server_handle_killpriv_v2(void);
 
 #endif

@@ -17,7 +17,16 @@
 #include "dsl_impl.h"
 #include "zap.h"
 
-#define DIRTY_MAX (256ull << 20)
+/* Dirty data that commits early: half the block cache's bound (the default cache holds it with
+ * room for reads), and at least 256 MiB. As ZFS's limit it scales with memory: a larger open txg
+ * means fewer commits for data rewritten within one, and one commit writes each dirty block once
+ * however many times it changed. */
+#define DIRTY_MIN (256ull << 20)
+
+static uint64_t dirty_max(const struct spa *spa)
+{
+	return MAX(DIRTY_MIN, spa->arc.max / 2);
+}
 
 static pthread_mutex_t ns_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct spa *ns_pools;
@@ -71,7 +80,7 @@ void spa_enter(spa_t *spa)
 
 void spa_exit(spa_t *spa)
 {
-	if (!spa->readonly && spa->dirty_bytes > DIRTY_MAX)
+	if (!spa->readonly && spa->dirty_bytes > dirty_max(spa))
 		(void)spa_sync(spa);
 	/* a write failed for space while frees wait in the open txg: commit them, so that the
 	 * next write can have their space */

@@ -37,6 +37,7 @@ struct vdev_leaf {
 	uint64_t read_errors, write_errors, cksum_errors, repaired_bytes;
 	/* I/O since import (zpool iostat) */
 	uint64_t read_ops, write_ops, read_bytes, write_bytes;
+	uint64_t unkicked; /* bytes written since writeback was last started (vdev.c) */
 };
 
 /* ---- top-level vdevs: a leaf, or a mirror of leaves; each has its own allocator ---- */

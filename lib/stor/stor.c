@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "basalt/stor.h"
+#include "dmu_impl.h"
 #include "spa_impl.h"
 
 #define SYNC_INTERVAL_NS (5ull * 1000000000ull)
@@ -44,6 +45,7 @@ int stor_init(void)
 
 	if (sync_running)
 		return 0;
+	arc_malloc_setup();
 	sync_stop = false;
 	r = pthread_create(&sync_thread, NULL, sync_main, NULL);
 	if (r != 0)

@@ -17,9 +17,22 @@ static int file_pread(struct vdev_leaf *l, void *buf, size_t n, uint64_t off)
 	return bs_pread_full(l->fd, buf, n, off);
 }
 
+/*
+ * Writes land in the page cache and reach the device at the commit's flush. Every WRITEBACK_KICK
+ * bytes the kernel is asked to start writing them back already (without waiting), so that the
+ * device works while the commit computes and writes the rest, and the flush waits for the tail.
+ */
+#define WRITEBACK_KICK (16u << 20)
+
 static int file_pwrite(struct vdev_leaf *l, const void *buf, size_t n, uint64_t off)
 {
-	return bs_pwrite_full(l->fd, buf, n, off);
+	int r = bs_pwrite_full(l->fd, buf, n, off);
+
+	if (r == 0 && (l->unkicked += n) >= WRITEBACK_KICK) {
+		(void)sync_file_range(l->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		l->unkicked = 0;
+	}
+	return r;
 }
 
 static int file_flush(struct vdev_leaf *l)

@@ -113,6 +113,7 @@ int zio_read(struct spa *spa, const struct blkptr *bp, void *buf)
 {
 	struct verify_arg va = { bp };
 	_cleanup_free_ uint8_t *pbuf = NULL;
+	uint8_t *dst;
 	bool bad[BP_MAX_COPIES] = { false };
 	int i, good = -1, r;
 	uint64_t n;
@@ -125,13 +126,17 @@ int zio_read(struct spa *spa, const struct blkptr *bp, void *buf)
 	    bp->ncopies < 1 || bp->ncopies > BP_MAX_COPIES)
 		return -EIO;
 	n = zio_asize(spa, bp->psize);
-	pbuf = bs_malloc(n);
+	/* a block stored as it is, filling its sectors, goes straight into the caller's buffer */
+	if (bp->compress == ZIO_COMPRESS_OFF && bp->psize == bp->lsize && n == bp->lsize)
+		dst = buf;
+	else
+		dst = pbuf = bs_malloc(n);
 	for (i = 0; i < bp->ncopies; i++) {
 		if (!dva_sane(spa, &bp->dva[i], n)) {
 			bad[i] = true;
 			continue;
 		}
-		r = vdev_top_read(spa, spa->vdev[bp->dva[i].vdev], pbuf, n, bp->dva[i].offset,
+		r = vdev_top_read(spa, spa->vdev[bp->dva[i].vdev], dst, n, bp->dva[i].offset,
 				  verify_block, &va);
 		if (r == 0) {
 			good = i;
@@ -144,8 +149,10 @@ int zio_read(struct spa *spa, const struct blkptr *bp, void *buf)
 	/* repair the ditto copies that failed */
 	for (i = 0; i < good; i++)
 		if (bad[i] && !spa->readonly && dva_sane(spa, &bp->dva[i], n))
-			(void)vdev_top_write(spa, spa->vdev[bp->dva[i].vdev], pbuf, n,
+			(void)vdev_top_write(spa, spa->vdev[bp->dva[i].vdev], dst, n,
 					     bp->dva[i].offset);
+	if (dst == buf)
+		return 0;
 	if (bp->compress == ZIO_COMPRESS_OFF) {
 		if (bp->psize != bp->lsize)
 			return -EIO;

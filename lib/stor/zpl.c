@@ -334,6 +334,7 @@ static int zget_dir(struct zpl_fs *fs, uint64_t obj, struct znode *ret)
 #define XA_INLINE 0
 #define XA_OBJECT 1
 #define XA_INLINE_MAX (ZAP_MAXVALUELEN - 1)
+#define XA_CAPS "security.capability"
 
 struct xa_ref {
 	uint64_t obj; /* 0 for an inline value */
@@ -399,6 +400,33 @@ static int xa_lookup(objset_t *os, uint64_t xobj, const char *name, uint8_t *raw
 	if (r < 0)
 		return r;
 	return xa_decode(os, raw, len, ret);
+}
+
+/* Remove a looked-up entry and the object of its value, if it has one. */
+static int xa_remove_entry(objset_t *os, uint64_t xobj, const char *name, const struct xa_ref *ref)
+{
+	int r = zap_remove(os, xobj, name);
+
+	if (r == 0 && ref->obj)
+		r = dmu_object_free(os, ref->obj);
+	return r;
+}
+
+/* Drop a file's security.capability, as the kernel does on write, truncate and chown (Linux's
+ * file capabilities stop applying to a changed file). Pool lock held. */
+static int drop_caps(struct zpl_fs *fs, const struct znode *zn)
+{
+	uint8_t raw[ZAP_MAXVALUELEN];
+	struct xa_ref ref;
+	int r;
+
+	r = xa_dir(fs->os, zn);
+	if (r <= 0)
+		return r;
+	r = xa_lookup(fs->os, zn->p.xattr, XA_CAPS, raw, &ref);
+	if (r < 0)
+		return r == -ENODATA ? 0 : r;
+	return xa_remove_entry(fs->os, zn->p.xattr, XA_CAPS, &ref);
 }
 
 /* Free an attributes' ZAP and every value object it names. */
@@ -1328,6 +1356,16 @@ static int truncate_locked(struct zpl_fs *fs, struct znode *zn, uint64_t size)
 	return 0;
 }
 
+/* The kernel's rule for clearing setuid and setgid: setgid without group execute is mandatory
+ * locking, kept. */
+static uint64_t mode_without_suidgid(uint64_t mode)
+{
+	mode &= ~(uint64_t)S_ISUID;
+	if (mode & S_IXGRP)
+		mode &= ~(uint64_t)S_ISGID;
+	return mode;
+}
+
 int zpl_setattr(struct zpl_fs *fs, uint64_t obj, const struct zpl_setattr *sa, struct stat *ret_st)
 {
 	struct znode zn;
@@ -1368,6 +1406,13 @@ int zpl_setattr(struct zpl_fs *fs, uint64_t obj, const struct zpl_setattr *sa, s
 		zn.p.uid = sa->uid;
 	if (sa->valid & ZPL_SET_GID)
 		zn.p.gid = sa->gid;
+	if (sa->valid & ZPL_SET_KILL_SUIDGID)
+		zn.p.mode = mode_without_suidgid(zn.p.mode);
+	if ((sa->valid & (ZPL_SET_SIZE | ZPL_SET_UID | ZPL_SET_GID)) && !S_ISDIR(zn.p.mode)) {
+		r = drop_caps(fs, &zn);
+		if (r < 0)
+			goto out;
+	}
 	if (sa->valid & ZPL_SET_ATIME_NOW) {
 		memcpy(zn.p.atime, now, sizeof(now));
 	} else if (sa->valid & ZPL_SET_ATIME) {
@@ -1491,6 +1536,9 @@ int64_t zpl_write(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, c
 		r = -EFBIG;
 		goto out;
 	}
+	r = drop_caps(fs, &zn);
+	if (r < 0)
+		goto out;
 	if (len) {
 		r = dmu_write(fs->os, obj, off, len, buf);
 		if (r < 0)
@@ -1514,10 +1562,7 @@ int zpl_kill_suidgid(struct zpl_fs *fs, uint64_t obj)
 	spa_enter(fs->spa);
 	r = fs->readonly ? -EROFS : zget(fs->os, obj, &zn);
 	if (r == 0) {
-		/* the kernel's rule: setgid without group execute is mandatory locking, kept */
-		mode = zn.p.mode & ~(uint64_t)S_ISUID;
-		if (mode & S_IXGRP)
-			mode &= ~(uint64_t)S_ISGID;
+		mode = mode_without_suidgid(zn.p.mode);
 		if (mode != zn.p.mode) {
 			zn.p.mode = mode;
 			ts_now(zn.p.ctime);
@@ -1548,6 +1593,8 @@ int zpl_fallocate(struct zpl_fs *fs, uint64_t obj, int mode, uint64_t off, uint6
 		r = -ENODEV;
 	if (r == 0 && (off > ZPL_MAX_FILE_SIZE || len > ZPL_MAX_FILE_SIZE - off))
 		r = -EFBIG;
+	if (r == 0)
+		r = drop_caps(fs, &zn);
 	if (r < 0)
 		goto out;
 	if (mode & FALLOC_FL_PUNCH_HOLE) {
@@ -1713,16 +1760,6 @@ static int xa_read_value(objset_t *os, const uint8_t *raw, const struct xa_ref *
 	if (ref->len)
 		memcpy(buf, raw + 1, ref->len);
 	return 0;
-}
-
-/* Remove a looked-up entry and the object of its value, if it has one. */
-static int xa_remove_entry(objset_t *os, uint64_t xobj, const char *name, const struct xa_ref *ref)
-{
-	int r = zap_remove(os, xobj, name);
-
-	if (r == 0 && ref->obj)
-		r = dmu_object_free(os, ref->obj);
-	return r;
 }
 
 /* Store value under name in a new entry; the replaced value's object, if any, is in old. */

@@ -11,10 +11,11 @@
  * object set through the same zpl_* calls, read-only. .zfs is listed by readdir only with
  * snapdir=visible, and found by lookup always.
  *
- * The kernel checks permissions (default_permissions) and clears setuid/setgid bits on write,
- * truncate and chown itself: the file system turns FUSE_CAP_HANDLE_KILLPRIV off so that the
- * kernel sends those changes as ordinary setattr requests. O_TRUNC also arrives as a setattr
- * (FUSE_CAP_ATOMIC_O_TRUNC off).
+ * The kernel checks permissions (default_permissions). Clearing setuid, setgid and
+ * security.capability on write, truncate and chown is the file system's (FUSE_HANDLE_KILLPRIV_V2,
+ * see fuse_server.c), as the kernel's flags on each WRITE and SETATTR ask; a kernel without it
+ * clears the bits itself through ordinary setattr requests (FUSE_CAP_HANDLE_KILLPRIV, the older
+ * form, stays off). O_TRUNC arrives as a setattr (FUSE_CAP_ATOMIC_O_TRUNC off).
  *
  * readdir offsets: 0 is the start, 1 follows ".", 2 follows "..", 3 follows ".zfs"; an entry's
  * offset is its ZAP cookie plus 3, which stays below 2^63, so telldir/seekdir work and entries
@@ -27,6 +28,7 @@
 #include <fcntl.h>
 #include <fuse_lowlevel.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/fuse.h>
 #include <stdio.h>
 #include <string.h>
@@ -254,6 +256,7 @@ static struct zpl_cred cred_of(fuse_req_t req)
 static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
 	conn->want &= ~(FUSE_CAP_HANDLE_KILLPRIV | FUSE_CAP_ATOMIC_O_TRUNC);
+	(void)fuse_server_handle_killpriv_v2();
 	/* POSIX ACLs: the kernel checks them and leaves the umask to the file system, which
 	 * applies it only where no default ACL says otherwise */
 	if ((conn->capable & FUSE_CAP_POSIX_ACL) && (conn->capable & FUSE_CAP_DONT_MASK))
@@ -396,6 +399,8 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 		sa.valid |= ZPL_SET_CTIME;
 		sa.ctime = attr->st_ctim;
 	}
+	if (fuse_server_kill_suidgid())
+		sa.valid |= ZPL_SET_KILL_SUIDGID;
 	r = resolve_obj(m, ino, &n);
 	if (r == 0)
 		r = zpl_setattr(n.fs, n.obj, &sa, &st);
@@ -544,15 +549,10 @@ static bool open_writes(int flags)
 
 /*
  * Files opened only for writing, and files opened for appending, are written directly, not
- * through the page cache:
- *   - the kernel then sends each write(2) whole (up to 1 MiB), where through the cache it ends a
- *     request at a page it holds only in part, so that a snapshot taken between the two halves
- *     of a log record would keep half of it;
- *   - through the cache the kernel asks for security.capability before every write (to drop
- *     file capabilities), a second round trip per write; on the direct path it leaves clearing
- *     setuid/setgid to the server instead (the write's FUSE_WRITE_KILL_SUIDGID flag).
- * Opens for reading and writing keep the cache: their reads are served from it, and shared
- * mappings of them need it.
+ * through the page cache: the kernel then sends each write(2) whole (up to 1 MiB), where through
+ * the cache it ends a request at a page it holds only in part, so that a snapshot taken between
+ * the two halves of a log record would keep half of it. Opens for reading and writing keep the
+ * cache: their reads are served from it, and shared mappings of them need it.
  */
 static void set_direct_write(struct fuse_file_info *fi)
 {
@@ -660,10 +660,9 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		return;
 	}
 	r = resolve_obj(m, ino, &n);
-	/* a direct write by a process without CAP_FSETID: the kernel leaves setuid/setgid to us,
-	 * and keeps the old mode in its cache unless told */
-	if (r == 0 && (fuse_server_write_flags() & FUSE_WRITE_KILL_SUIDGID) &&
-	    zpl_kill_suidgid(n.fs, n.obj) > 0)
+	/* a write by a process without CAP_FSETID: the kernel leaves setuid/setgid to us, and
+	 * keeps the old mode in its cache unless told */
+	if (r == 0 && fuse_server_kill_suidgid() && zpl_kill_suidgid(n.fs, n.obj) > 0)
 		(void)fuse_lowlevel_notify_inval_inode(m->srv.se, ino, -1, 0);
 	if (r == 0)
 		r = zpl_write(n.fs, n.obj, (uint64_t)off, size, buf, 0);
@@ -856,6 +855,27 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_statfs(req, &sv);
 }
 
+/* Whether the process making a request holds CAP_FSETID; libfuse passes only its ids, so this
+ * reads its effective capabilities from /proc (none if it cannot tell: the bits then go). */
+static bool caller_has_fsetid(fuse_req_t req)
+{
+	char path[64], line[128];
+	unsigned long long caps = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)fuse_req_ctx(req)->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return caps & (1ull << CAP_FSETID);
+}
+
+/* The kernel leaves clearing setuid/setgid on fallocate to the server too (with
+ * FUSE_HANDLE_KILLPRIV_V2), with no flag to say whether the caller may keep them. */
 static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
 			 struct fuse_file_info *fi)
 {
@@ -868,6 +888,8 @@ static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 		return;
 	}
 	r = resolve_obj(m, ino, &n);
+	if (r == 0 && !caller_has_fsetid(req) && zpl_kill_suidgid(n.fs, n.obj) > 0)
+		(void)fuse_lowlevel_notify_inval_inode(m->srv.se, ino, -1, 0);
 	if (r == 0)
 		r = zpl_fallocate(n.fs, n.obj, mode, (uint64_t)offset, (uint64_t)length);
 	reply_err(req, r);

@@ -81,6 +81,8 @@ int zpl_readlink(struct zpl_fs *fs, uint64_t obj, char **ret);
 #define ZPL_SET_ATIME_NOW (1u << 6)
 #define ZPL_SET_MTIME_NOW (1u << 7)
 #define ZPL_SET_CTIME (1u << 8)
+/* clear setuid, and setgid if group execute is set (the kernel's FATTR_KILL_SUIDGID) */
+#define ZPL_SET_KILL_SUIDGID (1u << 9)
 struct zpl_setattr {
 	unsigned valid; /* ZPL_SET_* */
 	uint32_t mode;	/* permission bits (and S_ISUID, S_ISGID, S_ISVTX); the type is kept */
@@ -91,6 +93,7 @@ struct zpl_setattr {
 	struct timespec mtime;
 	struct timespec ctime;
 };
+/* A change of size, owner or group of a file other than a directory drops security.capability. */
 int zpl_setattr(struct zpl_fs *fs, uint64_t obj, const struct zpl_setattr *sa, struct stat *ret_st);
 
 /* Open references keep an unlinked object alive. write: the open is for writing (-EROFS on a
@@ -104,13 +107,15 @@ int64_t zpl_read(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, vo
 enum zpl_write_flags {
 	ZPL_WRITE_APPEND = 1,
 };
-/* Write (flags: enum zpl_write_flags). Returns the count. */
+/* Write (flags: enum zpl_write_flags); drops security.capability, as every write does. Returns
+ * the count. */
 int64_t zpl_write(struct zpl_fs *fs, uint64_t obj, uint64_t off, uint64_t len, const void *buf,
 		  unsigned flags);
 /* Clear setuid, and setgid if group execute is set, as a write by a process without CAP_FSETID
  * does when the kernel leaves that to the server. 1 if the mode changed, 0 if not. */
 int zpl_kill_suidgid(struct zpl_fs *fs, uint64_t obj);
-/* mode: 0 (extend the size), FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE. */
+/* mode: 0 (extend the size), FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE.
+ * Drops security.capability, as a write does. */
 int zpl_fallocate(struct zpl_fs *fs, uint64_t obj, int mode, uint64_t off, uint64_t len);
 /* SEEK_DATA / SEEK_HOLE (and SEEK_SET, SEEK_CUR and SEEK_END trivially). */
 int zpl_lseek(struct zpl_fs *fs, uint64_t obj, uint64_t off, int whence, uint64_t *ret_off);

@@ -55,7 +55,8 @@ as_nobody chown 65534:65534 f1 || fail "the owner's chown to itself failed"
 [ "$(mode f1)" = 755 ] || fail "the owner's chown left setuid/setgid: $(mode f1)"
 rm f1
 
-# ---- writes and truncates by others clear setuid and setgid; root's do not ----
+# ---- writes (direct and cached), truncates and fallocate by others clear setuid and setgid;
+# root's do not ----
 for bits in 04777 02777 06777; do
 	rm -f w
 	touch w
@@ -63,11 +64,19 @@ for bits in 04777 02777 06777; do
 	as_nobody sh -c 'echo x >>w' || fail "nobody could not write a mode $bits file"
 	[ "$(mode w)" = 777 ] || fail "a write by nobody left mode $(mode w) on a $bits file"
 	chmod "$bits" w
+	as_nobody sh -c 'exec 3<>w; echo x >&3' || fail "nobody could not write a $bits file (rw)"
+	[ "$(mode w)" = 777 ] || fail "a cached write by nobody left mode $(mode w) on a $bits file"
+	chmod "$bits" w
 	as_nobody truncate -s 0 w || fail "nobody could not truncate a mode $bits file"
 	[ "$(mode w)" = 777 ] || fail "a truncate by nobody left mode $(mode w) on a $bits file"
 	chmod "$bits" w
+	as_nobody fallocate -l 8192 w || fail "nobody could not fallocate a mode $bits file"
+	[ "$(mode w)" = 777 ] || fail "a fallocate by nobody left mode $(mode w) on a $bits file"
+	chmod "$bits" w
 	echo y >>w
-	[ "$(mode w)" = "${bits#0}" ] || fail "root's write cleared bits of a $bits file"
+	sh -c 'exec 3<>w; echo y >&3'
+	fallocate -l 16384 w
+	[ "$(mode w)" = "${bits#0}" ] || fail "root's write or fallocate cleared bits of a $bits file"
 done
 rm w
 

@@ -1,8 +1,9 @@
 #!/bin/bash
 # stor_xattr.sh - extended attributes on a mounted file system, through the kernel: setfattr
 # and getfattr in the user., trusted. and security. namespaces, a 64 KiB value, the flags'
-# errors, cp -a keeping them, a snapshot showing them read-only under .zfs/snapshot, xattr=off,
-# and the space of big values given back when their files are deleted.
+# errors, file capabilities dropped by writes, truncates and chown, cp -a keeping them, a
+# snapshot showing them read-only under .zfs/snapshot, xattr=off, and the space of big values
+# given back when their files are deleted.
 source "$(dirname "$0")/lib.sh"
 
 use_pool_daemon
@@ -63,6 +64,26 @@ except OSError as e:
     assert e.errno == errno.ERANGE, e
 os.setxattr(p, "user." + "n" * 250, b"x")
 PY
+
+# file capabilities (security.capability) go with a write (through the page cache and direct),
+# a truncate and a chown, as on any Linux file system; chmod and other attributes keep them
+cap=0sAQAAAgAgAAAAAAAAAAAAAAAAAAA= # cap_net_raw+ep, version 2
+has_cap() { getfattr -n security.capability "$fs/c" >/dev/null 2>&1; }
+echo data >"$fs/c"
+for op in 'echo z >>"$1"' 'exec 3<>"$1"; echo q >&3' 'truncate -s 1 "$1"' 'chown 2:2 "$1"' \
+	'echo z >"$1"'; do
+	setfattr -n security.capability -v "$cap" "$fs/c" || fail "setfattr security.capability"
+	setfattr -n user.other -v kept "$fs/c"
+	has_cap || fail "security.capability not set"
+	sh -c "$op" sh "$fs/c" || fail "'$op' failed"
+	! has_cap || fail "security.capability survived '$op'"
+	[ "$(getfattr --only-values -n user.other "$fs/c")" = kept ] ||
+		fail "'$op' lost another attribute"
+done
+setfattr -n security.capability -v "$cap" "$fs/c"
+chmod 700 "$fs/c"
+has_cap || fail "chmod dropped security.capability"
+rm "$fs/c"
 
 # a 64 KiB value, and ctime moves
 head -c 65536 /dev/urandom >"$TEST_TMP/big"
