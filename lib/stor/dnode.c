@@ -246,28 +246,40 @@ void dnode_dirty(struct dnode *dn)
 	}
 }
 
+static void dbuf_mark_dirty(struct dbuf *db)
+{
+	struct dnode *dn = db->dn;
+
+	if (db->dirty)
+		return;
+	db->dirty = true;
+	db->dnext = dn->dirty_list[db->level];
+	dn->dirty_list[db->level] = db;
+	dn->os->spa->dirty_bytes += (uint64_t)db->size * MAX(dn->os->copies, 1);
+	dn->os->dirty_bytes += (uint64_t)db->size * MAX(dn->os->copies, 1);
+}
+
+/* Dirty a block and every ancestor up to the first one already dirty. The ancestors are all
+ * held first: a read that fails leaves nothing dirtied. */
 static int dbuf_dirty(struct dbuf *db)
 {
 	struct dnode *dn = db->dn;
-	struct dbuf *parent;
+	struct dbuf *chain[DN_MAX_LEVELS + 1], *b = db;
+	size_t n = 0;
 	int r;
 
-	if (!db->dirty) {
-		db->dirty = true;
-		db->dnext = dn->dirty_list[db->level];
-		dn->dirty_list[db->level] = db;
-		dn->os->spa->dirty_bytes += (uint64_t)db->size * MAX(dn->os->copies, 1);
-		dn->os->dirty_bytes += (uint64_t)db->size * MAX(dn->os->copies, 1);
-	}
-	dnode_dirty(dn);
-	if (db->level + 1 < dn->phys.nlevels) {
-		r = dbuf_hold(dn, db->level + 1, db->blkid >> (INDIRECT_SHIFT - BP_SHIFT), true,
-			      &parent);
+	chain[n++] = db;
+	while (b->level + 1 < dn->phys.nlevels && n < ARRAY_SIZE(chain)) {
+		r = dbuf_hold(dn, b->level + 1, b->blkid >> (INDIRECT_SHIFT - BP_SHIFT), true, &b);
 		if (r < 0)
 			return r;
-		if (!parent->dirty)
-			return dbuf_dirty(parent);
+		if (b->dirty)
+			break;
+		chain[n++] = b;
 	}
+	for (size_t i = 0; i < n; i++)
+		dbuf_mark_dirty(chain[i]);
+	dnode_dirty(dn);
 	return 0;
 }
 
