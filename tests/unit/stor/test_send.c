@@ -716,6 +716,24 @@ static void test_replicate_damaged(void **state)
 	assert_same(POOL "/tree/kid/new@r6", POOL "/rtree/kid/new@r6");
 }
 
+/* Replace from by to (as long) in the header record at the start of the stream buf, and seal the
+ * record again with the digest of its new payload, as a sender that meant it would. */
+static void rewrite_header(uint8_t *buf, const char *from, const char *to)
+{
+	struct stream_rec rec;
+	unsigned mdlen = 32;
+	uint8_t *p = buf + sizeof(rec), *z;
+
+	memcpy(&rec, buf, sizeof(rec));
+	z = memmem(p, rec.payload_len, from, strlen(from));
+	assert_non_null(z);
+	memcpy(z, to, strlen(to));
+	assert_int_equal(
+		EVP_Digest(p, rec.payload_len, rec.u.repl.sha256, &mdlen, EVP_sha256(), NULL), 1);
+	stream_rec_seal(&rec);
+	memcpy(buf, &rec, sizeof(rec));
+}
+
 /* A property the target refuses is skipped; a header that does not match its substreams is not. */
 static void test_replicate_header(void **state)
 {
@@ -724,8 +742,6 @@ static void test_replicate_header(void **state)
 	struct stor_recv_opts dry = { .dryrun = true };
 	struct stream_rec rec;
 	json_t *received = NULL;
-	uint8_t *p, *z;
-	unsigned mdlen = 32;
 	size_t len;
 
 	/* -n reads the whole tree, creates nothing */
@@ -737,14 +753,7 @@ static void test_replicate_header(void **state)
 	buf = stream_bytes(fd, &len);
 	memcpy(&rec, buf, sizeof(rec));
 	assert_int_equal(rec.type, STREAM_REPL);
-	p = buf + sizeof(rec);
-	z = memmem(p, rec.payload_len, "zstd", 4);
-	assert_non_null(z);
-	memcpy(z, "zzzz", 4);
-	assert_int_equal(
-		EVP_Digest(p, rec.payload_len, rec.u.repl.sha256, &mdlen, EVP_sha256(), NULL), 1);
-	stream_rec_seal(&rec);
-	memcpy(buf, &rec, sizeof(rec));
+	rewrite_header(buf, "zstd", "zzzz");
 	{
 		_cleanup_close_ int t = stream_of(buf, len);
 		_cleanup_free_ char *comp = NULL;
@@ -755,13 +764,7 @@ static void test_replicate_header(void **state)
 		assert_same(POOL "/tree@r2", POOL "/rprop@r2");
 	}
 	/* a header naming a dataset the substreams do not go to */
-	z = memmem(p, rec.payload_len, "kid/gk\"", 7);
-	assert_non_null(z);
-	memcpy(z, "kid/gx\"", 7);
-	assert_int_equal(
-		EVP_Digest(p, rec.payload_len, rec.u.repl.sha256, &mdlen, EVP_sha256(), NULL), 1);
-	stream_rec_seal(&rec);
-	memcpy(buf, &rec, sizeof(rec));
+	rewrite_header(buf, "kid/gk\"", "kid/gx\"");
 	{
 		_cleanup_close_ int t = stream_of(buf, len);
 
