@@ -64,12 +64,22 @@ static json_t *find(json_t *out, const char *change, const char *path)
 	return NULL;
 }
 
+/* The entry of out for change of path is there, and its member key is want. */
+static void assert_member(json_t *out, const char *change, const char *path, const char *key,
+			  const char *want)
+{
+	json_t *e = find(out, change, path);
+
+	assert_non_null(e);
+	assert_string_equal(json_string_value(json_object_get(e, key)), want);
+}
+
 static void test_changes(void **state)
 {
 	struct stor_test *f = *state;
 	struct zpl_setattr sa = { .valid = ZPL_SET_MODE, .mode = 0600 };
 	uint64_t a, b, mod, chm;
-	json_t *out, *e;
+	json_t *out;
 
 	a = stor_test_mkdir(f, f->root, "a");
 	b = stor_test_mkdir(f, f->root, "b");
@@ -92,20 +102,12 @@ static void test_changes(void **state)
 	out = diff(f, "s1", NULL);
 	assert_non_null(find(out, "M", "/a/mod"));
 	assert_non_null(find(out, "M", "/a/chmod"));
-	e = find(out, "R", "/a/mv");
-	assert_non_null(e);
-	assert_string_equal(json_string_value(json_object_get(e, "newpath")), "/a/moved");
-	e = find(out, "R", "/b/across");
-	assert_non_null(e);
-	assert_string_equal(json_string_value(json_object_get(e, "newpath")), "/a/across");
+	assert_member(out, "R", "/a/mv", "newpath", "/a/moved");
+	assert_member(out, "R", "/b/across", "newpath", "/a/across");
 	assert_non_null(find(out, "-", "/a/gone"));
-	e = find(out, "+", "/b/new");
-	assert_non_null(e);
-	assert_string_equal(json_string_value(json_object_get(e, "type")), "F");
+	assert_member(out, "+", "/b/new", "type", "F");
 	/* directories whose entries changed */
-	e = find(out, "M", "/a");
-	assert_non_null(e);
-	assert_string_equal(json_string_value(json_object_get(e, "type")), "/");
+	assert_member(out, "M", "/a", "type", "/");
 	assert_non_null(find(out, "M", "/b"));
 	/* 8 changes; keep and untouched are not among them */
 	assert_int_equal(json_array_size(out), 8);
