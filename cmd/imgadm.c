@@ -25,15 +25,7 @@
 	"vacuum [-f] | ancestry UUID | create [-i] [-o DIR] VM_UUID name=NAME version=VERSION "    \
 	"[FIELD=VALUE...]"
 
-static int fail(int r)
-{
-	return zonecli_fail("imgadm", r);
-}
-
-static int usage_error(const char *what)
-{
-	return zonecli_usage("imgadm", what, USAGE);
-}
+ZONECLI_DEFINE_ERRORS("imgadm", USAGE)
 
 static int cmd_install(int argc, char **argv)
 {
@@ -199,7 +191,8 @@ static int cmd_table(int argc, char **argv, int (*lister)(json_t **), const char
 	return 0;
 }
 
-static int cmd_get(int argc, char **argv, bool manifest_only)
+/* get (the entry, manifest and all) and show (the manifest alone) */
+static int get_image(int argc, char **argv, bool manifest_only)
 {
 	_cleanup_json_ json_t *e = NULL;
 	int r;
@@ -303,39 +296,41 @@ static int cmd_create(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_list(int argc, char **argv)
+{
+	return cmd_table(argc, argv, mgmt_image_list, "uuid,name,version,os,type,clones");
+}
+
+static int cmd_avail(int argc, char **argv)
+{
+	return cmd_table(argc, argv, mgmt_image_avail, "uuid,name,version,os,type,pub");
+}
+
+static int cmd_get(int argc, char **argv)
+{
+	return get_image(argc, argv, false);
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	return get_image(argc, argv, true);
+}
+
+static const struct zonecli_cmd imgadm_cmds[] = {
+	{ "install", cmd_install },   { "import", cmd_import }, { "sources", cmd_sources },
+	{ "list", cmd_list },	      { "avail", cmd_avail },	{ "get", cmd_get },
+	{ "show", cmd_show },	      { "delete", cmd_delete }, { "vacuum", cmd_vacuum },
+	{ "ancestry", cmd_ancestry }, { "create", cmd_create },
+};
+
+static const struct zonecli_tool imgadm = {
+	.name = "imgadm",
+	.usage = USAGE,
+	.cmds = imgadm_cmds,
+	.ncmds = ARRAY_SIZE(imgadm_cmds),
+};
+
 int tool_imgadm_main(int argc, char **argv)
 {
-	const char *cmd = argc > 1 ? argv[1] : NULL;
-
-	if (!cmd)
-		return usage_error("no command given");
-	argc--;
-	argv++;
-	if (streq(cmd, "help") || streq(cmd, "--help") || streq(cmd, "-h")) {
-		printf("%s\n", USAGE);
-		return 0;
-	}
-	if (streq(cmd, "install"))
-		return cmd_install(argc, argv);
-	if (streq(cmd, "import"))
-		return cmd_import(argc, argv);
-	if (streq(cmd, "sources"))
-		return cmd_sources(argc, argv);
-	if (streq(cmd, "list"))
-		return cmd_table(argc, argv, mgmt_image_list, "uuid,name,version,os,type,clones");
-	if (streq(cmd, "avail"))
-		return cmd_table(argc, argv, mgmt_image_avail, "uuid,name,version,os,type,pub");
-	if (streq(cmd, "get"))
-		return cmd_get(argc, argv, false);
-	if (streq(cmd, "show"))
-		return cmd_get(argc, argv, true);
-	if (streq(cmd, "delete"))
-		return cmd_delete(argc, argv);
-	if (streq(cmd, "vacuum"))
-		return cmd_vacuum(argc, argv);
-	if (streq(cmd, "ancestry"))
-		return cmd_ancestry(argc, argv);
-	if (streq(cmd, "create"))
-		return cmd_create(argc, argv);
-	return usage_error("unknown command");
+	return zonecli_dispatch(&imgadm, argc, argv);
 }

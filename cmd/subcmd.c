@@ -90,6 +90,17 @@ int subcmd_bad_option(struct subcmd_ctx *z, int c, const struct cmd_args *a)
 	return subcmd_usage_error(z, "invalid option '-%c'", a->opt);
 }
 
+int subcmd_check_operands(struct subcmd_ctx *z, const struct cmd_args *a,
+			  const char *const missing[], int max)
+{
+	for (int i = 0; missing[i]; i++)
+		if (a->noperands <= i)
+			return subcmd_usage_error(z, "%s", missing[i]);
+	if (a->noperands > max)
+		return subcmd_usage_error(z, "too many arguments");
+	return 0;
+}
+
 int subcmd_parse_flags(struct subcmd_ctx *z, struct cmd_args *a, int argc, char **argv,
 		       const char *letters, bool *const flags[])
 {

@@ -48,6 +48,12 @@ int subcmd_fail_engine(struct subcmd_ctx *z, int r);
 _printf_(2, 3) int subcmd_usage_error(struct subcmd_ctx *z, const char *fmt, ...);
 /* The usage error for what cmd_args_next() returned c ('?' or ':') for. */
 int subcmd_bad_option(struct subcmd_ctx *z, int c, const struct cmd_args *a);
+/* Check the number of a's operands: missing holds, in order, the message for each operand that
+ * must be there (NULL-terminated), and max is how many there may be. Returns 0, or the exit
+ * status of the usage error it printed: the message of the first one missing, or "too many
+ * arguments". */
+int subcmd_check_operands(struct subcmd_ctx *z, const struct cmd_args *a,
+			  const char *const missing[], int max);
 /* Start reading the options of a command that takes only flags: the flag at the index of each
  * option letter in letters is set (a NULL flag accepts the option and ignores it); flags may be
  * NULL when letters is empty. Then a holds the operands; the caller frees it with

@@ -33,15 +33,7 @@
 	"create-snapshot|rollback-snapshot|delete-snapshot UUID NAME | send UUID | receive | "     \
 	"events [-f]"
 
-static int fail(int r)
-{
-	return zonecli_fail("vmadm", r);
-}
-
-static int usage_error(const char *what)
-{
-	return zonecli_usage("vmadm", what, USAGE);
-}
+ZONECLI_DEFINE_ERRORS("vmadm", USAGE)
 
 /* The JSON payload of -f FILE, or of stdin. */
 static int read_payload(const char *file, json_t **ret)
@@ -434,8 +426,10 @@ static const char *find_uuid(int argc, char **argv)
 	return NULL;
 }
 
-static int cmd_lifecycle(const char *cmd, int argc, char **argv)
+/* argv[0] is the subcommand */
+static int cmd_lifecycle(int argc, char **argv)
 {
+	const char *cmd = argv[0];
 	bool force = false;
 	unsigned timeout = 60;
 	const char *uuid;
@@ -523,8 +517,10 @@ static int cmd_console(int argc, char **argv)
 	return fail(-errno);
 }
 
-static int cmd_snapshot(const char *cmd, int argc, char **argv)
+/* argv[0] is the subcommand */
+static int cmd_snapshot(int argc, char **argv)
 {
+	const char *cmd = argv[0];
 	int r;
 
 	if (argc != 3)
@@ -602,51 +598,50 @@ static int cmd_receive(int argc, char **argv)
 	return 0;
 }
 
-int tool_vmadm_main(int argc, char **argv)
+/* Every subcommand but validate: root only, after the autoboot VMs are booted. */
+static int prepare(const char *cmd)
 {
-	const char *cmd = argc > 1 ? argv[1] : NULL;
 	int r;
 
-	if (!cmd)
-		return usage_error("no command given");
-	argc--;
-	argv++;
-	if (streq(cmd, "help") || streq(cmd, "--help") || streq(cmd, "-h")) {
-		printf("%s\n", USAGE);
-		return 0;
-	}
 	if (streq(cmd, "validate"))
-		return cmd_validate(argc, argv);
+		return 0;
 	if (geteuid() != 0)
 		return fail(bs_error(EPERM, "only root may manage VMs"));
 	r = mgmt_vm_autoboot();
-	if (r < 0)
-		return fail(r);
-	if (streq(cmd, "create"))
-		return cmd_create(argc, argv);
-	if (streq(cmd, "list"))
-		return cmd_list(argc, argv);
-	if (streq(cmd, "lookup"))
-		return cmd_lookup(argc, argv);
-	if (streq(cmd, "get"))
-		return cmd_get(argc, argv);
-	if (streq(cmd, "info"))
-		return cmd_info(argc, argv);
-	if (streq(cmd, "start") || streq(cmd, "stop") || streq(cmd, "reboot") ||
-	    streq(cmd, "delete"))
-		return cmd_lifecycle(cmd, argc, argv);
-	if (streq(cmd, "update"))
-		return cmd_update(argc, argv);
-	if (streq(cmd, "console"))
-		return cmd_console(argc, argv);
-	if (streq(cmd, "create-snapshot") || streq(cmd, "rollback-snapshot") ||
-	    streq(cmd, "delete-snapshot"))
-		return cmd_snapshot(cmd, argc, argv);
-	if (streq(cmd, "send"))
-		return cmd_send(argc, argv);
-	if (streq(cmd, "receive") || streq(cmd, "recv"))
-		return cmd_receive(argc, argv);
-	if (streq(cmd, "events"))
-		return cmd_events(argc, argv);
-	return usage_error("unknown command");
+	return r < 0 ? fail(r) : 0;
+}
+
+static const struct zonecli_cmd vmadm_cmds[] = {
+	{ "validate", cmd_validate },
+	{ "create", cmd_create },
+	{ "list", cmd_list },
+	{ "lookup", cmd_lookup },
+	{ "get", cmd_get },
+	{ "info", cmd_info },
+	{ "start", cmd_lifecycle },
+	{ "stop", cmd_lifecycle },
+	{ "reboot", cmd_lifecycle },
+	{ "delete", cmd_lifecycle },
+	{ "update", cmd_update },
+	{ "console", cmd_console },
+	{ "create-snapshot", cmd_snapshot },
+	{ "rollback-snapshot", cmd_snapshot },
+	{ "delete-snapshot", cmd_snapshot },
+	{ "send", cmd_send },
+	{ "receive", cmd_receive },
+	{ "recv", cmd_receive },
+	{ "events", cmd_events },
+};
+
+static const struct zonecli_tool vmadm = {
+	.name = "vmadm",
+	.usage = USAGE,
+	.cmds = vmadm_cmds,
+	.ncmds = ARRAY_SIZE(vmadm_cmds),
+	.prepare = prepare,
+};
+
+int tool_vmadm_main(int argc, char **argv)
+{
+	return zonecli_dispatch(&vmadm, argc, argv);
 }

@@ -156,6 +156,19 @@ static void strv_freep(char ***v)
 }
 #define _cleanup_strv_ _cleanup_(strv_freep)
 
+/* -d DEPTH of list and get: recursive, down to DEPTH levels. Returns 0, or the exit status of
+ * the usage error it printed. */
+static int parse_depth(struct subcmd_ctx *z, const char *arg, int *depth, bool *recursive)
+{
+	uint64_t d;
+
+	if (bs_parse_u64(arg, &d) < 0 || d > INT32_MAX)
+		return subcmd_usage_error(z, "invalid depth '%s'", arg);
+	*depth = (int)d;
+	*recursive = true;
+	return 0;
+}
+
 /* Parse a -t list into a type mask. */
 static int parse_types(const char *list, int *ret)
 {
@@ -541,17 +554,11 @@ static int zfs_list(struct subcmd_ctx *z, int argc, char **argv)
 		case 'r':
 			recursive = true;
 			break;
-		case 'd': {
-			uint64_t d;
-
-			if (bs_parse_u64(a.arg, &d) < 0 || d > INT32_MAX) {
-				r = subcmd_usage_error(z, "invalid depth '%s'", a.arg);
+		case 'd':
+			r = parse_depth(z, a.arg, &depth, &recursive);
+			if (r)
 				goto out;
-			}
-			depth = (int)d;
-			recursive = true;
 			break;
-		}
 		case 't':
 			if (parse_types(a.arg, &types) < 0) {
 				r = subcmd_usage_error(z, "invalid type list '%s'", a.arg);
@@ -788,17 +795,11 @@ static int zfs_get(struct subcmd_ctx *z, int argc, char **argv)
 		case 'r':
 			recursive = true;
 			break;
-		case 'd': {
-			uint64_t d;
-
-			if (bs_parse_u64(a.arg, &d) < 0 || d > INT32_MAX) {
-				r = subcmd_usage_error(z, "invalid depth '%s'", a.arg);
+		case 'd':
+			r = parse_depth(z, a.arg, &depth, &recursive);
+			if (r)
 				goto out;
-			}
-			depth = (int)d;
-			recursive = true;
 			break;
-		}
 		case 'H':
 			scripted = true;
 			break;

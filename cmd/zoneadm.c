@@ -21,15 +21,7 @@
 	"usage: zoneadm list [-cvp] | zoneadm -z ZONE "                                            \
 	"install|uninstall [-F]|boot [-W]|halt|reboot|shutdown [-t SECONDS]"
 
-static int fail(int r)
-{
-	return zonecli_fail("zoneadm", r);
-}
-
-static int usage_error(const char *what)
-{
-	return zonecli_usage("zoneadm", what, USAGE);
-}
+ZONECLI_DEFINE_ERRORS("zoneadm", USAGE)
 
 static int list(int argc, char **argv)
 {

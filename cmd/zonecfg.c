@@ -21,15 +21,7 @@
 	"usage: zonecfg -z ZONE -f FILE | zonecfg -z ZONE info | "                                 \
 	"zonecfg -z ZONE set PROP=VALUE... | zonecfg -z ZONE delete [-F]"
 
-static int fail(int r)
-{
-	return zonecli_fail("zonecfg", r);
-}
-
-static int usage_error(const char *what)
-{
-	return zonecli_usage("zonecfg", what, USAGE);
-}
+ZONECLI_DEFINE_ERRORS("zonecfg", USAGE)
 
 static int define(const char *name, const char *file)
 {

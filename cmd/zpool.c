@@ -1387,6 +1387,14 @@ static char *member_path(struct subcmd_ctx *z, const char *dev)
 	return TAKE_PTR(path);
 }
 
+/* The messages for the missing operands of attach (all three), replace and detach (the first
+ * two). */
+static const char *const pool_device[] = { "missing pool name argument",
+					   "missing <device> specification", NULL };
+static const char *const pool_device_new[] = { "missing pool name argument",
+					       "missing <device> specification",
+					       "missing <new_device> specification", NULL };
+
 static int zpool_attach_replace(struct subcmd_ctx *z, int argc, char **argv, bool replace)
 {
 	_cleanup_free_ char *dev = NULL, *new_dev = NULL;
@@ -1400,22 +1408,9 @@ static int zpool_attach_replace(struct subcmd_ctx *z, int argc, char **argv, boo
 					 (bool *const[]){ &force, &seq, &wait });
 	if (r)
 		goto out;
-	if (a.noperands < 1) {
-		r = subcmd_usage_error(z, "missing pool name argument");
+	r = subcmd_check_operands(z, &a, replace ? pool_device : pool_device_new, 3);
+	if (r)
 		goto out;
-	}
-	if (a.noperands < 2) {
-		r = subcmd_usage_error(z, "missing <device> specification");
-		goto out;
-	}
-	if (a.noperands < 3 && !replace) {
-		r = subcmd_usage_error(z, "missing <new_device> specification");
-		goto out;
-	}
-	if (a.noperands > 3) {
-		r = subcmd_usage_error(z, "too many arguments");
-		goto out;
-	}
 	pool = a.operands[0];
 	dev = member_path(z, a.operands[1]);
 	if (a.noperands == 3)
@@ -1449,18 +1444,9 @@ static int zpool_detach(struct subcmd_ctx *z, int argc, char **argv)
 	r = subcmd_parse_flags(z, &a, argc, argv, "", NULL);
 	if (r)
 		goto out;
-	if (a.noperands < 1) {
-		r = subcmd_usage_error(z, "missing pool name argument");
+	r = subcmd_check_operands(z, &a, pool_device, 2);
+	if (r)
 		goto out;
-	}
-	if (a.noperands < 2) {
-		r = subcmd_usage_error(z, "missing <device> specification");
-		goto out;
-	}
-	if (a.noperands > 2) {
-		r = subcmd_usage_error(z, "too many arguments");
-		goto out;
-	}
 	dev = member_path(z, a.operands[1]);
 	r = subcmd_changed(z, stor_pool_detach(a.operands[0], dev), a.operands[0]);
 out:

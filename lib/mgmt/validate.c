@@ -218,28 +218,6 @@ static bool strs_valid(json_t *v, bool (*ok)(const char *))
 static void check_object(struct verrs *e, json_t *o, const char *prefix, const struct prop *tab,
 			 size_t n);
 
-/* An array of objects checked against tab, each named PROP.I.KEY. */
-static void check_objects(struct verrs *e, json_t *v, const char *name, const struct prop *tab,
-			  size_t n)
-{
-	size_t i;
-	json_t *o;
-
-	if (!json_is_array(v)) {
-		add(e, "bad_values", name);
-		return;
-	}
-	json_array_foreach(v, i, o) {
-		_cleanup_free_ char *prefix = bs_asprintf("%s.%zu.", name, i);
-
-		if (!json_is_object(o)) {
-			add(e, "bad_values", name);
-			continue;
-		}
-		check_object(e, o, prefix, tab, n);
-	}
-}
-
 /* add(), for the member key of the object named name. */
 static void add_member(struct verrs *e, const char *kind, const char *name, const char *key)
 {
@@ -284,87 +262,75 @@ static void check_nic(struct verrs *e, json_t *o, const char *name, bool update)
 	check_member(e, o, name, "nic_tag", tag_valid);
 }
 
-static void check_nics(struct verrs *e, json_t *v, const char *name, bool update)
+static void check_disk(struct verrs *e, json_t *o, const char *name, bool update)
 {
-	size_t i;
-	json_t *o;
-
-	check_objects(e, v, name, nic_props, ARRAY_SIZE(nic_props));
-	if (!json_is_array(v))
-		return;
-	json_array_foreach(v, i, o) {
-		_cleanup_free_ char *n = bs_asprintf("%s.%zu", name, i);
-
-		if (json_is_object(o))
-			check_nic(e, o, n, update);
-	}
+	if (update && !json_object_get(o, "path"))
+		add_member(e, "missing_properties", name, "path");
+	else if (!update && !json_object_get(o, "image_uuid") && !json_object_get(o, "size"))
+		add_member(e, "missing_properties", name, "size");
 }
 
-static void check_disks(struct verrs *e, json_t *v, const char *name, bool update)
+/* An array of objects: each checked against tab, its members named PROP.I.KEY, and then, unless
+ * it is NULL, by check (given update), with its name PROP.I. */
+static void check_objects(struct verrs *e, json_t *v, const char *name, const struct prop *tab,
+			  size_t n, void (*check)(struct verrs *, json_t *, const char *, bool),
+			  bool update)
 {
 	size_t i;
 	json_t *o;
 
-	check_objects(e, v, name, disk_props, ARRAY_SIZE(disk_props));
-	if (!json_is_array(v))
+	if (!json_is_array(v)) {
+		add(e, "bad_values", name);
 		return;
+	}
 	json_array_foreach(v, i, o) {
-		_cleanup_free_ char *n = bs_asprintf("%s.%zu", name, i);
+		_cleanup_free_ char *oname = bs_asprintf("%s.%zu", name, i);
+		_cleanup_free_ char *prefix = bs_asprintf("%s.", oname);
 
-		if (!json_is_object(o))
+		if (!json_is_object(o)) {
+			add(e, "bad_values", name);
 			continue;
-		if (update && !json_object_get(o, "path"))
-			add_member(e, "missing_properties", n, "path");
-		else if (!update && !json_object_get(o, "image_uuid") &&
-			 !json_object_get(o, "size"))
-			add_member(e, "missing_properties", n, "size");
+		}
+		check_object(e, o, prefix, tab, n);
+		if (check)
+			check(e, o, oname, update);
 	}
 }
 
 static void check_value(struct verrs *e, const struct prop *p, json_t *v, const char *name)
 {
-	json_int_t n;
+	bool ok = true;
 	const char *key;
 	json_t *m;
 
 	switch (p->kind) {
 	case K_STR:
-		if (!json_is_string(v))
-			add(e, "bad_values", name);
+		ok = json_is_string(v);
 		break;
 	case K_UUID:
-		if (!json_is_string(v) || !bs_uuid_valid(json_string_value(v)))
-			add(e, "bad_values", name);
+		ok = json_is_string(v) && bs_uuid_valid(json_string_value(v));
 		break;
 	case K_BOOL:
-		if (!json_is_boolean(v))
-			add(e, "bad_values", name);
+		ok = json_is_boolean(v);
 		break;
 	case K_INT:
-		n = json_is_integer(v) ? json_integer_value(v) : -1;
-		if (!json_is_integer(v) || n < p->min || n > p->max)
-			add(e, "bad_values", name);
+		ok = json_is_integer(v) && json_integer_value(v) >= p->min &&
+		     json_integer_value(v) <= p->max;
 		break;
 	case K_IPV4S:
-		if (!strs_valid(v, ipv4_valid))
-			add(e, "bad_values", name);
+		ok = strs_valid(v, ipv4_valid);
 		break;
 	case K_STRS:
 	case K_KEYS:
 	case K_PATHS:
-		if (!strs_valid(v, NULL))
-			add(e, "bad_values", name);
+		ok = strs_valid(v, NULL);
 		break;
 	case K_MACS:
-		if (!strs_valid(v, mac_valid))
-			add(e, "bad_values", name);
+		ok = strs_valid(v, mac_valid);
 		break;
 	case K_STRMAP:
 	case K_TAGS:
-		if (!json_is_object(v)) {
-			add(e, "bad_values", name);
-			break;
-		}
+		ok = json_is_object(v);
 		json_object_foreach(v, key, m)
 			if (!(json_is_string(m) ||
 			      (p->kind == K_TAGS && (json_is_number(m) || json_is_boolean(m))))) {
@@ -373,16 +339,20 @@ static void check_value(struct verrs *e, const struct prop *p, json_t *v, const 
 		break;
 	case K_NICS:
 	case K_NICUPD:
-		check_nics(e, v, name, p->kind == K_NICUPD);
+		check_objects(e, v, name, nic_props, ARRAY_SIZE(nic_props), check_nic,
+			      p->kind == K_NICUPD);
 		break;
 	case K_DISKS:
 	case K_DISKUPD:
-		check_disks(e, v, name, p->kind == K_DISKUPD);
+		check_objects(e, v, name, disk_props, ARRAY_SIZE(disk_props), check_disk,
+			      p->kind == K_DISKUPD);
 		break;
 	case K_FSES:
-		check_objects(e, v, name, fs_props, ARRAY_SIZE(fs_props));
+		check_objects(e, v, name, fs_props, ARRAY_SIZE(fs_props), NULL, false);
 		break;
 	}
+	if (!ok)
+		add(e, "bad_values", name);
 }
 
 static const struct prop *find(const struct prop *tab, size_t n, const char *name)

@@ -27,61 +27,12 @@
 #include "zpl_diff.h"
 #include "zpl_impl.h"
 
-struct fixture {
-	char dir[64];
-	spa_t *spa;
-	objset_t *os;
-	struct zpl_fs *fs;
-	uint64_t root;
-	char fsname[64];
-};
-
-static const struct zpl_cred root_cred = { .uid = 0, .gid = 0 };
-
 static int setup(void **state)
 {
-	struct fixture *f = bs_zalloc(sizeof(*f));
-
-	if (stor_test_open("diff", f->dir, sizeof(f->dir), &f->spa, &f->os) < 0)
-		return -1;
-	if (zpl_fs_open(f->os, false, &f->fs) < 0)
-		return -1;
-	f->root = zpl_fs_root(f->fs);
-	snprintf(f->fsname, sizeof(f->fsname), "t%d/test", (int)getpid());
-	*state = f;
-	return 0;
+	return stor_test_setup(state, "diff", true);
 }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	zpl_fs_close(f->fs);
-	if (stor_test_close(f->spa, f->dir) < 0)
-		return -1;
-	free(f);
-	return 0;
-}
-
-static uint64_t mkfile(struct fixture *f, uint64_t dir, const char *name)
-{
-	struct stat st;
-
-	assert_int_equal(zpl_mknod(f->fs, dir, name, S_IFREG | 0644, 0, &root_cred, &st, NULL), 0);
-	zpl_forget(f->fs, st.st_ino, 1);
-	return st.st_ino;
-}
-
-static uint64_t mkdir_(struct fixture *f, uint64_t dir, const char *name)
-{
-	struct stat st;
-
-	assert_int_equal(zpl_mkdir(f->fs, dir, name, 0755, &root_cred, &st, NULL), 0);
-	zpl_forget(f->fs, st.st_ino, 1);
-	return st.st_ino;
-}
-
-static void snapshot(struct fixture *f, const char *name)
+static void snapshot(struct stor_test *f, const char *name)
 {
 	spa_enter(f->spa);
 	assert_int_equal(dsl_dataset_snapshot(dmu_objset_ds(f->os), name, 0, NULL), 0);
@@ -89,7 +40,7 @@ static void snapshot(struct fixture *f, const char *name)
 }
 
 /* stor_ds_diff from fs@snap to the file system (to NULL) or fs@to. */
-static json_t *diff(struct fixture *f, const char *snap, const char *to)
+static json_t *diff(struct stor_test *f, const char *snap, const char *to)
 {
 	_cleanup_free_ char *from = bs_asprintf("%s@%s", f->fsname, snap);
 	_cleanup_free_ char *t = to ? bs_asprintf("%s@%s", f->fsname, to) : NULL;
@@ -113,22 +64,32 @@ static json_t *find(json_t *out, const char *change, const char *path)
 	return NULL;
 }
 
+/* The entry of out for change of path is there, and its member key is want. */
+static void assert_member(json_t *out, const char *change, const char *path, const char *key,
+			  const char *want)
+{
+	json_t *e = find(out, change, path);
+
+	assert_non_null(e);
+	assert_string_equal(json_string_value(json_object_get(e, key)), want);
+}
+
 static void test_changes(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	struct zpl_setattr sa = { .valid = ZPL_SET_MODE, .mode = 0600 };
 	uint64_t a, b, mod, chm;
-	json_t *out, *e;
+	json_t *out;
 
-	a = mkdir_(f, f->root, "a");
-	b = mkdir_(f, f->root, "b");
-	mkfile(f, a, "keep");
-	mod = mkfile(f, a, "mod");
-	chm = mkfile(f, a, "chmod");
-	mkfile(f, a, "mv");
-	mkfile(f, a, "gone");
-	mkfile(f, b, "across");
-	mkdir_(f, f->root, "untouched");
+	a = stor_test_mkdir(f, f->root, "a");
+	b = stor_test_mkdir(f, f->root, "b");
+	stor_test_mkfile(f, a, "keep", 0644);
+	mod = stor_test_mkfile(f, a, "mod", 0644);
+	chm = stor_test_mkfile(f, a, "chmod", 0644);
+	stor_test_mkfile(f, a, "mv", 0644);
+	stor_test_mkfile(f, a, "gone", 0644);
+	stor_test_mkfile(f, b, "across", 0644);
+	stor_test_mkdir(f, f->root, "untouched");
 	snapshot(f, "s1");
 
 	assert_int_equal(zpl_write(f->fs, mod, 0, 5, "hello", 0), 5);
@@ -136,25 +97,17 @@ static void test_changes(void **state)
 	assert_int_equal(zpl_rename(f->fs, a, "mv", a, "moved", 0), 0);
 	assert_int_equal(zpl_rename(f->fs, b, "across", a, "across", 0), 0);
 	assert_int_equal(zpl_unlink(f->fs, a, "gone"), 0);
-	mkfile(f, b, "new");
+	stor_test_mkfile(f, b, "new", 0644);
 
 	out = diff(f, "s1", NULL);
 	assert_non_null(find(out, "M", "/a/mod"));
 	assert_non_null(find(out, "M", "/a/chmod"));
-	e = find(out, "R", "/a/mv");
-	assert_non_null(e);
-	assert_string_equal(json_string_value(json_object_get(e, "newpath")), "/a/moved");
-	e = find(out, "R", "/b/across");
-	assert_non_null(e);
-	assert_string_equal(json_string_value(json_object_get(e, "newpath")), "/a/across");
+	assert_member(out, "R", "/a/mv", "newpath", "/a/moved");
+	assert_member(out, "R", "/b/across", "newpath", "/a/across");
 	assert_non_null(find(out, "-", "/a/gone"));
-	e = find(out, "+", "/b/new");
-	assert_non_null(e);
-	assert_string_equal(json_string_value(json_object_get(e, "type")), "F");
+	assert_member(out, "+", "/b/new", "type", "F");
 	/* directories whose entries changed */
-	e = find(out, "M", "/a");
-	assert_non_null(e);
-	assert_string_equal(json_string_value(json_object_get(e, "type")), "/");
+	assert_member(out, "M", "/a", "type", "/");
 	assert_non_null(find(out, "M", "/b"));
 	/* 8 changes; keep and untouched are not among them */
 	assert_int_equal(json_array_size(out), 8);
@@ -174,7 +127,7 @@ static void test_changes(void **state)
 
 static void test_errors(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	_cleanup_free_ char *s1 = bs_asprintf("%s@s1", f->fsname);
 	_cleanup_free_ char *s2 = bs_asprintf("%s@s2", f->fsname);
 	_cleanup_free_ char *other = bs_asprintf("t%d/other", (int)getpid());
@@ -186,7 +139,7 @@ static void test_errors(void **state)
 	json_t *out = NULL;
 
 	snapshot(f, "s1");
-	mkfile(f, f->root, "f");
+	stor_test_mkfile(f, f->root, "f", 0644);
 	snapshot(f, "s2");
 	assert_int_equal(stor_ds_create(other, STOR_TYPE_FILESYSTEM, 0, NULL, false), 0);
 	snaps[0] = other_snap;
@@ -216,10 +169,10 @@ static void test_errors(void **state)
  * dnodes of the blocks that changed, not the thousands. */
 static void test_cost(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	struct zpl_diff_stats stats;
 	_cleanup_free_ char *snap = bs_asprintf("%s@big", f->fsname);
-	uint64_t dir = mkdir_(f, f->root, "d"), target = 0;
+	uint64_t dir = stor_test_mkdir(f, f->root, "d"), target = 0;
 	dsl_dataset_t *sds;
 	objset_t *sos;
 	json_t *out;
@@ -228,7 +181,7 @@ static void test_cost(void **state)
 		char name[32];
 
 		snprintf(name, sizeof(name), "f%d", i);
-		target = mkfile(f, dir, name);
+		target = stor_test_mkfile(f, dir, name, 0644);
 	}
 	snapshot(f, "big");
 	assert_int_equal(zpl_write(f->fs, target, 0, 3, "abc", 0), 3);
@@ -251,9 +204,9 @@ static void test_cost(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_changes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changes, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_errors, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_cost, setup, stor_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

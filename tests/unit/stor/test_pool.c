@@ -18,29 +18,24 @@
 #include "spa_impl.h"
 #include "stor_test.h"
 
+/* A scratch directory with a 256 MiB device file, and the name of the pool each test makes. */
 struct fx {
 	char dir[64];
-	char img[96];
+	char *img;
 	char pool[32];
 };
 
 static int setup(void **state)
 {
 	struct fx *f = bs_zalloc(sizeof(*f));
-	int fd;
 
+	*state = f;
 	strcpy(f->dir, "/tmp/basalt-test-pool-XXXXXX");
 	if (!mkdtemp(f->dir))
 		return -1;
 	setenv("BASALT_ROOT", f->dir, 1);
-	snprintf(f->img, sizeof(f->img), "%s/pool.img", f->dir);
 	snprintf(f->pool, sizeof(f->pool), "p%d", (int)getpid());
-	fd = open(f->img, O_CREAT | O_RDWR | O_TRUNC, 0600);
-	if (fd < 0 || ftruncate(fd, 256ll << 20) < 0)
-		return -1;
-	close(fd);
-	*state = f;
-	return 0;
+	return stor_test_image(f->dir, 256ull << 20, &f->img) < 0 ? -1 : 0;
 }
 
 static int teardown(void **state)
@@ -50,6 +45,7 @@ static int teardown(void **state)
 	(void)stor_pool_export(f->pool, true);
 	if (stor_test_dir_remove(f->dir) < 0)
 		return -1;
+	free(f->img);
 	free(f);
 	return 0;
 }
@@ -67,23 +63,8 @@ static void create(struct fx *f, const char *devprefix, const char *const *fspro
 static objset_t *vol(struct fx *f, const char *name, spa_t **ret_spa)
 {
 	_cleanup_free_ char *full = bs_asprintf("%s/%s", f->pool, name);
-	dsl_dataset_t *ds;
-	objset_t *os;
-	spa_t *spa;
 
-	assert_int_equal(dsl_pool_enter(full, &spa), 0);
-	assert_int_equal(dsl_dataset_lookup(spa, full, &ds), 0);
-	assert_int_equal(dsl_dataset_objset(ds, &os), 0);
-	*ret_spa = spa;
-	return os;
-}
-
-static void fill(uint8_t *buf, size_t n, uint64_t seed)
-{
-	for (size_t i = 0; i < n; i++) {
-		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-		buf[i] = (uint8_t)(seed >> 56);
-	}
+	return stor_test_objset(full, ret_spa);
 }
 
 static void test_roundtrip_and_snapshots(void **state)
@@ -98,8 +79,8 @@ static void test_roundtrip_and_snapshots(void **state)
 
 	create(f, "", NULL);
 	assert_int_equal(stor_ds_create(v, STOR_TYPE_VOLUME, 1 << 20, NULL, false), 0);
-	fill(a, 1 << 20, 1);
-	fill(b, 1 << 20, 2);
+	stor_test_fill(a, 1 << 20, 1);
+	stor_test_fill(b, 1 << 20, 2);
 	os = vol(f, "v", &spa);
 	assert_int_equal(dmu_write(os, 1, 0, 1 << 20, a), 0);
 	dsl_pool_exit(spa);
@@ -160,7 +141,7 @@ static void test_space_returns(void **state)
 	json_decref(l);
 	assert_int_equal(stor_ds_create(v, STOR_TYPE_VOLUME, 4 << 20, NULL, false), 0);
 	os = vol(f, "v", &spa);
-	fill(a, 4 << 20, 3);
+	stor_test_fill(a, 4 << 20, 3);
 	assert_int_equal(dmu_write(os, 1, 0, 4 << 20, a), 0);
 	assert_int_equal(spa_sync(spa), 0);
 	dsl_pool_exit(spa);
@@ -206,7 +187,7 @@ static void test_powercut(void **state)
 			seed = seed * 6364136223846793005ull + 1;
 			off = (seed >> 20) % len;
 			n = MIN(len - off, ((seed >> 8) % (64 << 10)) + 1);
-			fill(work + off, n, seed);
+			stor_test_fill(work + off, n, seed);
 			assert_int_equal(dmu_write(os, 1, off, n, work + off), 0);
 		}
 		vdev_fault_arm((long)((seed >> 33) % 120), seed);
@@ -273,7 +254,7 @@ static void test_ditto_heals(void **state)
 
 	create(f, "", (const char *const[]){ "copies=2", NULL });
 	assert_int_equal(stor_ds_create(v, STOR_TYPE_VOLUME, 1 << 20, NULL, false), 0);
-	fill(a, 1 << 20, 9);
+	stor_test_fill(a, 1 << 20, 9);
 	os = vol(f, "v", &spa);
 	assert_int_equal(dmu_write(os, 1, 0, 1 << 20, a), 0);
 	dsl_pool_exit(spa);
@@ -426,7 +407,7 @@ static void test_cache_bounded(void **state)
 	assert_int_equal(stor_ds_create(v, STOR_TYPE_VOLUME, 48 << 20, NULL, false), 0);
 	for (i = 0; i < 48; i++) {
 		os = vol(f, "v", &spa);
-		fill(buf, 1 << 20, (uint64_t)i);
+		stor_test_fill(buf, 1 << 20, (uint64_t)i);
 		assert_int_equal(dmu_write(os, 1, (uint64_t)i << 20, 1 << 20, buf), 0);
 		if (i % 8 == 7)
 			assert_int_equal(spa_sync(spa), 0);
@@ -441,7 +422,7 @@ static void test_cache_bounded(void **state)
 	for (i = 0; i < 48; i++) {
 		os = vol(f, "v", &spa);
 		assert_int_equal(dmu_read(os, 1, (uint64_t)i << 20, 1 << 20, got), 0);
-		fill(buf, 1 << 20, (uint64_t)i);
+		stor_test_fill(buf, 1 << 20, (uint64_t)i);
 		assert_memory_equal(buf, got, 1 << 20);
 		dsl_pool_exit(spa);
 		assert_true(spa->arc.bytes <= max); /* checked between operations */

@@ -20,6 +20,7 @@
 
 #include "dsl.h"
 #include "spa.h"
+#include "stor_test.h"
 #include "stream.h"
 
 #define POOL "tsend"
@@ -31,22 +32,17 @@ static int setup(void **state)
 	char tmpl[] = "/tmp/basalt-test-send.XXXXXX";
 	struct stor_pool_create_opts o = { .mountpoint = "none" };
 	_cleanup_free_ char *dev = NULL;
-	char *spec[1];
-	int fd, r;
+	int r;
 
 	if (!mkdtemp(tmpl))
 		return -1;
 	tmpdir = bs_strdup(tmpl);
 	setenv("BASALT_ROOT", tmpdir, 1);
-	dev = bs_path_join(tmpdir, "pool.img");
-	fd = open(dev, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0 || ftruncate(fd, 512ull << 20) < 0)
-		return -1;
-	close(fd);
-	spec[0] = dev;
-	r = stor_init();
+	r = stor_test_image(tmpdir, 512ull << 20, &dev);
 	if (r == 0)
-		r = stor_pool_create(POOL, 1, spec, &o);
+		r = stor_init();
+	if (r == 0)
+		r = stor_pool_create(POOL, 1, (char *[]){ dev }, &o);
 	if (r < 0) {
 		fprintf(stderr, "cannot create the test pool: %s\n", bs_strerror(r));
 		return -1;
@@ -56,27 +52,14 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	_cleanup_free_ char *cmd = bs_asprintf("rm -rf '%s'", tmpdir);
+	_cleanup_free_ char *dir = TAKE_PTR(tmpdir);
 
 	stor_pool_export_all();
 	stor_fini();
-	free(tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return stor_test_dir_remove(dir) < 0 ? -1 : 0;
 }
 
 /* ---- helpers ---- */
-
-/* Enter the pool and find a dataset's object set; the caller calls spa_exit(*ret_spa). */
-static objset_t *os_enter(const char *name, spa_t **ret_spa)
-{
-	dsl_dataset_t *ds;
-	objset_t *os;
-
-	assert_int_equal(dsl_pool_enter(name, ret_spa), 0);
-	assert_int_equal(dsl_dataset_lookup(*ret_spa, name, &ds), 0);
-	assert_int_equal(dsl_dataset_objset(ds, &os), 0);
-	return os;
-}
 
 static uint64_t ds_guid(const char *name)
 {
@@ -143,7 +126,7 @@ static void snapshot(const char *name)
 static void assert_same(const char *a, const char *b)
 {
 	spa_t *spa;
-	objset_t *osa = os_enter(a, &spa), *osb;
+	objset_t *osa = stor_test_objset(a, &spa), *osb;
 	dsl_dataset_t *ds;
 	uint64_t oa = 0, ob = 0, objects = 0;
 	int ra, rb;
@@ -273,7 +256,7 @@ static void make_src_a(void)
 	objset_t *os;
 
 	assert_int_equal(stor_ds_create(POOL "/src", STOR_TYPE_FILESYSTEM, 0, NULL, false), 0);
-	os = os_enter(POOL "/src", &spa);
+	os = stor_test_objset(POOL "/src", &spa);
 	obj_big = new_object(os, 4096, "big");
 	write_blocks(os, obj_big, 4096, 0, 8, 1);
 	write_blocks(os, obj_big, 4096, 300, 2, 2); /* indirect blocks, a gap */
@@ -290,7 +273,7 @@ static void make_src_a(void)
 static void make_src_b(void)
 {
 	spa_t *spa;
-	objset_t *os = os_enter(POOL "/src", &spa);
+	objset_t *os = stor_test_objset(POOL "/src", &spa);
 	uint64_t obj;
 
 	assert_int_equal(dmu_free_range(os, obj_holes, 2 * 2048, 2 * 2048), 0); /* punch */
@@ -398,7 +381,7 @@ static void test_incremental_damaged(void **state)
 	/* a third snapshot to send on top of dst@b */
 	{
 		spa_t *spa;
-		objset_t *os = os_enter(POOL "/src", &spa);
+		objset_t *os = stor_test_objset(POOL "/src", &spa);
 
 		write_blocks(os, obj_big, 4096, 1, 2, 77);
 		assert_int_equal(dmu_object_free(os, obj_small), 0);
@@ -437,13 +420,13 @@ static void test_modified_destination(void **state)
 	spa_t *spa;
 	objset_t *os;
 
-	os = os_enter(POOL "/src", &spa);
+	os = stor_test_objset(POOL "/src", &spa);
 	write_blocks(os, obj_big, 4096, 0, 1, 99);
 	spa_exit(spa);
 	snapshot(POOL "/src@d");
 	fd = send_to(POOL "/src@d", "@c", false);
 
-	os = os_enter(POOL "/dst", &spa);
+	os = stor_test_objset(POOL "/dst", &spa);
 	write_blocks(os, obj_holes, 2048, 0, 1, 123);
 	spa_exit(spa);
 	assert_int_equal(recv_from(POOL "/dst", fd, false, NULL), -ETXTBSY);
@@ -461,12 +444,12 @@ static void test_incremental_cost(void **state)
 	objset_t *os;
 
 	assert_int_equal(stor_ds_create(POOL "/big", STOR_TYPE_FILESYSTEM, 0, NULL, false), 0);
-	os = os_enter(POOL "/big", &spa);
+	os = stor_test_objset(POOL "/big", &spa);
 	obj = new_object(os, 4096, "large");
 	write_blocks(os, obj, 4096, 0, 4096, 7); /* 16 MiB */
 	spa_exit(spa);
 	snapshot(POOL "/big@1");
-	os = os_enter(POOL "/big", &spa);
+	os = stor_test_objset(POOL "/big", &spa);
 	write_blocks(os, obj, 4096, 2222, 1, 8);
 	spa_exit(spa);
 	snapshot(POOL "/big@2");
@@ -558,7 +541,7 @@ static int send_tree(const char *snap, const char *from, bool intermediates)
 static void write_some(const char *fs, uint64_t seed)
 {
 	spa_t *spa;
-	objset_t *os = os_enter(fs, &spa);
+	objset_t *os = stor_test_objset(fs, &spa);
 	uint64_t obj = new_object(os, 4096, fs);
 
 	write_blocks(os, obj, 4096, 0, 3, seed);
@@ -595,7 +578,7 @@ static void make_tree(void)
 	write_some(POOL "/tree", 11);
 	write_some(POOL "/tree/kid/gk", 12);
 	/* an object whose block size still follows its data */
-	os = os_enter(POOL "/tree/kid", &spa);
+	os = stor_test_objset(POOL "/tree/kid", &spa);
 	assert_int_equal(
 		dmu_object_alloc(os, DMU_OT_PLAIN_FILE, 0, DMU_OT_PLAIN_FILE, 0, &obj_grow), 0);
 	{
@@ -663,7 +646,7 @@ static void test_replicate_round_trip(void **state)
 	comp = prop_of(POOL "/rtree/kid/gk", "compression");
 	assert_string_equal(comp, "zstd");
 	/* the growing block size survived */
-	os = os_enter(POOL "/rtree/kid", &spa);
+	os = stor_test_objset(POOL "/rtree/kid", &spa);
 	assert_int_equal(dmu_object_info(os, obj_grow, &info), 0);
 	spa_exit(spa);
 	assert_true(info.flags & DN_FLAG_GROW);
@@ -733,6 +716,24 @@ static void test_replicate_damaged(void **state)
 	assert_same(POOL "/tree/kid/new@r6", POOL "/rtree/kid/new@r6");
 }
 
+/* Replace from by to (as long) in the header record at the start of the stream buf, and seal the
+ * record again with the digest of its new payload, as a sender that meant it would. */
+static void rewrite_header(uint8_t *buf, const char *from, const char *to)
+{
+	struct stream_rec rec;
+	unsigned mdlen = 32;
+	uint8_t *p = buf + sizeof(rec), *z;
+
+	memcpy(&rec, buf, sizeof(rec));
+	z = memmem(p, rec.payload_len, from, strlen(from));
+	assert_non_null(z);
+	memcpy(z, to, strlen(to));
+	assert_int_equal(
+		EVP_Digest(p, rec.payload_len, rec.u.repl.sha256, &mdlen, EVP_sha256(), NULL), 1);
+	stream_rec_seal(&rec);
+	memcpy(buf, &rec, sizeof(rec));
+}
+
 /* A property the target refuses is skipped; a header that does not match its substreams is not. */
 static void test_replicate_header(void **state)
 {
@@ -741,8 +742,6 @@ static void test_replicate_header(void **state)
 	struct stor_recv_opts dry = { .dryrun = true };
 	struct stream_rec rec;
 	json_t *received = NULL;
-	uint8_t *p, *z;
-	unsigned mdlen = 32;
 	size_t len;
 
 	/* -n reads the whole tree, creates nothing */
@@ -754,14 +753,7 @@ static void test_replicate_header(void **state)
 	buf = stream_bytes(fd, &len);
 	memcpy(&rec, buf, sizeof(rec));
 	assert_int_equal(rec.type, STREAM_REPL);
-	p = buf + sizeof(rec);
-	z = memmem(p, rec.payload_len, "zstd", 4);
-	assert_non_null(z);
-	memcpy(z, "zzzz", 4);
-	assert_int_equal(
-		EVP_Digest(p, rec.payload_len, rec.u.repl.sha256, &mdlen, EVP_sha256(), NULL), 1);
-	stream_rec_seal(&rec);
-	memcpy(buf, &rec, sizeof(rec));
+	rewrite_header(buf, "zstd", "zzzz");
 	{
 		_cleanup_close_ int t = stream_of(buf, len);
 		_cleanup_free_ char *comp = NULL;
@@ -772,13 +764,7 @@ static void test_replicate_header(void **state)
 		assert_same(POOL "/tree@r2", POOL "/rprop@r2");
 	}
 	/* a header naming a dataset the substreams do not go to */
-	z = memmem(p, rec.payload_len, "kid/gk\"", 7);
-	assert_non_null(z);
-	memcpy(z, "kid/gx\"", 7);
-	assert_int_equal(
-		EVP_Digest(p, rec.payload_len, rec.u.repl.sha256, &mdlen, EVP_sha256(), NULL), 1);
-	stream_rec_seal(&rec);
-	memcpy(buf, &rec, sizeof(rec));
+	rewrite_header(buf, "kid/gk\"", "kid/gx\"");
 	{
 		_cleanup_close_ int t = stream_of(buf, len);
 

@@ -21,30 +21,9 @@
 #include "zap.h"
 #include "zpl_impl.h"
 
-struct fixture {
-	char dir[64];
-	spa_t *spa;
-	objset_t *os;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = bs_zalloc(sizeof(*f));
-
-	if (stor_test_open("zap", f->dir, sizeof(f->dir), &f->spa, &f->os) < 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	if (stor_test_close(f->spa, f->dir) < 0)
-		return -1;
-	free(f);
-	return 0;
+	return stor_test_setup(state, "zap", false);
 }
 
 static void name_of(char *buf, size_t sz, unsigned i)
@@ -60,7 +39,7 @@ static unsigned index_of(const char *name)
 
 static void test_basic(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	uint64_t obj, v, n;
 	char big[16];
 	size_t len;
@@ -115,7 +94,7 @@ static void test_basic(void **state)
 
 static void test_many(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	_cleanup_free_ uint8_t *seen = bs_zalloc(MANY);
 	char name[ZAP_MAXNAMELEN];
 	uint64_t obj, v, n, cookie = 0, prev = 0;
@@ -176,7 +155,7 @@ static void test_many(void **state)
 
 static void test_cookie_stability(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	const unsigned base = 5000;
 	_cleanup_free_ uint8_t *seen = bs_zalloc(4 * base);
 	char name[ZAP_MAXNAMELEN];
@@ -218,7 +197,7 @@ static void test_cookie_stability(void **state)
 
 static void test_collisions(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	char name[ZAP_MAXNAMELEN];
 	uint64_t obj, v, cookie = 0, prev_hash = 0, n;
 	unsigned count = 0, i;
@@ -290,7 +269,7 @@ static void test_collisions(void **state)
 
 static void test_long(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	char name[ZAP_MAXNAMELEN + 1], got[ZAP_MAXNAMELEN];
 	uint8_t val[ZAP_MAXVALUELEN], out[ZAP_MAXVALUELEN];
 	uint64_t obj, cookie = 0;
@@ -362,7 +341,7 @@ static void exercise(objset_t *os, uint64_t obj)
 
 static void test_damage(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	char name[ZAP_MAXNAMELEN];
 	uint64_t obj, v, cookie = 0, junk = 0x4141414141414141ull;
 	uint8_t block[16384], bad_tbl[8192];
@@ -434,12 +413,12 @@ static void test_damage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_basic, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cookie_stability, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_collisions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_long, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_damage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_basic, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_many, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_cookie_stability, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_collisions, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_long, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_damage, setup, stor_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,63 +31,15 @@
 #include "zpl.h"
 #include "zpl_impl.h"
 
-struct fixture {
-	char dir[64];
-	spa_t *spa;
-	objset_t *os;
-	struct zpl_fs *fs;
-	uint64_t root;
-};
-
 static const struct zpl_cred root_cred = { .uid = 0, .gid = 0 };
 static const struct zpl_cred user_cred = { .uid = 1000, .gid = 100 };
 
 static int setup(void **state)
 {
-	struct fixture *f = bs_zalloc(sizeof(*f));
-	int r;
-
-	if (stor_test_open("zpl", f->dir, sizeof(f->dir), &f->spa, &f->os) < 0)
-		return -1;
-	r = zpl_fs_open(f->os, false, &f->fs);
-	if (r < 0)
-		return -1;
-	f->root = zpl_fs_root(f->fs);
-	*state = f;
-	return 0;
+	return stor_test_setup(state, "zpl", true);
 }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	zpl_fs_close(f->fs);
-	if (stor_test_close(f->spa, f->dir) < 0)
-		return -1;
-	free(f);
-	return 0;
-}
-
-/* Create and drop the lookup reference the kernel would hold. */
-static uint64_t mkfile(struct fixture *f, uint64_t dir, const char *name, uint32_t mode)
-{
-	struct stat st;
-
-	assert_int_equal(zpl_mknod(f->fs, dir, name, S_IFREG | mode, 0, &root_cred, &st, NULL), 0);
-	zpl_forget(f->fs, st.st_ino, 1);
-	return st.st_ino;
-}
-
-static uint64_t mkdir_(struct fixture *f, uint64_t dir, const char *name)
-{
-	struct stat st;
-
-	assert_int_equal(zpl_mkdir(f->fs, dir, name, 0755, &root_cred, &st, NULL), 0);
-	zpl_forget(f->fs, st.st_ino, 1);
-	return st.st_ino;
-}
-
-static uint64_t lookup(struct fixture *f, uint64_t dir, const char *name)
+static uint64_t lookup(struct stor_test *f, uint64_t dir, const char *name)
 {
 	struct stat st;
 	int r = zpl_lookup(f->fs, dir, name, &st, NULL);
@@ -98,7 +50,7 @@ static uint64_t lookup(struct fixture *f, uint64_t dir, const char *name)
 	return st.st_ino;
 }
 
-static bool exists(struct fixture *f, uint64_t obj)
+static bool exists(struct stor_test *f, uint64_t obj)
 {
 	struct dmu_object_info info;
 	int r;
@@ -109,7 +61,7 @@ static bool exists(struct fixture *f, uint64_t obj)
 	return r == 0;
 }
 
-static struct stat getattr(struct fixture *f, uint64_t obj)
+static struct stat getattr(struct stor_test *f, uint64_t obj)
 {
 	struct stat st;
 
@@ -119,7 +71,7 @@ static struct stat getattr(struct fixture *f, uint64_t obj)
 
 static void test_create_lookup(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	struct stat st;
 	uint64_t gen, file, dir, sub;
 
@@ -148,7 +100,7 @@ static void test_create_lookup(void **state)
 	assert_int_equal(zpl_mknod(f->fs, f->root, "a/b", S_IFREG, 0, &root_cred, &st, NULL),
 			 -EINVAL);
 
-	dir = mkdir_(f, f->root, "d");
+	dir = stor_test_mkdir(f, f->root, "d");
 	assert_int_equal(getattr(f, f->root).st_nlink, 3);
 	assert_int_equal(getattr(f, dir).st_nlink, 2);
 	assert_int_equal(lookup(f, dir, ".."), f->root);
@@ -195,7 +147,7 @@ static void test_create_lookup(void **state)
 
 static void test_symlink(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	_cleanup_free_ char *target = NULL;
 	char longt[5000];
 	struct stat st;
@@ -217,13 +169,13 @@ static void test_symlink(void **state)
 
 static void test_read_write(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	_cleanup_free_ uint8_t *buf = bs_malloc(1 << 20);
 	_cleanup_free_ uint8_t *out = bs_malloc(1 << 20);
 	uint64_t file, off;
 	struct stat st;
 
-	file = mkfile(f, f->root, "data", 0644);
+	file = stor_test_mkfile(f, f->root, "data", 0644);
 	for (unsigned i = 0; i < (1u << 20); i++)
 		buf[i] = (uint8_t)(i * 7 + 3);
 	assert_int_equal(zpl_write(f->fs, file, 0, 1 << 20, buf, 0), 1 << 20);
@@ -244,7 +196,7 @@ static void test_read_write(void **state)
 	assert_memory_equal(buf + 12345, out, 1000);
 
 	/* a write far past the end leaves a hole that reads as zeros */
-	file = mkfile(f, f->root, "sparse", 0644);
+	file = stor_test_mkfile(f, f->root, "sparse", 0644);
 	assert_int_equal(zpl_write(f->fs, file, 100ull << 20, 4, "tail", 0), 4);
 	assert_int_equal(getattr(f, file).st_size, (100 << 20) + 4);
 	assert_int_equal(zpl_read(f->fs, file, 50 << 20, 4096, out), 4096);
@@ -301,12 +253,12 @@ static void test_read_write(void **state)
 
 static void test_setattr(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	struct zpl_setattr sa = { 0 };
 	uint64_t file;
 	struct stat st, before;
 
-	file = mkfile(f, f->root, "f", 04755);
+	file = stor_test_mkfile(f, f->root, "f", 04755);
 	before = getattr(f, file);
 	assert_int_equal(before.st_mode, S_IFREG | 04755);
 
@@ -356,12 +308,12 @@ static void test_setattr(void **state)
  * as a size alone and the file system owns their times. */
 static void test_truncate_times(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	struct zpl_setattr sa = { .valid = ZPL_SET_ATIME | ZPL_SET_MTIME };
 	uint64_t file;
 	struct stat st;
 
-	file = mkfile(f, f->root, "f", 0644);
+	file = stor_test_mkfile(f, f->root, "f", 0644);
 	sa.atime = (struct timespec){ 1, 0 };
 	sa.mtime = (struct timespec){ 1, 0 };
 	assert_int_equal(zpl_setattr(f->fs, file, &sa, NULL), 0);
@@ -393,12 +345,12 @@ static void test_truncate_times(void **state)
  * pool after the file system is reopened; UTIME_NOW for one time leaves the other alone. */
 static void test_times_range(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	struct zpl_setattr sa = { .valid = ZPL_SET_ATIME | ZPL_SET_MTIME };
 	uint64_t file;
 	struct stat st;
 
-	file = mkfile(f, f->root, "t", 0644);
+	file = stor_test_mkfile(f, f->root, "t", 0644);
 	sa.atime = (struct timespec){ 4102444800, 1 };		/* 2100-01-01 */
 	sa.mtime = (struct timespec){ -1000000000, 999999999 }; /* 1938 */
 	assert_int_equal(zpl_setattr(f->fs, file, &sa, NULL), 0);
@@ -431,14 +383,14 @@ static int count_cb(void *arg, const char *name, uint64_t obj, unsigned dtype, u
 /* Reading a directory marks its atime under the same relatime rule as reading a file. */
 static void test_dir_atime(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	struct zpl_setattr sa = { .valid = ZPL_SET_ATIME | ZPL_SET_MTIME };
 	unsigned n = 0;
 	uint64_t dir;
 	struct stat st;
 
-	dir = mkdir_(f, f->root, "d");
-	mkfile(f, dir, "x", 0644);
+	dir = stor_test_mkdir(f, f->root, "d");
+	stor_test_mkfile(f, dir, "x", 0644);
 	sa.atime = (struct timespec){ 1, 0 };
 	sa.mtime = (struct timespec){ 2, 0 };
 	assert_int_equal(zpl_setattr(f->fs, dir, &sa, NULL), 0);
@@ -461,7 +413,7 @@ static void test_dir_atime(void **state)
 /* Names of 255 bytes work everywhere; one byte more is ENAMETOOLONG for every operation. */
 static void test_long_names(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	char n255[256], n256[257];
 	uint64_t file, dir;
 	struct stat st;
@@ -471,9 +423,9 @@ static void test_long_names(void **state)
 	memset(n256, 'n', 256);
 	n256[256] = '\0';
 
-	file = mkfile(f, f->root, n255, 0644);
+	file = stor_test_mkfile(f, f->root, n255, 0644);
 	assert_int_equal(lookup(f, f->root, n255), file);
-	dir = mkdir_(f, f->root, "d");
+	dir = stor_test_mkdir(f, f->root, "d");
 	assert_int_equal(zpl_rename(f->fs, f->root, n255, dir, n255, 0), 0);
 	assert_int_equal(zpl_link(f->fs, file, f->root, n255, &st, NULL), 0);
 	zpl_forget(f->fs, file, 1);
@@ -504,14 +456,14 @@ static void test_long_names(void **state)
 
 static void test_link_unlink(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	uint64_t file, dir;
 	struct stat st;
 	char b[4];
 
-	file = mkfile(f, f->root, "a", 0644);
+	file = stor_test_mkfile(f, f->root, "a", 0644);
 	assert_int_equal(zpl_write(f->fs, file, 0, 4, "data", 0), 4);
-	dir = mkdir_(f, f->root, "d");
+	dir = stor_test_mkdir(f, f->root, "d");
 	assert_int_equal(zpl_link(f->fs, file, dir, "b", &st, NULL), 0);
 	zpl_forget(f->fs, file, 1);
 	assert_int_equal(st.st_nlink, 2);
@@ -539,7 +491,7 @@ static void test_link_unlink(void **state)
 	assert_false(exists(f, file));
 
 	/* a lookup reference does the same */
-	file = mkfile(f, dir, "c", 0644);
+	file = stor_test_mkfile(f, dir, "c", 0644);
 	assert_int_equal(zpl_lookup(f->fs, dir, "c", &st, NULL), 0);
 	assert_int_equal(zpl_unlink(f->fs, dir, "c"), 0);
 	assert_true(exists(f, file));
@@ -547,7 +499,7 @@ static void test_link_unlink(void **state)
 	assert_false(exists(f, file));
 
 	/* without references an unlinked file is freed at once */
-	file = mkfile(f, dir, "e", 0644);
+	file = stor_test_mkfile(f, dir, "e", 0644);
 	assert_int_equal(zpl_unlink(f->fs, dir, "e"), 0);
 	assert_false(exists(f, file));
 
@@ -559,12 +511,12 @@ static void test_link_unlink(void **state)
 
 static void test_unlinked_set(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	struct zpl_fs *again;
 	uint64_t file, dir;
 
-	file = mkfile(f, f->root, "open", 0644);
-	dir = mkdir_(f, f->root, "opendir");
+	file = stor_test_mkfile(f, f->root, "open", 0644);
+	dir = stor_test_mkdir(f, f->root, "opendir");
 	assert_int_equal(zpl_open(f->fs, file, false), 0);
 	assert_int_equal(zpl_open(f->fs, dir, false), 0);
 	assert_int_equal(zpl_unlink(f->fs, f->root, "open"), 0);
@@ -582,7 +534,7 @@ static void test_unlinked_set(void **state)
 	zpl_release(f->fs, dir);
 
 	/* and closing the file system drains it too */
-	file = mkfile(f, f->root, "open2", 0644);
+	file = stor_test_mkfile(f, f->root, "open2", 0644);
 	assert_int_equal(zpl_open(f->fs, file, false), 0);
 	assert_int_equal(zpl_unlink(f->fs, f->root, "open2"), 0);
 	zpl_fs_close(f->fs);
@@ -592,14 +544,14 @@ static void test_unlinked_set(void **state)
 
 static void test_rename(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	uint64_t a, b, d1, d2, sub, x;
 	struct stat st;
 
-	a = mkfile(f, f->root, "a", 0644);
-	b = mkfile(f, f->root, "b", 0644);
-	d1 = mkdir_(f, f->root, "d1");
-	d2 = mkdir_(f, f->root, "d2");
+	a = stor_test_mkfile(f, f->root, "a", 0644);
+	b = stor_test_mkfile(f, f->root, "b", 0644);
+	d1 = stor_test_mkdir(f, f->root, "d1");
+	d2 = stor_test_mkdir(f, f->root, "d2");
 
 	/* plain rename in one directory */
 	assert_int_equal(zpl_rename(f->fs, f->root, "a", f->root, "a2", 0), 0);
@@ -614,7 +566,7 @@ static void test_rename(void **state)
 	assert_false(exists(f, b));
 
 	/* a directory moves between directories with its ".." link */
-	sub = mkdir_(f, d1, "sub");
+	sub = stor_test_mkdir(f, d1, "sub");
 	assert_int_equal(getattr(f, d1).st_nlink, 3);
 	assert_int_equal(zpl_rename(f->fs, d1, "sub", d2, "sub", 0), 0);
 	assert_int_equal(getattr(f, d1).st_nlink, 2);
@@ -626,7 +578,7 @@ static void test_rename(void **state)
 	assert_int_equal(zpl_rename(f->fs, f->root, "d2", d2, "x", 0), -EINVAL);
 
 	/* directory over directory: only when empty; directory and file do not mix */
-	x = mkfile(f, d1, "file", 0644);
+	x = stor_test_mkfile(f, d1, "file", 0644);
 	assert_int_equal(zpl_rename(f->fs, d2, "sub", f->root, "d1", 0), -ENOTEMPTY);
 	assert_int_equal(zpl_rename(f->fs, d2, "sub", d1, "file", 0), -ENOTDIR);
 	assert_int_equal(zpl_rename(f->fs, d1, "file", d2, "sub", 0), -EISDIR);
@@ -706,18 +658,18 @@ static int collect_cb(void *arg, const char *name, uint64_t obj, unsigned dtype,
 
 static void test_readdir(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	struct collect c = { .n = 1500, .batch = 37 };
 	uint64_t dir;
 	char name[32];
 
 	c.seen = bs_zalloc(c.n);
-	dir = mkdir_(f, f->root, "big");
+	dir = stor_test_mkdir(f, f->root, "big");
 	for (unsigned i = 0; i < c.n; i++) {
 		snprintf(name, sizeof(name), "f%u", i);
-		mkfile(f, dir, name, 0644);
+		stor_test_mkfile(f, dir, name, 0644);
 	}
-	mkdir_(f, dir, "dir");
+	stor_test_mkdir(f, dir, "dir");
 	assert_int_equal(getattr(f, dir).st_size, c.n + 1 + 2);
 	for (;;) {
 		uint64_t before = c.cookie;
@@ -738,13 +690,13 @@ static void test_readdir(void **state)
 
 static void test_obj_path(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	uint64_t a, b, file;
 	char *path;
 
-	a = mkdir_(f, f->root, "a");
-	b = mkdir_(f, a, "b");
-	file = mkfile(f, b, "file", 0644);
+	a = stor_test_mkdir(f, f->root, "a");
+	b = stor_test_mkdir(f, a, "b");
+	file = stor_test_mkfile(f, b, "file", 0644);
 	spa_enter(f->spa);
 	assert_int_equal(zpl_obj_path(f->os, file, &path), 0);
 	spa_exit(f->spa);
@@ -763,7 +715,7 @@ static void test_obj_path(void **state)
 
 static void test_statfs_readonly(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	struct zpl_fs *ro;
 	struct statvfs sv;
 	struct stat st;
@@ -775,7 +727,7 @@ static void test_statfs_readonly(void **state)
 	assert_true(sv.f_bavail > 0);
 	assert_int_equal(sv.f_namemax, 255);
 
-	file = mkfile(f, f->root, "f", 0644);
+	file = stor_test_mkfile(f, f->root, "f", 0644);
 	assert_int_equal(zpl_fs_open(f->os, true, &ro), 0);
 	assert_true(zpl_fs_readonly(ro));
 	assert_int_equal(zpl_lookup(ro, zpl_fs_root(ro), "f", &st, NULL), 0);
@@ -794,12 +746,12 @@ static void test_statfs_readonly(void **state)
 
 static void test_damage(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	struct znode_phys zp;
 	uint64_t file, bad = 0x0f00000000000000ull | 999999, good;
 	struct stat st;
 
-	file = mkfile(f, f->root, "f", 0644);
+	file = stor_test_mkfile(f, f->root, "f", 0644);
 	spa_enter(f->spa);
 	assert_int_equal(dmu_bonus_read(f->os, file, &zp, sizeof(zp)), 0);
 	zp.mode = S_IFDIR | 0755; /* a directory type on a plain-file object */
@@ -815,7 +767,7 @@ static void test_damage(void **state)
 	assert_int_equal(zap_add_u64(f->os, f->root, "ghost", (8ull << 60) | 999999), 0);
 	assert_int_equal(zap_add_u64(f->os, f->root, "badtype", bad), 0);
 	spa_exit(f->spa);
-	good = mkfile(f, f->root, "good", 0644);
+	good = stor_test_mkfile(f, f->root, "good", 0644);
 	assert_int_equal(zpl_getattr(f->fs, file, &st, NULL), -EIO);
 	assert_int_equal(zpl_lookup(f->fs, f->root, "ghost", &st, NULL), -EIO);
 	assert_int_equal(zpl_lookup(f->fs, f->root, "badtype", &st, NULL), -EIO);
@@ -825,7 +777,7 @@ static void test_damage(void **state)
 }
 
 /* Take snapshot name of the fixture's file system. */
-static void snapshot(struct fixture *f, const char *name)
+static void snapshot(struct stor_test *f, const char *name)
 {
 	spa_enter(f->spa);
 	assert_int_equal(dsl_dataset_snapshot(dmu_objset_ds(f->os), name, 0, NULL), 0);
@@ -833,7 +785,7 @@ static void snapshot(struct fixture *f, const char *name)
 }
 
 /* Whether snapshot name of the fixture's file system could be destroyed now. */
-static int snap_destroy_check(struct fixture *f, const char *name)
+static int snap_destroy_check(struct stor_test *f, const char *name)
 {
 	_cleanup_free_ char *full = NULL, *head = NULL;
 	dsl_dataset_t *ds;
@@ -869,7 +821,7 @@ static int names_cb(void *arg, const char *name, uint64_t obj, unsigned dtype, u
 
 static void test_snapdir(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	struct zpl_snapdir *sd;
 	struct zpl_fs *sfs, *other;
 	struct names names = { 0 };
@@ -878,7 +830,7 @@ static void test_snapdir(void **state)
 	unsigned slot, slot2;
 	char buf[16] = { 0 };
 
-	file = mkfile(f, f->root, "f", 0644);
+	file = stor_test_mkfile(f, f->root, "f", 0644);
 	assert_int_equal(zpl_write(f->fs, file, 0, 3, "old", 0), 3);
 	snapshot(f, "a");
 	assert_int_equal(zpl_write(f->fs, file, 0, 3, "new", 0), 3);
@@ -970,7 +922,7 @@ static void test_snapdir(void **state)
 }
 
 /* The xattr ZAP a file's znode names (0 if none). */
-static uint64_t xattr_obj(struct fixture *f, uint64_t file)
+static uint64_t xattr_obj(struct stor_test *f, uint64_t file)
 {
 	struct znode_phys zp;
 
@@ -984,13 +936,13 @@ static uint64_t xattr_obj(struct fixture *f, uint64_t file)
  * buffer; the namespaces; ctime. */
 static void test_xattr(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	char buf[512], name[300];
 	struct stat st0, st1;
 	uint64_t file;
 	int n;
 
-	file = mkfile(f, f->root, "x", 0644);
+	file = stor_test_mkfile(f, f->root, "x", 0644);
 	assert_int_equal(xattr_obj(f, file), 0);
 	assert_int_equal(zpl_getxattr(f->fs, file, "user.a", buf, sizeof(buf), &root_cred),
 			 -ENODATA);
@@ -1075,7 +1027,7 @@ static void test_xattr(void **state)
 			 -ENODATA);
 
 	/* directories and symlinks have them too */
-	uint64_t dir = mkdir_(f, f->root, "d");
+	uint64_t dir = stor_test_mkdir(f, f->root, "d");
 	assert_int_equal(zpl_setxattr(f->fs, dir, "user.d", "dir", 3, 0, &root_cred), 0);
 	assert_int_equal(zpl_getxattr(f->fs, dir, "user.d", buf, sizeof(buf), &root_cred), 3);
 }
@@ -1084,7 +1036,7 @@ static void test_xattr(void **state)
  * reopening of the file system, read-only in a read-only one, and freed with the file. */
 static void test_xattr_large(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	static const size_t sizes[] = { 1023, 1024, 1025, 4096, 65535, 65536 };
 	_cleanup_free_ char *val = bs_malloc(ZPL_XATTR_SIZE_MAX + 1);
 	_cleanup_free_ char *buf = bs_malloc(ZPL_XATTR_SIZE_MAX + 1);
@@ -1096,7 +1048,7 @@ static void test_xattr_large(void **state)
 
 	for (size_t i = 0; i <= ZPL_XATTR_SIZE_MAX; i++)
 		val[i] = (char)(i * 7 + i / 251);
-	file = mkfile(f, f->root, "big", 0644);
+	file = stor_test_mkfile(f, f->root, "big", 0644);
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
 		char name[32];
 
@@ -1170,7 +1122,7 @@ static void test_xattr_large(void **state)
 	assert_false(exists(f, vobj));
 
 	/* also when the file waited in the unlinked set */
-	file = mkfile(f, f->root, "open", 0644);
+	file = stor_test_mkfile(f, f->root, "open", 0644);
 	assert_int_equal(zpl_setxattr(f->fs, file, "user.big", val, 20000, 0, &root_cred), 0);
 	xobj = xattr_obj(f, file);
 	assert_int_equal(zpl_open(f->fs, file, false), 0);
@@ -1185,11 +1137,11 @@ static void test_xattr_large(void **state)
 /* xattr=off turns every call off; the property is read at each call. */
 static void test_xattr_prop(void **state)
 {
-	struct fixture *f = *state;
+	struct stor_test *f = *state;
 	char buf[16];
 	uint64_t file;
 
-	file = mkfile(f, f->root, "p", 0644);
+	file = stor_test_mkfile(f, f->root, "p", 0644);
 	assert_int_equal(zpl_setxattr(f->fs, file, "user.a", "1", 1, 0, &root_cred), 0);
 	spa_enter(f->spa);
 	assert_int_equal(dsl_prop_set(dmu_objset_ds(f->os), "xattr", "off"), 0);
@@ -1208,25 +1160,25 @@ static void test_xattr_prop(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_create_lookup, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlink, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_write, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_setattr, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_truncate_times, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_times_range, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dir_atime, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_long_names, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_link_unlink, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unlinked_set, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rename, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readdir, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_obj_path, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_statfs_readonly, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_damage, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_snapdir, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xattr, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xattr_large, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_xattr_prop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_lookup, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_symlink, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_read_write, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_setattr, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_truncate_times, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_times_range, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_dir_atime, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_long_names, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_link_unlink, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_unlinked_set, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_rename, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_readdir, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_obj_path, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_statfs_readonly, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_damage, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_snapdir, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_xattr, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_xattr_large, setup, stor_test_teardown),
+		cmocka_unit_test_setup_teardown(test_xattr_prop, setup, stor_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

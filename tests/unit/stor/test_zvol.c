@@ -26,10 +26,9 @@
 
 #define VOLSIZE (8u << 20)
 
+/* The pool of stor_test.h with the volume vol (VOLSIZE, 8K blocks, uncompressed) in it. */
 struct fixture {
-	char dir[64];
-	spa_t *spa;
-	char pool[32];
+	struct stor_test t;
 	char vol[64];
 };
 
@@ -37,34 +36,19 @@ static int setup(void **state)
 {
 	struct fixture *f = bs_zalloc(sizeof(*f));
 	const char *props[] = { "volblocksize=8K", "compression=off", NULL };
-	objset_t *os;
 
-	if (stor_test_open("zvol", f->dir, sizeof(f->dir), &f->spa, &os) < 0)
-		return -1;
-	snprintf(f->pool, sizeof(f->pool), "%s", spa_name(f->spa));
-	snprintf(f->vol, sizeof(f->vol), "%s/vol", f->pool);
-	if (stor_ds_create(f->vol, STOR_TYPE_VOLUME, VOLSIZE, props, false) < 0)
-		return -1;
 	*state = f;
-	return 0;
+	if (stor_test_begin(&f->t, "zvol", false) < 0)
+		return -1;
+	snprintf(f->vol, sizeof(f->vol), "%s/vol", f->t.pool);
+	return stor_ds_create(f->vol, STOR_TYPE_VOLUME, VOLSIZE, props, false) < 0 ? -1 : 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
+	_cleanup_free_ struct fixture *f = *state;
 
-	if (stor_test_close(f->spa, f->dir) < 0)
-		return -1;
-	free(f);
-	return 0;
-}
-
-static void fill(uint8_t *buf, size_t n, uint64_t seed)
-{
-	for (size_t i = 0; i < n; i++) {
-		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-		buf[i] = (uint8_t)(seed >> 56);
-	}
+	return stor_test_end(&f->t) < 0 ? -1 : 0;
 }
 
 static bool all_zero(const uint8_t *buf, size_t n)
@@ -107,7 +91,7 @@ static void test_read_write(void **state)
 	assert_true(all_zero(b, 100000));
 
 	/* odd offsets and lengths, inside a block, across blocks, and a large one */
-	fill(a, 1 << 20, 1);
+	stor_test_fill(a, 1 << 20, 1);
 	assert_int_equal(zvol_write(zv, 4095, 3, a), 3);
 	assert_int_equal(zvol_write(zv, 8190, 20001, a + 3), 20001);
 	assert_int_equal(zvol_write(zv, 3 << 20 | 777, 1 << 19, a + 20004), 1 << 19);
@@ -134,10 +118,10 @@ static void test_read_write(void **state)
 	zvol_close(zv);
 
 	/* after export and import the data is still there */
-	assert_int_equal(stor_pool_export(f->pool, false), 0);
-	assert_int_equal(stor_pool_import(f->pool, f->dir), 0);
-	assert_int_equal(dsl_pool_enter(f->pool, &f->spa), 0);
-	dsl_pool_exit(f->spa);
+	assert_int_equal(stor_pool_export(f->t.pool, false), 0);
+	assert_int_equal(stor_pool_import(f->t.pool, f->t.dir), 0);
+	assert_int_equal(dsl_pool_enter(f->t.pool, &f->t.spa), 0);
+	dsl_pool_exit(f->t.spa);
 	assert_int_equal(zvol_open(f->vol, false, 0, &zv), 0);
 	assert_int_equal(zvol_read(zv, 8190, 20001, b), 20001);
 	assert_memory_equal(a + 3, b, 20001);
@@ -154,7 +138,7 @@ static void test_discard(void **state)
 	uint64_t before, after;
 	struct zvol *zv;
 
-	fill(a, 4 << 20, 2);
+	stor_test_fill(a, 4 << 20, 2);
 	assert_int_equal(zvol_open(f->vol, true, 0, &zv), 0);
 	assert_int_equal(zvol_write(zv, 0, 4 << 20, a), 4 << 20);
 	before = referenced(f, f->vol);
@@ -185,17 +169,17 @@ static void test_flush(void **state)
 	struct zvol *zv;
 	uint64_t txg;
 
-	fill(a, sizeof(a), 3);
+	stor_test_fill(a, sizeof(a), 3);
 	assert_int_equal(zvol_open(f->vol, true, 0, &zv), 0);
 	assert_int_equal(zvol_write(zv, 100, sizeof(a), a), sizeof(a));
-	spa_enter(f->spa);
-	txg = spa_open_txg(f->spa);
-	spa_exit(f->spa);
+	spa_enter(f->t.spa);
+	txg = spa_open_txg(f->t.spa);
+	spa_exit(f->t.spa);
 	assert_int_equal(zvol_flush(zv), 0);
 	/* the txg holding the write is on disk when the flush returns */
-	spa_enter(f->spa);
-	assert_true(spa_last_synced_txg(f->spa) >= txg);
-	spa_exit(f->spa);
+	spa_enter(f->t.spa);
+	assert_true(spa_last_synced_txg(f->t.spa) >= txg);
+	spa_exit(f->t.spa);
 	zvol_close(zv);
 }
 
@@ -206,7 +190,7 @@ static void test_grow(void **state)
 	struct zvol *zv;
 	uint64_t size;
 
-	fill(a, sizeof(a), 4);
+	stor_test_fill(a, sizeof(a), 4);
 	assert_int_equal(zvol_open(f->vol, true, 0, &zv), 0);
 	assert_int_equal(zvol_write(zv, VOLSIZE, sizeof(a), a), -ENOSPC);
 	/* grows while open: the open volume sees the new size at once */
@@ -237,12 +221,12 @@ static void test_clone_snapshot(void **state)
 	struct fixture *f = *state;
 	_cleanup_free_ uint8_t *a = bs_malloc(1 << 20), *b = bs_malloc(1 << 20);
 	_cleanup_free_ char *snap = bs_asprintf("%s@s", f->vol);
-	_cleanup_free_ char *clone = bs_asprintf("%s/clone", f->pool);
+	_cleanup_free_ char *clone = bs_asprintf("%s/clone", f->t.pool);
 	const char *snaps[] = { snap };
 	struct zvol *zv, *zc, *zs;
 	uint64_t size;
 
-	fill(a, 1 << 20, 5);
+	stor_test_fill(a, 1 << 20, 5);
 	assert_int_equal(zvol_open(f->vol, true, 0, &zv), 0);
 	assert_int_equal(zvol_write(zv, 333, 1 << 20, a), 1 << 20);
 	assert_int_equal(stor_ds_snapshot(snaps, 1, false, NULL), 0);
@@ -269,7 +253,7 @@ static void test_clone_snapshot(void **state)
 	zvol_close(zv);
 	/* a file system is no volume */
 	{
-		_cleanup_free_ char *fs = bs_asprintf("%s/test", f->pool);
+		_cleanup_free_ char *fs = bs_asprintf("%s/test", f->t.pool);
 
 		assert_int_equal(zvol_open(fs, false, 0, &zv), -EINVAL);
 	}
@@ -286,7 +270,7 @@ static void test_long_hold(void **state)
 	assert_int_equal(zvol_open(f->vol, true, 0, &zv), 0);
 	assert_int_equal(stor_ds_destroy(f->vol, 0, NULL), -EBUSY);
 	assert_non_null(strstr(bs_error_msg(), "busy"));
-	assert_int_equal(stor_pool_export(f->pool, false), -EBUSY);
+	assert_int_equal(stor_pool_export(f->t.pool, false), -EBUSY);
 	zvol_close(zv);
 
 	/* a guid that is not the dataset's: the name was reused */
@@ -313,9 +297,9 @@ static void test_tree(void **state)
 {
 	struct fixture *f = *state;
 	_cleanup_free_ char *snap = bs_asprintf("%s@s", f->vol);
-	_cleanup_free_ char *deep = bs_asprintf("%s/a/b/disk", f->pool);
-	_cleanup_free_ char *a = bs_asprintf("%s/a", f->pool),
-			    *fs = bs_asprintf("%s/test", f->pool);
+	_cleanup_free_ char *deep = bs_asprintf("%s/a/b/disk", f->t.pool);
+	_cleanup_free_ char *a = bs_asprintf("%s/a", f->t.pool),
+			    *fs = bs_asprintf("%s/test", f->t.pool);
 	const char *snaps[] = { snap };
 	struct zvol_node_info info;
 	struct zvol_dirent *v;
@@ -327,11 +311,11 @@ static void test_tree(void **state)
 	assert_int_equal(zvol_stat("", &info), 0);
 	assert_int_equal(info.kind, ZVOL_DIR);
 	assert_int_equal(zvol_list("", &v, &n), 0);
-	assert_true(has_entry(v, n, f->pool, ZVOL_DIR));
+	assert_true(has_entry(v, n, f->t.pool, ZVOL_DIR));
 	zvol_dirents_free(v, n);
 
 	/* the pool: volumes, their snapshots, and file systems that hold volumes */
-	assert_int_equal(zvol_list(f->pool, &v, &n), 0);
+	assert_int_equal(zvol_list(f->t.pool, &v, &n), 0);
 	assert_int_equal(n, 3);
 	assert_string_equal(v[0].name, "a");
 	assert_int_equal(v[0].info.kind, ZVOL_DIR);
@@ -361,14 +345,14 @@ static void test_tree(void **state)
 	/* where the pool daemon serves a volume */
 	{
 		_cleanup_free_ char *path = stor_zvol_path(f->vol);
-		_cleanup_free_ char *want = bs_asprintf("%s/run/zvol/%s", f->dir, f->vol);
+		_cleanup_free_ char *want = bs_asprintf("%s/run/zvol/%s", f->t.dir, f->vol);
 
 		assert_string_equal(path, want);
 	}
 
 	/* a rename moves the volume in the tree */
 	{
-		_cleanup_free_ char *to = bs_asprintf("%s/a/moved", f->pool);
+		_cleanup_free_ char *to = bs_asprintf("%s/a/moved", f->t.pool);
 
 		assert_int_equal(stor_ds_rename(deep, to), 0);
 		assert_int_equal(zvol_stat(deep, &info), -ENOENT);
