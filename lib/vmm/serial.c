@@ -35,7 +35,7 @@ static void serial_update_irq(struct vmm_serial *s)
 
 	if (level != s->irq) {
 		s->irq = level;
-		vmm_vm_irq_line(s->vm, SERIAL_IRQ, level);
+		vmm_ioapic_set_irq(s->vm->ioapic, SERIAL_IRQ, level);
 	}
 }
 

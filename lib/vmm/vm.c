@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * vm.c - a VM's life: open /dev/kvm, create the VM with its in-kernel interrupt controllers
- * and PIT, give it memory and devices, load the guest, start the vCPU threads and the I/O
- * thread, and wait until something ends the guest (power-off, reboot, a crash, the control
- * socket); then stop every thread and free everything. A reboot can restart the guest.
- * The exit port (0x501) lets a test guest end the VM with a status of its choosing.
+ * vm.c - a VM's life: open /dev/kvm, create the VM with KVM's local APICs (the IOAPIC is the
+ * VMM's own, ioapic.c; there is no PIC nor PIT: see docs/design-vmm.md), give it memory and
+ * devices, load the guest, start the vCPU threads and the I/O thread, and wait until something ends
+ * the guest (power-off, reboot, a crash, the control socket); then stop every thread and free
+ * everything. A reboot can restart the guest. The exit port (0x501) lets a test guest end the VM
+ * with a status of its choosing.
  */
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -29,13 +30,6 @@ void vmm_vm_request_exit(struct vmm_vm *vm, enum vmm_exit why, int code)
 	pthread_mutex_unlock(&vm->lock);
 	for (unsigned int i = 0; i < vm->n_vcpus; i++)
 		vmm_vcpu_kick(&vm->vcpus[i]);
-}
-
-void vmm_vm_irq_line(struct vmm_vm *vm, unsigned int gsi, bool level)
-{
-	struct kvm_irq_level l = { .irq = gsi, .level = level };
-
-	ioctl(vm->vm_fd, KVM_IRQ_LINE, &l);
 }
 
 int vmm_vm_pause(struct vmm_vm *vm)
@@ -105,17 +99,16 @@ static int vm_kvm_open(struct vmm_vm *vm)
 
 static int vm_chipset(struct vmm_vm *vm)
 {
-	struct kvm_pit_config pit = { .flags = 0 };
+	struct kvm_enable_cap split = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { 24 } };
 	uint64_t idmap = KVM_IDENTITY_MAP_ADDR;
 
 	/* Intel needs these two pages below 4 GiB for real mode; other hosts ignore them */
 	ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR);
 	ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap);
-	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
-		return bs_error(errno, "cannot create the interrupt controllers: %s",
+	/* local APICs in KVM, routes reserved for the 24 IOAPIC pins */
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &split) < 0)
+		return bs_error(errno, "cannot create the local APICs (split irqchip): %s",
 				strerror(errno));
-	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
-		return bs_error(errno, "cannot create the PIT: %s", strerror(errno));
 	return 0;
 }
 
@@ -123,7 +116,8 @@ static int vm_devices(struct vmm_vm *vm)
 {
 	int r;
 
-	if ((r = vmm_serial_create(vm, &vm->serial)) < 0 || (r = vmm_i8042_create(vm)) < 0 ||
+	if ((r = vmm_ioapic_create(vm, &vm->ioapic)) < 0 ||
+	    (r = vmm_serial_create(vm, &vm->serial)) < 0 || (r = vmm_i8042_create(vm)) < 0 ||
 	    (r = vmm_rtc_create(vm)) < 0 ||
 	    (r = vmm_bus_add(&vm->pio, EXIT_PORT, 4, exit_port_io, vm)) < 0)
 		return r;
@@ -181,6 +175,7 @@ static void vm_destroy(struct vmm_vm *vm)
 	for (unsigned int i = 0; i < vm->n_vcpus; i++)
 		vmm_vcpu_destroy(&vm->vcpus[i]);
 	free(vm->serial);
+	vmm_ioapic_free(vm->ioapic);
 	vmm_memory_free(vm);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);

@@ -90,6 +90,7 @@ void vmm_loop_stop(struct vmm_loop *l);
 
 /* ---- devices ---- */
 struct vmm_serial;
+struct vmm_ioapic;
 struct vmm_pci;
 struct vmm_virtio;
 
@@ -121,6 +122,7 @@ struct vmm_vm {
 	unsigned int n_vcpus;
 
 	struct vmm_loop loop;
+	struct vmm_ioapic *ioapic;
 	struct vmm_serial *serial;
 	struct vmm_pci *pci;
 	struct vmm_virtio *virtio[VMM_MAX_DISKS + VMM_MAX_NETS + 1];
@@ -140,8 +142,6 @@ struct vmm_vm {
 
 /* vm.c: lifecycle */
 void vmm_vm_request_exit(struct vmm_vm *vm, enum vmm_exit why, int code);
-/* Set a level-triggered interrupt line (GSI) of the in-kernel irqchip. */
-void vmm_vm_irq_line(struct vmm_vm *vm, unsigned int gsi, bool level);
 int vmm_vm_pause(struct vmm_vm *vm);
 int vmm_vm_resume(struct vmm_vm *vm);
 
@@ -226,6 +226,12 @@ void vmm_console_close(struct vmm_vm *vm);
 /* serial.c */
 int vmm_serial_create(struct vmm_vm *vm, struct vmm_serial **ret);
 void vmm_serial_input(struct vmm_serial *s, const uint8_t *buf, size_t n);
+
+/* ioapic.c: the I/O APIC; pins 0-15 are the ISA IRQs, 16-23 the PCI slots' INTA */
+int vmm_ioapic_create(struct vmm_vm *vm, struct vmm_ioapic **ret);
+void vmm_ioapic_free(struct vmm_ioapic *io);
+/* Set the level of a pin's input line (from any thread). */
+void vmm_ioapic_set_irq(struct vmm_ioapic *io, unsigned int pin, bool level);
 
 /* i8042.c, rtc.c, exitport in vm.c */
 int vmm_i8042_create(struct vmm_vm *vm);
