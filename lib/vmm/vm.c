@@ -126,16 +126,9 @@ static int vm_devices(struct vmm_vm *vm)
 
 static int vm_load(struct vmm_vm *vm)
 {
-	_cleanup_free_ char *img = NULL;
-	size_t len;
-	int r;
-
-	r = bs_read_file(vm->cfg->kernel, &img, &len);
-	if (r < 0)
-		return bs_error(-r, "kernel '%s': %s", vm->cfg->kernel, strerror(-r));
 	if (vm->cfg->boot == VMM_BOOT_DIRECT)
-		return vmm_direct_load(vm, (uint8_t *)img, len);
-	return vmm_linux_load(vm, (uint8_t *)img, len);
+		return vmm_direct_load(vm, vm->kernel->data, vm->kernel->len);
+	return vmm_linux_load(vm, vm->kernel->data, vm->kernel->len);
 }
 
 static int vm_vcpus(struct vmm_vm *vm)
@@ -186,13 +179,16 @@ static void vm_destroy(struct vmm_vm *vm)
 }
 
 /* Build the VM, run it to its end, tear it down. */
-static int vm_run_once(const struct vmm_config *c, enum vmm_exit *ret_exit, int *ret_code)
+static int vm_run_once(const struct vmm_config *c, const struct vmm_image *kernel,
+		       const struct vmm_image *initrd, enum vmm_exit *ret_exit, int *ret_code)
 {
 	struct vmm_vm vm_storage, *vm = &vm_storage;
 	int r;
 
 	*vm = (struct vmm_vm){
 		.cfg = c,
+		.kernel = kernel,
+		.initrd = initrd,
 		.kvm_fd = -1,
 		.vm_fd = -1,
 		.n_vcpus = c->cpus,
@@ -237,17 +233,28 @@ out:
 
 int vmm_run(const struct vmm_config *c, enum vmm_exit *ret_exit, int *ret_code)
 {
+	struct vmm_image kernel, initrd = { NULL, 0 };
 	enum vmm_exit why;
 	int code = 0, r;
 
 	r = vmm_config_check(c);
 	if (r < 0)
 		return r;
+	r = vmm_image_map(c->kernel, &kernel);
+	if (r < 0)
+		return bs_error(-r, "kernel '%s': %s", c->kernel, strerror(-r));
+	r = c->initrd ? vmm_image_map(c->initrd, &initrd) : 0;
+	if (r < 0) {
+		vmm_image_unmap(&kernel);
+		return bs_error(-r, "initrd '%s': %s", c->initrd, strerror(-r));
+	}
 	do {
-		r = vm_run_once(c, &why, &code);
-		if (r < 0)
-			return r;
-	} while (why == VMM_EXIT_REBOOT && c->reboot_restart);
+		r = vm_run_once(c, &kernel, &initrd, &why, &code);
+	} while (r >= 0 && why == VMM_EXIT_REBOOT && c->reboot_restart);
+	vmm_image_unmap(&kernel);
+	vmm_image_unmap(&initrd);
+	if (r < 0)
+		return r;
 	*ret_exit = why;
 	*ret_code = code;
 	return 0;

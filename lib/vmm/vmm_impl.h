@@ -100,8 +100,12 @@ enum vmm_state {
 	VMM_STATE_ENDING,
 };
 
+struct vmm_image;
+
 struct vmm_vm {
 	const struct vmm_config *cfg;
+	const struct vmm_image *kernel; /* mapped once for every (re)start of the guest */
+	const struct vmm_image *initrd; /* empty without one */
 	int kvm_fd;
 	int vm_fd;
 	int run_size;
@@ -150,6 +154,14 @@ int vmm_memory_init(struct vmm_vm *vm, uint64_t size);
 void vmm_memory_free(struct vmm_vm *vm);
 /* A host pointer to [gpa, gpa + len) if it lies wholly in guest RAM, else NULL. */
 void *vmm_gpa(struct vmm_vm *vm, uint64_t gpa, uint64_t len);
+
+/* image.c: a kernel or initrd file, mapped read-only */
+struct vmm_image {
+	const uint8_t *data;
+	size_t len;
+};
+int vmm_image_map(const char *path, struct vmm_image *ret);
+void vmm_image_unmap(struct vmm_image *img);
 
 /* vcpu.c */
 int vmm_vcpu_create(struct vmm_vm *vm, unsigned int index);
