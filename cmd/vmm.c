@@ -10,6 +10,8 @@
 #include <basalt/vmm.h>
 
 #include <getopt.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "tools.h"
 
@@ -143,11 +145,66 @@ static int run_option(struct vmm_config *c, int opt, const char *arg)
 	}
 }
 
+/* Run the VM: the exit status of `basalt vmm run`. */
+static int run_vm(struct vmm_config *c)
+{
+	enum vmm_exit why;
+	int code, r;
+
+	r = vmm_run(c, &why, &code);
+	if (r < 0) {
+		fprintf(stderr, "basalt vmm run: %s\n", bs_strerror(r));
+		return 1;
+	}
+	if (why == VMM_EXIT_CRASHED)
+		return 1;
+	return code & 0xff;
+}
+
+static pid_t confined_vmm;
+
+static void forward_signal(int sig)
+{
+	kill(confined_vmm, sig);
+}
+
+/*
+ * A VMM confined by root runs as an unprivileged user that may not remove its control and
+ * console sockets (their directory is not its own). So it runs in a child process, and this
+ * one, still privileged and doing nothing else, passes on the signals that end a VMM, waits
+ * for it, removes the sockets, and exits as the child did.
+ */
+static int run_vm_confined(struct vmm_config *c)
+{
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_handler = forward_signal };
+	int status, r;
+
+	fflush(NULL);
+	confined_vmm = fork();
+	if (confined_vmm < 0) {
+		fprintf(stderr, "basalt vmm run: fork: %s\n", strerror(errno));
+		return 1;
+	}
+	if (confined_vmm == 0)
+		_exit(run_vm(c));
+	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
+		sigaction(signals[i], &sa, NULL);
+	while ((r = waitpid(confined_vmm, &status, 0)) < 0 && errno == EINTR)
+		;
+	if (c->control)
+		unlink(c->control);
+	if (c->console == VMM_CONSOLE_UNIX)
+		unlink(c->console_path);
+	if (r < 0)
+		return 1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 static int vmm_run_main(int argc, char **argv)
 {
 	struct vmm_config c;
-	enum vmm_exit why;
-	int opt, code, r;
+	int opt, r;
 
 	vmm_config_init(&c);
 	opterr = 0;
@@ -176,15 +233,12 @@ static int vmm_run_main(int argc, char **argv)
 		return 2;
 	}
 
-	r = vmm_run(&c, &why, &code);
+	if (c.confine && geteuid() == 0 && (c.control || c.console == VMM_CONSOLE_UNIX))
+		r = run_vm_confined(&c);
+	else
+		r = run_vm(&c);
 	vmm_config_free(&c);
-	if (r < 0) {
-		fprintf(stderr, "basalt vmm run: %s\n", bs_strerror(r));
-		return 1;
-	}
-	if (why == VMM_EXIT_CRASHED)
-		return 1;
-	return code & 0xff;
+	return r;
 }
 
 int tool_vmm_main(int argc, char **argv)

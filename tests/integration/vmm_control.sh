@@ -105,4 +105,11 @@ out=$(timeout 30 "$BASALT" vmm run --boot direct --kernel "$GUESTS/smp.elf" --me
 expect_match "$out" '^2 vCPUs arrived$'
 expect_fail "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --confine=nobody
 expect_match "$LAST_STDERR" 'UID'
+# a confined VMM's control and console sockets are gone once it has exited
+out=$(timeout 30 "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --memory 16 \
+	--control "$TEST_TMP/confined.sock" --console "unix:$TEST_TMP/confined-console.sock" \
+	--confine </dev/null) || fail "confined guest with sockets exited $?"
+[ ! -e "$TEST_TMP/confined.sock" ] || fail "the confined VMM left its control socket behind"
+[ ! -e "$TEST_TMP/confined-console.sock" ] ||
+	fail "the confined VMM left its console socket behind"
 exit 0
