@@ -40,8 +40,8 @@ initramfs_program() {
 	local root=$1 file=$2 dest=${3:-$2} lib
 	mkdir -p "$root$(dirname "$dest")"
 	cp -L "$file" "$root$dest"
-	# (a static binary has none: ldd says so and fails)
-	{ ldd "$file" 2>/dev/null || true; } | grep -oE '/[^ ]+' | while read -r lib; do
+	# (a static binary has none: ldd says so and fails, and grep finds nothing)
+	{ ldd "$file" 2>/dev/null || true; } | { grep -oE '/[^ ]+' || true; } | while read -r lib; do
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"
 	done
