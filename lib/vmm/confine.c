@@ -41,6 +41,7 @@ static const int confine_syscalls[] = {
 	SCMP_SYS(futex),
 	SCMP_SYS(getrandom),
 	SCMP_SYS(clock_gettime),
+	SCMP_SYS(timerfd_settime),
 	SCMP_SYS(clock_nanosleep),
 	SCMP_SYS(nanosleep),
 	SCMP_SYS(gettid),

@@ -20,6 +20,9 @@
 void vmm_vm_request_exit(struct vmm_vm *vm, enum vmm_exit why, int code)
 {
 	pthread_mutex_lock(&vm->lock);
+	/* the reboot that answers a stop request ends the VM: it must not restart */
+	if (why == VMM_EXIT_REBOOT && vm->stop_asked)
+		why = VMM_EXIT_STOPPED;
 	/* a stop wins over a reboot already under way: the VM must not restart */
 	if (vm->state != VMM_STATE_ENDING || why == VMM_EXIT_STOPPED) {
 		vm->state = VMM_STATE_ENDING;
@@ -30,6 +33,18 @@ void vmm_vm_request_exit(struct vmm_vm *vm, enum vmm_exit why, int code)
 	pthread_mutex_unlock(&vm->lock);
 	for (unsigned int i = 0; i < vm->n_vcpus; i++)
 		vmm_vcpu_kick(&vm->vcpus[i]);
+}
+
+bool vmm_vm_ask_stop(struct vmm_vm *vm)
+{
+	bool running;
+
+	pthread_mutex_lock(&vm->lock);
+	running = vm->state == VMM_STATE_RUNNING;
+	if (running)
+		vm->stop_asked = true;
+	pthread_mutex_unlock(&vm->lock);
+	return running;
 }
 
 int vmm_vm_pause(struct vmm_vm *vm)

@@ -91,6 +91,7 @@ void vmm_loop_stop(struct vmm_loop *l);
 /* ---- devices ---- */
 struct vmm_serial;
 struct vmm_ioapic;
+struct vmm_i8042;
 struct vmm_pci;
 struct vmm_virtio;
 
@@ -127,6 +128,7 @@ struct vmm_vm {
 
 	struct vmm_loop loop;
 	struct vmm_ioapic *ioapic;
+	struct vmm_i8042 *i8042;
 	struct vmm_serial *serial;
 	struct vmm_pci *pci;
 	struct vmm_virtio *virtio[VMM_MAX_DISKS + VMM_MAX_NETS + 1];
@@ -138,6 +140,7 @@ struct vmm_vm {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	enum vmm_state state;
+	bool stop_asked; /* the guest was asked to stop: its reboot ends the VM */
 	unsigned int paused_vcpus;
 	enum vmm_exit exit_reason;
 	int exit_code;
@@ -146,6 +149,8 @@ struct vmm_vm {
 
 /* vm.c: lifecycle */
 void vmm_vm_request_exit(struct vmm_vm *vm, enum vmm_exit why, int code);
+/* Mark a running guest as asked to stop (a reboot then ends the VM); false if not running. */
+bool vmm_vm_ask_stop(struct vmm_vm *vm);
 int vmm_vm_pause(struct vmm_vm *vm);
 int vmm_vm_resume(struct vmm_vm *vm);
 
@@ -247,6 +252,8 @@ void vmm_ioapic_set_irq(struct vmm_ioapic *io, unsigned int pin, bool level);
 
 /* i8042.c, rtc.c, exitport in vm.c */
 int vmm_i8042_create(struct vmm_vm *vm);
+/* The keyboard types Ctrl-Alt-Del (from any thread). */
+void vmm_i8042_ctrl_alt_del(struct vmm_i8042 *k);
 int vmm_rtc_create(struct vmm_vm *vm);
 
 /* pci.c: configuration mechanism 1 and a bus of up to 32 devices with one I/O BAR each */

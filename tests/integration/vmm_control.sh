@@ -1,9 +1,9 @@
 #!/bin/bash
 # vmm_control.sh - the VMM's life as a manager sees it, on this host's /dev/kvm with the
 # freestanding test guests: the control socket (info with vCPU and device counters, pause,
-# resume, stop), the console on a pty, a guest reboot that ends the VMM or restarts the guest
-# (--reboot restart), and a confined VMM (unprivileged user, seccomp allow-list) that still
-# runs every device.
+# resume, stop: Ctrl-Alt-Del first, then by force), the console on a pty, a guest reboot that
+# ends the VMM or restarts the guest (--reboot restart), and a confined VMM (unprivileged user,
+# seccomp allow-list) that still runs every device and leaves no socket behind.
 . "$(dirname "$0")/lib.sh"
 
 use_kvm
@@ -54,11 +54,41 @@ expect_match "$(ctl pause)" '"error"'
 [ "$(ctl resume)" = '{"ok":true}' ] || fail "resume refused"
 [ "$(json "$(ctl info)" 'd["state"]')" = running ] || fail "not running again"
 expect_match "$(ctl frobnicate)" "unknown command 'frobnicate'"
-[ "$(ctl stop)" = '{"ok":true}' ] || fail "stop refused"
+expect_match "$(ctl 'stop soon')" "expected seconds"
+[ "$(ctl 'stop 0')" = '{"ok":true}' ] || fail "stop refused"
 status=0
 wait $vmm || status=$?
 [ "$status" = 0 ] || fail "the stopped VMM exited $status: $(cat "$TEST_TMP/err")"
 [ ! -e "$SOCK" ] || fail "the control socket was left behind"
+
+# stop asks first: the keyboard types Ctrl-Alt-Del, the guest resets the machine, and that
+# reboot ends the VMM even with --reboot restart
+timeout 60 "$BASALT" vmm run --boot direct --kernel "$GUESTS/kbd.elf" --memory 16 \
+	--reboot restart --control "$SOCK" </dev/null >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+vmm=$!
+at_exit "kill $vmm 2>/dev/null"
+wait_for "$TEST_TMP/out" 'waiting for ctrl-alt-del'
+until [ -S "$SOCK" ]; do sleep 0.05; done
+[ "$(ctl stop)" = '{"ok":true}' ] || fail "stop refused"
+status=0
+wait $vmm || status=$?
+[ "$status" = 0 ] || fail "the VMM stopped through the guest exited $status: $(cat "$TEST_TMP/err")"
+[ "$(cat "$TEST_TMP/out")" = "waiting for ctrl-alt-del
+ctrl-alt-del" ] || fail "the guest did not see Ctrl-Alt-Del once: $(cat "$TEST_TMP/out")"
+! grep -q 'did not stop' "$TEST_TMP/err" || fail "the guest was stopped by force: $(cat "$TEST_TMP/err")"
+
+# a guest that ignores it is stopped once the grace period is over
+"$BASALT" vmm run --boot direct --kernel "$GUESTS/idle.elf" --memory 16 --control "$SOCK" \
+	</dev/null >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+vmm=$!
+at_exit "kill $vmm 2>/dev/null"
+wait_for "$TEST_TMP/out" 'idle guest up'
+until [ -S "$SOCK" ]; do sleep 0.05; done
+[ "$(ctl 'stop 1')" = '{"ok":true}' ] || fail "stop 1 refused"
+status=0
+wait $vmm || status=$?
+[ "$status" = 0 ] || fail "the VMM stopped by force exited $status: $(cat "$TEST_TMP/err")"
+expect_match "$(cat "$TEST_TMP/err")" 'did not stop within 1 s'
 
 # the console on a pseudo-terminal, named by info: a key typed there reaches the guest's UART
 timeout 60 "$BASALT" vmm run --boot direct --kernel "$GUESTS/irq.elf" --memory 16 \
