@@ -4,13 +4,16 @@
  * or reboots, from options or a JSON file (--config). Thin: the options become a struct
  * vmm_config and lib/vmm does the rest. Exit status: 0 when the guest powered off or rebooted
  * (a test guest's exit-port value otherwise), 1 on an error or a crashed guest, 2 on a usage
- * error.
+ * error. `basalt vmm ctl SOCKET COMMAND` sends one command to a running VMM's control socket
+ * and prints its answer.
  */
 #include <basalt/base.h>
 #include <basalt/vmm.h>
 
 #include <getopt.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include "tools.h"
@@ -24,8 +27,10 @@ static void usage(FILE *f)
 		"                      [--boot auto|direct] [--reboot exit|restart] [--no-rng]\n"
 		"                      [--confine[=UID[:GID]]] [--hugepages]\n"
 		"       basalt vmm run --config FILE\n"
+		"       basalt vmm ctl SOCKET info|pause|resume|stop [SECONDS]\n"
 		"\n"
-		"Run a virtual machine until its guest powers off or reboots. See vmm(8).\n");
+		"Run a virtual machine until its guest powers off or reboots, or send a command to\n"
+		"a running one's control socket. See vmm(8).\n");
 }
 
 enum {
@@ -241,10 +246,60 @@ static int vmm_run_main(int argc, char **argv)
 	return r;
 }
 
+/* basalt vmm ctl SOCKET WORD...: the words as one command line, the one-line answer printed */
+static int vmm_ctl_main(int argc, char **argv)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = -1;
+	char line[256] = "", reply[4096];
+	size_t len = 0;
+	ssize_t n;
+	int r;
+
+	if (argc < 3) {
+		usage(stderr);
+		return 2;
+	}
+	if (strlen(argv[1]) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "basalt vmm ctl: socket path too long\n");
+		return 2;
+	}
+	for (int i = 2; i < argc; i++) {
+		int w = snprintf(line + len, sizeof(line) - len, "%s%s", i > 2 ? " " : "", argv[i]);
+
+		if (w < 0 || (size_t)w >= sizeof(line) - len - 1) {
+			fprintf(stderr, "basalt vmm ctl: command too long\n");
+			return 2;
+		}
+		len += (size_t)w;
+	}
+	line[len++] = '\n';
+	strcpy(sa.sun_path, argv[1]);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "basalt vmm ctl: cannot reach '%s': %s\n", argv[1],
+			strerror(errno));
+		return 1;
+	}
+	r = bs_write_full(fd, line, len);
+	if (r < 0) {
+		fprintf(stderr, "basalt vmm ctl: %s: %s\n", argv[1], strerror(-r));
+		return 1;
+	}
+	len = 0;
+	while (len < sizeof(reply) - 1 && (n = read(fd, reply + len, sizeof(reply) - 1 - len)) > 0)
+		len += (size_t)n;
+	reply[len] = '\0';
+	fputs(reply, stdout);
+	return strstr(reply, "\"error\"") ? 1 : 0;
+}
+
 int tool_vmm_main(int argc, char **argv)
 {
 	if (argc >= 2 && streq(argv[1], "run"))
 		return vmm_run_main(argc - 1, argv + 1);
+	if (argc >= 2 && streq(argv[1], "ctl"))
+		return vmm_ctl_main(argc - 1, argv + 1);
 	if (argc >= 2 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
 		usage(stdout);
 		return 0;
