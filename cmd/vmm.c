@@ -10,6 +10,7 @@
 #include <basalt/base.h>
 #include <basalt/vmm.h>
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -150,65 +151,109 @@ static int run_option(struct vmm_config *c, int opt, const char *arg)
 	}
 }
 
-/* Run the VM: the exit status of `basalt vmm run`. */
-static int run_vm(struct vmm_config *c)
+/* Run the VM: the exit status of `basalt vmm run`; *ret_why: how the guest ended. */
+static int run_vm(struct vmm_config *c, enum vmm_exit *ret_why)
 {
-	enum vmm_exit why;
 	int code, r;
 
-	r = vmm_run(c, &why, &code);
+	*ret_why = VMM_EXIT_CRASHED;
+	r = vmm_run(c, ret_why, &code);
 	if (r < 0) {
 		fprintf(stderr, "basalt vmm run: %s\n", bs_strerror(r));
 		return 1;
 	}
-	if (why == VMM_EXIT_CRASHED)
+	if (*ret_why == VMM_EXIT_CRASHED)
 		return 1;
 	return code & 0xff;
 }
 
 static pid_t confined_vmm;
+static volatile sig_atomic_t supervisor_signalled;
 
 static void forward_signal(int sig)
 {
+	supervisor_signalled = sig;
 	kill(confined_vmm, sig);
 }
 
-/*
- * A VMM confined by root runs as an unprivileged user that may not remove its control and
- * console sockets (their directory is not its own). So it runs in a child process, and this
- * one, still privileged and doing nothing else, passes on the signals that end a VMM, waits
- * for it, removes the sockets, and exits as the child did.
- */
-static int run_vm_confined(struct vmm_config *c)
+/* One run of the guest in a child; *ret_rebooted: it ended by a reboot (told through a pipe,
+ * since the exit status is the guest's to choose). The exit status to report. */
+static int run_vm_child(struct vmm_config *c, bool *ret_rebooted)
 {
-	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction sa = { .sa_handler = forward_signal };
-	int status, r;
+	enum vmm_exit why;
+	int fds[2], status, r;
+	char b = 0;
 
+	*ret_rebooted = false;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		fprintf(stderr, "basalt vmm run: pipe: %s\n", strerror(errno));
+		return 1;
+	}
 	fflush(NULL);
 	confined_vmm = fork();
 	if (confined_vmm < 0) {
 		fprintf(stderr, "basalt vmm run: fork: %s\n", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
 		return 1;
 	}
-	if (confined_vmm == 0)
-		_exit(run_vm(c));
-	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
-		sigaction(signals[i], &sa, NULL);
+	if (confined_vmm == 0) {
+		signal(SIGINT, SIG_DFL); /* this process's handlers are not the child's */
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		close(fds[0]);
+		status = run_vm(c, &why);
+		if (why == VMM_EXIT_REBOOT)
+			(void)!write(fds[1], "R", 1);
+		_exit(status);
+	}
+	close(fds[1]);
 	while ((r = waitpid(confined_vmm, &status, 0)) < 0 && errno == EINTR)
 		;
-	if (c->control)
-		unlink(c->control);
-	if (c->console == VMM_CONSOLE_UNIX)
-		unlink(c->console_path);
+	*ret_rebooted = read(fds[0], &b, 1) == 1 && b == 'R';
+	close(fds[0]);
 	if (r < 0)
 		return 1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/*
+ * A confined VMM cannot set up a VM again (its seccomp filter allows only what a running VM
+ * needs, and as an unprivileged user it could not open /dev/kvm, its taps or its sockets'
+ * directory), nor, when root confined it, remove its control and console sockets. So each run
+ * of the guest happens in a child process, and this one, still privileged and doing nothing
+ * else, passes on the signals that end a VMM, starts a new child when the guest rebooted
+ * under --reboot restart, removes the sockets at the end, and exits as the last child did.
+ * Not for the first process of a PID namespace (a zone's init, as vmadm runs the VMM), which
+ * must itself be the confined VMM, and whose sockets its zone holds, unless it restarts.
+ */
+static int run_vm_supervised(struct vmm_config *c)
+{
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_handler = forward_signal };
+	bool restart = c->reboot_restart, rebooted;
+	int status;
+
+	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
+		sigaction(signals[i], &sa, NULL);
+	c->reboot_restart = false; /* each child runs the guest once */
+	do {
+		status = run_vm_child(c, &rebooted);
+	} while (restart && rebooted && !supervisor_signalled);
+	if (restart && rebooted) /* a signal came between two runs: it ends the VMM */
+		status = 128 + supervisor_signalled;
+	if (c->control)
+		unlink(c->control);
+	if (c->console == VMM_CONSOLE_UNIX)
+		unlink(c->console_path);
+	return status;
+}
+
 static int vmm_run_main(int argc, char **argv)
 {
 	struct vmm_config c;
+	enum vmm_exit why;
 	int opt, r;
 
 	vmm_config_init(&c);
@@ -238,10 +283,11 @@ static int vmm_run_main(int argc, char **argv)
 		return 2;
 	}
 
-	if (c.confine && geteuid() == 0 && (c.control || c.console == VMM_CONSOLE_UNIX))
-		r = run_vm_confined(&c);
+	if (c.confine && (c.reboot_restart || (geteuid() == 0 && getpid() != 1 &&
+					       (c.control || c.console == VMM_CONSOLE_UNIX))))
+		r = run_vm_supervised(&c);
 	else
-		r = run_vm(&c);
+		r = run_vm(&c, &why);
 	vmm_config_free(&c);
 	return r;
 }

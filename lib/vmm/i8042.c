@@ -92,9 +92,17 @@ static void i8042_push(struct vmm_i8042 *k, uint8_t v, bool from_kbd)
 	i8042_update(k);
 }
 
+/* The controller's answer to a command goes ahead of what the keyboard typed: a real
+ * controller holds the keyboard off while it answers, and the guest reads the answer next. */
 static void i8042_reply(struct vmm_i8042 *k, uint8_t v)
 {
-	i8042_push(k, v, false);
+	if (k->count == QUEUE_SIZE)
+		k->count--; /* the keyboard's last byte is lost */
+	k->head = (k->head + QUEUE_SIZE - 1) % QUEUE_SIZE;
+	k->queue[k->head] = v;
+	k->from_kbd[k->head] = false;
+	k->count++;
+	i8042_update(k);
 }
 
 static uint8_t i8042_pop(struct vmm_i8042 *k)

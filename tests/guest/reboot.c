@@ -30,7 +30,7 @@ int guest_main(uint64_t cpu, uint64_t ncpus)
 	if (i8042_ask(0xaa) != 0x55) /* self-test */
 		return 1;
 	ctr = i8042_ask(0x20); /* read the command byte */
-	if (ctr < 0 || (inb(I8042_STATUS) & STATUS_OBF))
+	if (ctr < 0)
 		return 1;
 	outb(I8042_STATUS, 0x60); /* write it, with the keyboard disabled */
 	outb(I8042_DATA, (uint8_t)(ctr | 0x10));

@@ -3,7 +3,8 @@
 # freestanding test guests: the control socket (info with vCPU and device counters, pause,
 # resume, stop: Ctrl-Alt-Del first, then by force), the console on a pty, a guest reboot that
 # ends the VMM or restarts the guest (--reboot restart), and a confined VMM (unprivileged user,
-# seccomp allow-list) that still runs every device and leaves no socket behind.
+# seccomp allow-list) that still runs every device, restarts a rebooting guest and leaves no
+# socket behind.
 . "$(dirname "$0")/lib.sh"
 
 use_kvm
@@ -135,6 +136,20 @@ out=$(timeout 30 "$BASALT" vmm run --boot direct --kernel "$GUESTS/smp.elf" --me
 expect_match "$out" '^2 vCPUs arrived$'
 expect_fail "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --confine=nobody
 expect_match "$LAST_STDERR" 'UID'
+# a confined VMM restarts its rebooting guest too (each run in a new child of a privileged
+# parent, which cannot set up a VM again)
+timeout 60 "$BASALT" vmm run --boot direct --kernel "$GUESTS/reboot.elf" --memory 16 \
+	--reboot restart --control "$SOCK" --confine </dev/null >"$TEST_TMP/out" 2>&1 &
+vmm=$!
+at_exit "kill $vmm 2>/dev/null"
+until [ "$(grep -c booted "$TEST_TMP/out")" -ge 3 ]; do sleep 0.05; done
+kill -TERM $vmm # passed on to the running child, and no restart after it
+status=0
+wait $vmm || status=$?
+[ "$status" = 143 ] || fail "the confined restarting VMM exited $status, not by SIGTERM"
+! grep -v '^booted$' "$TEST_TMP/out" || fail "the confined restarting VMM complained"
+[ ! -e "$SOCK" ] || fail "the confined restarting VMM left its control socket behind"
+
 # a confined VMM's control and console sockets are gone once it has exited
 out=$(timeout 30 "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --memory 16 \
 	--control "$TEST_TMP/confined.sock" --console "unix:$TEST_TMP/confined-console.sock" \
