@@ -62,33 +62,32 @@ wait $vmm || status=$?
 [ "$status" = 0 ] || fail "the stopped VMM exited $status: $(cat "$TEST_TMP/err")"
 [ ! -e "$SOCK" ] || fail "the control socket was left behind"
 
+# stop_vmm GUEST MARKER COMMAND [OPTION...]: run GUEST with OPTIONs and a control socket, send
+# COMMAND once it printed MARKER, and expect a VMM that exits 0 (its output in out and err)
+stop_vmm() {
+	local guest=$1 marker=$2 command=$3 status=0
+	shift 3
+	timeout 60 "$BASALT" vmm run --boot direct --kernel "$GUESTS/$guest.elf" --memory 16 \
+		--control "$SOCK" "$@" </dev/null >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+	vmm=$!
+	at_exit "kill $vmm 2>/dev/null"
+	wait_for "$TEST_TMP/out" "$marker"
+	until [ -S "$SOCK" ]; do sleep 0.05; done
+	[ "$(ctl "$command")" = '{"ok":true}' ] || fail "$command refused"
+	wait $vmm || status=$?
+	[ "$status" = 0 ] || fail "the VMM sent '$command' exited $status: $(cat "$TEST_TMP/err")"
+}
+
 # stop asks first: the keyboard types Ctrl-Alt-Del, the guest resets the machine, and that
 # reboot ends the VMM even with --reboot restart
-timeout 60 "$BASALT" vmm run --boot direct --kernel "$GUESTS/kbd.elf" --memory 16 \
-	--reboot restart --control "$SOCK" </dev/null >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
-vmm=$!
-at_exit "kill $vmm 2>/dev/null"
-wait_for "$TEST_TMP/out" 'waiting for ctrl-alt-del'
-until [ -S "$SOCK" ]; do sleep 0.05; done
-[ "$(ctl stop)" = '{"ok":true}' ] || fail "stop refused"
-status=0
-wait $vmm || status=$?
-[ "$status" = 0 ] || fail "the VMM stopped through the guest exited $status: $(cat "$TEST_TMP/err")"
+stop_vmm kbd 'waiting for ctrl-alt-del' stop --reboot restart
 [ "$(cat "$TEST_TMP/out")" = "waiting for ctrl-alt-del
 ctrl-alt-del" ] || fail "the guest did not see Ctrl-Alt-Del once: $(cat "$TEST_TMP/out")"
-! grep -q 'did not stop' "$TEST_TMP/err" || fail "the guest was stopped by force: $(cat "$TEST_TMP/err")"
+! grep -q 'did not stop' "$TEST_TMP/err" ||
+	fail "the guest was stopped by force: $(cat "$TEST_TMP/err")"
 
 # a guest that ignores it is stopped once the grace period is over
-"$BASALT" vmm run --boot direct --kernel "$GUESTS/idle.elf" --memory 16 --control "$SOCK" \
-	</dev/null >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
-vmm=$!
-at_exit "kill $vmm 2>/dev/null"
-wait_for "$TEST_TMP/out" 'idle guest up'
-until [ -S "$SOCK" ]; do sleep 0.05; done
-[ "$(ctl 'stop 1')" = '{"ok":true}' ] || fail "stop 1 refused"
-status=0
-wait $vmm || status=$?
-[ "$status" = 0 ] || fail "the VMM stopped by force exited $status: $(cat "$TEST_TMP/err")"
+stop_vmm idle 'idle guest up' 'stop 1'
 expect_match "$(cat "$TEST_TMP/err")" 'did not stop within 1 s'
 
 # the console on a pseudo-terminal, named by info: a key typed there reaches the guest's UART
