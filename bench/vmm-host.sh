@@ -3,8 +3,10 @@
 # the same stock kernel and initramfs under Basalt's VMM (bzImage and PVH), QEMU's microvm and
 # q35 machines (and kvmtool when basalt.lkvm=PATH is on the command line), from starting the VMM
 # to the guest's init marker, then 64 MiB read from a virtio disk under Basalt and QEMU q35.
-# One line "BENCH name what value" per figure. QEMU's microvm has no keyboard controller, so
-# its guest reboots by triple fault (reboot=t).
+# One line "BENCH name what value" per figure; the boots are repeated basalt.runs=N times (from
+# the command line, default 1), in turn, since one boot in this slow nested host varies by tens
+# of percent. QEMU's microvm has no keyboard controller, so its guest reboots by triple fault
+# (reboot=t).
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -14,6 +16,7 @@ modprobe kvm_amd
 modprobe tun
 CMD="console=ttyS0 reboot=k panic=-1 quiet i8042.noaux i8042.nokbd"
 LKVM=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^basalt.lkvm=//p')
+RUNS=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^basalt.runs=//p')
 dd if=/dev/urandom of=/tmp/disk.img bs=1M count=64 2>/dev/null
 QEMU="qemu-system-x86_64 -accel kvm -cpu host -m 256 -smp 2 -nodefaults -no-user-config
 	-display none -monitor none -serial stdio -no-reboot -L /usr/share/qemu -L /usr/share/seabios"
@@ -41,7 +44,7 @@ run() {
 	echo "BENCH $name exit_ms $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%d", (b - a) * 1000 }')"
 }
 
-for i in 1; do
+for i in $(seq "${RUNS:-1}"); do
 	run basalt-bzimage /basalt vmm run --kernel /vmlinuz --initrd /inner.cpio --memory 256 \
 		--cpus 2 --cmdline "$CMD" --no-rng
 	run basalt-pvh /basalt vmm run --kernel /vmlinux --initrd /inner.cpio --memory 256 \

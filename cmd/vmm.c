@@ -4,12 +4,18 @@
  * or reboots, from options or a JSON file (--config). Thin: the options become a struct
  * vmm_config and lib/vmm does the rest. Exit status: 0 when the guest powered off or rebooted
  * (a test guest's exit-port value otherwise; --reboot-status N: N for a reboot), 1 on an error
- * or a crashed guest, 2 on a usage error.
+ * or a crashed guest, 2 on a usage error. `basalt vmm ctl SOCKET COMMAND` sends one command to
+ * a running VMM's control socket and prints its answer.
  */
 #include <basalt/base.h>
 #include <basalt/vmm.h>
 
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 
 #include "tools.h"
 
@@ -23,8 +29,10 @@ static void usage(FILE *f)
 		"                      [--confine[=UID[:GID]]] [--hugepages] [--serial2 unix:PATH]\n"
 		"                      [--reboot-status N]\n"
 		"       basalt vmm run --config FILE\n"
+		"       basalt vmm ctl SOCKET info|pause|resume|stop [SECONDS]\n"
 		"\n"
-		"Run a virtual machine until its guest powers off or reboots. See vmm(8).\n");
+		"Run a virtual machine until its guest powers off or reboots, or send a command to\n"
+		"a running one's control socket. See vmm(8).\n");
 }
 
 enum {
@@ -139,10 +147,10 @@ static int run_option(struct vmm_config *c, int opt, const char *arg)
 	case OPT_HUGEPAGES:
 		c->hugepages = true;
 		return 0;
-	case OPT_SERIAL2:
-		return vmm_config_set_serial2(c, arg);
 	case OPT_CONFINE:
 		return vmm_config_set_confine(c, arg ? arg : "65534");
+	case OPT_SERIAL2:
+		return vmm_config_set_serial2(c, arg);
 	case OPT_HELP:
 		return 1;
 	default:
@@ -150,12 +158,118 @@ static int run_option(struct vmm_config *c, int opt, const char *arg)
 	}
 }
 
+/* --reboot-status: the exit status for a guest's reboot (0: the guest's own code) */
+static int reboot_status;
+
+/* Run the VM: the exit status of `basalt vmm run`; *ret_why: how the guest ended. */
+static int run_vm(struct vmm_config *c, enum vmm_exit *ret_why)
+{
+	int code, r;
+
+	*ret_why = VMM_EXIT_CRASHED;
+	r = vmm_run(c, ret_why, &code);
+	if (r < 0) {
+		fprintf(stderr, "basalt vmm run: %s\n", bs_strerror(r));
+		return 1;
+	}
+	if (*ret_why == VMM_EXIT_CRASHED)
+		return 1;
+	if (*ret_why == VMM_EXIT_REBOOT && reboot_status)
+		return reboot_status;
+	return code & 0xff;
+}
+
+static pid_t confined_vmm;
+static volatile sig_atomic_t supervisor_signalled;
+
+static void forward_signal(int sig)
+{
+	supervisor_signalled = sig;
+	kill(confined_vmm, sig);
+}
+
+/* One run of the guest in a child; *ret_rebooted: it ended by a reboot (told through a pipe,
+ * since the exit status is the guest's to choose). The exit status to report. */
+static int run_vm_child(struct vmm_config *c, bool *ret_rebooted)
+{
+	enum vmm_exit why;
+	int fds[2], status, r;
+	char b = 0;
+
+	*ret_rebooted = false;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		fprintf(stderr, "basalt vmm run: pipe: %s\n", strerror(errno));
+		return 1;
+	}
+	fflush(NULL);
+	confined_vmm = fork();
+	if (confined_vmm < 0) {
+		fprintf(stderr, "basalt vmm run: fork: %s\n", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return 1;
+	}
+	if (confined_vmm == 0) {
+		signal(SIGINT, SIG_DFL); /* this process's handlers are not the child's */
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		close(fds[0]);
+		status = run_vm(c, &why);
+		if (why == VMM_EXIT_REBOOT)
+			(void)!write(fds[1], "R", 1);
+		_exit(status);
+	}
+	close(fds[1]);
+	while ((r = waitpid(confined_vmm, &status, 0)) < 0 && errno == EINTR)
+		;
+	*ret_rebooted = read(fds[0], &b, 1) == 1 && b == 'R';
+	close(fds[0]);
+	if (r < 0)
+		return 1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/*
+ * A confined VMM cannot set up a VM again (its seccomp filter allows only what a running VM
+ * needs, and as an unprivileged user it could not open /dev/kvm, its taps or its sockets'
+ * directory), nor, when root confined it, remove its control and console sockets. So each run
+ * of the guest happens in a child process, and this one, still privileged and doing nothing
+ * else, passes on the signals that end a VMM, starts a new child when the guest rebooted
+ * under --reboot restart, removes the sockets at the end, and exits as the last child did.
+ * Not for the first process of a PID namespace (a zone's init, as vmadm runs the VMM), which
+ * must itself be the confined VMM, and whose sockets its zone holds, unless it restarts.
+ */
+static int run_vm_supervised(struct vmm_config *c)
+{
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa = { .sa_handler = forward_signal };
+	bool restart = c->reboot_restart, rebooted;
+	int status;
+
+	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
+		sigaction(signals[i], &sa, NULL);
+	c->reboot_restart = false; /* each child runs the guest once */
+	do {
+		status = run_vm_child(c, &rebooted);
+	} while (restart && rebooted && !supervisor_signalled);
+	if (restart && rebooted) /* a signal came between two runs: it ends the VMM */
+		status = 128 + supervisor_signalled;
+	if (c->control)
+		unlink(c->control);
+	if (c->console == VMM_CONSOLE_UNIX)
+		unlink(c->console_path);
+	if (c->serial2_path)
+		unlink(c->serial2_path);
+	return status;
+}
+
 static int vmm_run_main(int argc, char **argv)
 {
 	struct vmm_config c;
 	enum vmm_exit why;
-	int opt, code, r, reboot_status = 0;
 	uint64_t v;
+	int opt, r;
 
 	vmm_config_init(&c);
 	opterr = 0;
@@ -193,23 +307,70 @@ static int vmm_run_main(int argc, char **argv)
 		return 2;
 	}
 
-	r = vmm_run(&c, &why, &code);
+	if (c.confine &&
+	    (c.reboot_restart || (geteuid() == 0 && getpid() != 1 &&
+				  (c.control || c.console == VMM_CONSOLE_UNIX || c.serial2_path))))
+		r = run_vm_supervised(&c);
+	else
+		r = run_vm(&c, &why);
 	vmm_config_free(&c);
-	if (r < 0) {
-		fprintf(stderr, "basalt vmm run: %s\n", bs_strerror(r));
+	return r;
+}
+
+/* basalt vmm ctl SOCKET WORD...: the words as one command line, the one-line answer printed */
+static int vmm_ctl_main(int argc, char **argv)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = -1;
+	char line[256] = "", reply[4096];
+	size_t len = 0;
+	ssize_t n;
+	int r;
+
+	if (argc < 3) {
+		usage(stderr);
+		return 2;
+	}
+	if (strlen(argv[1]) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "basalt vmm ctl: socket path too long\n");
+		return 2;
+	}
+	for (int i = 2; i < argc; i++) {
+		int w = snprintf(line + len, sizeof(line) - len, "%s%s", i > 2 ? " " : "", argv[i]);
+
+		if (w < 0 || (size_t)w >= sizeof(line) - len - 1) {
+			fprintf(stderr, "basalt vmm ctl: command too long\n");
+			return 2;
+		}
+		len += (size_t)w;
+	}
+	line[len++] = '\n';
+	strcpy(sa.sun_path, argv[1]);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "basalt vmm ctl: cannot reach '%s': %s\n", argv[1],
+			strerror(errno));
 		return 1;
 	}
-	if (why == VMM_EXIT_CRASHED)
+	r = bs_write_full(fd, line, len);
+	if (r < 0) {
+		fprintf(stderr, "basalt vmm ctl: %s: %s\n", argv[1], strerror(-r));
 		return 1;
-	if (why == VMM_EXIT_REBOOT && reboot_status)
-		return reboot_status;
-	return code & 0xff;
+	}
+	len = 0;
+	while (len < sizeof(reply) - 1 && (n = read(fd, reply + len, sizeof(reply) - 1 - len)) > 0)
+		len += (size_t)n;
+	reply[len] = '\0';
+	fputs(reply, stdout);
+	return strstr(reply, "\"error\"") ? 1 : 0;
 }
 
 int tool_vmm_main(int argc, char **argv)
 {
 	if (argc >= 2 && streq(argv[1], "run"))
 		return vmm_run_main(argc - 1, argv + 1);
+	if (argc >= 2 && streq(argv[1], "ctl"))
+		return vmm_ctl_main(argc - 1, argv + 1);
 	if (argc >= 2 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
 		usage(stdout);
 		return 0;

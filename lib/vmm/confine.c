@@ -41,6 +41,7 @@ static const int confine_syscalls[] = {
 	SCMP_SYS(futex),
 	SCMP_SYS(getrandom),
 	SCMP_SYS(clock_gettime),
+	SCMP_SYS(timerfd_settime),
 	SCMP_SYS(clock_nanosleep),
 	SCMP_SYS(nanosleep),
 	SCMP_SYS(gettid),
@@ -66,9 +67,9 @@ static const int confine_syscalls[] = {
 	SCMP_SYS(sched_getaffinity),
 };
 
-/* The ioctls a running VM needs: run a vCPU, raise an interrupt line, restore the terminal. */
+/* The ioctls a running VM needs: run a vCPU, send an interrupt, restore the terminal. */
 static const unsigned long confine_ioctls[] = {
-	KVM_RUN, KVM_IRQ_LINE, KVM_IRQFD, KVM_IOEVENTFD, TCSETS, TCGETS,
+	KVM_RUN, KVM_SIGNAL_MSI, KVM_IOEVENTFD, TCSETS, TCGETS,
 };
 
 /* A refused system call: say which, with async-signal-safe calls only, and end. */

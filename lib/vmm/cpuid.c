@@ -2,8 +2,10 @@
 /*
  * cpuid.c - what CPUID tells the guest: the leaves this host's KVM supports
  * (KVM_GET_SUPPORTED_CPUID), each vCPU's APIC ID written where the guest looks for it, the
- * hypervisor bit set, and the performance-monitoring leaf cleared because the VMM offers no
- * PMU. The guest sees a CPU its host can really run, nothing more.
+ * hypervisor bit set, the TSC-deadline timer announced when KVM emulates it (KVM never lists
+ * it: its local APIC does the work; without it, and without a PIT to calibrate the APIC timer
+ * against, Linux would have no timer), and the performance-monitoring leaf cleared because the
+ * VMM offers no PMU. The guest sees a CPU its host can really run, nothing more.
  */
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
@@ -16,6 +18,8 @@ int vmm_cpuid_setup(struct vmm_vcpu *vcpu)
 {
 	_cleanup_free_ struct kvm_cpuid2 *c = NULL;
 	uint32_t apic_id = vcpu->index;
+	bool deadline = ioctl(vcpu->vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) >
+			0;
 
 	c = bs_zalloc(sizeof(*c) + CPUID_MAX_ENTRIES * sizeof(c->entries[0]));
 	c->nent = CPUID_MAX_ENTRIES;
@@ -29,6 +33,8 @@ int vmm_cpuid_setup(struct vmm_vcpu *vcpu)
 		case 1:
 			e->ebx = (e->ebx & 0x00ffffffu) | (apic_id << 24);
 			e->ecx |= 1u << 31; /* running under a hypervisor */
+			if (deadline)
+				e->ecx |= 1u << 24;
 			break;
 		case 0xa: /* architectural performance monitoring: none */
 			e->eax = e->ebx = e->ecx = e->edx = 0;

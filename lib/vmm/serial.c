@@ -41,7 +41,7 @@ static void serial_update_irq(struct vmm_serial *s)
 
 	if (level != s->irq) {
 		s->irq = level;
-		vmm_vm_irq_line(s->vm, s->irq_line, level);
+		vmm_ioapic_set_irq(s->vm->ioapic, s->irq_line, level);
 	}
 }
 

@@ -97,16 +97,13 @@ struct vmm_virtio {
 	unsigned int config_len;
 	struct vmm_vq vq[VIRTIO_MAX_QUEUES];
 	struct vmm_virtio_queue_event qev[VIRTIO_MAX_QUEUES];
-	int irqfd;
-	int resamplefd;
-	struct vmm_event resample_ev;
 	atomic_uint_fast64_t requests;
 };
 
 /* virtio_pci.c: put a device on the PCI bus with its queues' eventfds and its interrupt */
 int vmm_virtio_pci_add(struct vmm_vm *vm, struct vmm_virtio *v);
 void vmm_virtio_pci_remove(struct vmm_virtio *v);
-/* Raise the device's queue interrupt (from the I/O thread). */
+/* Raise the device's queue interrupt (from the I/O thread, with v->lock held). */
 void vmm_virtio_interrupt(struct vmm_virtio *v);
 /* Mark the device broken after a malformed queue: one line in the log, no more requests.
  * Both with v->lock held. */

@@ -4,8 +4,9 @@
  * registers in its I/O BAR (features, queue address as a page number, queue size and select,
  * notify, status, ISR, then the device's own configuration), with a transitional PCI ID that
  * Linux's virtio_pci binds to. Queue kicks are KVM ioeventfds, so they signal the I/O thread
- * without stopping the vCPU; the interrupt is a KVM irqfd on the slot's level-triggered pin,
- * whose resample eventfd tells when the guest acknowledged it.
+ * without stopping the vCPU; the interrupt is the slot's level-triggered IOAPIC pin, high while
+ * the ISR register has a bit set. Raising it (with the device's lock held) and reading the ISR
+ * (which clears it and lowers the line, under the same lock) cannot interleave.
  */
 #include <linux/kvm.h>
 #include <sys/eventfd.h>
@@ -29,29 +30,8 @@
 
 void vmm_virtio_interrupt(struct vmm_virtio *v)
 {
-	uint64_t one = 1;
-
-	__atomic_or_fetch(&v->isr, 1, __ATOMIC_SEQ_CST);
-	if (v->irqfd >= 0) {
-		if (write(v->irqfd, &one, sizeof(one)) < 0)
-			log_warn("virtio-%s: cannot raise its interrupt", v->ops->name);
-	} else {
-		vmm_vm_irq_line(v->vm, v->pci.irq, true);
-	}
-}
-
-/* The guest acknowledged the level interrupt: raise it again if more is pending. */
-static void virtio_resample(void *opaque, uint32_t events)
-{
-	struct vmm_virtio *v = opaque;
-	uint64_t n, one = 1;
-	bool pending;
-
-	if (read(v->resamplefd, &n, sizeof(n)) < 0)
-		return;
-	pending = __atomic_load_n(&v->isr, __ATOMIC_SEQ_CST) != 0;
-	if (pending && write(v->irqfd, &one, sizeof(one)) < 0)
-		log_warn("virtio-%s: cannot raise its interrupt", v->ops->name);
+	v->isr |= 1;
+	vmm_ioapic_set_irq(v->vm->ioapic, v->pci.irq, true);
 }
 
 void vmm_virtio_fail(struct vmm_virtio *v, const char *why)
@@ -110,6 +90,7 @@ static void virtio_reset(struct vmm_virtio *v)
 	v->queue_sel = 0;
 	v->broken = false;
 	v->isr = 0;
+	vmm_ioapic_set_irq(v->vm->ioapic, v->pci.irq, false);
 	memset(v->vq, 0, sizeof(v->vq));
 	if (v->ops->reset)
 		v->ops->reset(v);
@@ -134,10 +115,10 @@ static uint32_t virtio_reg_read(struct vmm_virtio *v, uint64_t off, unsigned int
 	case VPCI_STATUS:
 		return v->status;
 	case VPCI_ISR:
-		/* reading acknowledges; KVM lowers the line at the guest's EOI */
-		val = __atomic_exchange_n(&v->isr, 0, __ATOMIC_SEQ_CST);
-		if (v->irqfd < 0)
-			vmm_vm_irq_line(v->vm, v->pci.irq, false);
+		/* reading acknowledges and lowers the line */
+		val = v->isr;
+		v->isr = 0;
+		vmm_ioapic_set_irq(v->vm->ioapic, v->pci.irq, false);
 		return val;
 	default:
 		if (off >= VPCI_CONFIG && off - VPCI_CONFIG + len <= v->config_len)
@@ -217,24 +198,11 @@ static int virtio_ioeventfd(struct vmm_virtio *v, unsigned int q, bool assign)
 	return ioctl(v->vm->vm_fd, KVM_IOEVENTFD, &io) < 0 ? -errno : 0;
 }
 
-static int virtio_irqfd(struct vmm_virtio *v, bool assign)
-{
-	struct kvm_irqfd irq = {
-		.fd = (uint32_t)v->irqfd,
-		.gsi = v->pci.irq,
-		.flags = assign ? KVM_IRQFD_FLAG_RESAMPLE : KVM_IRQFD_FLAG_DEASSIGN,
-		.resamplefd = (uint32_t)v->resamplefd,
-	};
-
-	return ioctl(v->vm->vm_fd, KVM_IRQFD, &irq) < 0 ? -errno : 0;
-}
-
 int vmm_virtio_pci_add(struct vmm_vm *vm, struct vmm_virtio *v)
 {
 	int r;
 
 	v->vm = vm;
-	v->irqfd = v->resamplefd = -1;
 	pthread_mutex_init(&v->lock, NULL);
 	v->pci.bar_size = VPCI_BAR_SIZE;
 	ASSERT(VPCI_CONFIG + sizeof(v->config) <= VPCI_BAR_SIZE);
@@ -258,19 +226,7 @@ int vmm_virtio_pci_add(struct vmm_vm *vm, struct vmm_virtio *v)
 			return r;
 	}
 
-	v->irqfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	v->resamplefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (v->irqfd < 0 || v->resamplefd < 0)
-		return bs_error(errno, "eventfd: %s", strerror(errno));
-	if (virtio_irqfd(v, true) < 0) {
-		/* no irqfd: interrupts through KVM_IRQ_LINE from the I/O thread */
-		close(v->irqfd);
-		close(v->resamplefd);
-		v->irqfd = v->resamplefd = -1;
-		return 0;
-	}
-	v->resample_ev = (struct vmm_event){ v->resamplefd, virtio_resample, v };
-	return vmm_loop_add(&vm->loop, &v->resample_ev, EPOLLIN);
+	return 0;
 }
 
 void vmm_virtio_pci_remove(struct vmm_virtio *v)
@@ -280,11 +236,6 @@ void vmm_virtio_pci_remove(struct vmm_virtio *v)
 			virtio_ioeventfd(v, q, false);
 		if (v->qev[q].ev.fd > 0)
 			close(v->qev[q].ev.fd);
-	}
-	if (v->irqfd >= 0) {
-		virtio_irqfd(v, false);
-		close(v->irqfd);
-		close(v->resamplefd);
 	}
 	pthread_mutex_destroy(&v->lock);
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * vm.c - a VM's life: open /dev/kvm, create the VM with its in-kernel interrupt controllers
- * and PIT, give it memory and devices, load the guest, start the vCPU threads and the I/O
- * thread, and wait until something ends the guest (power-off, reboot, a crash, the control
- * socket); then stop every thread and free everything. A reboot can restart the guest.
- * The exit port (0x501) lets a test guest end the VM with a status of its choosing.
+ * vm.c - a VM's life: open /dev/kvm, create the VM with KVM's local APICs (the IOAPIC is the
+ * VMM's own, ioapic.c; there is no PIC nor PIT: see docs/design-vmm.md), give it memory and
+ * devices, load the guest, start the vCPU threads and the I/O thread, and wait until something ends
+ * the guest (power-off, reboot, a crash, the control socket); then stop every thread and free
+ * everything. A reboot can restart the guest. The exit port (0x501) lets a test guest end the VM
+ * with a status of its choosing.
  */
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -19,6 +20,9 @@
 void vmm_vm_request_exit(struct vmm_vm *vm, enum vmm_exit why, int code)
 {
 	pthread_mutex_lock(&vm->lock);
+	/* the reboot that answers a stop request ends the VM: it must not restart */
+	if (why == VMM_EXIT_REBOOT && vm->stop_asked)
+		why = VMM_EXIT_STOPPED;
 	/* a stop wins over a reboot already under way: the VM must not restart */
 	if (vm->state != VMM_STATE_ENDING || why == VMM_EXIT_STOPPED) {
 		vm->state = VMM_STATE_ENDING;
@@ -31,11 +35,16 @@ void vmm_vm_request_exit(struct vmm_vm *vm, enum vmm_exit why, int code)
 		vmm_vcpu_kick(&vm->vcpus[i]);
 }
 
-void vmm_vm_irq_line(struct vmm_vm *vm, unsigned int gsi, bool level)
+bool vmm_vm_ask_stop(struct vmm_vm *vm)
 {
-	struct kvm_irq_level l = { .irq = gsi, .level = level };
+	bool running;
 
-	ioctl(vm->vm_fd, KVM_IRQ_LINE, &l);
+	pthread_mutex_lock(&vm->lock);
+	running = vm->state == VMM_STATE_RUNNING;
+	if (running)
+		vm->stop_asked = true;
+	pthread_mutex_unlock(&vm->lock);
+	return running;
 }
 
 int vmm_vm_pause(struct vmm_vm *vm)
@@ -105,17 +114,16 @@ static int vm_kvm_open(struct vmm_vm *vm)
 
 static int vm_chipset(struct vmm_vm *vm)
 {
-	struct kvm_pit_config pit = { .flags = 0 };
+	struct kvm_enable_cap split = { .cap = KVM_CAP_SPLIT_IRQCHIP, .args = { 24 } };
 	uint64_t idmap = KVM_IDENTITY_MAP_ADDR;
 
 	/* Intel needs these two pages below 4 GiB for real mode; other hosts ignore them */
 	ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR);
 	ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap);
-	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
-		return bs_error(errno, "cannot create the interrupt controllers: %s",
+	/* local APICs in KVM, routes reserved for the 24 IOAPIC pins */
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &split) < 0)
+		return bs_error(errno, "cannot create the local APICs (split irqchip): %s",
 				strerror(errno));
-	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
-		return bs_error(errno, "cannot create the PIT: %s", strerror(errno));
 	return 0;
 }
 
@@ -123,7 +131,8 @@ static int vm_devices(struct vmm_vm *vm)
 {
 	int r;
 
-	if ((r = vmm_serial_create(vm, &vm->serial)) < 0 || (r = vmm_i8042_create(vm)) < 0 ||
+	if ((r = vmm_ioapic_create(vm, &vm->ioapic)) < 0 ||
+	    (r = vmm_serial_create(vm, &vm->serial)) < 0 || (r = vmm_i8042_create(vm)) < 0 ||
 	    (r = vmm_rtc_create(vm)) < 0 ||
 	    (r = vmm_bus_add(&vm->pio, EXIT_PORT, 4, exit_port_io, vm)) < 0 ||
 	    (r = vmm_serial2_open(vm)) < 0)
@@ -133,16 +142,9 @@ static int vm_devices(struct vmm_vm *vm)
 
 static int vm_load(struct vmm_vm *vm)
 {
-	_cleanup_free_ char *img = NULL;
-	size_t len;
-	int r;
-
-	r = bs_read_file(vm->cfg->kernel, &img, &len);
-	if (r < 0)
-		return bs_error(-r, "kernel '%s': %s", vm->cfg->kernel, strerror(-r));
 	if (vm->cfg->boot == VMM_BOOT_DIRECT)
-		return vmm_direct_load(vm, (uint8_t *)img, len);
-	return vmm_linux_load(vm, (uint8_t *)img, len);
+		return vmm_direct_load(vm, vm->kernel->data, vm->kernel->len);
+	return vmm_linux_load(vm, vm->kernel->data, vm->kernel->len);
 }
 
 static int vm_vcpus(struct vmm_vm *vm)
@@ -183,6 +185,7 @@ static void vm_destroy(struct vmm_vm *vm)
 	for (unsigned int i = 0; i < vm->n_vcpus; i++)
 		vmm_vcpu_destroy(&vm->vcpus[i]);
 	free(vm->serial);
+	vmm_ioapic_free(vm->ioapic);
 	vmm_memory_free(vm);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
@@ -193,13 +196,16 @@ static void vm_destroy(struct vmm_vm *vm)
 }
 
 /* Build the VM, run it to its end, tear it down. */
-static int vm_run_once(const struct vmm_config *c, enum vmm_exit *ret_exit, int *ret_code)
+static int vm_run_once(const struct vmm_config *c, const struct vmm_image *kernel,
+		       const struct vmm_image *initrd, enum vmm_exit *ret_exit, int *ret_code)
 {
 	struct vmm_vm vm_storage, *vm = &vm_storage;
 	int r;
 
 	*vm = (struct vmm_vm){
 		.cfg = c,
+		.kernel = kernel,
+		.initrd = initrd,
 		.kvm_fd = -1,
 		.vm_fd = -1,
 		.n_vcpus = c->cpus,
@@ -244,17 +250,28 @@ out:
 
 int vmm_run(const struct vmm_config *c, enum vmm_exit *ret_exit, int *ret_code)
 {
+	struct vmm_image kernel, initrd = { NULL, 0 };
 	enum vmm_exit why;
 	int code = 0, r;
 
 	r = vmm_config_check(c);
 	if (r < 0)
 		return r;
+	r = vmm_image_map(c->kernel, &kernel);
+	if (r < 0)
+		return bs_error(-r, "kernel '%s': %s", c->kernel, strerror(-r));
+	r = c->initrd ? vmm_image_map(c->initrd, &initrd) : 0;
+	if (r < 0) {
+		vmm_image_unmap(&kernel);
+		return bs_error(-r, "initrd '%s': %s", c->initrd, strerror(-r));
+	}
 	do {
-		r = vm_run_once(c, &why, &code);
-		if (r < 0)
-			return r;
-	} while (why == VMM_EXIT_REBOOT && c->reboot_restart);
+		r = vm_run_once(c, &kernel, &initrd, &why, &code);
+	} while (r >= 0 && why == VMM_EXIT_REBOOT && c->reboot_restart);
+	vmm_image_unmap(&kernel);
+	vmm_image_unmap(&initrd);
+	if (r < 0)
+		return r;
 	*ret_exit = why;
 	*ret_code = code;
 	return 0;

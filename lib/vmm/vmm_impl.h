@@ -90,6 +90,8 @@ void vmm_loop_stop(struct vmm_loop *l);
 
 /* ---- devices ---- */
 struct vmm_serial;
+struct vmm_ioapic;
+struct vmm_i8042;
 struct vmm_pci;
 struct vmm_virtio;
 
@@ -99,8 +101,12 @@ enum vmm_state {
 	VMM_STATE_ENDING,
 };
 
+struct vmm_image;
+
 struct vmm_vm {
 	const struct vmm_config *cfg;
+	const struct vmm_image *kernel; /* mapped once for every (re)start of the guest */
+	const struct vmm_image *initrd; /* empty without one */
 	int kvm_fd;
 	int vm_fd;
 	int run_size;
@@ -121,6 +127,8 @@ struct vmm_vm {
 	unsigned int n_vcpus;
 
 	struct vmm_loop loop;
+	struct vmm_ioapic *ioapic;
+	struct vmm_i8042 *i8042;
 	struct vmm_serial *serial;
 	struct vmm_pci *pci;
 	struct vmm_virtio *virtio[VMM_MAX_DISKS + VMM_MAX_NETS + 1];
@@ -132,6 +140,7 @@ struct vmm_vm {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	enum vmm_state state;
+	bool stop_asked; /* the guest was asked to stop: its reboot ends the VM */
 	unsigned int paused_vcpus;
 	enum vmm_exit exit_reason;
 	int exit_code;
@@ -140,8 +149,8 @@ struct vmm_vm {
 
 /* vm.c: lifecycle */
 void vmm_vm_request_exit(struct vmm_vm *vm, enum vmm_exit why, int code);
-/* Set a level-triggered interrupt line (GSI) of the in-kernel irqchip. */
-void vmm_vm_irq_line(struct vmm_vm *vm, unsigned int gsi, bool level);
+/* Mark a running guest as asked to stop (a reboot then ends the VM); false if not running. */
+bool vmm_vm_ask_stop(struct vmm_vm *vm);
 int vmm_vm_pause(struct vmm_vm *vm);
 int vmm_vm_resume(struct vmm_vm *vm);
 
@@ -150,6 +159,14 @@ int vmm_memory_init(struct vmm_vm *vm, uint64_t size);
 void vmm_memory_free(struct vmm_vm *vm);
 /* A host pointer to [gpa, gpa + len) if it lies wholly in guest RAM, else NULL. */
 void *vmm_gpa(struct vmm_vm *vm, uint64_t gpa, uint64_t len);
+
+/* image.c: a kernel or initrd file, mapped read-only */
+struct vmm_image {
+	const uint8_t *data;
+	size_t len;
+};
+int vmm_image_map(const char *path, struct vmm_image *ret);
+void vmm_image_unmap(struct vmm_image *img);
 
 /* vcpu.c */
 int vmm_vcpu_create(struct vmm_vm *vm, unsigned int index);
@@ -238,8 +255,16 @@ void vmm_serial_set_output(struct vmm_serial *s, int *out, void (*room)(void *),
 int vmm_serial2_open(struct vmm_vm *vm);
 void vmm_serial2_close(struct vmm_vm *vm);
 
+/* ioapic.c: the I/O APIC; pins 0-15 are the ISA IRQs, 16-23 the PCI slots' INTA */
+int vmm_ioapic_create(struct vmm_vm *vm, struct vmm_ioapic **ret);
+void vmm_ioapic_free(struct vmm_ioapic *io);
+/* Set the level of a pin's input line (from any thread). */
+void vmm_ioapic_set_irq(struct vmm_ioapic *io, unsigned int pin, bool level);
+
 /* i8042.c, rtc.c, exitport in vm.c */
 int vmm_i8042_create(struct vmm_vm *vm);
+/* The keyboard types Ctrl-Alt-Del (from any thread). */
+void vmm_i8042_ctrl_alt_del(struct vmm_i8042 *k);
 int vmm_rtc_create(struct vmm_vm *vm);
 
 /* pci.c: configuration mechanism 1 and a bus of up to 32 devices with one I/O BAR each */

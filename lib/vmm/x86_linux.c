@@ -101,22 +101,17 @@ int vmm_bzimage_parse(const uint8_t *img, size_t len, struct vmm_bzimage *ret)
 static int linux_initrd(struct vmm_vm *vm, uint64_t max, uint64_t kernel_end, uint64_t *ret_addr,
 			uint64_t *ret_size)
 {
-	_cleanup_free_ char *data = NULL;
 	uint64_t top = MIN(vm->low_size, max + 1), addr;
-	size_t len;
-	int r;
+	size_t len = vm->initrd->len;
 
 	*ret_addr = *ret_size = 0;
-	if (!vm->cfg->initrd)
+	if (!len)
 		return 0;
-	r = bs_read_file(vm->cfg->initrd, &data, &len);
-	if (r < 0)
-		return bs_error(-r, "initrd '%s': %s", vm->cfg->initrd, strerror(-r));
 	if (len > top || P2ALIGN(top - len, 0x1000) < kernel_end)
 		return bs_error(ENOMEM, "initrd '%s' (%zu MiB) does not fit in guest memory",
 				vm->cfg->initrd, len >> 20);
 	addr = P2ALIGN(top - len, 0x1000);
-	memcpy(vmm_gpa(vm, addr, len), data, len);
+	memcpy(vmm_gpa(vm, addr, len), vm->initrd->data, len);
 	*ret_addr = addr;
 	*ret_size = len;
 	return 0;

@@ -14,6 +14,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 static uint8_t *ram;
 static struct vmm_config cfg;
+static const struct vmm_image no_initrd;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -24,9 +25,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct vmm_vm vm = {
-		.cfg = &cfg, .ram = ram, .ram_size = MEM, .low_size = MEM, .n_vcpus = 2
-	};
+	struct vmm_vm vm = { .cfg = &cfg,
+			     .initrd = &no_initrd,
+			     .ram = ram,
+			     .ram_size = MEM,
+			     .low_size = MEM,
+			     .n_vcpus = 2 };
 	struct vmm_bzimage b;
 	struct vmm_elf_info info;
 

@@ -76,6 +76,11 @@ void guest_idt_init(void);
 extern volatile uint64_t guest_irq_count;
 /* start a one-shot local APIC timer interrupt on GUEST_IRQ_VECTOR after count ticks */
 void guest_lapic_timer(uint32_t count);
+#define GUEST_RTE_LEVEL (1u << 15)
+#define GUEST_RTE_MASKED (1u << 16)
+/* route IOAPIC pin to vector on APIC 0; flags: GUEST_RTE_LEVEL, GUEST_RTE_MASKED (otherwise
+ * edge-triggered, active high, fixed delivery, unmasked) */
+void guest_ioapic_route(unsigned int pin, unsigned int vector, uint32_t flags);
 
 void *guest_memset(void *d, int c, size_t n);
 void *guest_memcpy(void *d, const void *s, size_t n);

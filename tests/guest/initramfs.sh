@@ -43,7 +43,7 @@ initramfs_program() {
 	local root=$1 file=$2 dest=${3:-$2} lib
 	mkdir -p "$root$(dirname "$dest")"
 	cp -L "$file" "$root$dest"
-	# (a static binary has none: ldd says so and fails)
+	# (a static binary has none: ldd says so and fails, and grep finds nothing)
 	{ ldd "$file" 2>/dev/null || true; } | { grep -oE '/[^ ]+' || true; } | while read -r lib; do
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * lib.c - the routines test guests share: serial output by polling the UART, the IDT
- * entries pointing at crt0.S's stubs (and the legacy PIC masked), the local APIC timer, and the few
- * string functions a compiler may ask for even in freestanding code.
+ * entries pointing at crt0.S's stubs (and the legacy PIC masked), the local APIC timer, IOAPIC
+ * routes, and the few string functions a compiler may ask for even in freestanding code.
  */
 #include "guest.h"
 
 #define COM1 0x3f8
 #define LAPIC 0xfee00000ULL
+#define IOAPIC 0xfec00000ULL
 
 extern uint8_t guest_idt[];
 extern char guest_irq_entry[];
@@ -60,12 +61,27 @@ void guest_idt_init(void)
 	outb(0xa1, 0xff);
 }
 
+/* the local APIC accepts interrupts once software-enabled; spurious vector 0xff */
+static void guest_lapic_enable(void)
+{
+	mmio_write32(LAPIC + 0xf0, 0x1ff);
+}
+
 void guest_lapic_timer(uint32_t count)
 {
-	mmio_write32(LAPIC + 0xf0, 0x1ff);	       /* software enable, spurious 0xff */
+	guest_lapic_enable();
 	mmio_write32(LAPIC + 0x3e0, 0xb);	       /* divide by 1 */
 	mmio_write32(LAPIC + 0x320, GUEST_IRQ_VECTOR); /* one-shot */
 	mmio_write32(LAPIC + 0x380, count);
+}
+
+void guest_ioapic_route(unsigned int pin, unsigned int vector, uint32_t flags)
+{
+	guest_lapic_enable();
+	mmio_write32(IOAPIC, 0x11 + 2 * pin);
+	mmio_write32(IOAPIC + 0x10, 0);
+	mmio_write32(IOAPIC, 0x10 + 2 * pin);
+	mmio_write32(IOAPIC + 0x10, vector | flags);
 }
 
 void *guest_memset(void *d, int c, size_t n)

@@ -4,8 +4,9 @@
 # BASALT_HOST_DIR names the directory with the files below and modules are not loaded).
 # It loads kvm-amd and tun, boots the stock kernel (bzImage, 2 vCPUs, a virtio disk and a
 # virtio-net tap) under `basalt vmm run`, gives the tap the address the guest pings, checks the
-# disk after the guest exits, then boots the same kernel through its PVH entry; a marker for
-# every step.
+# disk after the guest exits, then boots the same kernel through its PVH entry, and once more
+# (with a keyboard) to stop it through the control socket: the VMM types Ctrl-Alt-Del, the
+# guest reboots and the VMM ends without forcing it; a marker for every step.
 #
 # Files (in $BASALT_HOST_DIR, default /): basalt (and its libraries), vmlinuz, vmlinux,
 # inner.cpio (the guest's initramfs, linux-init.sh as its /init).
@@ -50,6 +51,23 @@ start=$(date +%s)
 "$D/basalt" vmm run --kernel "$D/vmlinux" --initrd "$D/inner.cpio" --memory 256 \
 	--cmdline "$CMDLINE" --no-rng
 echo "BASALT-HOST: pvh vmm exited $? after $(($(date +%s) - start)) s"
+
+"$D/basalt" vmm run --kernel "$D/vmlinux" --initrd "$D/inner.cpio" --memory 256 \
+	--cmdline "console=ttyS0 reboot=k panic=-1 quiet i8042.noaux basalt.wait" --no-rng \
+	--control "$W/stop.sock" >"$W/stop.out" 2>"$W/stop.err" &
+vmm=$!
+for i in $(seq 600); do
+	grep -q 'BASALT-GUEST: waiting' "$W/stop.out" 2>/dev/null && break
+	sleep 0.1
+done
+"$D/basalt" vmm ctl "$W/stop.sock" stop 60 >/dev/null
+wait $vmm
+r=$?
+if grep -q 'did not stop' "$W/stop.err"; then
+	echo "BASALT-HOST: stop forced, vmm exited $r"
+else
+	echo "BASALT-HOST: stop asked, vmm exited $r"
+fi
 echo "BASALT-HOST: done"
 [ "$nested" = 1 ] && poweroff -f
 exit 0

@@ -3,7 +3,8 @@
 # Debian's stock kernel. It prints a marker for each thing it checks (the test host or
 # harness greps them): init reached, the vCPU count, the virtio modules loaded, vda and eth0
 # present, the disk read and written, the test host pinged over the tap; then `reboot -f`.
-# With basalt.bench on the command line it reads 64 MiB of vda instead (bench/vmm.sh).
+# With basalt.bench on the command line it reads 64 MiB of vda instead (bench/vmm.sh); with
+# basalt.wait it says so and waits (for the VMM's stop) instead of rebooting.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -42,6 +43,10 @@ if [ "$(cat /proc/cmdline | grep -c basalt.bench)" = 1 ]; then
 	t1=$(cut -d' ' -f1 /proc/uptime)
 	ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) * 1000 }')
 	echo "BASALT-GUEST: dd 64 MiB in $ms ms"
+fi
+if [ "$(cat /proc/cmdline | grep -c basalt.wait)" = 1 ]; then
+	echo "BASALT-GUEST: waiting"
+	while :; do sleep 1; done
 fi
 echo "BASALT-GUEST: rebooting"
 reboot -f

@@ -1,9 +1,10 @@
 #!/bin/bash
 # vmm_control.sh - the VMM's life as a manager sees it, on this host's /dev/kvm with the
 # freestanding test guests: the control socket (info with vCPU and device counters, pause,
-# resume, stop), the console on a pty, a guest reboot that ends the VMM or restarts the guest
-# (--reboot restart), and a confined VMM (unprivileged user, seccomp allow-list) that still
-# runs every device.
+# resume, stop: Ctrl-Alt-Del first, then by force), the console on a pty, a guest reboot that
+# ends the VMM or restarts the guest (--reboot restart), and a confined VMM (unprivileged user,
+# seccomp allow-list) that still runs every device, restarts a rebooting guest and leaves no
+# socket behind.
 . "$(dirname "$0")/lib.sh"
 
 use_kvm
@@ -54,11 +55,40 @@ expect_match "$(ctl pause)" '"error"'
 [ "$(ctl resume)" = '{"ok":true}' ] || fail "resume refused"
 [ "$(json "$(ctl info)" 'd["state"]')" = running ] || fail "not running again"
 expect_match "$(ctl frobnicate)" "unknown command 'frobnicate'"
-[ "$(ctl stop)" = '{"ok":true}' ] || fail "stop refused"
+expect_match "$(ctl 'stop soon')" "expected seconds"
+[ "$(ctl 'stop 0')" = '{"ok":true}' ] || fail "stop refused"
 status=0
 wait $vmm || status=$?
 [ "$status" = 0 ] || fail "the stopped VMM exited $status: $(cat "$TEST_TMP/err")"
 [ ! -e "$SOCK" ] || fail "the control socket was left behind"
+
+# stop_vmm GUEST MARKER COMMAND [OPTION...]: run GUEST with OPTIONs and a control socket, send
+# COMMAND once it printed MARKER, and expect a VMM that exits 0 (its output in out and err)
+stop_vmm() {
+	local guest=$1 marker=$2 command=$3 status=0
+	shift 3
+	timeout 60 "$BASALT" vmm run --boot direct --kernel "$GUESTS/$guest.elf" --memory 16 \
+		--control "$SOCK" "$@" </dev/null >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+	vmm=$!
+	at_exit "kill $vmm 2>/dev/null"
+	wait_for "$TEST_TMP/out" "$marker"
+	until [ -S "$SOCK" ]; do sleep 0.05; done
+	[ "$(ctl "$command")" = '{"ok":true}' ] || fail "$command refused"
+	wait $vmm || status=$?
+	[ "$status" = 0 ] || fail "the VMM sent '$command' exited $status: $(cat "$TEST_TMP/err")"
+}
+
+# stop asks first: the keyboard types Ctrl-Alt-Del, the guest resets the machine, and that
+# reboot ends the VMM even with --reboot restart
+stop_vmm kbd 'waiting for ctrl-alt-del' stop --reboot restart
+[ "$(cat "$TEST_TMP/out")" = "waiting for ctrl-alt-del
+ctrl-alt-del" ] || fail "the guest did not see Ctrl-Alt-Del once: $(cat "$TEST_TMP/out")"
+! grep -q 'did not stop' "$TEST_TMP/err" ||
+	fail "the guest was stopped by force: $(cat "$TEST_TMP/err")"
+
+# a guest that ignores it is stopped once the grace period is over
+stop_vmm idle 'idle guest up' 'stop 1'
+expect_match "$(cat "$TEST_TMP/err")" 'did not stop within 1 s'
 
 # the console on a pseudo-terminal, named by info: a key typed there reaches the guest's UART
 timeout 60 "$BASALT" vmm run --boot direct --kernel "$GUESTS/irq.elf" --memory 16 \
@@ -105,4 +135,25 @@ out=$(timeout 30 "$BASALT" vmm run --boot direct --kernel "$GUESTS/smp.elf" --me
 expect_match "$out" '^2 vCPUs arrived$'
 expect_fail "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --confine=nobody
 expect_match "$LAST_STDERR" 'UID'
+# a confined VMM restarts its rebooting guest too (each run in a new child of a privileged
+# parent, which cannot set up a VM again)
+timeout 60 "$BASALT" vmm run --boot direct --kernel "$GUESTS/reboot.elf" --memory 16 \
+	--reboot restart --control "$SOCK" --confine </dev/null >"$TEST_TMP/out" 2>&1 &
+vmm=$!
+at_exit "kill $vmm 2>/dev/null"
+until [ "$(grep -c booted "$TEST_TMP/out")" -ge 3 ]; do sleep 0.05; done
+kill -TERM $vmm # passed on to the running child, and no restart after it
+status=0
+wait $vmm || status=$?
+[ "$status" = 143 ] || fail "the confined restarting VMM exited $status, not by SIGTERM"
+! grep -v '^booted$' "$TEST_TMP/out" || fail "the confined restarting VMM complained"
+[ ! -e "$SOCK" ] || fail "the confined restarting VMM left its control socket behind"
+
+# a confined VMM's control and console sockets are gone once it has exited
+out=$(timeout 30 "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --memory 16 \
+	--control "$TEST_TMP/confined.sock" --console "unix:$TEST_TMP/confined-console.sock" \
+	--confine </dev/null) || fail "confined guest with sockets exited $?"
+[ ! -e "$TEST_TMP/confined.sock" ] || fail "the confined VMM left its control socket behind"
+[ ! -e "$TEST_TMP/confined-console.sock" ] ||
+	fail "the confined VMM left its console socket behind"
 exit 0

@@ -2,7 +2,8 @@
 # vmm_linux.sh - the VMM boots Debian's stock kernel with a busybox initramfs: the guest reaches
 # its init with 2 vCPUs, loads the virtio modules, finds vda and eth0, reads and writes the disk,
 # pings the test host over the tap and exits the VMM with `reboot -f`; then the same kernel is
-# entered through PVH. On a host with hardware virtualization (vmx/svm) this runs here; on
+# entered through PVH, and once more to be stopped through the control socket (Ctrl-Alt-Del,
+# which the guest must answer by rebooting, not by being forced). On a host with hardware virtualization (vmx/svm) this runs here; on
 # others (this project's paravirtual /dev/kvm cannot run a stock kernel at speed) it runs in a
 # nested test host: QEMU's emulator with `-cpu max` (emulated SVM) boots the same kernel with
 # kvm-amd loaded, and the VMM runs inside it. One boot of the test host checks everything.
@@ -63,6 +64,7 @@ check "BASALT-GUEST: rebooting"
 check "BASALT-HOST: vmm exited 0"
 check "BASALT-HOST: disk holds the guest's write"
 check "BASALT-HOST: pvh vmm exited 0"
+check "BASALT-HOST: stop asked, vmm exited 0"
 [ "$(grep -c 'BASALT-GUEST: init reached' <<<"$log")" -eq 2 ] ||
 	fail "the PVH boot did not reach init; console: $(tail -n 40 <<<"$log")"
 grep -E 'BASALT-HOST: (pvh )?vmm exited' <<<"$log"
