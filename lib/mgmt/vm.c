@@ -761,16 +761,22 @@ int mgmt_vm_vmm(const char *uuid, const char *command, json_t **ret_reply)
 	return mgmt_kvm_control(root, command, ret_reply);
 }
 
-/* A kvm VM: the VMM offers no power button (no ACPI), so its control socket's stop ends the
- * guest at once (unless forced); then the zone is halted, which kills whatever is left and
- * removes it (the VMM's end may already have taken the zone down). */
-static int kvm_stop(const char *uuid, bool force)
+/* A kvm VM: the VMM's stop asks the guest to end (Ctrl-Alt-Del on its keyboard, which a Linux
+ * guest's init answers by shutting down and rebooting; the VMM then ends) and, if the guest
+ * has not ended within timeout_s, stops it. Wait for the VMM's end (a little longer than it
+ * waits itself), then halt the zone, which kills whatever is left and removes it. Forced: the
+ * zone is halted at once. */
+static int kvm_stop(const char *uuid, bool force, unsigned timeout_s)
 {
 	_cleanup_json_ json_t *reply = NULL;
+	_cleanup_free_ char *command = bs_asprintf("stop %u", timeout_s);
+	uint64_t deadline = bs_monotonic_ns() + ((uint64_t)timeout_s + 5) * 1000000000ull;
 	int r;
 
-	if (!force)
-		mgmt_vm_vmm(uuid, "stop", &reply);
+	if (!force && mgmt_vm_vmm(uuid, command, &reply) == 0) {
+		while (zone_running(uuid) && bs_monotonic_ns() < deadline)
+			usleep(50 * 1000);
+	}
 	r = zone_halt(uuid);
 	if (r < 0 && !zone_running(uuid))
 		r = 0; /* it went down by itself meanwhile */
@@ -788,7 +794,7 @@ int mgmt_vm_stop(const char *uuid, bool force, unsigned timeout_s)
 	if (!zone_running(uuid))
 		return bs_error(ESRCH, "VM %s is not running", uuid);
 	if (brand_of(m) == MGMT_BRAND_KVM)
-		r = kvm_stop(uuid, force);
+		r = kvm_stop(uuid, force, timeout_s);
 	else
 		r = force ? zone_halt(uuid) : zone_shutdown(uuid, timeout_s);
 	mgmt_mdata_stop(uuid);

@@ -6,7 +6,7 @@
 # kvm VM gives it a new VMM too, and a stopped VM stays stopped.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
-use_kvm_vms reboot idle
+use_kvm_vms reboot kbd
 
 # ---- a guest that reboots at once: it comes back, in the same zone ----
 cat >"$TEST_TMP/reboot.json" <<JSON
@@ -29,8 +29,9 @@ expect_ok vmadm stop "$vm"
 [ "$(vmadm list -H -o state uuid="$vm")" = stopped ] || fail "stop during reboots"
 expect_ok vmadm delete "$vm"
 
-# ---- vmadm reboot: a new VMM, running ----
-jq '.alias = "idle" | .kernel |= sub("reboot"; "idle")' "$TEST_TMP/reboot.json" \
+# ---- vmadm reboot: the guest asked (Ctrl-Alt-Del, which this one answers by a reset), a new
+# VMM, running ----
+jq '.alias = "kbd" | .kernel |= sub("reboot"; "kbd")' "$TEST_TMP/reboot.json" \
 	>"$TEST_TMP/idle.json"
 expect_ok vmadm create -f "$TEST_TMP/idle.json"
 vm=${LAST_STDOUT##* }
@@ -39,7 +40,7 @@ init=$(cat "$BASALT_ROOT/run/zones/$vm/init")
 expect_ok vmadm reboot "$vm"
 [ "$(vmadm list -H -o state uuid="$vm")" = running ] || fail "not running after vmadm reboot"
 [ "$(cat "$BASALT_ROOT/run/zones/$vm/init")" != "$init" ] || fail "vmadm reboot kept the VMM"
-"$drive" 'expect:idle guest up' 'send:\r~.' 'expect:closed' -- vmadm console "$vm" \
+"$drive" 'expect:waiting for ctrl-alt-del' 'send:\r~.' 'expect:closed' -- vmadm console "$vm" \
 	>"$TEST_TMP/idle.log" || fail "after vmadm reboot: $(cat -v "$TEST_TMP/idle.log")"
 expect_ok vmadm info "$vm"
 [ "$(jq -r .vmm.state <<<"$LAST_STDOUT")" = running ] || fail "info after reboot: $LAST_STDOUT"

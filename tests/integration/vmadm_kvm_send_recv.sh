@@ -23,7 +23,7 @@ sync
 expect_ok vmadm start "$vm"
 expect_fail vmadm send "$vm"
 expect_match "$LAST_STDERR" "stop it before sending it"
-expect_ok vmadm stop "$vm"
+expect_ok vmadm stop -F "$vm"
 vmadm send "$vm" >"$TEST_TMP/vm.stream" || fail "vmadm send"
 [ "$(zfs list -H -t snapshot -o name | grep -c @vmsend)" = 0 ] || fail "send left its snapshots"
 
@@ -59,7 +59,7 @@ expect_ok vmadm start "$vm"
 	>"$TEST_TMP/console.log" || fail "the received VM: $(cat -v "$TEST_TMP/console.log")"
 expect_ok vmadm info "$vm"
 [ "$(jq -r .vmm.state <<<"$LAST_STDOUT")" = running ] || fail "info: $LAST_STDOUT"
-expect_ok vmadm stop "$vm"
+expect_ok vmadm stop -F "$vm"
 expect_ok vmadm delete "$vm"
 [ "$(zfs list -H -o name | tr '\n' ' ')" = "zones zones/config " ] ||
 	fail "datasets left: $(zfs list -H -o name)"

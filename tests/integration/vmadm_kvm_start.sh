@@ -12,7 +12,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/helpers/mgmt.sh"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun"
-use_kvm_vms idle virtio irq
+use_kvm_vms idle virtio kbd irq
 tag=kv$$
 tag=${tag:0:8}
 mac=02:00:0a:d5:4d:02
@@ -61,10 +61,23 @@ expect_ok vmadm info "$vm"
 idle_vm=$vm
 host_if=bz$(zone_hash "$vm")n0
 ip link show "$host_if" >/dev/null || fail "no host end $host_if"
-expect_ok vmadm stop "$vm"
+# (this guest does not answer Ctrl-Alt-Del: stopped once the second of -t has passed)
+expect_ok vmadm stop "$vm" -t 1
 [ "$(vmadm list -H -o state uuid="$vm")" = stopped ] || fail "the VM did not stop"
 kill -0 "$pid" 2>/dev/null && fail "the VMM still runs"
 ip link show "$host_if" >/dev/null 2>&1 && fail "$host_if is left after stop"
+expect_ok vmadm delete "$vm"
+
+# ---- stop asks the guest first: Ctrl-Alt-Del on its keyboard, which this one answers ----
+jq '.alias = "kbd" | .autoboot = false | .nics = [] | .kernel |= sub("idle"; "kbd")' \
+	"$TEST_TMP/idle.json" >"$TEST_TMP/kbd.json"
+expect_ok vmadm create -f "$TEST_TMP/kbd.json"
+vm=${LAST_STDOUT##* }
+"$drive" 'expect:Waiting for zone' "run:$BASALT vmadm start $vm" \
+	'expect:waiting for ctrl-alt-del' "run:$BASALT vmadm stop $vm -t 60" 'expect:ctrl-alt-del\r' \
+	'expect:closed' -- vmadm console "$vm" >"$TEST_TMP/kbd.log" ||
+	fail "stop of a guest that answers: $(cat -v "$TEST_TMP/kbd.log")"
+[ "$(vmadm list -H -o state uuid="$vm")" = stopped ] || fail "the asked guest did not stop"
 expect_ok vmadm delete "$vm"
 
 # ---- a guest that echoes a key: ^C typed on the console reaches it, and does not end the VMM ----
