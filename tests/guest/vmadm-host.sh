@@ -2,9 +2,10 @@
 # vmadm-host.sh - a real Linux VM provisioned the SmartOS way: imgadm installs the VM image of
 # scripts/image-vm (a volume holding an ext4 root, plus Debian's kernel and an initramfs),
 # vmadm creates a kvm VM whose disk is a clone of that image, its VMM confined in the VM's
-# zone, the stock kernel boots from the cloned volume, a command runs on the VM's console
-# (vmadm console), and vmadm stops and deletes the VM. A marker for every step, "BASALT-HOST:"
-# from this side and "BASALT-VM:" from the guest.
+# zone, the stock kernel boots from the cloned volume, commands run on the VM's console
+# (vmadm console), one of them fetching customer_metadata with mdata-get, vmadm stops the VM
+# (its guest asked first, and shutting down) and deletes it. A marker for every step,
+# "BASALT-HOST:" from this side and "BASALT-VM:" from the guest.
 #
 # This is /init of the nested test host (QEMU's emulator, -cpu max, kvm-amd loaded: see
 # tests/integration/vmm_linux.sh), used by scripts/demo and tests/integration/vmadm_kvm_linux.sh,
@@ -81,7 +82,7 @@ run "$B" imgadm list
 cat >/tmp/vm.json <<JSON
 {"brand": "kvm", "alias": "linux", "ram": 128, "vcpus": 2,
  "kernel": "$D/linux-vm.kernel", "initrd": "$D/linux-vm.initrd",
- "kernel_args": "console=ttyS0 root=/dev/vda reboot=k panic=-1 quiet i8042.noaux i8042.nokbd",
+ "kernel_args": "console=ttyS0 root=/dev/vda reboot=k panic=-1 quiet i8042.noaux",
  "disks": [{"image_uuid": "$image", "boot": true}],
  "customer_metadata": {"motd": "hello from the host"}}
 JSON
@@ -116,13 +117,16 @@ printf '%s\r' 'echo "BASALT-VM"": $(uname -sr) on $(grep -c ^processor /proc/cpu
 wait_for /tmp/console.out "BASALT-VM: Linux" 60 || echo "BASALT-HOST: no answer on the console"
 printf '%s\r' 'echo "BASALT-VM""-MDATA: $(timeout 30 mdata-get motd)"; echo "BASALT-VM""-END"' >&3
 wait_for /tmp/console.out "BASALT-VM-END" 60 || echo "BASALT-HOST: no answer on the console"
-printf '\r~.' >&3
+# stop: the VMM asks the guest (Ctrl-Alt-Del), whose init shuts down; the console ends with it
+run vmadm stop "$vm"
+# (a console whose zone went down may wait for its next boot: leave it; in a subshell, which a
+# reader already gone kills with SIGPIPE instead of this one)
+(printf '\r~.' >&3) 2>/dev/null
 exec 3>&-
 wait $console
 esc=$(printf '\033')
 tr -d '\r' </tmp/console.out | sed "s/$esc\[[0-9;]*[a-zA-Z]//g" | grep -v '^$'
 echo "BASALT-HOST: console closed"
-run vmadm stop "$vm"
 [ "$(vmadm list -H -o state uuid="$vm")" = stopped ] && echo "BASALT-HOST: vm stopped"
 run vmadm delete "$vm"
 vm=

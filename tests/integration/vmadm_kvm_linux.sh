@@ -3,9 +3,9 @@
 # of scripts/image-vm is installed, a kvm VM is created with its disk a clone of it, Debian's
 # kernel boots from that volume under the VMM confined in the VM's zone, a command typed on
 # `vmadm console` answers from the guest, with a customer_metadata value the guest's mdata-get
-# fetched over its second serial port, and the VM is stopped and deleted, leaving the
-# image alone (tests/guest/vmadm-host.sh). Where this host's /dev/kvm has no vmx/svm, all of it
-# runs in the nested test host of vmm_linux.sh.
+# fetched over its second serial port, and the VM is stopped (its guest shuts down when asked)
+# and deleted, leaving the image alone (tests/guest/vmadm-host.sh). Where this host's /dev/kvm
+# has no vmx/svm, all of it runs in the nested test host of vmm_linux.sh.
 . "$(dirname "$0")/lib.sh"
 
 command -v apt-get >/dev/null || skip "no apt-get to fetch the guest kernel"
@@ -51,6 +51,7 @@ check "zones/[0-9a-f-]{36}-disk0 .* zones/$(jq -r .uuid "$images/linux-vm.json")
 check "BASALT-VM: root is up: console=ttyS0 root=/dev/vda"
 check "BASALT-VM: Linux [0-9.-]+-amd64 on 2 vCPUs, linux-vm, root /dev/vda ext4"
 check "BASALT-VM-MDATA: hello from the host"
+check "BASALT-VM: shutting down"
 check "BASALT-HOST: console closed"
 check "BASALT-HOST: vm stopped"
 check "BASALT-HOST: vm deleted"
