@@ -2,7 +2,7 @@
 # imgadm_images: the image builders' pairs install with imgadm and serve vmadm: a joyent zone
 # provisioned from scripts/image-debian's Debian 12 image runs Debian's userland under its own
 # init (zlogin cat /etc/debian_version), and a kvm VM's boot disk cloned from scripts/image-vm's
-# zvol image holds the ext4 root the VM boots (a clean file system with busybox and /sbin/init),
+# zvol image holds the ext4 root the VM boots (a clean file system with busybox and its init),
 # and the kernel and initramfs beside the manifest are what its VMM is given (vmadm's kernel and
 # initrd, copied into the VM's zone); a missing initrd is refused. The guest is not booted here:
 # the VMM's real-guest tests do that where the host's KVM can run Linux (vmm_linux).
@@ -82,8 +82,12 @@ e2fsck -f -n "$TEST_TMP/disk0" >"$TEST_TMP/fsck.log" 2>&1 ||
 	fail "e2fsck: $(tail -n 3 "$TEST_TMP/fsck.log")"
 debugfs -R 'ls -l /' "$TEST_TMP/disk0" 2>/dev/null | grep -q ' sbin *$' ||
 	fail "no /sbin on the disk"
-debugfs -R 'dump /sbin/init '"$TEST_TMP/init" "$TEST_TMP/disk0" 2>/dev/null
-grep -q 'BASALT-VM: root is up' "$TEST_TMP/init" || fail "the disk's /sbin/init has no marker"
+debugfs -R 'stat /sbin/init' "$TEST_TMP/disk0" 2>/dev/null | grep -q 'Fast link dest: "../bin/busybox"' ||
+	fail "the disk's /sbin/init is not busybox's init"
+debugfs -R 'dump /etc/inittab '"$TEST_TMP/inittab" "$TEST_TMP/disk0" 2>/dev/null
+grep -q '^::ctrlaltdel:/bin/reboot$' "$TEST_TMP/inittab" || fail "inittab: $(cat "$TEST_TMP/inittab")"
+debugfs -R 'dump /etc/init.d/rcS '"$TEST_TMP/rcS" "$TEST_TMP/disk0" 2>/dev/null
+grep -q 'BASALT-VM: root is up' "$TEST_TMP/rcS" || fail "the disk's /etc/init.d/rcS has no marker"
 debugfs -R 'dump /bin/busybox '"$TEST_TMP/busybox" "$TEST_TMP/disk0" 2>/dev/null
 chmod +x "$TEST_TMP/busybox"
 "$TEST_TMP/busybox" true || fail "the disk's busybox does not run"
