@@ -16,6 +16,7 @@ images=$TEST_TMP/images
 BASALT_CACHE=$TEST_TMP/cache "$REPO_DIR/scripts/image-vm" "$images" >"$TEST_TMP/image.log" 2>&1 ||
 	fail "cannot build the VM image: $(tail -n 5 "$TEST_TMP/image.log")"
 . "$REPO_DIR/tests/guest/initramfs.sh"
+. "$(dirname "$0")/helpers/nested.sh"
 
 if grep -qE '^flags.* (vmx|svm)( |$)' /proc/cpuinfo && [ -c /dev/kvm ]; then
 	echo "hardware virtualization: the VM runs on this host's /dev/kvm"
@@ -31,14 +32,7 @@ else
 	echo "no vmx/svm here: the VM runs in a nested test host (QEMU TCG, -cpu max)"
 	initramfs_vmadm_host "$TEST_TMP/host.cpio" "$BASALT" "$images" ||
 		fail "cannot build the test host's initramfs"
-	nested_host_run "$TEST_TMP/host.cpio" >"$TEST_TMP/console.log" 2>&1 &
-	qemu=$!
-	at_exit "kill $qemu 2>/dev/null"
-	wait $qemu || true
-	grep -q 'BASALT-HOST: init reached' "$TEST_TMP/console.log" ||
-		fail "the nested test host did not reach its init: $(tail -n 20 "$TEST_TMP/console.log")"
-	grep -q 'BASALT-HOST: /dev/kvm present' "$TEST_TMP/console.log" ||
-		skip "the nested test host has no /dev/kvm (QEMU offers no SVM?)"
+	nested_host_test "$TEST_TMP/host.cpio" 300 "$TEST_TMP/console.log"
 fi
 
 log=$(tr -d '\r' <"$TEST_TMP/console.log")

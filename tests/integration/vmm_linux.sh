@@ -13,6 +13,7 @@ command -v apt-get >/dev/null || skip "no apt-get to fetch the guest kernel"
 CACHE=$("$REPO_DIR/scripts/vmm-guest-assets" 2>"$TEST_TMP/assets.log") ||
 	skip "cannot fetch the guest kernel and busybox: $(tail -n 1 "$TEST_TMP/assets.log")"
 . "$REPO_DIR/tests/guest/initramfs.sh"
+. "$(dirname "$0")/helpers/nested.sh"
 initramfs_inner "$TEST_TMP/inner.cpio" || fail "cannot build the guest's initramfs"
 
 if grep -qE '^flags.* (vmx|svm)( |$)' /proc/cpuinfo && [ -c /dev/kvm ]; then
@@ -35,17 +36,7 @@ else
 	echo "no vmx/svm here: the guest runs in a nested test host (QEMU TCG, -cpu max)"
 	initramfs_outer "$TEST_TMP/outer.cpio" "$REPO_DIR/tests/guest/linux-host.sh" "$BASALT" \
 		"$TEST_TMP/inner.cpio" || fail "cannot build the test host's initramfs"
-	timeout 170 qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 -nographic \
-		-monitor none -no-reboot -kernel "$CACHE/vmlinuz" -initrd "$TEST_TMP/outer.cpio" \
-		-append "console=ttyS0 quiet panic=-1 rdinit=/init" \
-		</dev/null >"$TEST_TMP/console.log" 2>&1 &
-	qemu=$!
-	at_exit "kill $qemu 2>/dev/null"
-	wait $qemu || true
-	grep -q 'BASALT-HOST: init reached' "$TEST_TMP/console.log" ||
-		fail "the nested test host did not reach its init: $(tail -n 20 "$TEST_TMP/console.log")"
-	grep -q 'BASALT-HOST: /dev/kvm present' "$TEST_TMP/console.log" ||
-		skip "the nested test host has no /dev/kvm (QEMU offers no SVM?)"
+	nested_host_test "$TEST_TMP/outer.cpio" 170 "$TEST_TMP/console.log"
 fi
 
 log=$(tr -d '\r' <"$TEST_TMP/console.log")
