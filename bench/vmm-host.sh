@@ -30,7 +30,7 @@ run() {
 	name=$1
 	shift
 	t0=$(now)
-	"$@" </dev/null 2>&1 | while IFS= read -r line; do
+	"$@" </dev/null 2>&1 | tee "/tmp/$name.log" | while IFS= read -r line; do
 		case "$line" in
 		*"BASALT-GUEST: init reached"*)
 			echo "BENCH $name init_ms $(awk -v a="$t0" -v b="$(now)" \
@@ -42,6 +42,8 @@ run() {
 		esac
 	done
 	echo "BENCH $name exit_ms $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%d", (b - a) * 1000 }')"
+	grep -q "BASALT-GUEST: init reached" "/tmp/$name.log" ||
+		echo "BENCH $name failed: $(grep -v '^ *$' "/tmp/$name.log" | tail -n 1)"
 }
 
 for i in $(seq "${RUNS:-1}"); do

@@ -70,7 +70,13 @@ printf '%-16s %s\n' basalt "$(time_runs "$BASALT" vmm run --boot direct --memory
 	--console none --kernel "$BUILD/tests/guest/null.elf")"
 printf '%-16s %s\n' qemu-microvm "$(time_runs "${QEMU_TINY[@]}" -m 16 -bios "$TMP/exit.bin")"
 if [ -n "${LKVM:-}" ]; then
-	printf '%-16s %s\n' kvmtool "$(time_runs "$LKVM" run --firmware "$TMP/exit.bin" -m 16 -c 1)"
+	# (lkvm says "Fatal:" and may still exit 0 when it cannot set a VM up: no figure then)
+	lkvm_out=$("$LKVM" run --firmware "$TMP/exit.bin" -m 16 -c 1 </dev/null 2>&1 || true)
+	if grep -q 'Fatal:' <<<"$lkvm_out"; then
+		printf '%-16s %s\n' kvmtool "failed: $(grep -m 1 -E 'Warning|Fatal' <<<"$lkvm_out" | sed 's/^ *//')"
+	else
+		printf '%-16s %s\n' kvmtool "$(time_runs "$LKVM" run --firmware "$TMP/exit.bin" -m 16 -c 1)"
+	fi
 else
 	printf '%-16s %s\n' kvmtool "skipped (set LKVM to an lkvm binary)"
 fi
