@@ -56,7 +56,7 @@ echo "BASALT-HOST: pvh vmm exited $? after $(($(date +%s) - start)) s"
 	--cmdline "console=ttyS0 reboot=k panic=-1 quiet i8042.noaux basalt.wait" --no-rng \
 	--control "$W/stop.sock" >"$W/stop.out" 2>"$W/stop.err" &
 vmm=$!
-for i in $(seq 600); do
+for i in $(seq 1200); do
 	grep -q 'BASALT-GUEST: waiting' "$W/stop.out" 2>/dev/null && break
 	sleep 0.1
 done
@@ -64,7 +64,9 @@ done
 wait $vmm
 r=$?
 if grep -q 'did not stop' "$W/stop.err"; then
-	echo "BASALT-HOST: stop forced, vmm exited $r"
+	echo "BASALT-HOST: stop forced, vmm exited $r; the guest's console and the VMM's log:"
+	tail -n 20 "$W/stop.out"
+	cat "$W/stop.err"
 else
 	echo "BASALT-HOST: stop asked, vmm exited $r"
 fi

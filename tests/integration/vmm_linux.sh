@@ -28,7 +28,7 @@ if grep -qE '^flags.* (vmx|svm)( |$)' /proc/cpuinfo && [ -c /dev/kvm ]; then
 	tap=bsvl$$
 	at_exit "ip link del $tap 2>/dev/null"
 	BASALT_HOST_DIR=$dir BASALT_HOST_TAP=$tap BASALT_HOST_WORK=$TEST_TMP \
-		timeout 170 sh "$REPO_DIR/tests/guest/linux-host.sh" </dev/null \
+		timeout 300 sh "$REPO_DIR/tests/guest/linux-host.sh" </dev/null \
 		>"$TEST_TMP/console.log" 2>&1 || true
 else
 	command -v qemu-system-x86_64 >/dev/null ||
@@ -36,7 +36,7 @@ else
 	echo "no vmx/svm here: the guest runs in a nested test host (QEMU TCG, -cpu max)"
 	initramfs_outer "$TEST_TMP/outer.cpio" "$REPO_DIR/tests/guest/linux-host.sh" "$BASALT" \
 		"$TEST_TMP/inner.cpio" || fail "cannot build the test host's initramfs"
-	nested_host_test "$TEST_TMP/outer.cpio" 170 "$TEST_TMP/console.log"
+	nested_host_test "$TEST_TMP/outer.cpio" 300 "$TEST_TMP/console.log"
 fi
 
 log=$(tr -d '\r' <"$TEST_TMP/console.log")
