@@ -7,13 +7,7 @@
 # the command line, default 1), in turn, since one boot in this slow nested host varies by tens
 # of percent. QEMU's microvm has no keyboard controller, so its guest reboots by triple fault
 # (reboot=t).
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
-modprobe kvm_amd
-modprobe tun
+. /host-init.sh kvm_amd tun
 CMD="console=ttyS0 reboot=k panic=-1 quiet i8042.noaux i8042.nokbd"
 LKVM=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^basalt.lkvm=//p')
 RUNS=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^basalt.runs=//p')

@@ -5,7 +5,8 @@
 #
 #   initramfs_inner OUT             busybox, linux-init.sh as /init, the virtio modules
 #   initramfs_outer OUT INIT BASALT INNER [FILE...]
-#                                   the nested test host: busybox, INIT as /init, kvm-amd and
+#                                   the nested test host: busybox, INIT as /init (with
+#                                   host-init.sh beside it), kvm-amd and
 #                                   tun, the basalt binary with its libraries, the stock
 #                                   kernel (vmlinuz, vmlinux), INNER as /inner.cpio, and each
 #                                   FILE (a program: with its libraries) at its own path
@@ -75,6 +76,7 @@ initramfs_outer() {
 	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 	cp "$(_initramfs_bb)" "$root/bin/busybox"
 	cp "$init" "$root/init"
+	cp "$REPO_DIR/tests/guest/host-init.sh" "$root/host-init.sh"
 	initramfs_program "$root" "$basalt" /basalt
 	cp "$CACHE/vmlinuz" "$CACHE/vmlinux" "$root/"
 	cp "$inner" "$root/inner.cpio"
@@ -102,6 +104,7 @@ initramfs_vmadm_host() {
 	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 	cp "$(_initramfs_bb)" "$root/bin/busybox"
 	cp "$REPO_DIR/tests/guest/vmadm-host.sh" "$root/init"
+	cp "$REPO_DIR/tests/guest/host-init.sh" "$root/host-init.sh"
 	initramfs_program "$root" "$basalt" /basalt
 	mdata=$(dirname "$basalt")/basalt-mdata
 	[ -x "$mdata" ] || mdata=$(dirname "$basalt")/cmd/basalt-mdata

@@ -15,15 +15,7 @@ TAP=${BASALT_HOST_TAP:-bstap0}
 nested=0
 if [ -z "$D" ]; then
 	nested=1
-	/bin/busybox --install -s /bin
-	mount -t proc proc /proc
-	mount -t sysfs sys /sys
-	mount -t devtmpfs dev /dev
-	mount -t tmpfs tmp /tmp
-	echo "BASALT-HOST: init reached"
-	modprobe kvm_amd || echo "BASALT-HOST: modprobe kvm_amd failed"
-	modprobe tun || echo "BASALT-HOST: modprobe tun failed"
-	ip link set lo up
+	. /host-init.sh kvm_amd tun
 fi
 [ -c /dev/kvm ] && echo "BASALT-HOST: /dev/kvm present"
 W=${BASALT_HOST_WORK:-/tmp}

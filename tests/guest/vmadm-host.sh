@@ -28,20 +28,11 @@ if [ -z "$D" ] && [ ! -e /.tmpfs-root ]; then
 fi
 if [ -z "$D" ]; then
 	nested=1
-	/bin/busybox --install -s /bin
-	mount -t proc proc /proc
-	mount -t sysfs sys /sys
-	mount -t devtmpfs dev /dev
-	mount -t tmpfs tmp /tmp
+	. /host-init.sh kvm_amd tun fuse
 	mkdir -p /dev/pts /sys/fs/cgroup /dev/net /var/lib
 	mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
 	mount -t cgroup2 none /sys/fs/cgroup
 	echo "+memory +pids +cpu +io" >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
-	echo "BASALT-HOST: init reached"
-	for m in kvm_amd tun fuse; do
-		modprobe "$m" || echo "BASALT-HOST: modprobe $m failed"
-	done
-	ip link set lo up
 	dmesg -n 1
 	export BASALT_ROOT=/var/lib/basalt
 fi
