@@ -3,12 +3,11 @@
 # on the same work:
 #   - time to enabled: from starting the tool until its probe on getppid() first fires while a
 #     loop calls getppid(), read from the event's own timestamp (dtrace: walltimestamp;
-#     bpftrace: nsecs, made wall-clock time with the offset between the two clocks)
-#   - one probe: wall time from starting the tool until its first event has ended it
-#     (syscall::getppid:entry { exit(0); }) while a loop calls getppid(): it bounds from above
-#     the time to enable a probe, plus the time to detach it
-#   - all system calls on and off: the same with every system call's entry probe
-#     (bpftrace: tracepoint:syscalls:sys_enter_*), the whole run from start to exit
+#     bpftrace: nsecs) by bench/first_event.c, which starts the tool itself (no shell between)
+#     and also times its exit; runs are 0.25 s apart, as an operator's are, and once more back
+#     to back: the kernel waits for an RCU grace period (8-16 ms here) before it attaches to a
+#     tracepoint whose last program was detached less than one grace period ago
+#   - the same with every system call's entry probe (bpftrace: tracepoint:syscalls:sys_enter_*)
 #   - peak resident memory of @[execname] = count() on every system call for one second
 #   - the added cost per event of count() and of @[execname] = count() on a loop of getppid()
 # Each time is the median of REPS runs. Prints one table. Run as root from the source tree
@@ -46,23 +45,13 @@ cleanup()
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
+FIRST=$WORK/first_event
+cc -O2 -o "$FIRST" "$HERE/first_event.c" || { echo "dtrace.sh: cannot compile first_event.c" >&2; exit 1; }
 
 now() { date +%s%N; }
 
 # median of the numbers on stdin
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-
-# ms CMD...: median wall time of CMD in milliseconds, with three decimals
-ms()
-{
-	local i s e
-	for ((i = 0; i < REPS; i++)); do
-		s=$(now)
-		"$@" >/dev/null 2>&1
-		e=$(now)
-		echo $(((e - s) / 1000))
-	done | median | awk '{printf "%.1f", $1 / 1000}'
-}
 
 # ns_per_call: the getppid loop's time per call, in nanoseconds (median of REPS)
 ns_per_call()
@@ -104,38 +93,36 @@ peak_rss()
 busy=$!
 pids+=("$busy")
 
-# the offset between the wall clock and the monotonic clock, in ns
-OFFSET=$(python3 -c 'import time; print(time.time_ns() - time.clock_gettime_ns(time.CLOCK_MONOTONIC))')
-
-# enabled TOOL: ms from starting the tool to its first event (median of REPS)
-enabled()
+# timed PAUSE [-m] CMD...: REPS runs of CMD under first_event, PAUSE seconds before each; prints
+# the medians in ms of the time to the first event and of the time to exit
+timed()
 {
-	local i s t
+	local pause=$1 i
+	shift
 	for ((i = 0; i < REPS; i++)); do
-		s=$(now)
-		if [ "$1" = dtrace ]; then
-			t=$("$DTRACE" -q -n 'syscall::getppid:entry { printf("%d\n", walltimestamp);
-				exit(0); }' 2>/dev/null | head -n 1)
-		else
-			t=$(bpftrace -e 'tracepoint:syscalls:sys_enter_getppid { printf("%lld\n", nsecs);
-				exit(); }' 2>/dev/null | grep -E '^[0-9]+$' | head -n 1)
-			t=$((t + OFFSET))
-		fi
-		echo $(((t - s) / 1000))
-	done | median | awk '{printf "%.1f", $1 / 1000}'
+		sleep "$pause"
+		"$FIRST" "$@" || true
+	done >"$WORK/timed"
+	echo "$(cut -d' ' -f1 "$WORK/timed" | median | awk '{printf "%.1f", $1 / 1000}')" \
+		"$(cut -d' ' -f2 "$WORK/timed" | median | awk '{printf "%.1f", $1 / 1000}')"
 }
 
-d_enabled=$(enabled dtrace)
-d_one=$(ms "$DTRACE" -q -n 'syscall::getppid:entry { exit(0); }')
-d_all=$(ms "$DTRACE" -q -n 'syscall:::entry { exit(0); }')
+D_ONE='syscall::getppid:entry { printf("%d\n", walltimestamp); exit(0); }'
+D_ALL='syscall:::entry { printf("%d\n", walltimestamp); exit(0); }'
+B_ONE='tracepoint:syscalls:sys_enter_getppid { printf("%lld\n", nsecs); exit(); }'
+B_ALL='tracepoint:syscalls:sys_enter_* { printf("%lld\n", nsecs); exit(); }'
+
+read -r d_enabled d_one < <(timed 0.25 "$DTRACE" -q -n "$D_ONE")
+read -r d_b2b _ < <(timed 0 "$DTRACE" -q -n "$D_ONE")
+read -r d_all_enabled d_all < <(timed 0.25 "$DTRACE" -q -n "$D_ALL")
 d_rss=$(peak_rss "$DTRACE" -q -n 'syscall:::entry { @[execname] = count(); } tick-1s { exit(0); }')
-b_one=- b_all=- b_rss=- b_enabled=-
+b_enabled=- b_one=- b_b2b=- b_all_enabled=- b_all=- b_rss=-
 if [ "$PEER" = 1 ]; then
-	b_enabled=$(enabled bpftrace)
-	b_one=$(ms bpftrace -e 'tracepoint:syscalls:sys_enter_getppid { exit(); }')
+	read -r b_enabled b_one < <(timed 0.25 -m bpftrace -e "$B_ONE")
+	read -r b_b2b _ < <(timed 0 -m bpftrace -e "$B_ONE")
 	REPS_SAVED=$REPS
 	REPS=1 # 360 tracepoints take tens of seconds to detach
-	b_all=$(ms bpftrace -e 'tracepoint:syscalls:sys_enter_* { exit(); }')
+	read -r b_all_enabled b_all < <(timed 0 -m bpftrace -e "$B_ALL")
 	REPS=$REPS_SAVED
 	b_rss=$(peak_rss bpftrace -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }
 		interval:s:1 { exit(); }')
@@ -156,7 +143,11 @@ added() { [ "$1" = - ] && echo - || echo $(($1 - base)); }
 printf "%-52s %10s %10s\n" "figure" "dtrace" "bpftrace"
 printf "%-52s %10s %10s\n" "one probe: start to enabled (first event) (ms)" "$d_enabled" \
 	"$b_enabled"
+printf "%-52s %10s %10s\n" "one probe: start to enabled, runs back to back (ms)" "$d_b2b" \
+	"$b_b2b"
 printf "%-52s %10s %10s\n" "one probe: start to first event to exit (ms)" "$d_one" "$b_one"
+printf "%-52s %10s %10s\n" "all syscall entries: start to enabled (ms)" "$d_all_enabled" \
+	"$b_all_enabled"
 printf "%-52s %10s %10s\n" "all syscall entries: start to event to exit (ms)" "$d_all" "$b_all"
 printf "%-52s %10s %10s\n" "peak RSS, @[execname] = count() on all (MiB)" "$d_rss" "$b_rss"
 printf "%-52s %10s %10s\n" "getppid() untraced (ns per call)" "$base" "$base"
