@@ -754,6 +754,56 @@ static void kread(struct cg *g, int off, int size)
 	ldx(g, BPF_DW, 0, 10, -8 * MAX_SLOTS - 16);
 }
 
+/* Stack places of the vtimestamp code, below the expression slots */
+#define VT_KEY (-8 * MAX_SLOTS - 32)   /* the thread id, the map's key */
+#define VT_ACC (-8 * MAX_SLOTS - 24)   /* a new entry: on-CPU time so far, */
+#define VT_START (-8 * MAX_SLOTS - 16) /* and when the thread came on the CPU (now) */
+
+/*
+ * r0 := the thread's on-CPU time in ns, from the map that the sched_switch program
+ * (dt_cg_vtime) keeps: what it has accumulated, plus the time since the thread came on the
+ * CPU. A thread not seen yet starts at 0 now.
+ */
+static void vtimestamp(struct cg *g)
+{
+	int found, running, out1, out2;
+
+	cur_pid_tgid(g);
+	alu_imm(g, BPF_LSH, 0, 32);
+	alu_imm(g, BPF_RSH, 0, 32);
+	stx(g, BPF_DW, 10, 0, VT_KEY);
+	call(g, BPF_FUNC_ktime_get_ns);
+	stx(g, BPF_DW, 10, 0, VT_START);
+	ld_map_fd(g, 1, g->p->vtime_fd);
+	mov_reg(g, 2, 10);
+	alu_imm(g, BPF_ADD, 2, VT_KEY);
+	call(g, BPF_FUNC_map_lookup_elem);
+	found = jmp_imm(g, BPF_JNE, 0, 0);
+	st_imm(g, BPF_DW, 10, VT_ACC, 0);
+	ld_map_fd(g, 1, g->p->vtime_fd);
+	mov_reg(g, 2, 10);
+	alu_imm(g, BPF_ADD, 2, VT_KEY);
+	mov_reg(g, 3, 10);
+	alu_imm(g, BPF_ADD, 3, VT_ACC);
+	mov_imm(g, 4, BPF_ANY);
+	call(g, BPF_FUNC_map_update_elem);
+	mov_imm(g, 0, 0);
+	out1 = ja(g);
+	patch(g, found);
+	ldx(g, BPF_DW, 1, 0, 8);
+	ldx(g, BPF_DW, 2, 10, VT_START);
+	running = jmp_imm(g, BPF_JNE, 1, 0);
+	stx(g, BPF_DW, 0, 2, 8); /* on the CPU since before tracing knew: from now */
+	ldx(g, BPF_DW, 0, 0, 0);
+	out2 = ja(g);
+	patch(g, running);
+	alu_reg(g, BPF_SUB, 2, 1);
+	ldx(g, BPF_DW, 0, 0, 0);
+	alu_reg(g, BPF_ADD, 0, 2);
+	patch(g, out1);
+	patch(g, out2);
+}
+
 static void arg_load(struct cg *g, int i)
 {
 	switch (g->a->type) {
@@ -976,8 +1026,10 @@ static void builtin(struct cg *g, struct dt_node *n, int d)
 		probe_name(g, n, n->builtin - B_PROBEPROV);
 		return;
 	case B_TIMESTAMP:
-	case B_VTIMESTAMP:
 		call(g, BPF_FUNC_ktime_get_ns);
+		break;
+	case B_VTIMESTAMP:
+		vtimestamp(g);
 		break;
 	case B_WALLTIMESTAMP:
 		call(g, BPF_FUNC_ktime_get_ns);
@@ -2233,10 +2285,74 @@ static void clause(struct cg *g, struct dt_clause *c, const int *nrs, int nnrs, 
 	free(skips);
 }
 
+/*
+ * The accounting behind vtimestamp, on sched_switch(preempt, prev, next): the thread leaving
+ * adds the time since it came on to its total, the thread coming on notes the time.
+ */
+static int vtime_program(struct cg *g)
+{
+	/* its own stack, clear of kread's place: the key, then a new entry (total, since) */
+	enum { PV_KEY = -8, PV_ACC = -24, PV_START = -16 };
+	int skip[4], found;
+
+	mov_reg(g, 6, 1);
+	call(g, BPF_FUNC_ktime_get_ns);
+	stx(g, BPF_DW, 10, 0, PV_START);
+	for (int t = 0; t < 2; t++) {
+		ldx(g, BPF_DW, 1, 6, t == 0 ? 8 : 16);
+		kread(g, dt_btf.task_pid, 4);
+		skip[2 * t] = jmp_imm(g, BPF_JEQ, 0, 0); /* the idle task */
+		stx(g, BPF_DW, 10, 0, PV_KEY);
+		ld_map_fd(g, 1, g->p->vtime_fd);
+		mov_reg(g, 2, 10);
+		alu_imm(g, BPF_ADD, 2, PV_KEY);
+		call(g, BPF_FUNC_map_lookup_elem);
+		ldx(g, BPF_DW, 2, 10, PV_START);
+		if (t == 0) {
+			skip[1] = jmp_imm(g, BPF_JEQ, 0, 0);
+			ldx(g, BPF_DW, 1, 0, 8);
+			found = jmp_imm(g, BPF_JEQ, 1, 0);
+			alu_reg(g, BPF_SUB, 2, 1);
+			ldx(g, BPF_DW, 1, 0, 0);
+			alu_reg(g, BPF_ADD, 1, 2);
+			stx(g, BPF_DW, 0, 1, 0);
+			st_imm(g, BPF_DW, 0, 8, 0);
+			patch(g, found);
+			patch(g, skip[0]);
+			patch(g, skip[1]);
+			continue;
+		}
+		found = jmp_imm(g, BPF_JEQ, 0, 0);
+		stx(g, BPF_DW, 0, 2, 8);
+		skip[3] = ja(g);
+		patch(g, found);
+		st_imm(g, BPF_DW, 10, PV_ACC, 0);
+		ld_map_fd(g, 1, g->p->vtime_fd);
+		mov_reg(g, 2, 10);
+		alu_imm(g, BPF_ADD, 2, PV_KEY);
+		mov_reg(g, 3, 10);
+		alu_imm(g, BPF_ADD, 3, PV_ACC);
+		mov_imm(g, 4, BPF_ANY);
+		call(g, BPF_FUNC_map_update_elem);
+		patch(g, skip[2]);
+		patch(g, skip[3]);
+	}
+	mov_imm(g, 0, 0);
+	I(.code = BPF_JMP | BPF_EXIT);
+	return g->n;
+}
+
 int dt_cg_attach(struct dt_program *p, struct dt_attach *a, struct bpf_insn **ret_insns)
 {
 	struct cg cg = { .p = p, .a = a }, *g = &cg;
 	int miss[2], nodepth, toodeep;
+
+	if (a->type == P_VTIME) {
+		int n = vtime_program(g);
+
+		*ret_insns = g->ins;
+		return n;
+	}
 
 	/*
 	 * prologue: r6 = ctx, r8 = record buffer, r9 = scratch. A program can interrupt another

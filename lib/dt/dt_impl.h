@@ -412,6 +412,7 @@ enum dt_ptype {
 	P_TICK,
 	P_TP_RAW,
 	P_UPROBE,
+	P_VTIME, /* not a probe: the on-CPU time accounting behind vtimestamp, on sched_switch */
 };
 
 /* USDT argument locations (sys/sdt.h notes): a register, memory at a register plus a
@@ -542,7 +543,8 @@ struct dt_program {
 		size_t n;
 	} specs[DT_NSPEC + 1];
 	uint64_t walltime_off;
-	bool need_pnames, need_zones, need_btf;
+	int vtime_fd; /* thread id -> on-CPU ns so far and when it last came on, for vtimestamp */
+	bool need_pnames, need_zones, need_btf, need_vtime;
 	struct dt_sou *sous; /* the structures the program defines */
 	int nsous;
 	int flow_indent;		  /* -F: the indentation of the next line */

@@ -21,6 +21,7 @@
 
 #define TRACEFS_MAGIC_NR 0x74726163
 #define VAR_MAX_ENTRIES 65536
+#define VTIME_THREADS 8192 /* threads vtimestamp follows at once */
 
 struct dt_btf_off dt_btf;
 
@@ -274,6 +275,17 @@ int dt_maps_create(struct dt_program *p)
 	p->spec_fd = map_new(BPF_MAP_TYPE_ARRAY, "dt_spec", 4, 8 * DT_NSPEC, 1, 0);
 	if (p->spec_fd < 0)
 		return p->spec_fd;
+	if (p->need_vtime) {
+		if (dt_btf.task_pid <= 0)
+			return bs_error(
+				ENOENT,
+				"vtimestamp needs the kernel's BTF "
+				"(/sys/kernel/btf/vmlinux) to follow threads on and off the CPUs");
+		/* least recently used threads make room: exited threads are never removed */
+		p->vtime_fd = map_new(BPF_MAP_TYPE_LRU_HASH, "dt_vtime", 4, 16, VTIME_THREADS, 0);
+		if (p->vtime_fd < 0)
+			return p->vtime_fd;
+	}
 	return 0;
 }
 
@@ -337,6 +349,10 @@ static int explain_reject(struct dt_program *p, struct dt_attach *a, const char 
 	const char *last = "", *s;
 	char line[256] = "";
 	size_t len;
+
+	if (a->nclauses == 0) /* the vtimestamp accounting has no clause to blame */
+		return bs_error(err,
+				"the kernel's verifier rejected the accounting behind vtimestamp");
 
 	/* the verifier's reason is its last non-empty line before the statistics */
 	for (s = log; s && *s;) {
@@ -513,6 +529,11 @@ static void attach_group(struct dt_program *p)
 			attach_add_clause(attach_for(p, pr), c);
 		}
 	}
+	if (p->need_vtime) {
+		p->attach = bs_realloc(p->attach, sizeof(*p->attach) * (size_t)(p->nattach + 1));
+		p->attach[p->nattach++] =
+			(struct dt_attach){ .type = P_VTIME, .tp = "sched_switch", .prog_fd = -1 };
+	}
 }
 
 int dt_program_listing(struct dt_program *p, FILE *out)
@@ -573,6 +594,7 @@ int dt_load_attach(struct dt_program *p)
 		case P_SYSCALL_ENTRY:
 		case P_SYSCALL_RETURN:
 		case P_TP_RAW:
+		case P_VTIME:
 			a->fds = bs_zalloc(sizeof(int));
 			a->fds[0] = bpf_raw_tracepoint_open(a->tp, a->prog_fd);
 			if (a->fds[0] < 0)
@@ -626,7 +648,7 @@ void dt_program_release(struct dt_program *p)
 		if (id->fd >= 0)
 			close(id->fd);
 	int *fds[] = { &p->ringbuf_fd, &p->scratch_fd, &p->recbuf_fd, &p->depth_fd, &p->globals_fd,
-		       &p->drops_fd,   &p->pnames_fd,  &p->zones_fd,  &p->spec_fd };
+		       &p->drops_fd,   &p->pnames_fd,  &p->zones_fd,  &p->spec_fd,  &p->vtime_fd };
 
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (*fds[i] >= 0) {

@@ -179,7 +179,7 @@ int dt_program_compile(const char *source, bool probe_spec, const struct dt_opti
 	p->target = target;
 	p->ringbuf_fd = p->scratch_fd = p->recbuf_fd = p->depth_fd = p->globals_fd = p->drops_fd =
 		p->pnames_fd = -1;
-	p->zones_fd = p->begin_fd = p->end_fd = p->error_fd = p->spec_fd = -1;
+	p->zones_fd = p->begin_fd = p->end_fd = p->error_fd = p->spec_fd = p->vtime_fd = -1;
 	memset(diag, 0, sizeof(*diag));
 	cc->diag = diag;
 	cc->prog = p;

@@ -964,6 +964,8 @@ static void check(struct dt_cc *cc, struct dt_node *n)
 				cc->prog->need_btf = true;
 			if (n->builtin == B_ZONENAME)
 				cc->prog->need_zones = true;
+			if (n->builtin == B_VTIMESTAMP)
+				cc->prog->need_btf = cc->prog->need_vtime = true;
 			return;
 		}
 		if (streq(n->name, "args") && n->nargs) {
