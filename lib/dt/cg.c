@@ -2193,6 +2193,56 @@ static void statements(struct cg *g, struct dt_stmt *s)
 
 /* The clause for one probe of this attachment: a guard on the syscall number, the predicate,
  * the statements, the record. */
+/*
+ * Whether the system call number in r7 is one of nrs (sorted): a run of consecutive numbers is
+ * one range test. Returns the jump taken when it is not, for the caller to patch.
+ */
+static int nr_test(struct cg *g, const int *nrs, int nnrs)
+{
+	int *hits = NULL, nhits = 0, miss;
+
+	for (int i = 0; i < nnrs;) {
+		int j = i;
+
+		while (j + 1 < nnrs && nrs[j + 1] == nrs[j] + 1)
+			j++;
+		hits = bs_realloc(hits, sizeof(int) * (size_t)(nhits + 1));
+		if (i == j) {
+			hits[nhits++] = jmp_imm(g, BPF_JEQ, 7, nrs[i]);
+		} else {
+			int below = jmp_imm(g, BPF_JLT, 7, nrs[i]);
+
+			hits[nhits++] = jmp_imm(g, BPF_JLE, 7, nrs[j]);
+			patch(g, below);
+		}
+		i = j + 1;
+	}
+	miss = ja(g);
+	for (int i = 0; i < nhits; i++)
+		patch(g, hits[i]);
+	free(hits);
+	return miss;
+}
+
+/* The system call numbers of clause c on syscall attachment a, and the last probe's id. */
+static int clause_nrs(const struct dt_attach *a, const struct dt_clause *c, int **ret_nrs,
+		      uint32_t *ret_one)
+{
+	int *nrs = NULL, n = 0;
+
+	for (int j = 0; j < c->nprobes; j++) {
+		const struct dt_probe *pr = dt_probe_get(c->probes[j]);
+
+		if (pr->type != a->type)
+			continue;
+		nrs = bs_realloc(nrs, sizeof(int) * (size_t)(n + 1));
+		nrs[n++] = pr->nr;
+		*ret_one = pr->id;
+	}
+	*ret_nrs = nrs;
+	return n;
+}
+
 static void clause(struct cg *g, struct dt_clause *c, const int *nrs, int nnrs, uint32_t probe)
 {
 	int *skips = NULL, nskips = 0;
@@ -2208,31 +2258,8 @@ static void clause(struct cg *g, struct dt_clause *c, const int *nrs, int nnrs, 
 	c->recs = NULL;
 	c->nrecs = 0;
 	if (nnrs > 0) {
-		/* r7 in the set: a run of consecutive numbers is one range test */
-		int *hits = NULL, nhits = 0, miss;
-
-		for (int i = 0; i < nnrs;) {
-			int j = i;
-
-			while (j + 1 < nnrs && nrs[j + 1] == nrs[j] + 1)
-				j++;
-			hits = bs_realloc(hits, sizeof(int) * (size_t)(nhits + 1));
-			if (i == j) {
-				hits[nhits++] = jmp_imm(g, BPF_JEQ, 7, nrs[i]);
-			} else {
-				int below = jmp_imm(g, BPF_JLT, 7, nrs[i]);
-
-				hits[nhits++] = jmp_imm(g, BPF_JLE, 7, nrs[j]);
-				patch(g, below);
-			}
-			i = j + 1;
-		}
-		miss = ja(g);
 		skips = bs_realloc(skips, sizeof(int) * (size_t)(nskips + 1));
-		skips[nskips++] = miss;
-		for (int i = 0; i < nhits; i++)
-			patch(g, hits[i]);
-		free(hits);
+		skips[nskips++] = nr_test(g, nrs, nnrs);
 	}
 	st_imm(g, BPF_DW, 10, STACK_FIRED, 0);
 	st_imm(g, BPF_DW, 10, STACK_SPEC, 0);
@@ -2345,7 +2372,7 @@ static int vtime_program(struct cg *g)
 int dt_cg_attach(struct dt_program *p, struct dt_attach *a, struct bpf_insn **ret_insns)
 {
 	struct cg cg = { .p = p, .a = a }, *g = &cg;
-	int miss[2], nodepth, toodeep;
+	int miss[2], nodepth, toodeep, other_nr = -1, nunion = 0, all = 0;
 
 	if (a->type == P_VTIME) {
 		int n = vtime_program(g);
@@ -2360,6 +2387,37 @@ int dt_cg_attach(struct dt_program *p, struct dt_attach *a, struct bpf_insn **re
 	 * chosen by a per-CPU depth counter taken here and given back at the end.
 	 */
 	mov_reg(g, 6, 1);
+	if (a->type == P_SYSCALL_ENTRY) {
+		ldx(g, BPF_DW, 7, 6, 8);
+	} else if (a->type == P_SYSCALL_RETURN) {
+		ldx(g, BPF_DW, 1, 6, 0);
+		kread(g, REGS_ORIG_AX, 8);
+		mov_reg(g, 7, 0);
+		g->ret_probe = 1;
+	}
+	if (a->type == P_SYSCALL_ENTRY || a->type == P_SYSCALL_RETURN) {
+		/* a system call no clause asks for leaves at once, before any map is looked up */
+		_cleanup_free_ bool *in = bs_zalloc(sizeof(bool) * (size_t)dt_syscall_count);
+		_cleanup_free_ int *nrs = NULL;
+
+		for (int i = 0; i < a->nclauses; i++) {
+			_cleanup_free_ int *cn = NULL;
+			uint32_t one;
+			int n = clause_nrs(a, a->clauses[i], &cn, &one);
+
+			for (int j = 0; j < n; j++)
+				in[cn[j]] = true;
+		}
+		for (int k = 0; k < dt_syscall_count; k++) {
+			all += dt_syscall_names[k] != NULL;
+			if (!in[k])
+				continue;
+			nrs = bs_realloc(nrs, sizeof(int) * (size_t)(nunion + 1));
+			nrs[nunion++] = k;
+		}
+		if (nunion > 0 && nunion < all)
+			other_nr = nr_test(g, nrs, nunion);
+	}
 	st_imm(g, BPF_W, 10, -4 - 8 * MAX_SLOTS, 0);
 	mov_reg(g, 2, 10);
 	alu_imm(g, BPF_ADD, 2, -4 - 8 * MAX_SLOTS);
@@ -2381,38 +2439,19 @@ int dt_cg_attach(struct dt_program *p, struct dt_attach *a, struct bpf_insn **re
 		miss[i] = jmp_imm(g, BPF_JEQ, 0, 0);
 		mov_reg(g, i == 0 ? 9 : 8, 0);
 	}
-	if (a->type == P_SYSCALL_ENTRY) {
-		ldx(g, BPF_DW, 7, 6, 8);
-	} else if (a->type == P_SYSCALL_RETURN) {
-		ldx(g, BPF_DW, 1, 6, 0);
-		kread(g, REGS_ORIG_AX, 8);
-		mov_reg(g, 7, 0);
-		g->ret_probe = 1;
-	}
 	for (int i = 0; i < a->nclauses && !g->err; i++) {
 		struct dt_clause *c = a->clauses[i];
-		int *nrs = NULL, nnrs = 0;
 
 		g->scr_top = p->this_size;
 		if (a->type == P_SYSCALL_ENTRY || a->type == P_SYSCALL_RETURN) {
+			_cleanup_free_ int *nrs = NULL;
 			uint32_t one = 0;
-			int all = 0;
+			int nnrs = clause_nrs(a, c, &nrs, &one);
 
-			for (int j = 0; j < c->nprobes; j++) {
-				const struct dt_probe *pr = dt_probe_get(c->probes[j]);
-
-				if (pr->type != a->type)
-					continue;
-				nrs = bs_realloc(nrs, sizeof(int) * (size_t)(nnrs + 1));
-				nrs[nnrs++] = pr->nr;
-				one = pr->id;
-			}
-			for (int k = 0; k < dt_syscall_count; k++)
-				all += dt_syscall_names[k] != NULL;
-			/* every system call: no guard at all */
+			/* every system call, or all those the attachment lets in: no guard */
 			if (nnrs > 0)
-				clause(g, c, nrs, nnrs == all ? 0 : nnrs, nnrs == 1 ? one : 0);
-			free(nrs);
+				clause(g, c, nrs, nnrs == all || nnrs == nunion ? 0 : nnrs,
+				       nnrs == 1 ? one : 0);
 		} else {
 			for (int j = 0; j < c->nprobes && !g->err; j++) {
 				const struct dt_probe *pr = dt_probe_get(c->probes[j]);
@@ -2438,6 +2477,7 @@ int dt_cg_attach(struct dt_program *p, struct dt_attach *a, struct bpf_insn **re
 	stx(g, BPF_DW, 1, 2, 0);
 	patch(g, nodepth);
 	patch(g, toodeep);
+	patch(g, other_nr);
 	mov_imm(g, 0, 0);
 	I(.code = BPF_JMP | BPF_EXIT);
 	free(g->exits);
