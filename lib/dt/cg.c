@@ -759,6 +759,20 @@ static void kread(struct cg *g, int off, int size)
 #define VT_ACC (-8 * MAX_SLOTS - 24)   /* a new entry: on-CPU time so far, */
 #define VT_START (-8 * MAX_SLOTS - 16) /* and when the thread came on the CPU (now) */
 
+/* A thread's first entry in the vtimestamp map: the key at key_off, a total of 0 written at
+ * acc_off, and the time it came on the CPU already in the 8 bytes after. */
+static void vtime_insert(struct cg *g, int16_t key_off, int16_t acc_off)
+{
+	st_imm(g, BPF_DW, 10, acc_off, 0);
+	ld_map_fd(g, 1, g->p->vtime_fd);
+	mov_reg(g, 2, 10);
+	alu_imm(g, BPF_ADD, 2, key_off);
+	mov_reg(g, 3, 10);
+	alu_imm(g, BPF_ADD, 3, acc_off);
+	mov_imm(g, 4, BPF_ANY);
+	call(g, BPF_FUNC_map_update_elem);
+}
+
 /*
  * r0 := the thread's on-CPU time in ns, from the map that the sched_switch program
  * (dt_cg_vtime) keeps: what it has accumulated, plus the time since the thread came on the
@@ -779,14 +793,7 @@ static void vtimestamp(struct cg *g)
 	alu_imm(g, BPF_ADD, 2, VT_KEY);
 	call(g, BPF_FUNC_map_lookup_elem);
 	found = jmp_imm(g, BPF_JNE, 0, 0);
-	st_imm(g, BPF_DW, 10, VT_ACC, 0);
-	ld_map_fd(g, 1, g->p->vtime_fd);
-	mov_reg(g, 2, 10);
-	alu_imm(g, BPF_ADD, 2, VT_KEY);
-	mov_reg(g, 3, 10);
-	alu_imm(g, BPF_ADD, 3, VT_ACC);
-	mov_imm(g, 4, BPF_ANY);
-	call(g, BPF_FUNC_map_update_elem);
+	vtime_insert(g, VT_KEY, VT_ACC);
 	mov_imm(g, 0, 0);
 	out1 = ja(g);
 	patch(g, found);
@@ -2353,14 +2360,7 @@ static int vtime_program(struct cg *g)
 		stx(g, BPF_DW, 0, 2, 8);
 		skip[3] = ja(g);
 		patch(g, found);
-		st_imm(g, BPF_DW, 10, PV_ACC, 0);
-		ld_map_fd(g, 1, g->p->vtime_fd);
-		mov_reg(g, 2, 10);
-		alu_imm(g, BPF_ADD, 2, PV_KEY);
-		mov_reg(g, 3, 10);
-		alu_imm(g, BPF_ADD, 3, PV_ACC);
-		mov_imm(g, 4, BPF_ANY);
-		call(g, BPF_FUNC_map_update_elem);
+		vtime_insert(g, PV_KEY, PV_ACC);
 		patch(g, skip[2]);
 		patch(g, skip[3]);
 	}
