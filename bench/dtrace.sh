@@ -9,7 +9,8 @@
 #     tracepoint whose last program was detached less than one grace period ago
 #   - the same with every system call's entry probe (bpftrace: tracepoint:syscalls:sys_enter_*)
 #   - peak resident memory of @[execname] = count() on every system call for one second
-#   - the added cost per event of count() and of @[execname] = count() on a loop of getppid()
+#   - the added cost per event of count() and of @[execname] = count() on a loop of getppid(),
+#     in the loop's CPU time
 # Each time is the median of REPS runs. Prints one table. Run as root from the source tree
 # after building: bench/dtrace.sh [-B BUILDDIR] [-r REPS] [-n CALLS] [-P] (-P: no bpftrace).
 set -eu
@@ -48,21 +49,20 @@ trap cleanup EXIT
 FIRST=$WORK/first_event
 cc -O2 -o "$FIRST" "$HERE/first_event.c" || { echo "dtrace.sh: cannot compile first_event.c" >&2; exit 1; }
 
-now() { date +%s%N; }
 
 # median of the numbers on stdin
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 
-# ns_per_call: the getppid loop's time per call, in nanoseconds (median of REPS)
+# ns_per_call: the getppid loop's CPU time (user and system, where the probes run) per call, in
+# nanoseconds (median of REPS); CPU time rather than wall time, which counts the time the loop
+# waits for a CPU on a busy machine
 ns_per_call()
 {
-	local i s e
+	local i t
 	for ((i = 0; i < REPS; i++)); do
-		s=$(now)
-		"$LOOP" "$CALLS"
-		e=$(now)
-		echo $(((e - s) / (CALLS / 1000)))
-	done | median | awk '{printf "%.0f", $1 / 1000}'
+		t=$( { TIMEFORMAT='%3U %3S'; time "$LOOP" "$CALLS"; } 2>&1)
+		awk -v c="$CALLS" '{printf "%.0f\n", ($1 + $2) * 1e9 / c}' <<<"$t"
+	done | median
 }
 
 # traced TOOL SCRIPT: ns per call while TOOL runs SCRIPT (started and given time to attach)
