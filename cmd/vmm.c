@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -194,6 +195,7 @@ static int run_vm_child(struct vmm_config *c, bool *ret_rebooted)
 {
 	enum vmm_exit why;
 	int fds[2], status, r;
+	pid_t self = getpid();
 	char b = 0;
 
 	*ret_rebooted = false;
@@ -215,6 +217,9 @@ static int run_vm_child(struct vmm_config *c, bool *ret_rebooted)
 		signal(SIGHUP, SIG_DFL);
 		signal(SIGQUIT, SIG_DFL);
 		close(fds[0]);
+		c->supervisor = self; /* killed with it: no guest left running unsupervised */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != self)
+			_exit(1);
 		status = run_vm(c, &why);
 		if (why == VMM_EXIT_REBOOT)
 			(void)!write(fds[1], "R", 1);

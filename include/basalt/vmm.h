@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define VMM_MAX_CPUS 32
 #define VMM_MAX_DISKS 8
@@ -59,6 +60,7 @@ struct vmm_config {
 	bool confine;	     /* once set up: drop to confine_uid/gid, seccomp allow-list */
 	uint32_t confine_uid;
 	uint32_t confine_gid;
+	pid_t supervisor; /* the privileged parent whose death ends the VMM, or 0 */
 };
 
 /* Defaults: 256 MiB, 1 vCPU, console on stdio, virtio-rng on. */

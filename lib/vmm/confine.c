@@ -128,6 +128,12 @@ int vmm_confine(struct vmm_vm *vm)
 			return bs_error(errno, "cannot drop privileges to %u:%u: %s",
 					c->confine_uid, c->confine_gid, strerror(errno));
 	}
+	/* the change of user cleared the parent-death signal: set it again, and make sure the
+	 * supervisor did not die in between */
+	if (c->supervisor > 0 &&
+	    (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != c->supervisor))
+		return bs_error(ESRCH, "the supervising VMM process %d has gone",
+				(int)c->supervisor);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return bs_error(errno, "no_new_privs: %s", strerror(errno));
 	/* jansson seeds its hash tables from /dev/urandom on first use, which must not be the

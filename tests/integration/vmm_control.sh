@@ -3,8 +3,8 @@
 # freestanding test guests: the control socket (info with vCPU and device counters, pause,
 # resume, stop: Ctrl-Alt-Del first, then by force), the console on a pty, a guest reboot that
 # ends the VMM or restarts the guest (--reboot restart), and a confined VMM (unprivileged user,
-# seccomp allow-list) that still runs every device, restarts a rebooting guest and leaves no
-# socket behind.
+# seccomp allow-list) that still runs every device, restarts a rebooting guest, leaves no
+# socket behind and dies with its privileged parent.
 . "$(dirname "$0")/lib.sh"
 
 use_kvm
@@ -148,6 +148,21 @@ wait $vmm || status=$?
 [ "$status" = 143 ] || fail "the confined restarting VMM exited $status, not by SIGTERM"
 ! grep -v '^booted$' "$TEST_TMP/out" || fail "the confined restarting VMM complained"
 [ ! -e "$SOCK" ] || fail "the confined restarting VMM left its control socket behind"
+
+# the privileged parent of a confined VMM killed outright: the VMM in its child dies with it,
+# leaving no guest running that nothing supervises
+sleep 1000 | "$BASALT" vmm run --boot direct --kernel "$GUESTS/irq.elf" --memory 16 \
+	--control "$TEST_TMP/orphan.sock" --confine >/dev/null 2>&1 &
+parent=$!
+at_exit "kill -KILL $parent 2>/dev/null"
+until [ -S "$TEST_TMP/orphan.sock" ]; do sleep 0.05; done
+child=$(pgrep -P $parent) || fail "the confined VMM has no child running the guest"
+kill -KILL $parent
+for _ in $(seq 200); do
+	kill -0 "$child" 2>/dev/null || break
+	sleep 0.05
+done
+! kill -0 "$child" 2>/dev/null || fail "the confined VMM $child outlived its parent"
 
 # a confined VMM's control and console sockets are gone once it has exited
 out=$(timeout 30 "$BASALT" vmm run --boot direct --kernel "$GUESTS/hello.elf" --memory 16 \
