@@ -125,14 +125,16 @@ int zio_read(struct spa *spa, const struct blkptr *bp, void *buf)
 	if (bp->psize == 0 || bp->psize > bp->lsize || bp->lsize > SPA_MAXBLOCKSIZE ||
 	    bp->ncopies < 1 || bp->ncopies > BP_MAX_COPIES)
 		return -EIO;
-	n = zio_asize(spa, bp->psize);
-	/* a block stored as it is, filling its sectors, goes straight into the caller's buffer */
-	if (bp->compress == ZIO_COMPRESS_OFF && bp->psize == bp->lsize && n == bp->lsize)
+	/* only the checksummed bytes are read, not the padding of the last sector: a small block
+	 * costs its size, not its allocation */
+	n = bp->psize;
+	/* a block stored as it is goes straight into the caller's buffer */
+	if (bp->compress == ZIO_COMPRESS_OFF && bp->psize == bp->lsize)
 		dst = buf;
 	else
 		dst = pbuf = bs_malloc(n);
 	for (i = 0; i < bp->ncopies; i++) {
-		if (!dva_sane(spa, &bp->dva[i], n)) {
+		if (!dva_sane(spa, &bp->dva[i], zio_asize(spa, n))) {
 			bad[i] = true;
 			continue;
 		}
@@ -148,7 +150,7 @@ int zio_read(struct spa *spa, const struct blkptr *bp, void *buf)
 		return -EIO;
 	/* repair the ditto copies that failed */
 	for (i = 0; i < good; i++)
-		if (bad[i] && !spa->readonly && dva_sane(spa, &bp->dva[i], n))
+		if (bad[i] && !spa->readonly && dva_sane(spa, &bp->dva[i], zio_asize(spa, n)))
 			(void)vdev_top_write(spa, spa->vdev[bp->dva[i].vdev], dst, n,
 					     bp->dva[i].offset);
 	if (dst == buf)
