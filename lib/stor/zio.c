@@ -41,7 +41,7 @@ int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zi
 	_cleanup_free_ uint8_t *pbuf = NULL;
 	uint64_t psize, asize;
 	int copies = MAX(1, MIN(zp->copies, BP_MAX_COPIES)), i, r;
-	const uint8_t *src = data;
+	const uint8_t *out;
 
 	bp.lsize = lsize;
 	bp.type = zp->type;
@@ -51,20 +51,26 @@ int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zi
 		*ret_bp = bp; /* a hole born now */
 		return 0;
 	}
-	pbuf = bs_zalloc(zio_asize(spa, lsize));
-	psize = zio_compress(zp->compress, data, pbuf, lsize);
-	if (psize) {
-		bp.compress = zp->compress;
-	} else {
-		bp.compress = ZIO_COMPRESS_OFF;
+	if (zp->compress == ZIO_COMPRESS_OFF && zio_asize(spa, lsize) == lsize) {
+		/* stored as it is, filling its sectors: written from the caller's buffer */
 		psize = lsize;
-		memcpy(pbuf, src, lsize);
+		out = data;
+	} else {
+		/* the compressed or copied bytes, then zeros to the end of the sector */
+		pbuf = bs_malloc(zio_asize(spa, lsize));
+		psize = zio_compress(zp->compress, data, pbuf, lsize);
+		if (!psize) {
+			psize = lsize;
+			memcpy(pbuf, data, lsize);
+		}
+		memset(pbuf + psize, 0, zio_asize(spa, psize) - psize);
+		out = pbuf;
 	}
+	bp.compress = psize < lsize ? zp->compress : ZIO_COMPRESS_OFF;
 	bp.psize = (uint32_t)psize;
 	bp.checksum = zp->checksum ? zp->checksum : ZIO_CKSUM_FLETCHER4;
 	asize = zio_asize(spa, psize);
-	memset(pbuf + psize, 0, asize - psize);
-	zio_checksum_compute(bp.checksum, pbuf, psize, bp.cksum);
+	zio_checksum_compute(bp.checksum, out, psize, bp.cksum);
 	bp.ncopies = (uint8_t)copies;
 	if (fits(reuse, copies, asize)) {
 		memcpy(bp.dva, reuse->dva, sizeof(bp.dva));
@@ -75,7 +81,7 @@ int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zi
 			return r;
 	}
 	for (i = 0; i < copies; i++) {
-		r = vdev_top_write(spa, spa->vdev[bp.dva[i].vdev], pbuf, asize, bp.dva[i].offset);
+		r = vdev_top_write(spa, spa->vdev[bp.dva[i].vdev], out, asize, bp.dva[i].offset);
 		if (r < 0)
 			return bs_error(EIO, "write error on pool '%s'", spa->name);
 	}
