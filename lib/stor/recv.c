@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * recv.c - `zfs receive`: read a stream (stream.h) into a dataset. Two halves: a reader that
- * trusts nothing (every header is checksummed, every field bounded, the substream's SHA-256
+ * trusts nothing (every header is checksummed, every field bounded, the substream's checksum
  * checked at END) and hands out records one at a time, and an applier that turns them into DMU
  * calls in batches of a few MB under the pool lock, reading the stream with the lock dropped.
  * The snapshot that makes the received data visible is taken only after END has verified every
@@ -32,7 +32,7 @@ enum reader_state { RD_START, RD_BODY, RD_ENDED, RD_FAILED };
 
 struct stream_reader {
 	int fd;
-	struct sha256_ctx sha;
+	struct stream_cksum cksum;
 	uint64_t offset; /* bytes consumed */
 	uint64_t records;
 	enum reader_state state;
@@ -152,7 +152,7 @@ static int rd_check(struct stream_reader *rd, const struct stream_rec *rec)
 			return rd_fail(rd, "REPL record after the start of the stream");
 		if (h->magic != STREAM_MAGIC)
 			return rd_fail(rd, "not a Basalt send stream");
-		if (h->version != STREAM_VERSION)
+		if (h->version < STREAM_VERSION_MIN || h->version > STREAM_VERSION)
 			return rd_fail(rd, "stream version %u is not supported (this is %u)",
 				       h->version, STREAM_VERSION);
 		if (h->substreams == 0 || h->substreams > STREAM_MAX_SUBSTREAMS)
@@ -169,7 +169,7 @@ static int rd_check(struct stream_reader *rd, const struct stream_rec *rec)
 			return rd_fail(rd, "BEGIN record inside a substream");
 		if (b->magic != STREAM_MAGIC)
 			return rd_fail(rd, "not a Basalt send stream");
-		if (b->version != STREAM_VERSION)
+		if (b->version < STREAM_VERSION_MIN || b->version > STREAM_VERSION)
 			return rd_fail(rd, "stream version %u is not supported (this is %u)",
 				       b->version, STREAM_VERSION);
 		if (b->ostype != DMU_OST_ZFS && b->ostype != DMU_OST_ZVOL)
@@ -317,18 +317,18 @@ int stream_read_record(struct stream_reader *rd, struct stream_rec *ret, const v
 	if (r < 0)
 		return r;
 	if (rec.type == STREAM_BEGIN) {
-		sha256_init(&rd->sha);
+		stream_cksum_init(&rd->cksum, rec.u.begin.version);
 		rd->records = 0;
 	}
 	if (rec.type == STREAM_END) {
 		uint8_t md[32];
 
-		sha256_final(&rd->sha, md);
+		stream_cksum_final(&rd->cksum, md);
 		if (rec.u.end.records != rd->records)
 			return rd_fail(rd, "END counts %llu records, the substream has %llu",
 				       (unsigned long long)rec.u.end.records,
 				       (unsigned long long)rd->records);
-		if (memcmp(md, rec.u.end.sha256, sizeof(md)) != 0)
+		if (memcmp(md, rec.u.end.cksum, sizeof(md)) != 0)
 			return rd_fail(rd, "checksum mismatch (the stream is damaged)");
 		rd->state = RD_ENDED;
 		*ret = rec;
@@ -360,8 +360,8 @@ int stream_read_record(struct stream_reader *rd, struct stream_rec *ret, const v
 		*ret_payload = rd->payload;
 		return 1;
 	}
-	sha256_update(&rd->sha, &rec, sizeof(rec));
-	sha256_update(&rd->sha, rd->payload, rec.payload_len);
+	stream_cksum_update(&rd->cksum, &rec, sizeof(rec));
+	stream_cksum_update(&rd->cksum, rd->payload, rec.payload_len);
 	rd->records++;
 	rd_advance(rd, &rec);
 	*ret = rec;

@@ -39,7 +39,7 @@ struct send_snap {
 struct send_state {
 	int fd;
 	spa_t *spa;
-	struct sha256_ctx sha;
+	struct stream_cksum cksum;
 	uint64_t records;
 	uint8_t *out;
 	size_t outlen;
@@ -139,9 +139,9 @@ static int emit(struct send_state *st, struct stream_rec *rec, const void *paylo
 	}
 	rec->payload_len = n;
 	stream_rec_seal(rec);
-	sha256_update(&st->sha, rec, sizeof(*rec));
+	stream_cksum_update(&st->cksum, rec, sizeof(*rec));
 	if (n)
-		sha256_update(&st->sha, payload, n);
+		stream_cksum_update(&st->cksum, payload, n);
 	r = out_put(st, rec, sizeof(*rec));
 	if (r == 0 && n)
 		r = out_put(st, payload, n);
@@ -310,7 +310,7 @@ static int send_one(struct send_state *st, const struct send_snap *from, const s
 	st->fo_count = 0;
 	st->fr_len = 0;
 	st->next_obj = 1;
-	sha256_init(&st->sha);
+	stream_cksum_init(&st->cksum, STREAM_VERSION);
 
 	j = begin_json(to->name, props, rel);
 	if (st->resuming) {
@@ -358,7 +358,7 @@ static int send_one(struct send_state *st, const struct send_snap *from, const s
 		return bs_error(EINVAL, "the resume token is past the end of the stream of '%s'",
 				to->name);
 	rec = (struct stream_rec){ .type = STREAM_END };
-	sha256_final(&st->sha, rec.u.end.sha256);
+	stream_cksum_final(&st->cksum, rec.u.end.cksum);
 	rec.u.end.records = st->records;
 	stream_rec_seal(&rec);
 	r = out_put(st, &rec, sizeof(rec));

@@ -6,9 +6,10 @@
  *
  * A stream is one or more substreams, each the changes that turn one snapshot (or nothing) into
  * the next: a BEGIN record, OBJECT/FREEOBJECTS/WRITE/FREE records, and an END record carrying
- * the SHA-256 of every byte of the substream before it. Every record is a fixed 128-byte header,
- * checksummed on its own so that a damaged length is caught before anything is allocated,
- * followed by payload_len bytes of payload. All integers are little-endian.
+ * the checksum (fletcher-4; SHA-256 in version 1) of every byte of the substream before it.
+ * Every record is a fixed 128-byte header, checksummed on its own so that a damaged length is
+ * caught before anything is allocated, followed by payload_len bytes of payload. All integers
+ * are little-endian.
  *
  * A replication stream (`zfs send -R`) opens with one REPL record whose JSON payload lists the
  * datasets of the tree, their properties and the snapshots each receives, in the order of the
@@ -20,10 +21,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fletcher4.h"
 #include "format.h"
+#include "sha256.h"
 
 #define STREAM_MAGIC 0x4d52545354534142ull /* "BASTSTRM" */
-#define STREAM_VERSION 1
+/* Written: 2. Read: 1 and 2, which differ only in the END record's checksum (stream_cksum). */
+#define STREAM_VERSION 2
+#define STREAM_VERSION_MIN 1
 #define STREAM_REC_SIZE 128u
 #define STREAM_MAX_BEGIN_PAYLOAD (64u << 10) /* the BEGIN record's JSON */
 #define STREAM_MAX_REPL_PAYLOAD (1u << 20)   /* the REPL record's JSON */
@@ -89,8 +94,8 @@ struct stream_range {
 };
 
 struct stream_end {
-	uint8_t sha256[32]; /* of every byte of the substream before this record */
-	uint64_t records;   /* records of the substream before this one, BEGIN included */
+	uint8_t cksum[32]; /* stream_cksum of every byte of the substream before this record */
+	uint64_t records;  /* records of the substream before this one, BEGIN included */
 	uint8_t pad[40];
 };
 
@@ -128,6 +133,23 @@ _Static_assert(sizeof(struct stream_end) == 80, "stream_end");
 _Static_assert(sizeof(struct stream_repl) == 80, "stream_repl");
 _Static_assert(sizeof(struct stream_rec) == STREAM_REC_SIZE, "stream_rec");
 
+/*
+ * The checksum of a substream, carried by its END record: SHA-256 in version 1 streams, fletcher-4
+ * from version 2 (the same protection against damage in transit, as in ZFS's streams, at a tenth
+ * of the cost: SHA-256 was 40% of a send's time). BEGIN's version chooses.
+ */
+struct stream_cksum {
+	uint32_t version;
+	union {
+		struct sha256_ctx sha;
+		struct fletcher4_ctx f4;
+	} u;
+};
+
+void stream_cksum_init(struct stream_cksum *c, uint32_t version);
+void stream_cksum_update(struct stream_cksum *c, const void *buf, size_t n);
+void stream_cksum_final(struct stream_cksum *c, uint8_t out[32]);
+
 /* Fill rec->hdr_cksum (writer) / check it (reader). */
 void stream_rec_seal(struct stream_rec *rec);
 bool stream_rec_sealed(const struct stream_rec *rec);
@@ -135,7 +157,7 @@ bool stream_rec_sealed(const struct stream_rec *rec);
 /*
  * The reader: pulls records from an fd, checks each header's checksum and every field that can be
  * checked without the destination (types, lengths, bounds, block sizes, record order), keeps the
- * running SHA-256 and verifies it at END. A REPL record is only accepted first; its payload's
+ * running checksum and verifies it at END. A REPL record is only accepted first; its payload's
  * checksum is verified, and the input may then end only after as many substreams as it announces. A
  * failure is a negative errno with a bs_error message; after one the reader is finished.
  */

@@ -41,7 +41,7 @@ int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zi
 	_cleanup_free_ uint8_t *pbuf = NULL;
 	uint64_t psize, asize;
 	int copies = MAX(1, MIN(zp->copies, BP_MAX_COPIES)), i, r;
-	const uint8_t *src = data;
+	const uint8_t *out;
 
 	bp.lsize = lsize;
 	bp.type = zp->type;
@@ -51,20 +51,26 @@ int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zi
 		*ret_bp = bp; /* a hole born now */
 		return 0;
 	}
-	pbuf = bs_zalloc(zio_asize(spa, lsize));
-	psize = zio_compress(zp->compress, data, pbuf, lsize);
-	if (psize) {
-		bp.compress = zp->compress;
-	} else {
-		bp.compress = ZIO_COMPRESS_OFF;
+	if (zp->compress == ZIO_COMPRESS_OFF && zio_asize(spa, lsize) == lsize) {
+		/* stored as it is, filling its sectors: written from the caller's buffer */
 		psize = lsize;
-		memcpy(pbuf, src, lsize);
+		out = data;
+	} else {
+		/* the compressed or copied bytes, then zeros to the end of the sector */
+		pbuf = bs_malloc(zio_asize(spa, lsize));
+		psize = zio_compress(zp->compress, data, pbuf, lsize);
+		if (!psize) {
+			psize = lsize;
+			memcpy(pbuf, data, lsize);
+		}
+		memset(pbuf + psize, 0, zio_asize(spa, psize) - psize);
+		out = pbuf;
 	}
+	bp.compress = psize < lsize ? zp->compress : ZIO_COMPRESS_OFF;
 	bp.psize = (uint32_t)psize;
 	bp.checksum = zp->checksum ? zp->checksum : ZIO_CKSUM_FLETCHER4;
 	asize = zio_asize(spa, psize);
-	memset(pbuf + psize, 0, asize - psize);
-	zio_checksum_compute(bp.checksum, pbuf, psize, bp.cksum);
+	zio_checksum_compute(bp.checksum, out, psize, bp.cksum);
 	bp.ncopies = (uint8_t)copies;
 	if (fits(reuse, copies, asize)) {
 		memcpy(bp.dva, reuse->dva, sizeof(bp.dva));
@@ -75,7 +81,7 @@ int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zi
 			return r;
 	}
 	for (i = 0; i < copies; i++) {
-		r = vdev_top_write(spa, spa->vdev[bp.dva[i].vdev], pbuf, asize, bp.dva[i].offset);
+		r = vdev_top_write(spa, spa->vdev[bp.dva[i].vdev], out, asize, bp.dva[i].offset);
 		if (r < 0)
 			return bs_error(EIO, "write error on pool '%s'", spa->name);
 	}
@@ -125,14 +131,16 @@ int zio_read(struct spa *spa, const struct blkptr *bp, void *buf)
 	if (bp->psize == 0 || bp->psize > bp->lsize || bp->lsize > SPA_MAXBLOCKSIZE ||
 	    bp->ncopies < 1 || bp->ncopies > BP_MAX_COPIES)
 		return -EIO;
-	n = zio_asize(spa, bp->psize);
-	/* a block stored as it is, filling its sectors, goes straight into the caller's buffer */
-	if (bp->compress == ZIO_COMPRESS_OFF && bp->psize == bp->lsize && n == bp->lsize)
+	/* only the checksummed bytes are read, not the padding of the last sector: a small block
+	 * costs its size, not its allocation */
+	n = bp->psize;
+	/* a block stored as it is goes straight into the caller's buffer */
+	if (bp->compress == ZIO_COMPRESS_OFF && bp->psize == bp->lsize)
 		dst = buf;
 	else
 		dst = pbuf = bs_malloc(n);
 	for (i = 0; i < bp->ncopies; i++) {
-		if (!dva_sane(spa, &bp->dva[i], n)) {
+		if (!dva_sane(spa, &bp->dva[i], zio_asize(spa, n))) {
 			bad[i] = true;
 			continue;
 		}
@@ -148,7 +156,7 @@ int zio_read(struct spa *spa, const struct blkptr *bp, void *buf)
 		return -EIO;
 	/* repair the ditto copies that failed */
 	for (i = 0; i < good; i++)
-		if (bad[i] && !spa->readonly && dva_sane(spa, &bp->dva[i], n))
+		if (bad[i] && !spa->readonly && dva_sane(spa, &bp->dva[i], zio_asize(spa, n)))
 			(void)vdev_top_write(spa, spa->vdev[bp->dva[i].vdev], dst, n,
 					     bp->dva[i].offset);
 	if (dst == buf)

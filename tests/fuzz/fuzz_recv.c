@@ -119,18 +119,18 @@ static void seal(struct stream_rec *rec)
 /*
  * A copy of the input whose headers (at the offsets their payload lengths lead to) carry correct
  * checksums, whose REPL record carries its payload's SHA-256, and whose END records carry the
- * SHA-256 and count of their substream.
+ * checksum (of the version their BEGIN names) and count of their substream.
  */
 static uint8_t *reseal(const uint8_t *data, size_t size)
 {
 	uint8_t *out = bs_malloc(size ? size : 1);
-	EVP_MD_CTX *sha = EVP_MD_CTX_new();
+	struct stream_cksum ck;
 	uint64_t records = 0;
 	size_t pos = 0;
 	unsigned len;
 
 	memcpy(out, data, size);
-	VERIFY(EVP_DigestInit_ex(sha, EVP_sha256(), NULL) == 1);
+	stream_cksum_init(&ck, STREAM_VERSION);
 	while (size - pos >= STREAM_REC_SIZE) {
 		struct stream_rec rec;
 		uint64_t plen;
@@ -138,7 +138,11 @@ static uint8_t *reseal(const uint8_t *data, size_t size)
 		memcpy(&rec, out + pos, sizeof(rec));
 		plen = MIN(rec.payload_len, size - pos - sizeof(rec));
 		if (rec.type == STREAM_BEGIN) {
-			VERIFY(EVP_DigestInit_ex(sha, EVP_sha256(), NULL) == 1);
+			uint32_t v = rec.u.begin.version;
+
+			stream_cksum_init(&ck, v >= STREAM_VERSION_MIN && v <= STREAM_VERSION ?
+						       v :
+						       STREAM_VERSION);
 			records = 0;
 		}
 		if (rec.type == STREAM_REPL) {
@@ -147,22 +151,20 @@ static uint8_t *reseal(const uint8_t *data, size_t size)
 					  EVP_sha256(), NULL) == 1);
 		}
 		if (rec.type == STREAM_END) {
-			len = sizeof(rec.u.end.sha256);
-			VERIFY(EVP_DigestFinal_ex(sha, rec.u.end.sha256, &len) == 1);
-			VERIFY(EVP_DigestInit_ex(sha, EVP_sha256(), NULL) == 1);
+			stream_cksum_final(&ck, rec.u.end.cksum);
+			stream_cksum_init(&ck, ck.version);
 			rec.u.end.records = records;
 			records = 0;
 		}
 		seal(&rec);
 		memcpy(out + pos, &rec, sizeof(rec));
 		if (rec.type != STREAM_END) {
-			VERIFY(EVP_DigestUpdate(sha, &rec, sizeof(rec)) == 1);
-			VERIFY(EVP_DigestUpdate(sha, out + pos + sizeof(rec), plen) == 1);
+			stream_cksum_update(&ck, &rec, sizeof(rec));
+			stream_cksum_update(&ck, out + pos + sizeof(rec), plen);
 			records++;
 		}
 		pos += sizeof(rec) + plen;
 	}
-	EVP_MD_CTX_free(sha);
 	return out;
 }
 

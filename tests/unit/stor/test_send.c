@@ -396,6 +396,177 @@ static void test_incremental_damaged(void **state)
 	assert_same(POOL "/src@c", POOL "/dst@c");
 }
 
+/*
+ * The stream as version 1 wrote it: BEGIN (and REPL) say 1, and each END carries the SHA-256 of
+ * its substream, computed here with OpenSSL's EVP rather than the library's own helpers.
+ */
+static uint8_t *to_version1(const uint8_t *in, size_t len)
+{
+	uint8_t *buf = bs_malloc(len);
+	EVP_MD_CTX *sha = EVP_MD_CTX_new();
+	size_t pos = 0;
+	unsigned mdlen = 32;
+
+	memcpy(buf, in, len);
+	while (pos < len) {
+		struct stream_rec rec;
+
+		assert_true(len - pos >= sizeof(rec));
+		memcpy(&rec, buf + pos, sizeof(rec));
+		if (rec.type == STREAM_BEGIN) {
+			assert_int_equal(rec.u.begin.version, STREAM_VERSION);
+			rec.u.begin.version = 1;
+			assert_int_equal(EVP_DigestInit_ex(sha, EVP_sha256(), NULL), 1);
+		} else if (rec.type == STREAM_REPL) {
+			rec.u.repl.version = 1;
+		} else if (rec.type == STREAM_END) {
+			assert_int_equal(EVP_DigestFinal_ex(sha, rec.u.end.cksum, &mdlen), 1);
+		}
+		stream_rec_seal(&rec);
+		memcpy(buf + pos, &rec, sizeof(rec));
+		if (rec.type != STREAM_END && rec.type != STREAM_REPL)
+			assert_int_equal(
+				EVP_DigestUpdate(sha, buf + pos, sizeof(rec) + rec.payload_len), 1);
+		pos += sizeof(rec) + rec.payload_len;
+	}
+	EVP_MD_CTX_free(sha);
+	return buf;
+}
+
+/* Streams of version 1 (SHA-256 substream checksum) are still received, and checked. */
+static void test_version1_streams(void **state)
+{
+	_cleanup_close_ int full = send_to(POOL "/src@a", NULL, false);
+	_cleanup_close_ int inc = send_to(POOL "/src@b", "@a", false);
+	_cleanup_free_ uint8_t *fbuf = NULL, *ibuf = NULL, *f1 = NULL, *i1 = NULL;
+	size_t flen, ilen;
+
+	fbuf = stream_bytes(full, &flen);
+	ibuf = stream_bytes(inc, &ilen);
+	f1 = to_version1(fbuf, flen);
+	i1 = to_version1(ibuf, ilen);
+	{
+		_cleanup_close_ int t = stream_of(f1, flen);
+
+		save_seed(t, "full-v1");
+		assert_damage_rejected(t, POOL "/v1", POOL "/v1");
+		assert_int_equal(recv_from(POOL "/v1", t, false, NULL), 0);
+	}
+	{
+		_cleanup_close_ int t = stream_of(i1, ilen);
+
+		assert_int_equal(recv_from(POOL "/v1", t, false, NULL), 0);
+	}
+	assert_same(POOL "/src@a", POOL "/v1@a");
+	assert_same(POOL "/src@b", POOL "/v1@b");
+	/* a version 2 END does not pass for version 1, nor the other way round */
+	for (int v = 1; v <= 2; v++) {
+		_cleanup_free_ uint8_t *mixed = bs_malloc(flen);
+		_cleanup_close_ int t = -1;
+		struct stream_rec rec;
+
+		memcpy(mixed, v == 1 ? fbuf : f1, flen);
+		memcpy(&rec, mixed, sizeof(rec));
+		rec.u.begin.version = (uint32_t)v;
+		stream_rec_seal(&rec);
+		memcpy(mixed, &rec, sizeof(rec));
+		t = stream_of(mixed, flen);
+		assert_int_equal(recv_from(POOL "/v1mix", t, false, NULL), -EBADMSG);
+		assert_true(strstr(bs_error_msg(), "checksum mismatch") != NULL);
+		assert_false(ds_exists(POOL "/v1mix"));
+	}
+	/* a version from the future is refused */
+	{
+		struct stream_rec rec;
+		_cleanup_close_ int t = -1;
+
+		memcpy(&rec, fbuf, sizeof(rec));
+		rec.u.begin.version = STREAM_VERSION + 1;
+		stream_rec_seal(&rec);
+		memcpy(fbuf, &rec, sizeof(rec));
+		t = stream_of(fbuf, flen);
+		assert_int_equal(recv_from(POOL "/v1mix", t, false, NULL), -EBADMSG);
+		assert_true(strstr(bs_error_msg(), "version") != NULL);
+		assert_false(ds_exists(POOL "/v1mix"));
+	}
+	assert_int_equal(stor_ds_destroy(POOL "/v1", STOR_DESTROY_RECURSIVE, NULL), 0);
+}
+
+/* Fletcher-4 as its definition says, one word at a time. */
+static void fletcher4_ref(const uint8_t *p, size_t n, uint8_t out[32])
+{
+	uint64_t s[4] = { 0 };
+
+	for (size_t i = 0; i < n; i += 4) {
+		uint32_t w = 0;
+
+		memcpy(&w, p + i, MIN(4, n - i));
+		s[0] += le32toh(w);
+		s[1] += s[0];
+		s[2] += s[1];
+		s[3] += s[2];
+	}
+	for (int i = 0; i < 4; i++) {
+		uint64_t v = htole64(s[i]);
+
+		memcpy(out + 8 * i, &v, 8);
+	}
+}
+
+/* Fletcher-4 in parts of any length is fletcher-4 of the whole, and is fletcher-4: the same
+ * sums as the definition, whatever the path (vectorised or not) and the length, with sums that
+ * wrap (bytes of 0xff, more than 1 MiB). */
+static void test_fletcher4_parts(void **state)
+{
+	size_t lens[] = { 0, 3, 4, 63, 64, 65, 80, 1000, 4096, 131072, (1u << 20) + 20, 3u << 20 };
+	_cleanup_free_ uint8_t *big = bs_malloc(3u << 20);
+
+	for (int pattern = 0; pattern < 2; pattern++) {
+		if (pattern)
+			memset(big, 0xff, 3u << 20);
+		else
+			fill(big, 3u << 20, 5);
+		for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
+			uint8_t want[32], got[32];
+
+			fletcher4_ref(big, lens[i], want);
+			fletcher4(big, lens[i], got);
+			assert_memory_equal(want, got, 32);
+		}
+	}
+
+	uint8_t buf[1000], whole[32], parts[32];
+	size_t cuts[] = { 0, 1, 2, 3, 4, 5, 7, 8, 13, 64, 129, 998, 999, 1000 };
+
+	fill(buf, sizeof(buf), 9);
+	fletcher4(buf, sizeof(buf), whole);
+	for (size_t i = 0; i < ARRAY_SIZE(cuts); i++) {
+		for (size_t step = 1; step <= 7; step += 3) {
+			struct fletcher4_ctx ctx;
+			size_t pos = cuts[i];
+
+			fletcher4_init(&ctx);
+			fletcher4_update(&ctx, buf, pos);
+			while (pos < sizeof(buf)) {
+				size_t k = MIN(step, sizeof(buf) - pos);
+
+				fletcher4_update(&ctx, buf + pos, k);
+				pos += k;
+			}
+			fletcher4_final(&ctx, parts);
+			assert_memory_equal(whole, parts, 32);
+		}
+	}
+	/* a partial last word counts as padded with zeros */
+	{
+		uint8_t padded[8] = { 1, 2, 3, 4, 5, 0, 0, 0 };
+
+		fletcher4(padded, 5, whole);
+		fletcher4(padded, 8, parts);
+		assert_memory_equal(whole, parts, 32);
+	}
+}
+
 static void test_wrong_origin(void **state)
 {
 	_cleanup_close_ int fd = send_to(POOL "/src@b", "@a", false);
@@ -785,6 +956,8 @@ int main(void)
 		cmocka_unit_test(test_full_damaged),
 		cmocka_unit_test(test_incremental_round_trip),
 		cmocka_unit_test(test_incremental_damaged),
+		cmocka_unit_test(test_version1_streams),
+		cmocka_unit_test(test_fletcher4_parts),
 		cmocka_unit_test(test_wrong_origin),
 		cmocka_unit_test(test_modified_destination),
 		cmocka_unit_test(test_incremental_cost),
