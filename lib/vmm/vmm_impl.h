@@ -220,6 +220,9 @@ struct vmm_bzimage {
 };
 int vmm_bzimage_parse(const uint8_t *img, size_t len, struct vmm_bzimage *ret);
 int vmm_linux_load(struct vmm_vm *vm, const uint8_t *img, size_t len);
+/* The guest's command line: machine parameters the user's (NULL: the default) does not name,
+ * then the user's, into buf of size bytes; its length, or -E2BIG. */
+int vmm_linux_cmdline(const char *user, char *buf, size_t size);
 int vmm_linux_setup_bsp(struct vmm_vcpu *vcpu);
 
 /* virtio_devices.c: the virtio devices the configuration asks for */
