@@ -254,6 +254,22 @@ size_t vmm_serial_room(struct vmm_serial *s);
 /* Transmitted bytes go to *out; room(opaque) is called when the guest made room in the FIFO. */
 void vmm_serial_set_output(struct vmm_serial *s, int *out, void (*room)(void *), void *opaque);
 
+/* serial_feed.c: a UART's input from a file descriptor, read only as fast as its FIFO empties */
+struct vmm_serial_feed {
+	struct vmm_vm *vm;
+	struct vmm_serial *uart;
+	struct vmm_event *ev; /* the descriptor, on the I/O loop while the FIFO has room */
+	atomic_bool paused;   /* taken off the loop: the FIFO is full */
+};
+void vmm_serial_feed_init(struct vmm_serial_feed *f, struct vmm_vm *vm, struct vmm_serial *uart,
+			  struct vmm_event *ev);
+/* Read what the FIFO has room for into the UART: the bytes read, 0 at the end of input,
+ * -EAGAIN when nothing was read (no data yet, or the FIFO is full and the descriptor left the
+ * loop until the guest makes room), or another negative errno. */
+ssize_t vmm_serial_feed_read(struct vmm_serial_feed *f);
+/* The UART's room callback (vmm_serial_set_output) for a feed: put it back on the loop. */
+void vmm_serial_feed_room(void *opaque);
+
 /* serial2.c: COM2 on a Unix socket (--serial2) */
 int vmm_serial2_open(struct vmm_vm *vm);
 void vmm_serial2_close(struct vmm_vm *vm);
