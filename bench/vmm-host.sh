@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # vmm-host.sh - /init of the nested test host in which bench/vmm.sh times real Linux guests:
 # the same stock kernel and initramfs under Basalt's VMM (bzImage and PVH), QEMU's microvm and
-# q35 machines (and kvmtool when basalt.lkvm=PATH is on the command line), from starting the VMM
+# q35 machines (and kvmtool when basalt.lkvm=PATH is on the command line; basalt.peer=A,B adds
+# parameters A B to QEMU's and kvmtool's guest command line only), from starting the VMM
 # to the guest's init marker, then 64 MiB read from a virtio disk under Basalt and QEMU q35.
 # One line "BENCH name what value" per figure; the boots are repeated basalt.runs=N times (from
 # the command line, default 1), in turn, since one boot in this slow nested host varies by tens
@@ -11,6 +12,7 @@
 CMD="console=ttyS0 reboot=k panic=-1 quiet i8042.noaux i8042.nokbd"
 LKVM=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^basalt.lkvm=//p')
 RUNS=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^basalt.runs=//p')
+PEER=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^basalt.peer=//p' | tr ',' ' ')
 dd if=/dev/urandom of=/tmp/disk.img bs=1M count=64 2>/dev/null
 QEMU="qemu-system-x86_64 -accel kvm -cpu host -m 256 -smp 2 -nodefaults -no-user-config
 	-display none -monitor none -serial stdio -no-reboot -L /usr/share/qemu -L /usr/share/seabios"
@@ -46,10 +48,10 @@ for i in $(seq "${RUNS:-1}"); do
 	run basalt-pvh /basalt vmm run --kernel /vmlinux --initrd /inner.cpio --memory 256 \
 		--cpus 2 --cmdline "$CMD" --no-rng
 	run qemu-microvm $QEMU -M microvm -kernel /vmlinuz -initrd /inner.cpio \
-		-append "$CMD reboot=t"
-	run qemu-q35 $QEMU -M q35 -kernel /vmlinuz -initrd /inner.cpio -append "$CMD"
+		-append "$CMD${PEER:+ $PEER} reboot=t"
+	run qemu-q35 $QEMU -M q35 -kernel /vmlinuz -initrd /inner.cpio -append "$CMD${PEER:+ $PEER}"
 	if [ -n "$LKVM" ]; then
-		run kvmtool "$LKVM" run -k /vmlinuz -i /inner.cpio -m 256 -c 2 -p "$CMD" \
+		run kvmtool "$LKVM" run -k /vmlinuz -i /inner.cpio -m 256 -c 2 -p "$CMD${PEER:+ $PEER}" \
 			--console serial
 	fi
 done

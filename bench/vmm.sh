@@ -9,7 +9,9 @@
 #      start-to-init of Debian's stock kernel with a busybox initramfs under Basalt (bzImage and
 #      PVH entries), QEMU -M microvm and -M q35 (and kvmtool with $LKVM), NESTED_RUNS times
 #      each in turn (default 3; the medians follow the figures), and 64 MiB read with dd from a
-#      virtio disk under Basalt and QEMU q35.
+#      virtio disk under Basalt and QEMU q35. PEER_CMDLINE adds kernel parameters to the peers'
+#      command line only (QEMU's and kvmtool's), e.g. the ones Basalt's VMM puts before every
+#      guest's command line (docs/vmm.md), to see what those are worth to the peers.
 # Prints one table. Run as root after building: bench/vmm.sh [RUNS] (default 20 tiny runs).
 set -euo pipefail
 
@@ -120,16 +122,19 @@ initramfs_inner "$TMP/inner.cpio"
 extra=(/usr/bin/qemu-system-x86_64 /usr/share/qemu/qboot.rom /usr/share/qemu/bios-microvm.bin
 	/usr/share/qemu/linuxboot_dma.bin /usr/share/qemu/kvmvapic.bin
 	/usr/share/seabios/bios-256k.bin)
-lkvm_arg=
+host_args=
+if [ -n "${PEER_CMDLINE:-}" ]; then
+	host_args=" basalt.peer=$(tr ' ' ',' <<<"$PEER_CMDLINE")"
+fi
 if [ -n "${LKVM:-}" ]; then
 	extra+=("$(realpath "$LKVM")")
-	lkvm_arg=" basalt.lkvm=$(realpath "$LKVM")"
+	host_args+=" basalt.lkvm=$(realpath "$LKVM")"
 fi
 initramfs_outer "$TMP/outer.cpio" "$REPO_DIR/bench/vmm-host.sh" "$BASALT" "$TMP/inner.cpio" \
 	"${extra[@]}"
 timeout 600 qemu-system-x86_64 -accel tcg -cpu max -m 1536 -smp 2 -nographic -monitor none \
 	-no-reboot -kernel "$CACHE/vmlinuz" -initrd "$TMP/outer.cpio" \
-	-append "console=ttyS0 quiet panic=-1 rdinit=/init basalt.runs=${NESTED_RUNS:-3}$lkvm_arg" \
+	-append "console=ttyS0 quiet panic=-1 rdinit=/init basalt.runs=${NESTED_RUNS:-3}$host_args" \
 	</dev/null >"$TMP/nested.log" 2>&1 &
 PIDS+=($!)
 wait "${PIDS[-1]}" || true

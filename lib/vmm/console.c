@@ -3,7 +3,8 @@
  * console.c - where the serial console goes: the VMM's own standard input and output (a
  * terminal is put in raw mode while the guest runs), a new pseudo-terminal whose name is
  * logged, or a Unix socket that one client at a time attaches to. Input is read by the I/O
- * thread and fed to the UART; output is written by the UART straight to console_out.
+ * thread and fed to the UART without loss (serial_feed.c); output is written by the UART
+ * straight to console_out.
  */
 #include <fcntl.h>
 #include <sys/epoll.h>
@@ -17,6 +18,7 @@ struct console {
 	struct vmm_vm *vm;
 	struct vmm_event in_ev;
 	struct vmm_event listen_ev;
+	struct vmm_serial_feed feed;
 	bool raw;
 	struct termios saved;
 };
@@ -26,14 +28,9 @@ static struct console console;
 static void console_readable(void *opaque, uint32_t events)
 {
 	struct console *c = opaque;
-	uint8_t buf[256];
-	ssize_t n = read(c->in_ev.fd, buf, sizeof(buf));
+	ssize_t n = vmm_serial_feed_read(&c->feed);
 
-	if (n > 0) {
-		vmm_serial_input(c->vm->serial, buf, (size_t)n);
-		return;
-	}
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	if (n > 0 || n == -EAGAIN)
 		return;
 	/* end of input */
 	vmm_loop_del(&c->vm->loop, c->in_ev.fd);
@@ -111,6 +108,8 @@ int vmm_console_open(struct vmm_vm *vm)
 	*c = (struct console){ .vm = vm,
 			       .in_ev = { -1, console_readable, c },
 			       .listen_ev = { -1, NULL, NULL } };
+	vmm_serial_feed_init(&c->feed, vm, vm->serial, &c->in_ev);
+	vmm_serial_set_output(vm->serial, &vm->console_out, vmm_serial_feed_room, &c->feed);
 	vm->console_out = -1;
 	switch (vm->cfg->console) {
 	case VMM_CONSOLE_NONE:

@@ -3,12 +3,9 @@
  * serial2.c - the second UART (COM2: 0x2f8, IRQ 3, the guest's ttyS1) and its other end, a Unix
  * socket the VMM listens on (--serial2 unix:PATH), bound before the VMM confines itself. One
  * client at a time is connected to the port: what the guest transmits goes to it, what it sends
- * reaches the guest's receive FIFO. Unlike the console's, this input is never dropped: when the
- * FIFO is full the socket is no longer read until the guest has taken half of it, so a long
- * answer (the host's metadata service speaks on this port) arrives whole however slowly the
- * guest reads.
+ * reaches the guest's receive FIFO without loss (serial_feed.c), so a long answer (the host's
+ * metadata service speaks on this port) arrives whole however slowly the guest reads.
  */
-#include <stdatomic.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -23,57 +20,29 @@ struct serial2 {
 	struct vmm_serial *uart;
 	struct vmm_event listen_ev;
 	struct vmm_event conn_ev;
-	int out;	    /* the client, as the UART writes to it */
-	atomic_bool paused; /* the client is not read: the FIFO is full */
+	int out; /* the client, as the UART writes to it */
+	struct vmm_serial_feed feed;
 };
 
 static struct serial2 serial2 = { .listen_ev = { -1, NULL, NULL }, .conn_ev = { -1, NULL, NULL } };
-
-static void serial2_resume(struct serial2 *p)
-{
-	if (atomic_exchange(&p->paused, false))
-		vmm_loop_add(&p->vm->loop, &p->conn_ev, EPOLLIN);
-}
-
-/* Called by the UART, on a vCPU thread, when the guest has made room in the FIFO. */
-static void serial2_room(void *opaque)
-{
-	serial2_resume(opaque);
-}
 
 static void serial2_drop(struct serial2 *p)
 {
 	vmm_loop_del(&p->vm->loop, p->conn_ev.fd);
 	p->out = -1;
 	/* taken under the UART's lock: a write the guest began has ended before the close */
-	vmm_serial_set_output(p->uart, &p->out, serial2_room, p);
+	vmm_serial_set_output(p->uart, &p->out, vmm_serial_feed_room, &p->feed);
 	close(p->conn_ev.fd);
 	p->conn_ev.fd = -1;
-	atomic_store(&p->paused, false);
+	atomic_store(&p->feed.paused, false);
 }
 
 static void serial2_readable(void *opaque, uint32_t events)
 {
 	struct serial2 *p = opaque;
-	uint8_t buf[256];
-	size_t room = vmm_serial_room(p->uart);
-	ssize_t n;
+	ssize_t n = vmm_serial_feed_read(&p->feed);
 
-	if (room == 0) {
-		/* stop reading; the guest's next read resumes it (or this check, if it came first)
-		 */
-		vmm_loop_del(&p->vm->loop, p->conn_ev.fd);
-		atomic_store(&p->paused, true);
-		if (vmm_serial_room(p->uart) > 0)
-			serial2_resume(p);
-		return;
-	}
-	n = read(p->conn_ev.fd, buf, MIN(room, sizeof(buf)));
-	if (n > 0) {
-		vmm_serial_input(p->uart, buf, (size_t)n);
-		return;
-	}
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	if (n > 0 || n == -EAGAIN)
 		return;
 	serial2_drop(p);
 }
@@ -114,7 +83,8 @@ int vmm_serial2_open(struct vmm_vm *vm)
 	r = vmm_serial_create_at(vm, SERIAL2_PORT, SERIAL2_IRQ, &p->uart);
 	if (r < 0)
 		return r;
-	vmm_serial_set_output(p->uart, &p->out, serial2_room, p);
+	vmm_serial_feed_init(&p->feed, vm, p->uart, &p->conn_ev);
+	vmm_serial_set_output(p->uart, &p->out, vmm_serial_feed_room, &p->feed);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return bs_error(errno, "socket: %s", strerror(errno));

@@ -220,6 +220,9 @@ struct vmm_bzimage {
 };
 int vmm_bzimage_parse(const uint8_t *img, size_t len, struct vmm_bzimage *ret);
 int vmm_linux_load(struct vmm_vm *vm, const uint8_t *img, size_t len);
+/* The guest's command line: machine parameters the user's (NULL: the default) does not name,
+ * then the user's, into buf of size bytes; its length, or -E2BIG. */
+int vmm_linux_cmdline(const char *user, char *buf, size_t size);
 int vmm_linux_setup_bsp(struct vmm_vcpu *vcpu);
 
 /* virtio_devices.c: the virtio devices the configuration asks for */
@@ -250,6 +253,22 @@ int vmm_serial_create_at(struct vmm_vm *vm, uint16_t port, unsigned int irq,
 size_t vmm_serial_room(struct vmm_serial *s);
 /* Transmitted bytes go to *out; room(opaque) is called when the guest made room in the FIFO. */
 void vmm_serial_set_output(struct vmm_serial *s, int *out, void (*room)(void *), void *opaque);
+
+/* serial_feed.c: a UART's input from a file descriptor, read only as fast as its FIFO empties */
+struct vmm_serial_feed {
+	struct vmm_vm *vm;
+	struct vmm_serial *uart;
+	struct vmm_event *ev; /* the descriptor, on the I/O loop while the FIFO has room */
+	atomic_bool paused;   /* taken off the loop: the FIFO is full */
+};
+void vmm_serial_feed_init(struct vmm_serial_feed *f, struct vmm_vm *vm, struct vmm_serial *uart,
+			  struct vmm_event *ev);
+/* Read what the FIFO has room for into the UART: the bytes read, 0 at the end of input,
+ * -EAGAIN when nothing was read (no data yet, or the FIFO is full and the descriptor left the
+ * loop until the guest makes room), or another negative errno. */
+ssize_t vmm_serial_feed_read(struct vmm_serial_feed *f);
+/* The UART's room callback (vmm_serial_set_output) for a feed: put it back on the loop. */
+void vmm_serial_feed_room(void *opaque);
 
 /* serial2.c: COM2 on a Unix socket (--serial2) */
 int vmm_serial2_open(struct vmm_vm *vm);

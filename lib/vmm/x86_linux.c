@@ -36,8 +36,6 @@
 
 #define PVH_MAGIC 0x336ec578
 
-#define DEFAULT_CMDLINE "console=ttyS0 reboot=k panic=-1"
-
 /* boot_params offsets used here (arch/x86/include/uapi/asm/bootparam.h) */
 #define BP_EXT_RAMDISK_IMAGE 0x0c0
 #define BP_EXT_RAMDISK_SIZE 0x0c4
@@ -117,15 +115,16 @@ static int linux_initrd(struct vmm_vm *vm, uint64_t max, uint64_t kernel_end, ui
 	return 0;
 }
 
+/* The command line (cmdline.c), within max bytes and its terminator when max is not 0. */
 static int linux_cmdline(struct vmm_vm *vm, uint32_t max)
 {
-	const char *cmdline = vm->cfg->cmdline ? vm->cfg->cmdline : DEFAULT_CMDLINE;
-	size_t n = strlen(cmdline) + 1;
+	size_t size = LINUX_CMDLINE_MAX;
+	int r;
 
-	if (n > LINUX_CMDLINE_MAX || (max && n > max + 1))
-		return bs_error(E2BIG, "the kernel command line is too long (%zu bytes)", n);
-	memcpy(vmm_gpa(vm, LINUX_CMDLINE, n), cmdline, n);
-	return 0;
+	if (max && (size_t)max + 1 < size)
+		size = (size_t)max + 1;
+	r = vmm_linux_cmdline(vm->cfg->cmdline, vmm_gpa(vm, LINUX_CMDLINE, size), size);
+	return r < 0 ? r : 0;
 }
 
 static void linux_page_tables(struct vmm_vm *vm)

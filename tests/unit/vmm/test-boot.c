@@ -2,7 +2,8 @@
 /*
  * test-boot.c - unit tests of the boot image parsers: the bzImage setup header (magic numbers,
  * protocol version, the 64-bit entry flag, truncation) and ELF executables with and without a
- * PVH entry note, including notes and program headers that run past the file.
+ * PVH entry note, including notes and program headers that run past the file; and the guest's
+ * command line, the machine parameters before the user's unless the user's names them.
  */
 #include <elf.h>
 
@@ -122,11 +123,35 @@ static void test_elf(void **state)
 	assert_int_equal(vmm_elf_parse(img, 10, &info), -ENOEXEC);
 }
 
+static void test_cmdline(void **state)
+{
+	char buf[64];
+
+	assert_int_equal(vmm_linux_cmdline(NULL, buf, sizeof(buf)), 43);
+	assert_string_equal(buf, "pci=noearly console=ttyS0 reboot=k panic=-1");
+	assert_int_equal(vmm_linux_cmdline("quiet", buf, sizeof(buf)), 17);
+	assert_string_equal(buf, "pci=noearly quiet");
+	/* the user's own value wins, and so does the bare key */
+	vmm_linux_cmdline("quiet pci=conf1", buf, sizeof(buf));
+	assert_string_equal(buf, "quiet pci=conf1");
+	vmm_linux_cmdline("pci", buf, sizeof(buf));
+	assert_string_equal(buf, "pci");
+	/* a longer key, or one after "--" (init's arguments), is another parameter */
+	vmm_linux_cmdline("pcie=x -- pci=conf1", buf, sizeof(buf));
+	assert_string_equal(buf, "pci=noearly pcie=x -- pci=conf1");
+	/* the terminator counts: 17 bytes fit in 18, not in 17 */
+	assert_int_equal(vmm_linux_cmdline("quiet", buf, 18), 17);
+	assert_int_equal(vmm_linux_cmdline("quiet", buf, 17), -E2BIG);
+	assert_int_equal(vmm_linux_cmdline("quiet", buf, 5), -E2BIG);
+	assert_int_equal(vmm_linux_cmdline("", buf, 0), -E2BIG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bzimage),
 		cmocka_unit_test(test_elf),
+		cmocka_unit_test(test_cmdline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
