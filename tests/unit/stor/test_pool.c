@@ -160,6 +160,106 @@ static void test_space_returns(void **state)
 	assert_true(after < before + (256 << 10));
 }
 
+/* Blocks the pool's devices have had written to them so far. */
+static uint64_t writes_of(spa_t *spa)
+{
+	uint64_t n = 0;
+
+	for (int v = 0; v < spa->nvdevs; v++)
+		for (int c = 0; c < spa->vdev[v]->nchildren; c++)
+			n += spa->vdev[v]->child[c]->write_ops;
+	return n;
+}
+
+/* The pool's deferred frees, copied. */
+static struct defer_rec *defer_copy(spa_t *spa, size_t *ret_n)
+{
+	struct defer_rec *d = bs_malloc(MAX(spa->ndefer, 1) * sizeof(*d));
+
+	memcpy(d, spa->defer, spa->ndefer * sizeof(*d));
+	*ret_n = spa->ndefer;
+	return d;
+}
+
+/* Export and import the pool: its deferred frees come back as they were, but for what the
+ * export's own commit released from the front (the oldest) and added at the end. */
+static spa_t *reimport_same_defer(struct fx *f, spa_t *spa)
+{
+	size_t n, p = 0;
+	_cleanup_free_ struct defer_rec *old = defer_copy(spa, &n);
+
+	spa_exit(spa);
+	assert_int_equal(stor_pool_export(f->pool, false), 0);
+	assert_int_equal(stor_pool_import(f->pool, f->dir), 0);
+	spa_namespace_enter();
+	spa = spa_lookup(f->pool);
+	spa_namespace_exit();
+	spa_enter(spa);
+	assert_true(spa->ndefer > 0 || n == 0);
+	while (p < n && memcmp(&old[p], &spa->defer[0], sizeof(*old)) != 0)
+		p++;
+	assert_true(p < 64 || p == n); /* (a commit's worth of old metadata) */
+	assert_true(spa->ndefer >= n - p);
+	assert_memory_equal(&old[p], spa->defer, (n - p) * sizeof(*old));
+	return spa;
+}
+
+/*
+ * After a large removal the deferred-free list is long for UB_RING txgs; the commits meanwhile
+ * write what changed in it, not all of it; the list as kept on disk (released records zeroed at
+ * its front) comes back whole at import.
+ */
+static void test_defer_incremental(void **state)
+{
+	struct fx *f = *state;
+	_cleanup_free_ uint8_t *a = bs_malloc(32 << 20);
+	_cleanup_free_ char *v = bs_asprintf("%s/v", f->pool);
+	_cleanup_free_ char *small = bs_asprintf("%s/small", f->pool);
+	const char *props[] = { "volblocksize=4096", NULL };
+	uint64_t w;
+	objset_t *os;
+	spa_t *spa;
+
+	create(f, "", (const char *const[]){ "compression=off", NULL });
+	assert_int_equal(stor_ds_create(v, STOR_TYPE_VOLUME, 32 << 20, props, false), 0);
+	assert_int_equal(stor_ds_create(small, STOR_TYPE_VOLUME, 1 << 20, props, false), 0);
+	os = vol(f, "v", &spa);
+	stor_test_fill(a, 32 << 20, 4);
+	assert_int_equal(dmu_write(os, 1, 0, 32 << 20, a), 0);
+	assert_int_equal(spa_sync(spa), 0);
+	dsl_pool_exit(spa);
+	/* 8192 blocks freed: a list of 192 KiB */
+	assert_int_equal(stor_ds_destroy(v, 0, NULL), 0);
+	spa_namespace_enter();
+	spa = spa_lookup(f->pool);
+	spa_namespace_exit();
+	spa_enter(spa);
+	assert_int_equal(spa_sync_force(spa), 0);
+	assert_true(spa->ndefer >= 8192);
+	spa_exit(spa);
+	/* commits of a small change write a few blocks each, not the list (12 blocks, three
+	 * copies each) */
+	for (unsigned i = 0; i < UB_RING / 2; i++) {
+		os = vol(f, "small", &spa);
+		w = writes_of(spa);
+		assert_int_equal(dmu_write(os, 1, i * 4096, 4096, a), 0);
+		assert_int_equal(spa_sync(spa), 0);
+		assert_true(writes_of(spa) - w < 70);
+		dsl_pool_exit(spa);
+	}
+	spa_namespace_enter();
+	spa = spa_lookup(f->pool);
+	spa_namespace_exit();
+	spa_enter(spa);
+	spa = reimport_same_defer(f, spa);
+	/* past the ring: the removal's records are released, and the list shrinks */
+	for (unsigned i = 0; i <= UB_RING; i++)
+		assert_int_equal(spa_sync_force(spa), 0);
+	assert_true(spa->ndefer < 1024);
+	spa = reimport_same_defer(f, spa);
+	spa_exit(spa);
+}
+
 /* Power cuts at random points of commits: the pool always comes back at its last txg. */
 static void test_powercut(void **state)
 {
@@ -474,6 +574,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip_and_snapshots, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_space_returns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_defer_incremental, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_powercut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ditto_heals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recv_durable, setup, teardown),
