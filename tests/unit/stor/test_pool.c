@@ -123,15 +123,42 @@ static void test_roundtrip_and_snapshots(void **state)
 	assert_int_equal(stor_ds_destroy(v, STOR_DESTROY_RECURSIVE, NULL), 0);
 }
 
+/* The pool, entered (its lock held). */
+static spa_t *pool_enter(struct fx *f)
+{
+	spa_t *spa;
+
+	spa_namespace_enter();
+	spa = spa_lookup(f->pool);
+	spa_namespace_exit();
+	spa_enter(spa);
+	return spa;
+}
+
+/* A volume of size bytes, filled, committed, and destroyed: its blocks are deferred frees. */
+static void volume_written_and_destroyed(struct fx *f, const char *name, uint64_t size,
+					 const char *const *props, int seed)
+{
+	_cleanup_free_ uint8_t *a = bs_malloc(size);
+	_cleanup_free_ char *v = bs_asprintf("%s/%s", f->pool, name);
+	objset_t *os;
+	spa_t *spa;
+
+	assert_int_equal(stor_ds_create(v, STOR_TYPE_VOLUME, size, props, false), 0);
+	os = vol(f, name, &spa);
+	stor_test_fill(a, size, seed);
+	assert_int_equal(dmu_write(os, 1, 0, size, a), 0);
+	assert_int_equal(spa_sync(spa), 0);
+	dsl_pool_exit(spa);
+	assert_int_equal(stor_ds_destroy(v, 0, NULL), 0);
+}
+
 /* Destroying everything gives back every byte (after the ring lets deferred frees go). */
 static void test_space_returns(void **state)
 {
 	struct fx *f = *state;
-	_cleanup_free_ uint8_t *a = bs_malloc(4 << 20);
-	_cleanup_free_ char *v = bs_asprintf("%s/v", f->pool);
 	json_t *l;
 	uint64_t before, after;
-	objset_t *os;
 	spa_t *spa;
 
 	create(f, "", (const char *const[]){ "compression=off", NULL });
@@ -139,17 +166,8 @@ static void test_space_returns(void **state)
 	assert_int_equal(stor_pool_list(f->pool, &l), 0);
 	before = (uint64_t)json_integer_value(json_object_get(json_array_get(l, 0), "alloc"));
 	json_decref(l);
-	assert_int_equal(stor_ds_create(v, STOR_TYPE_VOLUME, 4 << 20, NULL, false), 0);
-	os = vol(f, "v", &spa);
-	stor_test_fill(a, 4 << 20, 3);
-	assert_int_equal(dmu_write(os, 1, 0, 4 << 20, a), 0);
-	assert_int_equal(spa_sync(spa), 0);
-	dsl_pool_exit(spa);
-	assert_int_equal(stor_ds_destroy(v, 0, NULL), 0);
-	spa_namespace_enter();
-	spa = spa_lookup(f->pool);
-	spa_namespace_exit();
-	spa_enter(spa);
+	volume_written_and_destroyed(f, "v", 4 << 20, NULL, 3);
+	spa = pool_enter(f);
 	for (unsigned i = 0; i <= UB_RING; i++)
 		assert_int_equal(spa_sync_force(spa), 0);
 	spa_exit(spa);
@@ -191,10 +209,7 @@ static spa_t *reimport_same_defer(struct fx *f, spa_t *spa)
 	spa_exit(spa);
 	assert_int_equal(stor_pool_export(f->pool, false), 0);
 	assert_int_equal(stor_pool_import(f->pool, f->dir), 0);
-	spa_namespace_enter();
-	spa = spa_lookup(f->pool);
-	spa_namespace_exit();
-	spa_enter(spa);
+	spa = pool_enter(f);
 	assert_true(spa->ndefer > 0 || n == 0);
 	while (p < n && memcmp(&old[p], &spa->defer[0], sizeof(*old)) != 0)
 		p++;
@@ -212,8 +227,7 @@ static spa_t *reimport_same_defer(struct fx *f, spa_t *spa)
 static void test_defer_incremental(void **state)
 {
 	struct fx *f = *state;
-	_cleanup_free_ uint8_t *a = bs_malloc(32 << 20);
-	_cleanup_free_ char *v = bs_asprintf("%s/v", f->pool);
+	_cleanup_free_ uint8_t *a = bs_zalloc(4096);
 	_cleanup_free_ char *small = bs_asprintf("%s/small", f->pool);
 	const char *props[] = { "volblocksize=4096", NULL };
 	uint64_t w;
@@ -221,19 +235,10 @@ static void test_defer_incremental(void **state)
 	spa_t *spa;
 
 	create(f, "", (const char *const[]){ "compression=off", NULL });
-	assert_int_equal(stor_ds_create(v, STOR_TYPE_VOLUME, 32 << 20, props, false), 0);
 	assert_int_equal(stor_ds_create(small, STOR_TYPE_VOLUME, 1 << 20, props, false), 0);
-	os = vol(f, "v", &spa);
-	stor_test_fill(a, 32 << 20, 4);
-	assert_int_equal(dmu_write(os, 1, 0, 32 << 20, a), 0);
-	assert_int_equal(spa_sync(spa), 0);
-	dsl_pool_exit(spa);
 	/* 8192 blocks freed: a list of 192 KiB */
-	assert_int_equal(stor_ds_destroy(v, 0, NULL), 0);
-	spa_namespace_enter();
-	spa = spa_lookup(f->pool);
-	spa_namespace_exit();
-	spa_enter(spa);
+	volume_written_and_destroyed(f, "v", 32 << 20, props, 4);
+	spa = pool_enter(f);
 	assert_int_equal(spa_sync_force(spa), 0);
 	assert_true(spa->ndefer >= 8192);
 	spa_exit(spa);
@@ -247,10 +252,7 @@ static void test_defer_incremental(void **state)
 		assert_true(writes_of(spa) - w < 70);
 		dsl_pool_exit(spa);
 	}
-	spa_namespace_enter();
-	spa = spa_lookup(f->pool);
-	spa_namespace_exit();
-	spa_enter(spa);
+	spa = pool_enter(f);
 	spa = reimport_same_defer(f, spa);
 	/* past the ring: the removal's records are released, and the list shrinks */
 	for (unsigned i = 0; i <= UB_RING; i++)
