@@ -26,7 +26,11 @@
 
 #define LABEL_MAGIC 0x4c424c5442534c42ull /* "BLSBTLBL" */
 #define UB_MAGIC 0x00bab10cull
-#define FORMAT_VERSION 1
+/* Written: 2; read: 1 and 2. Version 2 keeps released records of the deferred-free list as
+ * zeros at its front (space.c), which version 1 code cannot read; a version 1 pool is written as
+ * version 2 from its first commit after import (its labels are rewritten then). */
+#define FORMAT_VERSION 2
+#define FORMAT_VERSION_MIN 1
 
 struct label_hdr {
 	uint64_t magic;

@@ -106,6 +106,11 @@ struct spa {
 	struct defer_rec *defer;
 	size_t ndefer, defer_cap;
 	bool defer_dirty;
+	/* the list on disk (space.c): released records at its front, zeroed; records [0,
+	 * defer_written) of the array follow them; defer_released more were released since */
+	uint64_t defer_disk_dead;
+	size_t defer_written, defer_released;
+	bool defer_rewrite; /* the list on disk does not follow the array: write it whole */
 	uint64_t defer_bytes;
 	uint64_t defer_open_bytes; /* freed in the open txg: the last uberblock still needs them */
 

@@ -217,7 +217,8 @@ int space_collapse_ring(struct spa *spa)
 
 void space_release_deferred(struct spa *spa, uint64_t txg)
 {
-	size_t i, j = 0;
+	size_t i, j = 0, n;
+	bool prefix = true;
 
 	for (i = 0; i < spa->ndefer; i++) {
 		struct defer_rec *d = &spa->defer[i];
@@ -226,9 +227,19 @@ void space_release_deferred(struct spa *spa, uint64_t txg)
 			release(spa, d->vdev, d->offset, d->asize);
 			spa->defer_bytes -= d->asize;
 			spa->defer_dirty = true;
+			prefix = prefix && j == 0;
 		} else {
 			spa->defer[j++] = *d;
 		}
+	}
+	/* records are appended in txg order, so those released are the oldest, at the front: on
+	 * disk they are only zeroed */
+	n = spa->ndefer - j;
+	if (n && prefix && n <= spa->defer_written) {
+		spa->defer_written -= n;
+		spa->defer_released += n;
+	} else if (n) {
+		spa->defer_rewrite = true;
 	}
 	spa->ndefer = j;
 }
@@ -278,6 +289,63 @@ int space_create_objects(struct spa *spa)
 	return 0;
 }
 
+#define DEFER_REC ((uint64_t)sizeof(struct defer_rec))
+
+/*
+ * The deferred frees on disk: a count n, then n records, of which the first are zeros where
+ * records were released (tombstones; a hole reads as zeros) and the rest the array. A commit
+ * writes what changed, not the list: the records appended since the last one, the released ones
+ * zeroed (their whole blocks freed), and the count. After a large removal the list holds tens of
+ * thousands of records for UB_RING txgs, and writing it whole made every commit meanwhile (a
+ * snapshot, a clone) write hundreds of blocks. It is written whole, without tombstones, when it
+ * empties, when tombstones outnumber records, and after a release that was not a prefix.
+ * Tombstones are what makes this FORMAT_VERSION 2: version 1 code cannot read them.
+ */
+static int defer_sync(struct spa *spa)
+{
+	uint64_t dead = spa->defer_disk_dead + spa->defer_released, hdr, end;
+	/* (freeing the object's blocks appends records: they go in the next pass) */
+	size_t n = spa->ndefer;
+	int r;
+
+	if (spa->defer_rewrite || n == 0 || (dead > 1024 && dead > n)) {
+		end = 8 + n * DEFER_REC;
+		hdr = n;
+		r = dmu_write(spa->mos, spa->defer_obj, 0, 8, &hdr);
+		if (r == 0 && n)
+			r = dmu_write(spa->mos, spa->defer_obj, 8, end - 8, spa->defer);
+		if (r == 0)
+			r = dmu_free_range(spa->mos, spa->defer_obj,
+					   P2ROUNDUP(end, (uint64_t)SM_BLOCK_SIZE), UINT64_MAX);
+		if (r < 0)
+			return r;
+		spa->defer_disk_dead = 0;
+		spa->defer_written = n;
+		spa->defer_released = 0;
+		spa->defer_rewrite = false;
+		return 0;
+	}
+	if (spa->defer_released) {
+		r = dmu_free_range(spa->mos, spa->defer_obj, 8 + spa->defer_disk_dead * DEFER_REC,
+				   spa->defer_released * DEFER_REC);
+		if (r < 0)
+			return r;
+		spa->defer_disk_dead = dead;
+		spa->defer_released = 0;
+	}
+	n = spa->ndefer;
+	if (spa->defer_written < n) {
+		r = dmu_write(spa->mos, spa->defer_obj, 8 + (dead + spa->defer_written) * DEFER_REC,
+			      (n - spa->defer_written) * DEFER_REC,
+			      spa->defer + spa->defer_written);
+		if (r < 0)
+			return r;
+		spa->defer_written = n;
+	}
+	hdr = dead + n;
+	return dmu_write(spa->mos, spa->defer_obj, 0, 8, &hdr);
+}
+
 /* Write what changed in the bitmaps and the deferred frees into the MOS. */
 int space_sync(struct spa *spa, bool *ret_dirtied)
 {
@@ -305,16 +373,8 @@ int space_sync(struct spa *spa, bool *ret_dirtied)
 	}
 	spa->full_sm_rewrite = false;
 	if (spa->defer_dirty) {
-		uint64_t len = spa->ndefer * sizeof(struct defer_rec);
-		uint64_t hdr = spa->ndefer;
-
 		spa->defer_dirty = false;
-		r = dmu_write(spa->mos, spa->defer_obj, 0, 8, &hdr);
-		if (r == 0 && len)
-			r = dmu_write(spa->mos, spa->defer_obj, 8, len, spa->defer);
-		if (r == 0)
-			r = dmu_free_range(spa->mos, spa->defer_obj,
-					   P2ROUNDUP(8 + len, (uint64_t)SM_BLOCK_SIZE), UINT64_MAX);
+		r = defer_sync(spa);
 		if (r < 0)
 			return r;
 		dirtied = true;
@@ -345,17 +405,35 @@ int space_load(struct spa *spa)
 		return r;
 	if (n > (1ull << 28))
 		return -EIO;
-	spa->ndefer = spa->defer_cap = n;
+	spa->defer_cap = n;
 	spa->defer = bs_malloc(MAX(n, 1) * sizeof(struct defer_rec));
 	r = dmu_read(spa->mos, spa->defer_obj, 8, n * sizeof(struct defer_rec), spa->defer);
 	if (r < 0)
 		return r;
+	/* tombstones (released records, zeros) lead the list; one elsewhere is not of this
+	 * code's making: the list is then written whole at the next commit */
 	spa->defer_bytes = 0;
+	spa->ndefer = 0;
+	spa->defer_disk_dead = 0;
+	spa->defer_rewrite = false;
 	for (size_t i = 0; i < n; i++) {
-		if (spa->defer[i].vdev >= (uint32_t)spa->nvdevs)
+		struct defer_rec *d = &spa->defer[i];
+
+		if (d->asize == 0) {
+			if (spa->ndefer)
+				spa->defer_rewrite = true;
+			else
+				spa->defer_disk_dead++;
+			continue;
+		}
+		if (d->vdev >= (uint32_t)spa->nvdevs)
 			return -EIO;
-		spa->defer_bytes += spa->defer[i].asize;
+		spa->defer_bytes += d->asize;
+		spa->defer[spa->ndefer++] = *d;
 	}
+	spa->defer_written = spa->ndefer;
+	spa->defer_released = 0;
+	spa->defer_dirty = spa->defer_rewrite;
 	spa->full_sm_rewrite = true;
 	return 0;
 }

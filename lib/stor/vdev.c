@@ -134,7 +134,8 @@ static bool ub_valid(const struct uberblock *ub)
 {
 	uint8_t ck[32];
 
-	if (ub->magic != UB_MAGIC || ub->version != FORMAT_VERSION || ub->txg == 0)
+	if (ub->magic != UB_MAGIC || ub->version < FORMAT_VERSION_MIN ||
+	    ub->version > FORMAT_VERSION || ub->txg == 0)
 		return false;
 	zio_checksum_compute(ZIO_CKSUM_SHA256, ub, offsetof(struct uberblock, cksum), ck);
 	return memcmp(ck, ub->cksum, 32) == 0;
@@ -157,7 +158,8 @@ int vdev_leaf_read_label(struct vdev_leaf *l, json_t **ret_config, struct uberbl
 
 		if (vdev_leaf_pread(l, buf, LABEL_SIZE, label_offset(l, i)) < 0)
 			continue;
-		if (h->magic == LABEL_MAGIC && h->version == FORMAT_VERSION && h->config_len > 0 &&
+		if (h->magic == LABEL_MAGIC && h->version >= FORMAT_VERSION_MIN &&
+		    h->version <= FORMAT_VERSION && h->config_len > 0 &&
 		    h->config_len <= LABEL_CONFIG_SIZE - sizeof(*h)) {
 			zio_checksum_compute(ZIO_CKSUM_SHA256, buf + sizeof(*h), h->config_len, ck);
 			if (memcmp(ck, h->cksum, 32) == 0 && (!best_cfg || h->txg > best_cfg_txg)) {

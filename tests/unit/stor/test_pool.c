@@ -123,15 +123,42 @@ static void test_roundtrip_and_snapshots(void **state)
 	assert_int_equal(stor_ds_destroy(v, STOR_DESTROY_RECURSIVE, NULL), 0);
 }
 
+/* The pool, entered (its lock held). */
+static spa_t *pool_enter(struct fx *f)
+{
+	spa_t *spa;
+
+	spa_namespace_enter();
+	spa = spa_lookup(f->pool);
+	spa_namespace_exit();
+	spa_enter(spa);
+	return spa;
+}
+
+/* A volume of size bytes, filled, committed, and destroyed: its blocks are deferred frees. */
+static void volume_written_and_destroyed(struct fx *f, const char *name, uint64_t size,
+					 const char *const *props, int seed)
+{
+	_cleanup_free_ uint8_t *a = bs_malloc(size);
+	_cleanup_free_ char *v = bs_asprintf("%s/%s", f->pool, name);
+	objset_t *os;
+	spa_t *spa;
+
+	assert_int_equal(stor_ds_create(v, STOR_TYPE_VOLUME, size, props, false), 0);
+	os = vol(f, name, &spa);
+	stor_test_fill(a, size, seed);
+	assert_int_equal(dmu_write(os, 1, 0, size, a), 0);
+	assert_int_equal(spa_sync(spa), 0);
+	dsl_pool_exit(spa);
+	assert_int_equal(stor_ds_destroy(v, 0, NULL), 0);
+}
+
 /* Destroying everything gives back every byte (after the ring lets deferred frees go). */
 static void test_space_returns(void **state)
 {
 	struct fx *f = *state;
-	_cleanup_free_ uint8_t *a = bs_malloc(4 << 20);
-	_cleanup_free_ char *v = bs_asprintf("%s/v", f->pool);
 	json_t *l;
 	uint64_t before, after;
-	objset_t *os;
 	spa_t *spa;
 
 	create(f, "", (const char *const[]){ "compression=off", NULL });
@@ -139,17 +166,8 @@ static void test_space_returns(void **state)
 	assert_int_equal(stor_pool_list(f->pool, &l), 0);
 	before = (uint64_t)json_integer_value(json_object_get(json_array_get(l, 0), "alloc"));
 	json_decref(l);
-	assert_int_equal(stor_ds_create(v, STOR_TYPE_VOLUME, 4 << 20, NULL, false), 0);
-	os = vol(f, "v", &spa);
-	stor_test_fill(a, 4 << 20, 3);
-	assert_int_equal(dmu_write(os, 1, 0, 4 << 20, a), 0);
-	assert_int_equal(spa_sync(spa), 0);
-	dsl_pool_exit(spa);
-	assert_int_equal(stor_ds_destroy(v, 0, NULL), 0);
-	spa_namespace_enter();
-	spa = spa_lookup(f->pool);
-	spa_namespace_exit();
-	spa_enter(spa);
+	volume_written_and_destroyed(f, "v", 4 << 20, NULL, 3);
+	spa = pool_enter(f);
 	for (unsigned i = 0; i <= UB_RING; i++)
 		assert_int_equal(spa_sync_force(spa), 0);
 	spa_exit(spa);
@@ -158,6 +176,90 @@ static void test_space_returns(void **state)
 	json_decref(l);
 	/* metadata churn may differ by a few blocks, never by the 4 MiB written */
 	assert_true(after < before + (256 << 10));
+}
+
+/* Blocks the pool's devices have had written to them so far. */
+static uint64_t writes_of(spa_t *spa)
+{
+	uint64_t n = 0;
+
+	for (int v = 0; v < spa->nvdevs; v++)
+		for (int c = 0; c < spa->vdev[v]->nchildren; c++)
+			n += spa->vdev[v]->child[c]->write_ops;
+	return n;
+}
+
+/* The pool's deferred frees, copied. */
+static struct defer_rec *defer_copy(spa_t *spa, size_t *ret_n)
+{
+	struct defer_rec *d = bs_malloc(MAX(spa->ndefer, 1) * sizeof(*d));
+
+	memcpy(d, spa->defer, spa->ndefer * sizeof(*d));
+	*ret_n = spa->ndefer;
+	return d;
+}
+
+/* Export and import the pool: its deferred frees come back as they were, but for what the
+ * export's own commit released from the front (the oldest) and added at the end. */
+static spa_t *reimport_same_defer(struct fx *f, spa_t *spa)
+{
+	size_t n, p = 0;
+	_cleanup_free_ struct defer_rec *old = defer_copy(spa, &n);
+
+	spa_exit(spa);
+	assert_int_equal(stor_pool_export(f->pool, false), 0);
+	assert_int_equal(stor_pool_import(f->pool, f->dir), 0);
+	spa = pool_enter(f);
+	assert_true(spa->ndefer > 0 || n == 0);
+	while (p < n && memcmp(&old[p], &spa->defer[0], sizeof(*old)) != 0)
+		p++;
+	assert_true(p < 64 || p == n); /* (a commit's worth of old metadata) */
+	assert_true(spa->ndefer >= n - p);
+	assert_memory_equal(&old[p], spa->defer, (n - p) * sizeof(*old));
+	return spa;
+}
+
+/*
+ * After a large removal the deferred-free list is long for UB_RING txgs; the commits meanwhile
+ * write what changed in it, not all of it; the list as kept on disk (released records zeroed at
+ * its front) comes back whole at import.
+ */
+static void test_defer_incremental(void **state)
+{
+	struct fx *f = *state;
+	_cleanup_free_ uint8_t *a = bs_zalloc(4096);
+	_cleanup_free_ char *small = bs_asprintf("%s/small", f->pool);
+	const char *props[] = { "volblocksize=4096", NULL };
+	uint64_t w;
+	objset_t *os;
+	spa_t *spa;
+
+	create(f, "", (const char *const[]){ "compression=off", NULL });
+	assert_int_equal(stor_ds_create(small, STOR_TYPE_VOLUME, 1 << 20, props, false), 0);
+	/* 8192 blocks freed: a list of 192 KiB */
+	volume_written_and_destroyed(f, "v", 32 << 20, props, 4);
+	spa = pool_enter(f);
+	assert_int_equal(spa_sync_force(spa), 0);
+	assert_true(spa->ndefer >= 8192);
+	spa_exit(spa);
+	/* commits of a small change write a few blocks each, not the list (12 blocks, three
+	 * copies each) */
+	for (unsigned i = 0; i < UB_RING / 2; i++) {
+		os = vol(f, "small", &spa);
+		w = writes_of(spa);
+		assert_int_equal(dmu_write(os, 1, i * 4096, 4096, a), 0);
+		assert_int_equal(spa_sync(spa), 0);
+		assert_true(writes_of(spa) - w < 70);
+		dsl_pool_exit(spa);
+	}
+	spa = pool_enter(f);
+	spa = reimport_same_defer(f, spa);
+	/* past the ring: the removal's records are released, and the list shrinks */
+	for (unsigned i = 0; i <= UB_RING; i++)
+		assert_int_equal(spa_sync_force(spa), 0);
+	assert_true(spa->ndefer < 1024);
+	spa = reimport_same_defer(f, spa);
+	spa_exit(spa);
 }
 
 /* Power cuts at random points of commits: the pool always comes back at its last txg. */
@@ -474,6 +576,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip_and_snapshots, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_space_returns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_defer_incremental, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_powercut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ditto_heals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recv_durable, setup, teardown),
