@@ -119,9 +119,10 @@ initramfs_vmadm_host() {
 
 # nested_host_run CPIO [SECONDS]: boot the nested test host (QEMU's emulator, -cpu max: an
 # emulated SVM for kvm-amd) on the stock kernel with CPIO as its initramfs, for at most SECONDS
-# (default 300); its console on stdout
+# (default 300); its console on stdout, with the kernel's warnings (loglevel=5: a soft lockup's
+# registers and stack, which `quiet` alone hides)
 nested_host_run() {
 	timeout "${2:-300}" qemu-system-x86_64 -accel tcg -cpu max -m 1536 -smp 2 -nographic \
 		-monitor none -no-reboot -kernel "$CACHE/vmlinuz" -initrd "$1" \
-		-append "console=ttyS0 quiet panic=-1 rdinit=/init" </dev/null
+		-append "console=ttyS0 quiet loglevel=5 panic=-1 rdinit=/init" </dev/null
 }

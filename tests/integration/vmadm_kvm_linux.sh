@@ -42,7 +42,7 @@ check() {
 check "BASALT-HOST: image installed"
 check "BASALT-HOST: vm created"
 check "zones/[0-9a-f-]{36}-disk0 .* zones/$(jq -r .uuid "$images/linux-vm.json")@final"
-check "BASALT-VM: root is up: console=ttyS0 root=/dev/vda"
+check "BASALT-VM: root is up: pci=noearly console=ttyS0 root=/dev/vda"
 check "BASALT-VM: Linux [0-9.-]+-amd64 on 2 vCPUs, linux-vm, root /dev/vda ext4"
 check "BASALT-VM-MDATA: hello from the host"
 check "BASALT-VM: shutting down"

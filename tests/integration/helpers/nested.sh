@@ -8,9 +8,9 @@
 #       /dev/kvm. The test's end stops it, whatever ends the test.
 #
 # A nested test host that does not finish (its kernel, on QEMU's emulator, has been seen to
-# report its CPUs stuck, a soft lockup, and a guest to stall there) is shown in the test's log
-# and booted once more. Only once: the checks apply to the second boot in full, and a host
-# that finished is never booted again, whatever its guests did.
+# report its CPUs stuck, a soft lockup, and a guest to stall there) is shown in the test's log,
+# with the first soft lockup's stack, and booted once more. Only once: the checks apply to the
+# second boot in full, and a host that finished is never booted again, whatever its guests did.
 _nested_host_boot() {
 	local run
 	nested_host_run "$1" "$2" >"$3" 2>&1 &
@@ -24,7 +24,9 @@ nested_host_test() {
 	_nested_host_boot "$@"
 	if ! grep -q 'BASALT-HOST: done' "$3"; then
 		echo "the nested test host did not finish; its console:"
-		tr -d '\r' <"$3" | grep -E 'BASALT-|soft lockup' | head -n 40
+		tr -d '\r' <"$3" | grep -E 'BASALT-' | head -n 40
+		# the first soft lockup's report, with the stack of the task that held the CPU
+		tr -d '\r' <"$3" | sed -n '/soft lockup/,/<\/TASK>/p' | head -n 60
 		echo "booting it once more"
 		_nested_host_boot "$@"
 	fi
