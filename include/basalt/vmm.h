@@ -63,6 +63,11 @@ struct vmm_config {
 	pid_t supervisor; /* the privileged parent whose death ends the VMM, or 0 */
 };
 
+/* The ELF vmlinux inside the bzImage IN, written to OUT for the PVH entry: 1 when written, 0
+ * when IN is not a bzImage whose xz-compressed kernel has a PVH entry (OUT untouched), negative
+ * errno with a message when the compressed kernel is corrupt or OUT cannot be written. */
+int vmm_kernel_unpack(const char *in, const char *out);
+
 /* Defaults: 256 MiB, 1 vCPU, console on stdio, virtio-rng on. */
 void vmm_config_init(struct vmm_config *c);
 void vmm_config_free(struct vmm_config *c);

@@ -11,6 +11,7 @@
  */
 #include <basalt/mgmt.h>
 #include <basalt/stor.h>
+#include <basalt/vmm.h>
 #include <basalt/zone.h>
 
 #include <fcntl.h>
@@ -241,6 +242,37 @@ int mgmt_kvm_disks_destroy(json_t *disks, json_t *keep)
 	return 0;
 }
 
+/*
+ * The VM's /vm/kernel from the manifest's kernel: a bzImage is unpacked, so that every boot
+ * enters the kernel through PVH instead of the guest decompressing it each time, anything else
+ * copied. A stamp of the source (device, inode, size, modification time) beside it skips the
+ * work when the source has not changed since the last start.
+ */
+static int kvm_kernel(const char *src, const char *dst, bool direct)
+{
+	_cleanup_free_ char *stamp_path = bs_asprintf("%s.from", dst), *stamp = NULL, *old = NULL;
+	size_t old_len = 0;
+	struct stat st, dst_st;
+	int r;
+
+	if (stat(src, &st) < 0)
+		return bs_error(errno, "kernel %s: %s", src, strerror(errno));
+	stamp = bs_asprintf("%llu:%llu:%llu:%lld.%09ld:%d\n", (unsigned long long)st.st_dev,
+			    (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
+			    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, direct);
+	if (stat(dst, &dst_st) == 0 && bs_read_file(stamp_path, &old, &old_len) == 0 &&
+	    streq(old, stamp))
+		return 0;
+	bs_error_clear();
+	unlink(stamp_path);
+	r = direct ? 0 : vmm_kernel_unpack(src, dst);
+	if (r == 0)
+		r = mgmt_copy_file(src, dst, 0644);
+	if (r < 0)
+		return r;
+	return bs_write_file_atomic(stamp_path, stamp, strlen(stamp), 0644);
+}
+
 int mgmt_kvm_prepare(json_t *m, const char *root)
 {
 	static const char *const dirs[] = { "vm", "disks", "dev", "proc" };
@@ -248,6 +280,8 @@ int mgmt_kvm_prepare(json_t *m, const char *root)
 	_cleanup_free_ char *kernel = bs_path_join(root, "vm/kernel");
 	_cleanup_free_ char *initrd = bs_path_join(root, "vm/initrd");
 	const char *initrd_src = json_string_value(json_object_get(m, "initrd"));
+	const char *kernel_src = json_string_value(json_object_get(m, "kernel"));
+	const char *boot = json_string_value(json_object_get(m, "kernel_boot"));
 	int r;
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
@@ -259,7 +293,7 @@ int mgmt_kvm_prepare(json_t *m, const char *root)
 	}
 	r = mgmt_copy_file("/proc/self/exe", vmm, 0755);
 	if (r >= 0)
-		r = mgmt_copy_file(json_string_value(json_object_get(m, "kernel")), kernel, 0644);
+		r = kvm_kernel(kernel_src, kernel, boot && streq(boot, "direct"));
 	if (r >= 0 && initrd_src)
 		r = mgmt_copy_file(initrd_src, initrd, 0644);
 	return r;

@@ -211,6 +211,8 @@ struct vmm_bzimage {
 	uint64_t setup_size;  /* bytes of real-mode setup, boot sector included */
 	uint64_t payload_off; /* protected-mode kernel within the file */
 	uint64_t payload_size;
+	uint64_t zkernel_off;  /* the compressed kernel (payload_offset) within the file */
+	uint64_t zkernel_size; /* (payload_length) */
 	uint64_t pref_address;
 	uint32_t init_size;
 	uint32_t cmdline_max;

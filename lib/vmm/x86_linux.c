@@ -91,6 +91,10 @@ int vmm_bzimage_parse(const uint8_t *img, size_t len, struct vmm_bzimage *ret)
 	b.init_size = rd32(img + 0x260);
 	if (0x202 + img[0x201] > 0x290 || 0x202 + (size_t)img[0x201] > len)
 		return bs_error(ENOEXEC, "the bzImage's setup header is malformed");
+	b.zkernel_off = b.payload_off + rd32(img + 0x248);
+	b.zkernel_size = rd32(img + 0x24c);
+	if (b.zkernel_off > len || b.zkernel_size > len - b.zkernel_off)
+		return bs_error(ENOEXEC, "the bzImage's compressed kernel lies outside the file");
 	*ret = b;
 	return 0;
 }

@@ -87,6 +87,10 @@ out=$(vmadm create -f /tmp/vm.json 2>&1) || {
 echo "$out"
 vm=${out##* }
 echo "BASALT-HOST: vm created"
+# vmadm brought the image's bzImage in unpacked, for the PVH entry
+zonepath=$(vmadm get "$vm" | sed -n 's/.*"zonepath": *"\([^"]*\)".*/\1/p')
+[ "$(head -c 4 "$zonepath/root/vm/kernel" | tail -c 3)" = ELF ] &&
+	echo "BASALT-HOST: kernel unpacked for PVH"
 run vmadm list -o uuid,type,ram,state,alias
 run "$B" zfs list -o name,used,refer,origin
 

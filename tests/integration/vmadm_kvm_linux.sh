@@ -4,7 +4,8 @@
 # kernel boots from that volume under the VMM confined in the VM's zone, a command typed on
 # `vmadm console` answers from the guest, with a customer_metadata value the guest's mdata-get
 # fetched over its second serial port, and the VM is stopped (its guest shuts down when asked)
-# and deleted, leaving the image alone (tests/guest/vmadm-host.sh). Where this host's /dev/kvm
+# and deleted, leaving the image alone (tests/guest/vmadm-host.sh); the image's bzImage is
+# brought into the VM unpacked, for the PVH entry. Where this host's /dev/kvm
 # has no vmx/svm, all of it runs in the nested test host of vmm_linux.sh.
 . "$(dirname "$0")/lib.sh"
 
@@ -41,6 +42,7 @@ check() {
 }
 check "BASALT-HOST: image installed"
 check "BASALT-HOST: vm created"
+check "BASALT-HOST: kernel unpacked for PVH"
 check "zones/[0-9a-f-]{36}-disk0 .* zones/$(jq -r .uuid "$images/linux-vm.json")@final"
 check "BASALT-VM: root is up: pci=noearly console=ttyS0 root=/dev/vda"
 check "BASALT-VM: Linux [0-9.-]+-amd64 on 2 vCPUs, linux-vm, root /dev/vda ext4"

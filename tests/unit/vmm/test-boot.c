@@ -2,10 +2,15 @@
 /*
  * test-boot.c - unit tests of the boot image parsers: the bzImage setup header (magic numbers,
  * protocol version, the 64-bit entry flag, truncation) and ELF executables with and without a
- * PVH entry note, including notes and program headers that run past the file; and the guest's
- * command line, the machine parameters before the user's unless the user's names them.
+ * PVH entry note, including notes and program headers that run past the file; the unpacking of
+ * a bzImage's xz-compressed kernel for the PVH entry (and what is left alone or refused); and
+ * the guest's command line, the machine parameters before the user's unless the user's names
+ * them.
  */
 #include <elf.h>
+#include <fcntl.h>
+#include <lzma.h>
+#include <sys/stat.h>
 
 #include "vmm_impl.h"
 
@@ -60,6 +65,14 @@ static void test_bzimage(void **state)
 	assert_int_equal(vmm_bzimage_parse(img, sizeof(img), &b), -ENOEXEC);
 	make_bzimage();
 	memcpy(img + 0x202, "HdrT", 4);
+	assert_int_equal(vmm_bzimage_parse(img, sizeof(img), &b), -ENOEXEC);
+	make_bzimage();
+	memcpy(img + 0x248, (uint32_t[]){ 100 }, 4); /* the compressed kernel's place */
+	memcpy(img + 0x24c, (uint32_t[]){ 6000 }, 4);
+	assert_int_equal(vmm_bzimage_parse(img, sizeof(img), &b), 0);
+	assert_int_equal(b.zkernel_off, 2148);
+	assert_int_equal(b.zkernel_size, 6000);
+	memcpy(img + 0x24c, (uint32_t[]){ 6100 }, 4); /* past the end of the file */
 	assert_int_equal(vmm_bzimage_parse(img, sizeof(img), &b), -ENOEXEC);
 }
 
@@ -123,6 +136,91 @@ static void test_elf(void **state)
 	assert_int_equal(vmm_elf_parse(img, 10, &info), -ENOEXEC);
 }
 
+static char tmpdir[] = "/tmp/basalt-test-unpack-XXXXXX";
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bs_write_full(fd, data, len), 0);
+	close(fd);
+}
+
+/* A bzImage (header of make_bzimage) whose compressed kernel, at 256 bytes into the protected-
+ * mode code, is xz of the ELF in elf; corrupt flips a byte of the stream, cut shortens it. */
+static size_t make_packed(const uint8_t *elf, size_t elf_len, uint8_t *out, size_t cap,
+			  bool corrupt, size_t cut)
+{
+	static uint8_t xz[16384];
+	size_t xz_len = 0;
+
+	assert_int_equal(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, NULL, elf, elf_len, xz,
+						 &xz_len, sizeof(xz)),
+			 LZMA_OK);
+	if (corrupt)
+		xz[xz_len / 2] ^= 0x55;
+	xz_len -= cut;
+	make_bzimage();
+	assert_true(2048 + 256 + xz_len <= cap);
+	memset(out, 0, cap);
+	memcpy(out, img, 2048);
+	memcpy(out + 0x248, (uint32_t[]){ 256 }, 4);
+	memcpy(out + 0x24c, (uint32_t[]){ (uint32_t)xz_len }, 4);
+	memcpy(out + 2048 + 256, xz, xz_len);
+	return 2048 + 256 + xz_len;
+}
+
+static void test_unpack(void **state)
+{
+	static uint8_t elf[8192], packed[32768];
+	_cleanup_free_ char *in = NULL, *out = NULL, *got = NULL;
+	size_t len, got_len = 0;
+	struct stat st;
+	int fd;
+
+	assert_non_null(mkdtemp(tmpdir));
+	in = bs_path_join(tmpdir, "vmlinuz");
+	out = bs_path_join(tmpdir, "kernel");
+
+	/* a bzImage whose kernel has a PVH entry: unpacked, byte for byte */
+	memcpy(elf, img, make_elf(true, 20));
+	write_file(in, packed, make_packed(elf, sizeof(elf), packed, sizeof(packed), false, 0));
+	assert_int_equal(vmm_kernel_unpack(in, out), 1);
+	got = bs_malloc(sizeof(elf) + 1);
+	fd = open(out, O_RDONLY);
+	assert_true(fd >= 0);
+	got_len = (size_t)read(fd, got, sizeof(elf) + 1);
+	close(fd);
+	assert_int_equal(got_len, sizeof(elf));
+	assert_memory_equal(got, elf, sizeof(elf));
+	unlink(out);
+
+	/* left alone: a kernel without the PVH entry, an ELF, a payload that is not xz */
+	memcpy(elf, img, make_elf(false, 0));
+	write_file(in, packed, make_packed(elf, sizeof(elf), packed, sizeof(packed), false, 0));
+	assert_int_equal(vmm_kernel_unpack(in, out), 0);
+	write_file(in, elf, sizeof(elf));
+	assert_int_equal(vmm_kernel_unpack(in, out), 0);
+	len = make_packed(elf, sizeof(elf), packed, sizeof(packed), false, 0);
+	packed[2048 + 256] = 0x1f; /* gzip's magic */
+	write_file(in, packed, len);
+	assert_int_equal(vmm_kernel_unpack(in, out), 0);
+	assert_int_equal(stat(out, &st), -1);
+
+	/* refused, nothing written: a corrupt stream, a cut one, a missing file */
+	memcpy(elf, img, make_elf(true, 20));
+	write_file(in, packed, make_packed(elf, sizeof(elf), packed, sizeof(packed), true, 0));
+	assert_int_equal(vmm_kernel_unpack(in, out), -EBADMSG);
+	write_file(in, packed, make_packed(elf, sizeof(elf), packed, sizeof(packed), false, 40));
+	assert_int_equal(vmm_kernel_unpack(in, out), -EBADMSG);
+	assert_int_equal(stat(out, &st), -1);
+	unlink(in);
+	assert_true(vmm_kernel_unpack(in, out) < 0);
+	bs_error_clear();
+	assert_int_equal(rmdir(tmpdir), 0);
+}
+
 static void test_cmdline(void **state)
 {
 	char buf[64];
@@ -151,6 +249,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bzimage),
 		cmocka_unit_test(test_elf),
+		cmocka_unit_test(test_unpack),
 		cmocka_unit_test(test_cmdline),
 	};
 
