@@ -15,10 +15,12 @@
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/uio.h>
 
 #include "spa_impl.h"
 
 #define ZFETCH_SLOTS 32
+#define ZFETCH_RUN 8 /* blocks that lie one after the other are read in one request, up to this */
 
 enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_READING, SLOT_DONE };
 
@@ -26,7 +28,7 @@ struct zfetch_slot {
 	enum slot_state state;
 	uint64_t vdev, offset, birth, seq;
 	uint32_t size;
-	int fd;
+	int fd, src; /* a duplicate of the device's O_DIRECT descriptor, and that descriptor */
 	bool ok;
 	void *buf;
 };
@@ -50,10 +52,44 @@ static struct zfetch_slot *next_queued(struct zfetch *zf)
 	return best;
 }
 
+/* The queued slot that continues s on its device, if any. */
+static struct zfetch_slot *next_on_device(struct zfetch *zf, const struct zfetch_slot *s)
+{
+	for (int i = 0; i < ZFETCH_SLOTS; i++) {
+		struct zfetch_slot *t = &zf->slot[i];
+
+		if (t->state == SLOT_QUEUED && t->vdev == s->vdev && t->src == s->src &&
+		    t->offset == s->offset + s->size)
+			return t;
+	}
+	return NULL;
+}
+
+/* Read a run of slots lying one after the other with one request. */
+static bool read_run(struct zfetch_slot **run, int n)
+{
+	struct iovec iov[ZFETCH_RUN];
+	size_t len = 0, done = 0;
+	ssize_t r;
+	int i = 0;
+
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = run[i]->buf;
+		iov[i].iov_len = run[i]->size;
+		len += run[i]->size;
+	}
+	r = preadv(run[0]->fd, iov, n, (off_t)run[0]->offset);
+	if (r > 0)
+		done = (size_t)r;
+	return done == len;
+}
+
 static void *zfetch_thread(void *arg)
 {
 	struct zfetch *zf = arg;
-	struct zfetch_slot *s;
+	struct zfetch_slot *run[ZFETCH_RUN], *s;
+	int n, i;
+	bool ok;
 
 	pthread_mutex_lock(&zf->lock);
 	for (;;) {
@@ -61,13 +97,20 @@ static void *zfetch_thread(void *arg)
 			pthread_cond_wait(&zf->work, &zf->lock);
 		if (zf->stop)
 			break;
-		s->state = SLOT_READING;
+		for (n = 0; s && n < ZFETCH_RUN; s = next_on_device(zf, s)) {
+			s->state = SLOT_READING;
+			run[n++] = s;
+		}
 		pthread_mutex_unlock(&zf->lock);
-		s->ok = bs_pread_full(s->fd, s->buf, s->size, s->offset) == 0;
+		/* a short or failed read leaves the blocks to their readers */
+		ok = read_run(run, n);
 		pthread_mutex_lock(&zf->lock);
-		close(s->fd);
-		s->fd = -1;
-		s->state = SLOT_DONE;
+		for (i = 0; i < n; i++) {
+			run[i]->ok = ok;
+			close(run[i]->fd);
+			run[i]->fd = -1;
+			run[i]->state = SLOT_DONE;
+		}
 		pthread_cond_broadcast(&zf->done);
 	}
 	pthread_mutex_unlock(&zf->lock);
@@ -164,6 +207,7 @@ void zfetch_start(struct spa *spa, const struct blkptr *bp)
 	s->fd = fcntl(l->dfd, F_DUPFD_CLOEXEC, 0);
 	if (s->fd < 0)
 		goto out;
+	s->src = l->dfd;
 	s->vdev = bp->dva[0].vdev;
 	s->offset = bp->dva[0].offset;
 	s->birth = bp->birth;
