@@ -93,6 +93,8 @@ _printf_(2, 3) void bs_log(enum bs_log_level level, const char *fmt, ...);
 void *bs_malloc(size_t n);
 void *bs_zalloc(size_t n);
 void *bs_realloc(void *p, size_t n);
+/* n bytes at an address that is a multiple of align (a power of two), freed with free() */
+void *bs_malloc_aligned(size_t align, size_t n);
 char *bs_strdup(const char *s);
 _printf_(1, 2) char *bs_asprintf(const char *fmt, ...);
 

@@ -38,6 +38,15 @@ void *bs_realloc(void *p, size_t n)
 	return q;
 }
 
+void *bs_malloc_aligned(size_t align, size_t n)
+{
+	void *p;
+
+	if (posix_memalign(&p, align, n ? n : 1) != 0)
+		oom();
+	return p;
+}
+
 char *bs_strdup(const char *s)
 {
 	char *p = strdup(s);

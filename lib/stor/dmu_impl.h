@@ -32,6 +32,8 @@ struct dnode {
 	struct dbuf **hash;
 	size_t nhash, nbufs;
 	struct dbuf *dirty_list[DN_MAX_LEVELS];
+	uint64_t seq_next;   /* the level-0 block a sequential reader would read next */
+	uint64_t fetched_to; /* read-ahead was started for the blocks below this one */
 	struct dnode *hnext;
 	struct dnode *dnext;
 };

@@ -185,6 +185,34 @@ static bool bp_plausible(const struct blkptr *bp, uint8_t level, uint32_t size)
 	return bp->level == level && bp->lsize <= size && bp->lsize > 0;
 }
 
+/* How many level-0 blocks ahead of a sequential reader are read in the background (zfetch.c). */
+#define ZFETCH_DEPTH 8
+
+/* Block blkid of level 0 was just read from the device: if the object is read in order, start
+ * reading the blocks that follow, those not cached and not started already. */
+static void dbuf_prefetch(struct dnode *dn, uint64_t blkid)
+{
+	uint64_t b;
+
+	if (blkid != dn->seq_next) {
+		dn->seq_next = blkid + 1;
+		return;
+	}
+	dn->seq_next = blkid + 1;
+	for (b = MAX(blkid + 1, dn->fetched_to);
+	     b <= blkid + ZFETCH_DEPTH && b <= dn->phys.maxblkid; b++) {
+		struct dbuf *parent;
+		struct blkptr bp;
+
+		if (dbuf_find(dn, 0, b))
+			continue;
+		if (dbuf_parent_bp(dn, 0, b, &bp, &parent) < 0)
+			break;
+		zfetch_start(dn->os->spa, &bp);
+	}
+	dn->fetched_to = b;
+}
+
 static int dbuf_hold(struct dnode *dn, uint8_t level, uint64_t blkid, bool read, struct dbuf **ret)
 {
 	struct dbuf *db = dbuf_find(dn, level, blkid), *parent;
@@ -207,12 +235,18 @@ static int dbuf_hold(struct dnode *dn, uint8_t level, uint64_t blkid, bool read,
 	db->level = level;
 	db->blkid = blkid;
 	db->size = size;
-	/* (zeroed unless a read fills it whole) */
-	db->data = read && !BP_IS_HOLE(&bp) && bp.lsize == size ? bs_malloc(size) : bs_zalloc(size);
 	db->bp = bp;
-	if (read && !BP_IS_HOLE(&bp)) {
+	/* a block read ahead is taken as it is */
+	if (read && level == 0 && bp.lsize == size)
+		db->data = zfetch_take(dn->os->spa, &bp);
+	if (db->data) {
+		dn->os->spa->arc.misses++;
+		dbuf_prefetch(dn, blkid);
+	} else if (read && !BP_IS_HOLE(&bp)) {
 		_cleanup_free_ uint8_t *tmp = bp.lsize == size ? NULL : bs_malloc(bp.lsize);
 
+		/* (zeroed unless the read fills it whole) */
+		db->data = zio_buf_alloc(size, bp.lsize != size);
 		dn->os->spa->arc.misses++;
 		r = zio_read(dn->os->spa, &bp, tmp ? tmp : db->data);
 		if (r < 0) {
@@ -222,6 +256,10 @@ static int dbuf_hold(struct dnode *dn, uint8_t level, uint64_t blkid, bool read,
 		}
 		if (tmp)
 			memcpy(db->data, tmp, bp.lsize);
+		if (level == 0)
+			dbuf_prefetch(dn, blkid);
+	} else {
+		db->data = zio_buf_alloc(size, true);
 	}
 	dbuf_insert(dn, db);
 	*ret = db;
@@ -356,6 +394,7 @@ int dnode_block_has_data(struct dnode *dn, uint64_t blkid, bool *ret)
 int dnode_set_blksz(struct dnode *dn, uint32_t blksz)
 {
 	struct dbuf *db;
+	uint8_t *data;
 	int r;
 
 	if (dn->phys.maxblkid > 0 || dn->phys.nlevels > 1)
@@ -365,9 +404,10 @@ int dnode_set_blksz(struct dnode *dn, uint32_t blksz)
 	r = dbuf_hold(dn, 0, 0, true, &db);
 	if (r < 0)
 		return r;
-	db->data = bs_realloc(db->data, blksz);
-	if (blksz > db->size)
-		memset(db->data + db->size, 0, blksz - db->size);
+	data = zio_buf_alloc(blksz, blksz > db->size);
+	memcpy(data, db->data, MIN(blksz, db->size));
+	free(db->data);
+	db->data = data;
 	arc_resized(&dn->os->spa->arc, db->size, blksz);
 	db->size = blksz;
 	dn->phys.datablksz = blksz;

@@ -320,6 +320,7 @@ void spa_free(struct spa *spa)
 
 	if (!spa)
 		return;
+	zfetch_fini(spa);
 	dsl_dataset_evict_all(spa);
 	objset_close(spa->mos);
 	for (v = 0; v < spa->nvdevs; v++)

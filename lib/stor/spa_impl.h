@@ -38,6 +38,8 @@ struct vdev_leaf {
 	/* I/O since import (zpool iostat) */
 	uint64_t read_ops, write_ops, read_bytes, write_bytes;
 	uint64_t unkicked; /* bytes written since writeback was last started (vdev.c) */
+	int dfd;	   /* the same device opened O_DIRECT, or -1 (vdev.c) */
+	uint32_t dio_mem_align, dio_off_align; /* what an O_DIRECT transfer must be aligned to */
 };
 
 /* ---- top-level vdevs: a leaf, or a mirror of leaves; each has its own allocator ---- */
@@ -80,8 +82,10 @@ struct arc {
 	uint64_t hits, misses; /* lookups served from memory; blocks read from disk */
 };
 
+struct zfetch;
 struct spa {
 	char *name;
+	struct zfetch *zfetch; /* read-ahead of sequential readers (zfetch.c), NULL until used */
 	uint64_t guid;
 	unsigned ashift;
 	char *altroot;
@@ -159,6 +163,9 @@ int vdev_leaf_wipe_labels(struct vdev_leaf *l);
 int vdev_leaf_pread(struct vdev_leaf *l, void *buf, size_t n, uint64_t off);
 int vdev_leaf_pwrite(struct vdev_leaf *l, const void *buf, size_t n, uint64_t off);
 /* A side that can serve reads: present and not being resilvered. */
+/* Can n bytes at off move between the device and a buffer of zio_buf_alloc() without the page
+ * cache? */
+bool vdev_leaf_direct(const struct vdev_leaf *l, size_t n, uint64_t off);
 static inline bool vdev_leaf_readable(const struct vdev_leaf *l)
 {
 	return !l->missing && !l->resilvering;
@@ -214,6 +221,15 @@ struct zio_prop {
 	bool metadata; /* allocated apart from file data (see space_alloc) */
 };
 uint64_t zio_asize(struct spa *spa, uint64_t psize);
+/* Blocks of a page or more start on a page, so that a leaf opened with O_DIRECT (vdev.c) moves
+ * them between the device and memory without the page cache; smaller ones are not worth the
+ * alignment's waste. */
+#define ZIO_BUF_ALIGN 4096
+/* Does buf hold the block bp points to (its checksum)? */
+bool zio_verify(const struct blkptr *bp, const void *buf);
+/* A block's buffer, aligned for the devices' direct I/O when it is a page or more (zeroed if
+ * zero); freed with free(). */
+void *zio_buf_alloc(size_t n, bool zero);
 /* Write a block for txg. reuse (may be NULL): a bp born in this txg whose DVAs are overwritten in
  * place when the new data fits them (ret_bp then has the same DVAs). An all-zero block becomes a
  * hole (no allocation) unless compression is off or the block is allocated full. Only the
@@ -221,6 +237,13 @@ uint64_t zio_asize(struct spa *spa, uint64_t psize);
 int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zio_prop *zp,
 	      uint64_t txg, const struct blkptr *reuse, struct blkptr *ret_bp);
 int zio_read(struct spa *spa, const struct blkptr *bp, void *buf);
+
+/* zfetch.c: read-ahead. Start reading the block bp points to, in the background, if its device
+ * is read directly; take the buffer it was read into (verified, the caller's to free), or NULL
+ * when there is none; stop the thread and free the buffers. */
+void zfetch_start(struct spa *spa, const struct blkptr *bp);
+void *zfetch_take(struct spa *spa, const struct blkptr *bp);
+void zfetch_fini(struct spa *spa);
 /* Verify every copy of a block on every mirror side and rewrite the bad ones from a good one. */
 int zio_scrub(struct spa *spa, const struct blkptr *bp, uint64_t *ret_repaired);
 /* Copy a block onto the resilvering sides of the mirrors its copies are on, from a verified

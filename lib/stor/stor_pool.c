@@ -466,7 +466,7 @@ static int assemble(struct found_leaf *f, size_t n, uint64_t pool_guid, struct s
 			}
 			if (!l) {
 				l = bs_zalloc(sizeof(*l));
-				l->fd = -1;
+				l->fd = l->dfd = -1;
 				l->missing = true;
 				l->path = bs_strdup(path ? path : "?");
 			} else {

@@ -4,6 +4,15 @@
  * a ring of uberblocks, two copies at each end so that a torn write or a damaged end leaves
  * two good ones). A top-level vdev is a leaf or a mirror of leaves; reads from a mirror try each
  * side until one verifies, and rewrite the sides that returned bad data (self-healing).
+ *
+ * A device whose file system or driver supports it is opened a second time with O_DIRECT, and
+ * every read aligned as that requires (a block read into the cache's own buffer) bypasses the
+ * kernel's page cache: the kernel does not copy it out of the cache (in a cold sequential read
+ * that copy was three quarters of the daemon's time), and the blocks that follow are read ahead
+ * by zfetch.c instead of the kernel. Writes stay buffered: the kernel writes them back while
+ * the commit goes on, where direct writes wait for the device one after the other, which was
+ * slower even gathered into 4 MiB transfers. The kernel keeps the page cache coherent with the
+ * direct reads (a read writes back the dirty pages of its range first).
  */
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -12,9 +21,19 @@
 
 #include "spa_impl.h"
 
+bool vdev_leaf_direct(const struct vdev_leaf *l, size_t n, uint64_t off)
+{
+	return l->dfd >= 0 && n % l->dio_off_align == 0 && off % l->dio_off_align == 0;
+}
+
+static bool direct_ok(const struct vdev_leaf *l, const void *buf, size_t n, uint64_t off)
+{
+	return vdev_leaf_direct(l, n, off) && (uintptr_t)buf % l->dio_mem_align == 0;
+}
+
 static int file_pread(struct vdev_leaf *l, void *buf, size_t n, uint64_t off)
 {
-	return bs_pread_full(l->fd, buf, n, off);
+	return bs_pread_full(direct_ok(l, buf, n, off) ? l->dfd : l->fd, buf, n, off);
 }
 
 /*
@@ -44,7 +63,24 @@ static void file_close(struct vdev_leaf *l)
 {
 	if (l->fd >= 0)
 		close(l->fd);
-	l->fd = -1;
+	if (l->dfd >= 0)
+		close(l->dfd);
+	l->fd = l->dfd = -1;
+}
+
+/* The O_DIRECT descriptor, when the kernel says what alignment such transfers need here (tmpfs,
+ * for one, does not); without it every transfer is buffered. */
+static void open_direct(struct vdev_leaf *l)
+{
+	struct statx stx;
+
+	if (statx(l->fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &stx) < 0 ||
+	    !(stx.stx_mask & STATX_DIOALIGN) || !stx.stx_dio_mem_align ||
+	    stx.stx_dio_mem_align > ZIO_BUF_ALIGN || !stx.stx_dio_offset_align)
+		return;
+	l->dfd = open(l->path, O_RDWR | O_DIRECT | O_CLOEXEC);
+	l->dio_mem_align = stx.stx_dio_mem_align;
+	l->dio_off_align = stx.stx_dio_offset_align;
 }
 
 static const struct vdev_leaf_ops file_ops = {
@@ -60,7 +96,7 @@ int vdev_leaf_open(const char *path, bool create_ok, struct vdev_leaf **ret)
 	struct stat st;
 	int r;
 
-	l->fd = -1;
+	l->fd = l->dfd = -1;
 	if (bs_startswith(path, "fault:")) {
 		r = vdev_fault_open(path + 6, l);
 		if (r < 0)
@@ -91,6 +127,7 @@ int vdev_leaf_open(const char *path, bool create_ok, struct vdev_leaf **ret)
 		r = bs_error(EINVAL, "'%s' is neither a file nor a block device", path);
 		goto fail;
 	}
+	open_direct(l);
 	(void)create_ok;
 	*ret = l;
 	return 0;

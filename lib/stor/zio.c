@@ -12,6 +12,15 @@ uint64_t zio_asize(struct spa *spa, uint64_t psize)
 	return P2ROUNDUP(psize, 1ull << spa->ashift);
 }
 
+void *zio_buf_alloc(size_t n, bool zero)
+{
+	void *p = n >= ZIO_BUF_ALIGN ? bs_malloc_aligned(ZIO_BUF_ALIGN, n) : bs_malloc(n);
+
+	if (zero)
+		memset(p, 0, n);
+	return p;
+}
+
 uint64_t bp_asize(const struct blkptr *bp)
 {
 	uint64_t a = 0;
@@ -93,16 +102,20 @@ struct verify_arg {
 	const struct blkptr *bp;
 };
 
-static bool verify_block(const void *buf, size_t n, void *arg)
+bool zio_verify(const struct blkptr *bp, const void *buf)
 {
-	const struct blkptr *bp = ((struct verify_arg *)arg)->bp;
 	uint8_t ck[32];
 
-	(void)n;
 	if (bp->checksum == ZIO_CKSUM_OFF)
 		return true;
 	zio_checksum_compute(bp->checksum, buf, bp->psize, ck);
 	return memcmp(ck, bp->cksum, 32) == 0;
+}
+
+static bool verify_block(const void *buf, size_t n, void *arg)
+{
+	(void)n;
+	return zio_verify(((struct verify_arg *)arg)->bp, buf);
 }
 
 static bool dva_sane(struct spa *spa, const struct dva *d, uint64_t psize)
