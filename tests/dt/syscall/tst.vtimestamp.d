@@ -10,8 +10,10 @@ self uint64_t t;
 syscall::getppid:entry
 /pid == $target && !self->t/
 {
-	self->v = vtimestamp;
+	/* timestamp first here, vtimestamp first at the end: the clocks are read in the order
+	 * that makes "on a CPU no longer than the time passed" exact */
 	self->t = timestamp;
+	self->v = vtimestamp;
 }
 
 syscall::exit_group:entry
