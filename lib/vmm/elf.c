@@ -3,7 +3,10 @@
  * elf.c - ELF64 x86-64 executables: the parser that validates a kernel or test guest image
  * (headers, program headers and notes within the file, segments that make sense) and finds
  * the PVH entry a Linux vmlinux declares in its XEN_ELFNOTE_PHYS32_ENTRY note, and the loader
- * that copies the PT_LOAD segments to their physical addresses in guest RAM.
+ * that copies the PT_LOAD segments to their physical addresses in guest RAM. The loader leaves
+ * a segment's bss (memory size beyond file size) alone: guest RAM is a fresh anonymous mapping
+ * for every (re)start, already zero, and clearing it again would make the host fault in and
+ * clear pages only for the VMM to write zeros over them.
  */
 #include <elf.h>
 
@@ -117,7 +120,6 @@ int vmm_elf_load(struct vmm_vm *vm, const uint8_t *img, size_t len)
 					" does not fit in guest memory",
 					(uint64_t)ph->p_paddr);
 		memcpy(dst, img + ph->p_offset, ph->p_filesz);
-		memset(dst + ph->p_filesz, 0, ph->p_memsz - ph->p_filesz);
 	}
 	return 0;
 }

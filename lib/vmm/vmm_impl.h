@@ -191,6 +191,7 @@ struct vmm_elf_info {
 	uint64_t lowest, highest;
 };
 int vmm_elf_parse(const uint8_t *img, size_t len, struct vmm_elf_info *ret_info);
+/* Into guest RAM as vmm_memory_init() left it, all zero: a segment's bss is not cleared. */
 int vmm_elf_load(struct vmm_vm *vm, const uint8_t *img, size_t len);
 
 /* e820.c */

@@ -9,6 +9,9 @@
  * hvm_start_info with the memory map, command line and initrd as a module, and the entry
  * reached in 32-bit protected mode with paging off and ebx = the start info.
  *
+ * Guest RAM is fresh and zero when a guest is loaded (memory.c maps it anew for every start), so
+ * nothing here clears what it fills only in part (zero page, start info, page tables).
+ *
  * Guest physical layout: GDT 0x500, zero page / start info 0x7000, memory map 0x8000, page
  * tables 0x9000-0xefff, command line 0x20000, MP table 0x9fc00, kernel 1 MiB, initrd at the
  * top of low memory.
@@ -138,8 +141,6 @@ static void linux_page_tables(struct vmm_vm *vm)
 	uint64_t *pd = vmm_gpa(vm, LINUX_PD, 4 * 0x1000);
 	uint64_t *gdt = vmm_gpa(vm, LINUX_GDT, 4 * 8);
 
-	memset(pml4, 0, 0x1000);
-	memset(pdpt, 0, 0x1000);
 	pml4[0] = LINUX_PDPT | 0x3;
 	for (unsigned int i = 0; i < 4; i++)
 		pdpt[i] = (LINUX_PD + i * 0x1000) | 0x3;
@@ -171,7 +172,6 @@ static int linux_load_bzimage(struct vmm_vm *vm, const uint8_t *img, size_t len)
 	memcpy(dst, img + b.payload_off, b.payload_size);
 
 	zp = vmm_gpa(vm, LINUX_ZERO_PAGE, 0x1000);
-	memset(zp, 0, 0x1000);
 	memcpy(zp + SETUP_HDR, img + SETUP_HDR, 0x202 + img[0x201] - SETUP_HDR);
 	zp[BP_TYPE_OF_LOADER] = 0xff;
 	zp[BP_LOADFLAGS] |= CAN_USE_HEAP;
@@ -242,7 +242,6 @@ static int linux_load_pvh(struct vmm_vm *vm, const uint8_t *img, size_t len,
 	if (r < 0)
 		return r;
 
-	memset(si, 0, 0x1000);
 	si->magic = PVH_MAGIC;
 	si->version = 1;
 	si->cmdline_paddr = LINUX_CMDLINE;
