@@ -6,7 +6,6 @@
  * a VM is provisioned, every later boot enters the uncompressed kernel directly. Only xz, the
  * compression Debian's kernels use, is unpacked; anything else is left as it is.
  */
-#include <fcntl.h>
 #include <lzma.h>
 
 #include "vmm_impl.h"
@@ -67,8 +66,6 @@ int vmm_kernel_unpack(const char *in, const char *out)
 	struct vmm_bzimage b;
 	struct vmm_elf_info info;
 	_cleanup_free_ uint8_t *elf = NULL;
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -1;
 	size_t len = 0;
 	int r;
 
@@ -91,18 +88,8 @@ int vmm_kernel_unpack(const char *in, const char *out)
 		bs_error_clear(); /* a kernel without the PVH entry boots as the bzImage it is */
 		return 0;
 	}
-	tmp = bs_asprintf("%s.unpack", out);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return bs_error(errno, "cannot create %s: %s", tmp, strerror(errno));
-	r = bs_write_full(fd, elf, len);
-	if (r >= 0 && fsync(fd) < 0)
-		r = -errno;
-	if (r >= 0 && rename(tmp, out) < 0)
-		r = -errno;
-	if (r < 0) {
-		unlink(tmp);
+	r = bs_write_file_atomic(out, elf, len, 0644);
+	if (r < 0)
 		return bs_error(-r, "cannot write the unpacked kernel %s: %s", out, strerror(-r));
-	}
 	return 1;
 }

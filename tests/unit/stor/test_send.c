@@ -434,6 +434,17 @@ static uint8_t *to_version1(const uint8_t *in, size_t len)
 }
 
 /* Streams of version 1 (SHA-256 substream checksum) are still received, and checked. */
+/* The stream's BEGIN record says version v, resealed so that its header checksum holds. */
+static void set_begin_version(uint8_t *stream, uint32_t v)
+{
+	struct stream_rec rec;
+
+	memcpy(&rec, stream, sizeof(rec));
+	rec.u.begin.version = v;
+	stream_rec_seal(&rec);
+	memcpy(stream, &rec, sizeof(rec));
+}
+
 static void test_version1_streams(void **state)
 {
 	_cleanup_close_ int full = send_to(POOL "/src@a", NULL, false);
@@ -463,13 +474,9 @@ static void test_version1_streams(void **state)
 	for (int v = 1; v <= 2; v++) {
 		_cleanup_free_ uint8_t *mixed = bs_malloc(flen);
 		_cleanup_close_ int t = -1;
-		struct stream_rec rec;
 
 		memcpy(mixed, v == 1 ? fbuf : f1, flen);
-		memcpy(&rec, mixed, sizeof(rec));
-		rec.u.begin.version = (uint32_t)v;
-		stream_rec_seal(&rec);
-		memcpy(mixed, &rec, sizeof(rec));
+		set_begin_version(mixed, (uint32_t)v);
 		t = stream_of(mixed, flen);
 		assert_int_equal(recv_from(POOL "/v1mix", t, false, NULL), -EBADMSG);
 		assert_true(strstr(bs_error_msg(), "checksum mismatch") != NULL);
@@ -477,13 +484,9 @@ static void test_version1_streams(void **state)
 	}
 	/* a version from the future is refused */
 	{
-		struct stream_rec rec;
 		_cleanup_close_ int t = -1;
 
-		memcpy(&rec, fbuf, sizeof(rec));
-		rec.u.begin.version = STREAM_VERSION + 1;
-		stream_rec_seal(&rec);
-		memcpy(fbuf, &rec, sizeof(rec));
+		set_begin_version(fbuf, STREAM_VERSION + 1);
 		t = stream_of(fbuf, flen);
 		assert_int_equal(recv_from(POOL "/v1mix", t, false, NULL), -EBADMSG);
 		assert_true(strstr(bs_error_msg(), "version") != NULL);
