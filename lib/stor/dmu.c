@@ -224,7 +224,7 @@ static int space_check(objset_t *os, uint64_t len)
 {
 	struct spa *spa = os->spa;
 	uint64_t total = space_total(spa);
-	uint64_t used = space_allocated(spa) - space_reclaimable(spa);
+	uint64_t used = space_used_before_open(spa);
 	uint64_t want = spa->dirty_bytes + len * MAX(os->copies, 1);
 
 	if (!os->ds)
@@ -260,8 +260,7 @@ int dmu_write(objset_t *os, uint64_t obj, uint64_t off, uint64_t len, const void
 		return 0;
 	if (off + len < off || off + len > (1ull << 62))
 		return -EFBIG;
-	if ((dn->phys.flags & DN_FLAG_GROW) && dn->phys.maxblkid == 0 && dn->phys.nlevels == 1 &&
-	    off + len > dn->phys.datablksz && dn->phys.datablksz < os->recordsize) {
+	if (dnode_may_grow(dn) && off + len > dn->phys.datablksz) {
 		r = dnode_set_blksz(dn, grown_blksz(dn->phys.datablksz, off + len, os->recordsize));
 		if (r < 0)
 			return r;
@@ -275,9 +274,13 @@ int dmu_write(objset_t *os, uint64_t obj, uint64_t off, uint64_t len, const void
 		if (r < 0)
 			return r;
 		memcpy(db->data + boff, p, n);
+		/* a block written to its end, whole or after the previous write: done with */
+		if (boff + n == bs && (boff == 0 || off == dn->write_next))
+			dnode_block_finished(dn, db);
 		p += n;
 		off += n;
 		len -= n;
+		dn->write_next = off;
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include "spa_impl.h"
 
 struct dnode;
+struct early_write;
 
 struct dbuf {
 	struct dnode *dn;
@@ -18,7 +19,8 @@ struct dbuf {
 	bool dirty;
 	uint32_t size;
 	uint8_t *data;
-	struct blkptr bp; /* the block as last written (a hole if never) */
+	struct blkptr bp;	/* the block as last written (a hole if never) */
+	struct early_write *ew; /* written ahead of the commit (dbuf_early.c), or NULL */
 	struct dbuf *hnext;
 	struct dbuf *dnext;
 	struct dbuf *lru_prev, *lru_next; /* the pool's cache, most recently used first */
@@ -34,6 +36,7 @@ struct dnode {
 	struct dbuf *dirty_list[DN_MAX_LEVELS];
 	uint64_t seq_next;   /* the level-0 block a sequential reader would read next */
 	uint64_t fetched_to; /* read-ahead was started for the blocks below this one */
+	uint64_t write_next; /* the byte a sequential writer would write next */
 	struct dnode *hnext;
 	struct dnode *dnext;
 };
@@ -76,6 +79,15 @@ void arc_resized(struct arc *a, uint32_t old_size, uint32_t new_size);
  * pointer into the cache is held: at the end of an operation. */
 void arc_evict(struct arc *a);
 
+/* dbuf_early.c: level-0 blocks written before their txg commits, by a thread of the pool (see
+ * also spa_impl.h); under the pool's lock. Queue a block a sequential writer finished (zp: how
+ * to write it); forget the early write of a block about to change (its bytes move to a copy)
+ * or, dropping, to be freed (db->data becomes NULL: the record frees the bytes); take the block
+ * pointer a block was written at for txg, if it was. */
+void early_queue(struct dbuf *db, const struct zio_prop *zp);
+void early_forget(struct dbuf *db, bool dropping);
+bool early_take(struct dbuf *db, uint64_t txg, struct blkptr *ret_bp);
+
 /* dnode.c */
 /* Drop one clean cached block (and its dnode, when that leaves the dnode empty and clean). */
 void dnode_evict_dbuf(struct dbuf *db);
@@ -83,6 +95,10 @@ void dnode_drop_dbufs(struct dnode *dn, bool clean_only);
 uint32_t dnode_blksz(const struct dnode *dn, uint8_t level);
 void dnode_dirty(struct dnode *dn);
 int dnode_hold_write(struct dnode *dn, uint64_t blkid, bool whole, struct dbuf **ret);
+/* Whether the object is one block smaller than the recordsize, which grows as it is written. */
+bool dnode_may_grow(const struct dnode *dn);
+/* A sequential writer finished level-0 block db: write it early if it is file or volume data. */
+void dnode_block_finished(struct dnode *dn, struct dbuf *db);
 int dnode_hold_read(struct dnode *dn, uint64_t blkid, struct dbuf **ret);
 int dnode_block_has_data(struct dnode *dn, uint64_t blkid, bool *ret);
 int dnode_set_blksz(struct dnode *dn, uint32_t blksz);

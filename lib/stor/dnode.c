@@ -91,6 +91,7 @@ static void dbuf_remove(struct dnode *dn, struct dbuf *db)
 		}
 	dn->nbufs--;
 	arc_remove(&dn->os->spa->arc, db);
+	early_forget(db, true);
 	free(db->data);
 	free(db);
 }
@@ -358,6 +359,7 @@ int dnode_hold_write(struct dnode *dn, uint64_t blkid, bool whole, struct dbuf *
 	r = dbuf_hold(dn, 0, blkid, !whole, &db);
 	if (r < 0)
 		return r;
+	early_forget(db, false);
 	r = dbuf_dirty(db);
 	if (r < 0)
 		return r;
@@ -404,6 +406,7 @@ int dnode_set_blksz(struct dnode *dn, uint32_t blksz)
 	r = dbuf_hold(dn, 0, 0, true, &db);
 	if (r < 0)
 		return r;
+	early_forget(db, false);
 	data = zio_buf_alloc(blksz, blksz > db->size);
 	memcpy(data, db->data, MIN(blksz, db->size));
 	free(db->data);
@@ -588,9 +591,11 @@ static int dbuf_sync(struct dnode *dn, struct dbuf *db, uint64_t txg)
 	int r;
 
 	zio_prop_for(dn, db->level, &zp);
-	r = zio_write(dn->os->spa, db->data, db->size, &zp, txg, reuse, &nbp);
-	if (r < 0)
-		return r;
+	if (!early_take(db, txg, &nbp)) {
+		r = zio_write(dn->os->spa, db->data, db->size, &zp, txg, reuse, &nbp);
+		if (r < 0)
+			return r;
+	}
 	nbp.fill = BP_IS_HOLE(&nbp) ? 0 : block_fill(db);
 	if (!(reuse && !BP_IS_HOLE(&nbp) && memcmp(nbp.dva, old.dva, sizeof(old.dva)) == 0)) {
 		kill_bp(dn, &old);
@@ -611,6 +616,26 @@ static int dbuf_sync(struct dnode *dn, struct dbuf *db, uint64_t txg)
 	ASSERT(parent->dirty);
 	((struct blkptr *)parent->data)[db->blkid & (BPS_PER_INDIRECT - 1)] = nbp;
 	return 0;
+}
+
+bool dnode_may_grow(const struct dnode *dn)
+{
+	return (dn->phys.flags & DN_FLAG_GROW) && dn->phys.maxblkid == 0 && dn->phys.nlevels == 1 &&
+	       dn->phys.datablksz < dn->os->recordsize;
+}
+
+void dnode_block_finished(struct dnode *dn, struct dbuf *db)
+{
+	struct objset *os = dn->os;
+	struct zio_prop zp;
+
+	if (!os->ds || os->snapshot || db->level != 0 ||
+	    (dn->phys.type != DMU_OT_PLAIN_FILE && dn->phys.type != DMU_OT_ZVOL))
+		return;
+	if (dnode_may_grow(dn)) /* left for the commit */
+		return;
+	zio_prop_for(dn, 0, &zp);
+	early_queue(db, &zp);
 }
 
 static int dbuf_blkid_cmp(const void *a, const void *b)

@@ -19,7 +19,7 @@
 
 uint64_t dsl_pool_available(struct spa *spa)
 {
-	uint64_t total = space_total(spa), used = space_allocated(spa) - space_reclaimable(spa);
+	uint64_t total = space_total(spa), used = space_used_before_open(spa);
 	uint64_t reserve = space_slop(spa) + spa->dirty_bytes;
 
 	return used + reserve >= total ? 0 : total - used - reserve;

@@ -236,9 +236,11 @@ int spa_sync_force(struct spa *spa)
 
 	if (spa->readonly)
 		return -EROFS;
+	early_quiesce(spa);
 	spa->syncing_txg = txg;
 	space_release_deferred(spa, txg);
-	if (space_total(spa) - space_allocated(spa) < spa->dirty_bytes + space_slop(spa) / 2 &&
+	if (space_total(spa) - (space_allocated(spa) - spa->early_allocated) <
+		    spa->dirty_bytes + space_slop(spa) / 2 &&
 	    space_reclaimable(spa)) {
 		r = space_collapse_ring(spa);
 		if (r < 0)
@@ -321,8 +323,10 @@ void spa_free(struct spa *spa)
 	if (!spa)
 		return;
 	zfetch_fini(spa);
+	early_stop(spa);
 	dsl_dataset_evict_all(spa);
 	objset_close(spa->mos);
+	early_fini(spa);
 	for (v = 0; v < spa->nvdevs; v++)
 		vdev_top_free(spa->vdev[v]);
 	free(spa->vdev);

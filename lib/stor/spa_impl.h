@@ -83,9 +83,13 @@ struct arc {
 };
 
 struct zfetch;
+struct early_writer;
 struct spa {
 	char *name;
 	struct zfetch *zfetch; /* read-ahead of sequential readers (zfetch.c), NULL until used */
+	struct early_writer *early; /* writes ahead of the commit (dbuf_early.c), NULL until used */
+	bool early_failed;	    /* its thread could not start */
+	uint64_t early_allocated;   /* allocated by early writes, counted in dirty_bytes too */
 	uint64_t guid;
 	unsigned ashift;
 	char *altroot;
@@ -195,9 +199,13 @@ void vdev_fault_reset(void);
 /* ---- allocation ---- */
 int space_init(struct spa *spa, struct vdev_top *vd);
 int space_alloc(struct spa *spa, uint64_t asize, int copies, struct dva *ret, bool metadata);
+/* Free a block's copy: at once when born in the open txg, else after the uberblock ring. */
 void space_free(struct spa *spa, const struct dva *dva, uint64_t birth);
 uint64_t space_total(struct spa *spa);
 uint64_t space_allocated(struct spa *spa);
+/* What the open txg's dirty data comes on top of: allocated space but what blocks written early
+ * in it hold, less frees that become reusable when it commits. */
+uint64_t space_used_before_open(struct spa *spa);
 uint64_t space_slop(struct spa *spa);
 void space_release_deferred(struct spa *spa, uint64_t txg);
 /* Deferred bytes that the last committed uberblock no longer references. */
@@ -236,7 +244,21 @@ void *zio_buf_alloc(size_t n, bool zero);
  * compressed bytes are written. */
 int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zio_prop *zp,
 	      uint64_t txg, const struct blkptr *reuse, struct blkptr *ret_bp);
+/* zio_write in two steps, for a writer that allocates in between (dbuf_early.c): compress and
+ * checksum (ret_bp without its addresses; *ret_out the bytes to write, NULL for a hole: data
+ * itself or *ret_pbuf, the caller's to free); then write every copy where ret_bp's DVAs say. */
+int zio_write_prepare(struct spa *spa, const void *data, uint32_t lsize, const struct zio_prop *zp,
+		      uint64_t txg, struct blkptr *ret_bp, const uint8_t **ret_out,
+		      uint8_t **ret_pbuf);
+int zio_write_issue(struct spa *spa, const struct blkptr *bp, const void *out);
 int zio_read(struct spa *spa, const struct blkptr *bp, void *buf);
+
+/* dbuf_early.c: the pool's early writer. Quiesce, under the pool's lock, at the start of a
+ * commit or of a device-tree change: no early write is under way after it, nor starts before
+ * the lock is released. Stop its thread (without the lock) and free it, when the pool goes. */
+void early_quiesce(struct spa *spa);
+void early_stop(struct spa *spa);
+void early_fini(struct spa *spa);
 
 /* zfetch.c: read-ahead. Start reading the block bp points to, in the background, if its device
  * is read directly; take the buffer it was read into (verified, the caller's to free), or NULL

@@ -166,7 +166,9 @@ void space_free(struct spa *spa, const struct dva *dva, uint64_t birth)
 {
 	struct defer_rec *d;
 
-	if (birth == spa->txg && spa->syncing_txg == spa->txg) {
+	/* born in the open txg (by its commit, or written early by dbuf_early.c): nothing
+	 * committed can reach it */
+	if (birth == spa->txg) {
 		release(spa, dva->vdev, dva->offset, dva->asize);
 		return;
 	}
@@ -265,6 +267,11 @@ uint64_t space_allocated(struct spa *spa)
 }
 
 /* Kept back from user data so that a sync (and deleting files) always has room. */
+uint64_t space_used_before_open(struct spa *spa)
+{
+	return space_allocated(spa) - spa->early_allocated - space_reclaimable(spa);
+}
+
 uint64_t space_slop(struct spa *spa)
 {
 	uint64_t t = space_total(spa);

@@ -47,9 +47,10 @@ static int file_pwrite(struct vdev_leaf *l, const void *buf, size_t n, uint64_t 
 {
 	int r = bs_pwrite_full(l->fd, buf, n, off);
 
-	if (r == 0 && (l->unkicked += n) >= WRITEBACK_KICK) {
+	/* (the early writer and the commit write at different times, a repair at any time) */
+	if (r == 0 && __atomic_add_fetch(&l->unkicked, n, __ATOMIC_RELAXED) >= WRITEBACK_KICK) {
+		__atomic_store_n(&l->unkicked, 0, __ATOMIC_RELAXED);
 		(void)sync_file_range(l->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-		l->unkicked = 0;
 	}
 	return r;
 }
@@ -343,7 +344,7 @@ int vdev_top_write(struct spa *spa, struct vdev_top *vd, const void *buf, size_t
 		if (l->missing)
 			continue;
 		if (vdev_leaf_pwrite(l, buf, n, off) < 0) {
-			l->write_errors++;
+			__atomic_add_fetch(&l->write_errors, 1, __ATOMIC_RELAXED);
 			continue;
 		}
 		good++;

@@ -34,7 +34,7 @@ struct vdev_leaf *spa_vdev_remove_leaf(struct spa *spa, struct vdev_top *vd, int
 {
 	struct vdev_leaf *l = vd->child[c];
 
-	(void)spa;
+	early_quiesce(spa);
 	ASSERT(vd->nchildren > 1);
 	memmove(&vd->child[c], &vd->child[c + 1], (vd->nchildren - c - 1) * sizeof(*vd->child));
 	vd->nchildren--;
@@ -113,6 +113,7 @@ static int attach_leaf(struct spa *spa, struct vdev_top *vd, int c, const char *
 	l->resilvering = true;
 	if (replace)
 		old->replacing = l->guid;
+	early_quiesce(spa);
 	vd->child = bs_realloc(vd->child, (vd->nchildren + 1) * sizeof(*vd->child));
 	vd->child[vd->nchildren++] = l;
 	vd->mirror = true;

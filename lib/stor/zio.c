@@ -43,19 +43,20 @@ static bool fits(const struct blkptr *reuse, int copies, uint64_t asize)
 	return true;
 }
 
-int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zio_prop *zp,
-	      uint64_t txg, const struct blkptr *reuse, struct blkptr *ret_bp)
+int zio_write_prepare(struct spa *spa, const void *data, uint32_t lsize, const struct zio_prop *zp,
+		      uint64_t txg, struct blkptr *ret_bp, const uint8_t **ret_out,
+		      uint8_t **ret_pbuf)
 {
 	struct blkptr bp = { 0 };
-	_cleanup_free_ uint8_t *pbuf = NULL;
-	uint64_t psize, asize;
-	int copies = MAX(1, MIN(zp->copies, BP_MAX_COPIES)), i, r;
+	uint8_t *pbuf = NULL;
+	uint64_t psize;
 	const uint8_t *out;
 
 	bp.lsize = lsize;
 	bp.type = zp->type;
 	bp.level = zp->level;
 	bp.birth = txg;
+	*ret_out = *ret_pbuf = NULL;
 	if (zp->compress != ZIO_COMPRESS_OFF && !zp->alloc_full && zio_is_zero(data, lsize)) {
 		*ret_bp = bp; /* a hole born now */
 		return 0;
@@ -78,22 +79,55 @@ int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zi
 	bp.compress = psize < lsize ? zp->compress : ZIO_COMPRESS_OFF;
 	bp.psize = (uint32_t)psize;
 	bp.checksum = zp->checksum ? zp->checksum : ZIO_CKSUM_FLETCHER4;
-	asize = zio_asize(spa, psize);
 	zio_checksum_compute(bp.checksum, out, psize, bp.cksum);
-	bp.ncopies = (uint8_t)copies;
-	if (fits(reuse, copies, asize)) {
-		memcpy(bp.dva, reuse->dva, sizeof(bp.dva));
-	} else {
-		r = space_alloc(spa, zp->alloc_full ? zio_asize(spa, lsize) : asize, copies, bp.dva,
-				zp->metadata);
-		if (r < 0)
-			return r;
-	}
-	for (i = 0; i < copies; i++) {
-		r = vdev_top_write(spa, spa->vdev[bp.dva[i].vdev], out, asize, bp.dva[i].offset);
+	bp.ncopies = (uint8_t)MAX(1, MIN(zp->copies, BP_MAX_COPIES));
+	*ret_bp = bp;
+	*ret_out = out;
+	*ret_pbuf = pbuf;
+	return 0;
+}
+
+int zio_write_issue(struct spa *spa, const struct blkptr *bp, const void *out)
+{
+	uint64_t asize = zio_asize(spa, bp->psize);
+	int i, r;
+
+	for (i = 0; i < bp->ncopies; i++) {
+		r = vdev_top_write(spa, spa->vdev[bp->dva[i].vdev], out, asize, bp->dva[i].offset);
 		if (r < 0)
 			return bs_error(EIO, "write error on pool '%s'", spa->name);
 	}
+	return 0;
+}
+
+int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zio_prop *zp,
+	      uint64_t txg, const struct blkptr *reuse, struct blkptr *ret_bp)
+{
+	struct blkptr bp;
+	_cleanup_free_ uint8_t *pbuf = NULL;
+	const uint8_t *out;
+	uint64_t asize;
+	int r;
+
+	r = zio_write_prepare(spa, data, lsize, zp, txg, &bp, &out, &pbuf);
+	if (r < 0)
+		return r;
+	if (!out) { /* a hole */
+		*ret_bp = bp;
+		return 0;
+	}
+	asize = zio_asize(spa, bp.psize);
+	if (fits(reuse, bp.ncopies, asize)) {
+		memcpy(bp.dva, reuse->dva, sizeof(bp.dva));
+	} else {
+		r = space_alloc(spa, zp->alloc_full ? zio_asize(spa, lsize) : asize, bp.ncopies,
+				bp.dva, zp->metadata);
+		if (r < 0)
+			return r;
+	}
+	r = zio_write_issue(spa, &bp, out);
+	if (r < 0)
+		return r;
 	*ret_bp = bp;
 	return 0;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * stor_stress.c - a randomized stress test of the storage engine. From a seed it runs a long
- * sequence of random operations on a pool whose device injects power cuts: writes and frees on
- * volumes through the DMU, commits, snapshots, clones, promotions, renames, rollbacks, destroys,
+ * sequence of random operations on a pool whose device injects power cuts: writes, sequential
+ * streams of writes (which the pool writes ahead of the commit) and frees on volumes through the
+ * DMU, commits, snapshots, clones, promotions, renames, rollbacks, destroys,
  * property changes, send/receive round trips (full and incremental), scrubs, clean and forced
  * export/import, and commits cut short by a power failure. It keeps a model of what every
  * volume and snapshot must contain and checks the pool against it: the whole namespace and every
@@ -198,6 +199,7 @@ static int latest_snap(const struct model *m, int h)
 
 enum op_kind {
 	OP_WRITE,
+	OP_STREAM,
 	OP_FREE,
 	OP_SYNC,
 	OP_CREATE,
@@ -235,17 +237,17 @@ static struct {
 } st;
 
 static const char *const op_names[OP_NKINDS] = {
-	"write",   "free",    "sync",	  "create",   "snapshot", "clone",
-	"promote", "destroy", "rollback", "rename",   "setprop",  "send",
-	"send-i",  "verify",  "powercut", "reimport", "scrub",
+	"write", "stream",  "free",    "sync",	   "create",   "snapshot",
+	"clone", "promote", "destroy", "rollback", "rename",   "setprop",
+	"send",	 "send-i",  "verify",  "powercut", "reimport", "scrub",
 };
 
 static const unsigned op_weight[OP_NKINDS] = {
-	[OP_WRITE] = 36,    [OP_FREE] = 8,   [OP_SYNC] = 8,	[OP_CREATE] = 3,
-	[OP_SNAPSHOT] = 8,  [OP_CLONE] = 4,  [OP_PROMOTE] = 2,	[OP_DESTROY] = 6,
-	[OP_ROLLBACK] = 4,  [OP_RENAME] = 3, [OP_SETPROP] = 3,	[OP_SEND] = 3,
-	[OP_SEND_INCR] = 3, [OP_VERIFY] = 3, [OP_POWERCUT] = 6, [OP_REIMPORT] = 2,
-	[OP_SCRUB] = 1,
+	[OP_WRITE] = 30,   [OP_STREAM] = 6,    [OP_FREE] = 8,	[OP_SYNC] = 8,
+	[OP_CREATE] = 3,   [OP_SNAPSHOT] = 8,  [OP_CLONE] = 4,	[OP_PROMOTE] = 2,
+	[OP_DESTROY] = 6,  [OP_ROLLBACK] = 4,  [OP_RENAME] = 3, [OP_SETPROP] = 3,
+	[OP_SEND] = 3,	   [OP_SEND_INCR] = 3, [OP_VERIFY] = 3, [OP_POWERCUT] = 6,
+	[OP_REIMPORT] = 2, [OP_SCRUB] = 1,
 };
 
 _printf_(1, 2) static void note(const char *fmt, ...)
@@ -484,6 +486,47 @@ static void op_write(void)
 	dsl_pool_exit(spa);
 	if (r < 0)
 		die("dmu_write %s at %" PRIu64 " +%" PRIu64 ": %s", name, off, len, strerror(-r));
+}
+
+/* A sequential writer: consecutive writes of 1 byte to 160 KiB from a random offset, leaving
+ * the pool between them, with now and then a rewrite of part of what it wrote already. */
+static void op_stream(void)
+{
+	int h = pick(&st.cur, false);
+	_cleanup_free_ char *name = NULL;
+	uint64_t start = rnd_below(VOLSIZE), off, len, n;
+	objset_t *os;
+	spa_t *spa;
+	uint8_t *d;
+	int r;
+
+	if (h < 0)
+		return;
+	name = full_name(&st.cur, h);
+	if (rnd_below(2))
+		start &= ~4095ull;
+	len = 1 + rnd_below(VOLSIZE - start);
+	note("stream %s [%" PRIu64 ", +%" PRIu64 ")", name, start, len);
+	d = head_data(&st.cur, h);
+	for (off = start; off < start + len; off += n) {
+		uint64_t back = off, blen;
+
+		n = 1 + rnd_below(160 << 10); /* (MIN evaluates its arguments twice) */
+		n = MIN(n, start + len - off);
+		fill(d + off, n);
+		os = enter(name, &spa);
+		r = dmu_write(os, 1, off, n, d + off);
+		if (r == 0 && off > start && rnd_below(8) == 0) {
+			back = start + rnd_below(off - start);
+			blen = 1 + rnd_below(8192);
+			blen = MIN(blen, off + n - back);
+			fill(d + back, blen);
+			r = dmu_write(os, 1, back, blen, d + back);
+		}
+		dsl_pool_exit(spa);
+		if (r < 0)
+			die("dmu_write %s at %" PRIu64 ": %s", name, back, strerror(-r));
+	}
 }
 
 static void op_free(void)
@@ -972,12 +1015,12 @@ static void op_scrub(void)
 }
 
 static void (*const ops[OP_NKINDS])(void) = {
-	[OP_WRITE] = op_write,	       [OP_FREE] = op_free,	    [OP_SYNC] = op_sync,
-	[OP_CREATE] = op_create,       [OP_SNAPSHOT] = op_snapshot, [OP_CLONE] = op_clone,
-	[OP_PROMOTE] = op_promote,     [OP_DESTROY] = op_destroy,   [OP_ROLLBACK] = op_rollback,
-	[OP_RENAME] = op_rename,       [OP_SETPROP] = op_setprop,   [OP_SEND] = op_send,
-	[OP_SEND_INCR] = op_send_incr, [OP_VERIFY] = op_verify,	    [OP_POWERCUT] = op_powercut,
-	[OP_REIMPORT] = op_reimport,   [OP_SCRUB] = op_scrub,
+	[OP_WRITE] = op_write,	     [OP_STREAM] = op_stream,	    [OP_FREE] = op_free,
+	[OP_SYNC] = op_sync,	     [OP_CREATE] = op_create,	    [OP_SNAPSHOT] = op_snapshot,
+	[OP_CLONE] = op_clone,	     [OP_PROMOTE] = op_promote,	    [OP_DESTROY] = op_destroy,
+	[OP_ROLLBACK] = op_rollback, [OP_RENAME] = op_rename,	    [OP_SETPROP] = op_setprop,
+	[OP_SEND] = op_send,	     [OP_SEND_INCR] = op_send_incr, [OP_VERIFY] = op_verify,
+	[OP_POWERCUT] = op_powercut, [OP_REIMPORT] = op_reimport,   [OP_SCRUB] = op_scrub,
 };
 
 static enum op_kind pick_op(void)
