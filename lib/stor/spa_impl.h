@@ -238,6 +238,11 @@ bool zio_verify(const struct blkptr *bp, const void *buf);
 /* A block's buffer, aligned for the devices' direct I/O when it is a page or more (zeroed if
  * zero); freed with free(). */
 void *zio_buf_alloc(size_t n, bool zero);
+/* arc_prefault.c: a thread that makes the heap's new memory present before blocks use it.
+ * Start and stop it (with the engine); tell it n more bytes were allocated for blocks. */
+void arc_prefault_start(void);
+void arc_prefault_stop(void);
+void arc_prefault_kick(size_t n);
 /* Write a block for txg. reuse (may be NULL): a bp born in this txg whose DVAs are overwritten in
  * place when the new data fits them (ret_bp then has the same DVAs). An all-zero block becomes a
  * hole (no allocation) unless compression is off or the block is allocated full. Only the

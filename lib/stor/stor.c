@@ -46,6 +46,7 @@ int stor_init(void)
 	if (sync_running)
 		return 0;
 	arc_malloc_setup();
+	arc_prefault_start();
 	sync_stop = false;
 	r = pthread_create(&sync_thread, NULL, sync_main, NULL);
 	if (r != 0)
@@ -64,4 +65,5 @@ void stor_fini(void)
 	pthread_mutex_unlock(&sync_lock);
 	pthread_join(sync_thread, NULL);
 	sync_running = false;
+	arc_prefault_stop();
 }

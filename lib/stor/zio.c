@@ -16,6 +16,8 @@ void *zio_buf_alloc(size_t n, bool zero)
 {
 	void *p = n >= ZIO_BUF_ALIGN ? bs_malloc_aligned(ZIO_BUF_ALIGN, n) : bs_malloc(n);
 
+	arc_prefault_kick(n);
+
 	if (zero)
 		memset(p, 0, n);
 	return p;
