@@ -14,8 +14,8 @@
  *
  * The commit starts with early_quiesce(): queued blocks are left for the commit to write, the
  * thread's blocks not yet allocated are marked stale (it drops them), and the commit waits for
- * the writes under way, the only part that runs without the lock after allocating. Device-tree
- * changes quiesce too, so that no write is under way while they change the tree.
+ * the writes under way, the only part that runs without the lock after allocating. Those
+ * writes hold the device tree's read lock, as every block I/O does (zio.c).
  */
 #include <pthread.h>
 

@@ -240,12 +240,15 @@ static int resilver_done(struct spa *spa)
 	struct vdev_leaf *gone[64];
 	int ngone = 0, r;
 
+	pthread_rwlock_wrlock(&spa->vdev_lock);
+	for (int v = 0; v < spa->nvdevs; v++)
+		for (int i = 0; i < spa->vdev[v]->nchildren; i++)
+			if (!spa->vdev[v]->child[i]->missing)
+				spa->vdev[v]->child[i]->resilvering = false;
+	pthread_rwlock_unlock(&spa->vdev_lock);
 	for (int v = 0; v < spa->nvdevs; v++) {
 		struct vdev_top *vd = spa->vdev[v];
 
-		for (int i = 0; i < vd->nchildren; i++)
-			if (!vd->child[i]->missing)
-				vd->child[i]->resilvering = false;
 		for (int i = vd->nchildren - 1; i >= 0 && ngone < (int)ARRAY_SIZE(gone); i--)
 			if (vd->child[i]->replacing && vd->nchildren > 1)
 				gone[ngone++] = spa_vdev_remove_leaf(spa, vd, i);

@@ -336,6 +336,7 @@ void spa_free(struct spa *spa)
 	free(spa->altroot);
 	free(spa->name);
 	pthread_mutex_destroy(&spa->lock);
+	pthread_rwlock_destroy(&spa->vdev_lock);
 	free(spa);
 }
 
@@ -343,11 +344,17 @@ struct spa *spa_alloc(const char *name)
 {
 	struct spa *spa = bs_zalloc(sizeof(*spa));
 	pthread_mutexattr_t a;
+	pthread_rwlockattr_t ra;
 
 	pthread_mutexattr_init(&a);
 	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ERRORCHECK);
 	pthread_mutex_init(&spa->lock, &a);
 	pthread_mutexattr_destroy(&a);
+	/* writers first: a stream of readers must not keep a detach waiting */
+	pthread_rwlockattr_init(&ra);
+	pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&spa->vdev_lock, &ra);
+	pthread_rwlockattr_destroy(&ra);
 	spa->name = bs_strdup(name);
 	spa->arc.max = arc_default_max();
 	return spa;

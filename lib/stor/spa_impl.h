@@ -94,6 +94,10 @@ struct spa {
 	unsigned ashift;
 	char *altroot;
 	pthread_mutex_t lock;
+	/* the device tree: read-held by every block read and write, which may run without the
+	 * pool's lock (zfs send, the early writer); write-held, under the pool's lock, while
+	 * sides of a mirror come and go */
+	pthread_rwlock_t vdev_lock;
 	int nvdevs;
 	struct vdev_top **vdev;
 
@@ -259,8 +263,8 @@ int zio_write_issue(struct spa *spa, const struct blkptr *bp, const void *out);
 int zio_read(struct spa *spa, const struct blkptr *bp, void *buf);
 
 /* dbuf_early.c: the pool's early writer. Quiesce, under the pool's lock, at the start of a
- * commit or of a device-tree change: no early write is under way after it, nor starts before
- * the lock is released. Stop its thread (without the lock) and free it, when the pool goes. */
+ * commit: no early write is under way after it, nor starts before the lock is released. Stop its
+ * thread (without the lock) and free it, when the pool goes. */
 void early_quiesce(struct spa *spa);
 void early_stop(struct spa *spa);
 void early_fini(struct spa *spa);

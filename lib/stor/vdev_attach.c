@@ -34,8 +34,8 @@ struct vdev_leaf *spa_vdev_remove_leaf(struct spa *spa, struct vdev_top *vd, int
 {
 	struct vdev_leaf *l = vd->child[c];
 
-	early_quiesce(spa);
 	ASSERT(vd->nchildren > 1);
+	pthread_rwlock_wrlock(&spa->vdev_lock);
 	memmove(&vd->child[c], &vd->child[c + 1], (vd->nchildren - c - 1) * sizeof(*vd->child));
 	vd->nchildren--;
 	if (vd->nchildren == 1)
@@ -43,6 +43,7 @@ struct vdev_leaf *spa_vdev_remove_leaf(struct spa *spa, struct vdev_top *vd, int
 	for (int i = 0; i < vd->nchildren; i++)
 		if (vd->child[i]->replacing == l->guid)
 			vd->child[i]->replacing = 0;
+	pthread_rwlock_unlock(&spa->vdev_lock);
 	return l;
 }
 
@@ -113,10 +114,11 @@ static int attach_leaf(struct spa *spa, struct vdev_top *vd, int c, const char *
 	l->resilvering = true;
 	if (replace)
 		old->replacing = l->guid;
-	early_quiesce(spa);
+	pthread_rwlock_wrlock(&spa->vdev_lock);
 	vd->child = bs_realloc(vd->child, (vd->nchildren + 1) * sizeof(*vd->child));
 	vd->child[vd->nchildren++] = l;
 	vd->mirror = true;
+	pthread_rwlock_unlock(&spa->vdev_lock);
 	spa->config_dirty = true;
 	return spa_sync(spa);
 fail:

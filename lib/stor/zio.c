@@ -92,14 +92,13 @@ int zio_write_prepare(struct spa *spa, const void *data, uint32_t lsize, const s
 int zio_write_issue(struct spa *spa, const struct blkptr *bp, const void *out)
 {
 	uint64_t asize = zio_asize(spa, bp->psize);
-	int i, r;
+	int i, r = 0;
 
-	for (i = 0; i < bp->ncopies; i++) {
+	pthread_rwlock_rdlock(&spa->vdev_lock);
+	for (i = 0; i < bp->ncopies && r == 0; i++)
 		r = vdev_top_write(spa, spa->vdev[bp->dva[i].vdev], out, asize, bp->dva[i].offset);
-		if (r < 0)
-			return bs_error(EIO, "write error on pool '%s'", spa->name);
-	}
-	return 0;
+	pthread_rwlock_unlock(&spa->vdev_lock);
+	return r < 0 ? bs_error(EIO, "write error on pool '%s'", spa->name) : 0;
 }
 
 int zio_write(struct spa *spa, const void *data, uint32_t lsize, const struct zio_prop *zp,
@@ -164,7 +163,7 @@ static bool dva_sane(struct spa *spa, const struct dva *d, uint64_t psize)
 	return d->offset >= VDEV_DATA_START && d->offset + d->asize <= VDEV_DATA_START + vd->asize;
 }
 
-int zio_read(struct spa *spa, const struct blkptr *bp, void *buf)
+static int zio_read_locked(struct spa *spa, const struct blkptr *bp, void *buf)
 {
 	struct verify_arg va = { bp };
 	_cleanup_free_ uint8_t *pbuf = NULL;
@@ -217,6 +216,16 @@ int zio_read(struct spa *spa, const struct blkptr *bp, void *buf)
 		return 0;
 	}
 	return zio_decompress(bp->compress, pbuf, bp->psize, buf, bp->lsize);
+}
+
+int zio_read(struct spa *spa, const struct blkptr *bp, void *buf)
+{
+	int r;
+
+	pthread_rwlock_rdlock(&spa->vdev_lock);
+	r = zio_read_locked(spa, bp, buf);
+	pthread_rwlock_unlock(&spa->vdev_lock);
+	return r;
 }
 
 struct copy_state {

@@ -4,8 +4,8 @@
  * incremental round trips compared object by object, the cost of an incremental stream, and
  * the damaged, truncated and misdirected streams that must fail and leave the destination as it
  * was; replication streams of a tree (full, incremental, damaged, with a property the target
- * refuses). With BASALT_SEND_CORPUS=DIR set, the streams of the round trips are also saved there as
- * seeds for tests/fuzz/fuzz_recv.c.
+ * refuses); sends that go on while a mirror gains and loses sides. With BASALT_SEND_CORPUS=DIR set,
+ * the streams of the round trips are also saved there as seeds for tests/fuzz/fuzz_recv.c.
  */
 #include <basalt/base.h>
 #include <basalt/stor.h>
@@ -15,6 +15,7 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -305,6 +306,71 @@ static void test_full_round_trip(void **state)
 	/* the snapshot keeps its identity, the new head has its own */
 	assert_true(ds_guid(POOL "/src@a") == ds_guid(POOL "/dst@a"));
 	assert_true(ds_guid(POOL "/src") != ds_guid(POOL "/dst"));
+}
+
+/* The pool's one device gets a mirror side, resilvered, and leaves it alone: rounds times, the
+ * two devices taking turns, so that the device reads go to is the one that leaves. */
+struct churn {
+	const char *dev[2];
+	int rounds, failed;
+	bool done;
+};
+
+static void *churn_mirror(void *arg)
+{
+	struct churn *c = arg;
+
+	for (int i = 0; i < c->rounds; i++) {
+		const char *in = c->dev[i % 2], *out = c->dev[(i + 1) % 2];
+
+		if (stor_pool_attach(POOL, in, out, true, true) < 0 ||
+		    stor_pool_detach(POOL, in) < 0)
+			c->failed++;
+	}
+	__atomic_store_n(&c->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* A send reads its snapshot's blocks without the pool's lock, holding the device tree's read
+ * lock for each block, while the pool's device gains a mirror side, resilvers it and leaves it
+ * alone, over and over: no lock waits on another for ever, every send completes with every block
+ * verified, and the pool is whole at the end. */
+static void test_send_while_mirror_changes(void **state)
+{
+	_cleanup_free_ char *dev = bs_path_join(tmpdir, "pool.img"),
+			    *sidedir = bs_path_join(tmpdir, "side"), *side = NULL;
+	struct churn c = { .dev = { dev }, .rounds = 30 };
+	struct stor_send_opts o = { 0 };
+	unsigned sends = 0;
+	json_t *status;
+	objset_t *os;
+	pthread_t t;
+	spa_t *spa;
+
+	(void)state;
+	assert_int_equal(stor_ds_create(POOL "/churn", STOR_TYPE_FILESYSTEM, 0, NULL, false), 0);
+	os = stor_test_objset(POOL "/churn", &spa);
+	write_blocks(os, new_object(os, 128 << 10, "data"), 128 << 10, 0, 64, 5);
+	spa_exit(spa);
+	snapshot(POOL "/churn@s");
+	assert_int_equal(mkdir(sidedir, 0700), 0);
+	assert_int_equal(stor_test_image(sidedir, 512ull << 20, &side), 0);
+	c.dev[1] = side;
+	assert_int_equal(pthread_create(&t, NULL, churn_mirror, &c), 0);
+	do {
+		_cleanup_close_ int fd = stream_new();
+
+		assert_int_equal(stor_send(POOL "/churn@s", &o, fd), 0);
+		sends++;
+	} while (!__atomic_load_n(&c.done, __ATOMIC_ACQUIRE));
+	pthread_join(t, NULL);
+	assert_int_equal(c.failed, 0);
+	assert_true(sends > 1);
+	assert_int_equal(stor_pool_scrub(POOL, true, false), 0);
+	assert_int_equal(stor_pool_status(POOL, &status), 0);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(status, "scan"), "errors")), 0);
+	json_decref(status);
 }
 
 static void test_full_into_existing(void **state)
@@ -955,6 +1021,7 @@ int main(void)
 	/* the cases build on each other's datasets: run in this order */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_round_trip),
+		cmocka_unit_test(test_send_while_mirror_changes),
 		cmocka_unit_test(test_full_into_existing),
 		cmocka_unit_test(test_full_damaged),
 		cmocka_unit_test(test_incremental_round_trip),
