@@ -2,7 +2,7 @@
 /*
  * arc.c - the block cache's bound. Every cached block (dbuf) of a pool is on one list in order
  * of last use; when the pool's cached bytes pass its limit, the least recently used clean blocks
- * of objects with nothing dirty are dropped, at the end of an operation (spa_exit), when no one
+ * are dropped, at the end of an operation (spa_exit), when no one
  * holds a pointer into the cache. Dirty blocks are never dropped (the dirty-data limit bounds
  * them). A working set smaller than the limit stays in memory; a larger workload cycles through
  * it without growing the daemon.
@@ -107,8 +107,9 @@ void arc_evict(struct arc *a)
 	while (db && a->bytes > target) {
 		struct dbuf *prev = db->lru_prev;
 
-		/* a clean parent of a dirty block is needed as it is by the next sync */
-		if (!db->dirty && !db->dn->dirty) {
+		/* a clean block is what its parent points at: read again if wanted (the parent of a
+		 * dirty block is dirty itself, so the next commit needs no clean block) */
+		if (!db->dirty) {
 			a->evicted_bytes += dbuf_bytes(db);
 			dnode_evict_dbuf(db);
 		}

@@ -4,7 +4,8 @@
  * since the last flush are held back, as a disk's volatile cache holds them; reads see them. A
  * power cut (vdev_fault_powercut) lets an arbitrary subset reach the file, some of them torn at a
  * sector boundary, drops the rest, and fails every later I/O until vdev_fault_reset: exactly what
- * a crash leaves on a disk that honours flushes and nothing more.
+ * a crash leaves on a disk that honours flushes and nothing more. Every I/O holds one lock: the
+ * pool's early writer writes while other threads read.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -37,49 +38,49 @@ static int fault_pread(struct vdev_leaf *l, void *buf, size_t n, uint64_t off)
 {
 	struct fault_dev *f = l->priv;
 	size_t i;
-	int r;
+	int r = -EIO;
 
-	if (f->dead)
-		return -EIO;
-	r = bs_pread_full(l->fd, buf, n, off);
-	if (r < 0)
-		return r;
-	for (i = 0; i < f->nw; i++) {
+	pthread_mutex_lock(&fault_lock);
+	if (!f->dead)
+		r = bs_pread_full(l->fd, buf, n, off);
+	for (i = 0; r == 0 && i < f->nw; i++) {
 		struct pending_write *w = &f->w[i];
 		uint64_t lo = MAX(off, w->off), hi = MIN(off + n, w->off + w->n);
 
 		if (lo < hi)
 			memcpy((uint8_t *)buf + (lo - off), w->data + (lo - w->off), hi - lo);
 	}
-	return 0;
+	pthread_mutex_unlock(&fault_lock);
+	return r;
 }
 
 static int fault_pwrite(struct vdev_leaf *l, const void *buf, size_t n, uint64_t off)
 {
 	struct fault_dev *f = l->priv;
 	struct pending_write *w;
+	int r = 0;
 
-	if (f->dead)
-		return -EIO;
-	if (off + n > l->size)
-		return -ENOSPC;
 	pthread_mutex_lock(&fault_lock);
-	if (armed_writes >= 0 && armed_writes-- == 0) {
+	if (f->dead) {
+		r = -EIO;
+	} else if (off + n > l->size) {
+		r = -ENOSPC;
+	} else if (armed_writes >= 0 && armed_writes-- == 0) {
 		powercut_locked(armed_seed);
-		pthread_mutex_unlock(&fault_lock);
-		return -EIO;
+		r = -EIO;
+	} else {
+		if (f->nw == f->cap) {
+			f->cap = f->cap ? f->cap * 2 : 64;
+			f->w = bs_realloc(f->w, f->cap * sizeof(*f->w));
+		}
+		w = &f->w[f->nw++];
+		w->off = off;
+		w->n = n;
+		w->data = bs_malloc(n);
+		memcpy(w->data, buf, n);
 	}
 	pthread_mutex_unlock(&fault_lock);
-	if (f->nw == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : 64;
-		f->w = bs_realloc(f->w, f->cap * sizeof(*f->w));
-	}
-	w = &f->w[f->nw++];
-	w->off = off;
-	w->n = n;
-	w->data = bs_malloc(n);
-	memcpy(w->data, buf, n);
-	return 0;
+	return r;
 }
 
 static void drop_pending(struct fault_dev *f)
@@ -97,15 +98,14 @@ static int fault_flush(struct vdev_leaf *l)
 	size_t i;
 	int r;
 
-	if (f->dead)
-		return -EIO;
-	for (i = 0; i < f->nw; i++) {
+	pthread_mutex_lock(&fault_lock);
+	r = f->dead ? -EIO : 0;
+	for (i = 0; r == 0 && i < f->nw; i++)
 		r = bs_pwrite_full(l->fd, f->w[i].data, f->w[i].n, f->w[i].off);
-		if (r < 0)
-			return r;
-	}
-	drop_pending(f);
-	return 0;
+	if (r == 0)
+		drop_pending(f);
+	pthread_mutex_unlock(&fault_lock);
+	return r;
 }
 
 static void fault_close(struct vdev_leaf *l)

@@ -15,7 +15,7 @@
  * operation number, the recent operations and what differs, keeps the pool directory, and exits
  * with status 1.
  *
- * usage: stor_stress [-s SEED] [-n OPS] [-t SECONDS] [-v]
+ * usage: stor_stress [-s SEED] [-n OPS] [-t SECONDS] [-c CACHE] [-v]
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -1065,22 +1065,25 @@ static void setup(void)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: stor_stress [-s SEED] [-n OPS] [-t SECONDS] [-v]\n"
+	fprintf(f, "usage: stor_stress [-s SEED] [-n OPS] [-t SECONDS] [-c CACHE] [-v]\n"
 		   "  -s SEED     the run's seed (default: from the clock, printed)\n"
 		   "  -n OPS      stop after OPS operations (default 2000 without -t)\n"
 		   "  -t SECONDS  stop when the time is up\n"
+		   "  -c CACHE    the block cache's size (BASALT_CACHE_SIZE): a small one evicts\n"
+		   "              all the time\n"
 		   "  -v          print every operation\n");
 }
 
 int main(int argc, char **argv)
 {
 	long nops = -1, seconds = -1, i;
+	const char *cache = NULL;
 	bool seeded = false;
 	time_t start = time(NULL);
 	_cleanup_free_ char *cmd = NULL;
 	int c;
 
-	while ((c = getopt(argc, argv, "s:n:t:vh")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:t:c:vh")) != -1) {
 		switch (c) {
 		case 's':
 			st.seed = strtoull(optarg, NULL, 0);
@@ -1091,6 +1094,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			seconds = strtol(optarg, NULL, 0);
+			break;
+		case 'c':
+			cache = optarg;
 			break;
 		case 'v':
 			st.verbose = true;
@@ -1120,7 +1126,11 @@ int main(int argc, char **argv)
 	if (nops >= 0)
 		c += snprintf(st.title + c, sizeof(st.title) - c, " -n %ld", nops);
 	if (seconds >= 0)
-		snprintf(st.title + c, sizeof(st.title) - c, " -t %ld", seconds);
+		c += snprintf(st.title + c, sizeof(st.title) - c, " -t %ld", seconds);
+	if (cache) {
+		snprintf(st.title + c, sizeof(st.title) - c, " -c %s", cache);
+		setenv("BASALT_CACHE_SIZE", cache, 1);
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("1..1\n# seed %" PRIu64 "\n", st.seed);
 

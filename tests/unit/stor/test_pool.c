@@ -613,6 +613,16 @@ static void test_cache_bounded(void **state)
 			assert_int_equal(spa->arc.misses, misses);
 		dsl_pool_exit(spa);
 	}
+	/* with a block of it dirty, the volume read whole still cycles through the cache */
+	os = vol(f, "v", &spa);
+	assert_int_equal(dmu_write(os, 1, (48 << 20) - 4096, 4096, buf), 0);
+	dsl_pool_exit(spa);
+	for (i = 0; i < 48; i++) {
+		os = vol(f, "v", &spa);
+		assert_int_equal(dmu_read(os, 1, (uint64_t)i << 20, 1 << 20, got), 0);
+		dsl_pool_exit(spa);
+		assert_true(spa->arc.bytes <= max);
+	}
 }
 
 static void test_bad_devices(void **state)
