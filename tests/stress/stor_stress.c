@@ -464,28 +464,34 @@ static void rnd_range(uint64_t *ret_off, uint64_t *ret_len)
 	*ret_len = MIN(len, VOLSIZE - off);
 }
 
-static void op_write(void)
+/* New bytes for [off, off + len) of head h (named name), in the model and in the pool. */
+static void write_range(int h, const char *name, uint64_t off, uint64_t len)
 {
-	int h = pick(&st.cur, false);
-	_cleanup_free_ char *name = NULL;
-	uint64_t off, len;
+	uint8_t *d = head_data(&st.cur, h);
 	objset_t *os;
 	spa_t *spa;
-	uint8_t *d;
 	int r;
 
-	if (h < 0)
-		return;
-	name = full_name(&st.cur, h);
-	rnd_range(&off, &len);
-	d = head_data(&st.cur, h);
 	fill(d + off, len);
-	note("write %s [%" PRIu64 ", +%" PRIu64 ")", name, off, len);
 	os = enter(name, &spa);
 	r = dmu_write(os, 1, off, len, d + off);
 	dsl_pool_exit(spa);
 	if (r < 0)
 		die("dmu_write %s at %" PRIu64 " +%" PRIu64 ": %s", name, off, len, strerror(-r));
+}
+
+static void op_write(void)
+{
+	int h = pick(&st.cur, false);
+	_cleanup_free_ char *name = NULL;
+	uint64_t off, len;
+
+	if (h < 0)
+		return;
+	name = full_name(&st.cur, h);
+	rnd_range(&off, &len);
+	note("write %s [%" PRIu64 ", +%" PRIu64 ")", name, off, len);
+	write_range(h, name, off, len);
 }
 
 /* A sequential writer: consecutive writes of 1 byte to 160 KiB from a random offset, leaving
@@ -495,10 +501,6 @@ static void op_stream(void)
 	int h = pick(&st.cur, false);
 	_cleanup_free_ char *name = NULL;
 	uint64_t start = rnd_below(VOLSIZE), off, len, n;
-	objset_t *os;
-	spa_t *spa;
-	uint8_t *d;
-	int r;
 
 	if (h < 0)
 		return;
@@ -507,25 +509,15 @@ static void op_stream(void)
 		start &= ~4095ull;
 	len = 1 + rnd_below(VOLSIZE - start);
 	note("stream %s [%" PRIu64 ", +%" PRIu64 ")", name, start, len);
-	d = head_data(&st.cur, h);
 	for (off = start; off < start + len; off += n) {
-		uint64_t back = off, blen;
-
 		n = 1 + rnd_below(160 << 10); /* (MIN evaluates its arguments twice) */
 		n = MIN(n, start + len - off);
-		fill(d + off, n);
-		os = enter(name, &spa);
-		r = dmu_write(os, 1, off, n, d + off);
-		if (r == 0 && off > start && rnd_below(8) == 0) {
-			back = start + rnd_below(off - start);
-			blen = 1 + rnd_below(8192);
-			blen = MIN(blen, off + n - back);
-			fill(d + back, blen);
-			r = dmu_write(os, 1, back, blen, d + back);
+		write_range(h, name, off, n);
+		if (off > start && rnd_below(8) == 0) {
+			uint64_t back = start + rnd_below(off - start), blen = 1 + rnd_below(8192);
+
+			write_range(h, name, back, MIN(blen, off + n - back));
 		}
-		dsl_pool_exit(spa);
-		if (r < 0)
-			die("dmu_write %s at %" PRIu64 ": %s", name, back, strerror(-r));
 	}
 }
 
