@@ -31,13 +31,12 @@ struct early_write {
 	struct dbuf *db; /* NULL once the block changed or went away */
 	uint8_t *buf;	 /* the block's bytes, unchanged while the thread works on them */
 	bool own_buf;	 /* the block moved to a copy: buf is freed with the record */
-	bool allocated;
 	enum early_state state;
 	int error;
 	uint32_t lsize;
 	uint64_t txg, gen;
 	struct zio_prop zp;
-	struct blkptr bp; /* once prepared: where it goes (addresses once allocated) */
+	struct blkptr bp; /* once prepared: where it goes (addresses once allocated: not a hole) */
 	const uint8_t *out;
 	uint8_t *pbuf;
 	struct early_write *next; /* in the queue, the thread's batch or the finished list */
@@ -71,7 +70,7 @@ static void record_free(struct early_write *ew)
 /* Give back the space of a record written (or being written) and forget it. */
 static void record_unallocate(struct spa *spa, struct early_write *ew)
 {
-	if (ew->allocated) {
+	if (!BP_IS_HOLE(&ew->bp)) {
 		for (int i = 0; i < ew->bp.ncopies; i++)
 			space_free(spa, &ew->bp.dva[i], ew->bp.birth);
 		spa->early_allocated -= MIN(spa->early_allocated, bp_asize(&ew->bp));
@@ -148,7 +147,6 @@ static struct early_write *allocate_batch(struct early_writer *w, struct early_w
 			record_free(ew); /* the commit will say */
 			continue;
 		}
-		ew->allocated = true;
 		spa->early_allocated += bp_asize(&ew->bp);
 		*tail = ew;
 		tail = &ew->next;
@@ -260,14 +258,11 @@ static void unqueue(struct early_writer *w, struct early_write *ew)
 {
 	struct early_write **pp;
 
-	for (pp = &w->queue; *pp; pp = &(*pp)->next)
-		if (*pp == ew) {
-			*pp = ew->next;
-			break;
-		}
-	w->queue_tail = &w->queue;
-	while (*w->queue_tail)
-		w->queue_tail = &(*w->queue_tail)->next;
+	for (pp = &w->queue; *pp != ew; pp = &(*pp)->next)
+		;
+	*pp = ew->next;
+	if (!ew->next)
+		w->queue_tail = pp;
 	w->queued -= ew->lsize;
 }
 
@@ -335,9 +330,7 @@ bool early_take(struct dbuf *db, uint64_t txg, struct blkptr *ret_bp)
 		return false;
 	}
 	*ret_bp = ew->bp;
-	if (ew->allocated)
-		spa->early_allocated -= MIN(spa->early_allocated, bp_asize(&ew->bp));
-	ew->allocated = false;
+	spa->early_allocated -= MIN(spa->early_allocated, bp_asize(&ew->bp)); /* (0 for a hole) */
 	record_free(ew);
 	return true;
 }

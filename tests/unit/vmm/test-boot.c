@@ -8,7 +8,6 @@
  * them.
  */
 #include <elf.h>
-#include <fcntl.h>
 #include <lzma.h>
 #include <sys/stat.h>
 
@@ -136,15 +135,9 @@ static void test_elf(void **state)
 	assert_int_equal(vmm_elf_parse(img, 10, &info), -ENOEXEC);
 }
 
-static char tmpdir[] = "/tmp/basalt-test-unpack-XXXXXX";
-
 static void write_file(const char *path, const void *data, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-	assert_true(fd >= 0);
-	assert_int_equal(bs_write_full(fd, data, len), 0);
-	close(fd);
+	assert_int_equal(bs_write_file_atomic(path, data, len, 0644), 0);
 }
 
 /* A bzImage (header of make_bzimage) whose compressed kernel, at 256 bytes into the protected-
@@ -174,10 +167,10 @@ static size_t make_packed(const uint8_t *elf, size_t elf_len, uint8_t *out, size
 static void test_unpack(void **state)
 {
 	static uint8_t elf[8192], packed[32768];
+	char tmpdir[] = "/tmp/basalt-test-unpack-XXXXXX";
 	_cleanup_free_ char *in = NULL, *out = NULL, *got = NULL;
 	size_t len, got_len = 0;
 	struct stat st;
-	int fd;
 
 	assert_non_null(mkdtemp(tmpdir));
 	in = bs_path_join(tmpdir, "vmlinuz");
@@ -187,11 +180,7 @@ static void test_unpack(void **state)
 	memcpy(elf, img, make_elf(true, 20));
 	write_file(in, packed, make_packed(elf, sizeof(elf), packed, sizeof(packed), false, 0));
 	assert_int_equal(vmm_kernel_unpack(in, out), 1);
-	got = bs_malloc(sizeof(elf) + 1);
-	fd = open(out, O_RDONLY);
-	assert_true(fd >= 0);
-	got_len = (size_t)read(fd, got, sizeof(elf) + 1);
-	close(fd);
+	assert_int_equal(bs_read_file(out, &got, &got_len), 0);
 	assert_int_equal(got_len, sizeof(elf));
 	assert_memory_equal(got, elf, sizeof(elf));
 	unlink(out);
